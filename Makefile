@@ -1,0 +1,61 @@
+# The two commands that matter: `make run` and `make test`. Each sets everything up first:
+# a virtualenv with the project, a Docker engine, and the runner image.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+IMAGE ?= cloudide-runner:latest
+STAMP := $(VENV)/.installed-stamp
+ARGS ?=
+
+export CLOUDIDE_IMAGE := $(IMAGE)
+
+.PHONY: run test image engine setup venv server bench screenshots check lint clean-containers
+
+run: setup
+	$(BIN)/cloudide-tui --image $(IMAGE) $(ARGS)
+
+test: setup
+	$(BIN)/python -m pytest $(ARGS)
+
+setup: venv engine image
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml setup.py
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (3.11+)"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	    else echo "need the Python venv module (apt-get install python3-venv)"; exit 1; fi; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@for tool in tmux; do command -v $$tool >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null; \
+	    else echo "warning: $$tool is missing (bench and UI checks use it)"; fi; }; done
+	touch $(STAMP)
+
+engine:
+	scripts/ensure-docker.sh
+
+image: engine
+	scripts/build-image.sh
+
+server: setup
+	$(BIN)/cloudide-server $(ARGS)
+
+bench: setup
+	$(BIN)/python -m bench $(ARGS)
+
+screenshots: venv
+	$(BIN)/python -m tests.make_screenshots
+
+check: venv
+	$(BIN)/python -m ruff check cloudide_tui server tests bench
+	$(BIN)/python -m mypy
+
+# Remove every container this app made (labelled cloudide.app); workspaces stay on disk.
+clean-containers: engine
+	docker ps -aq --filter label=cloudide.app | xargs -r docker rm -f

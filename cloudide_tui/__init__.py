@@ -1,0 +1,3 @@
+"""cloudide-tui: a cloud IDE in the terminal."""
+
+__version__ = "0.1.0"

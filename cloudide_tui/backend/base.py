@@ -1,0 +1,203 @@
+"""The backend interface: everything the app (and the server) asks of a workspace host.
+
+Two implementations: ``DockerBackend`` (docker-py, this machine) and ``RemoteBackend``
+(websockets, a ``cloudide-server``). The server exposes this same interface, so the
+remote one is a mirror of it: keep it small, async, typed, and free of UI and of Docker
+types. All names and paths given to it are checked by ``cloudide_tui.validation``.
+
+Paths are workspace-relative POSIX strings ("", "src", "src/main.py"); "" is the root.
+Errors are ``cloudide_tui.errors.CloudIDEError`` subclasses.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+
+class ContainerState(enum.StrEnum):
+    """State of a project's container."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+    NONE = "none"  # no container yet (made on demand)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectInfo:
+    """A project as listed: its name, owner and container state."""
+
+    name: str
+    owner: str
+    state: ContainerState
+
+
+EntryKind = Literal["file", "dir", "symlink", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One entry of a directory listing, or the result of ``stat``.
+
+    ``version`` changes whenever the content may have changed (mtime_ns and size); the
+    editor keeps it to detect a change on disk before saving over it.
+    """
+
+    path: str
+    name: str
+    kind: EntryKind
+    size: int
+    mtime: float
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileContent:
+    """A file read through the backend.
+
+    ``data`` holds at most the requested limit; ``truncated`` says the file is longer
+    (``size`` is the whole length). ``binary`` is a best guess (NUL bytes or invalid
+    UTF-8 in what was read).
+    """
+
+    entry: FileEntry
+    data: bytes
+    truncated: bool
+    binary: bool
+
+
+ProgressCallback = Callable[[str], None]
+"""Receives one human-readable line per step of long work (image build, container start)."""
+
+
+class ShellSession(abc.ABC):
+    """One interactive shell in a project's container, with a pseudo-terminal.
+
+    The terminal widget only ever sees this: bytes out, bytes in, resize, close. A session
+    ends when the shell exits, when its container goes away, or when ``close`` is called;
+    then ``read`` returns ``b""`` and ``exit_status`` / ``end_reason`` say how it ended.
+    """
+
+    @abc.abstractmethod
+    async def read(self) -> bytes:
+        """Wait for the next chunk of output; ``b""`` once the session has ended."""
+
+    @abc.abstractmethod
+    async def write(self, data: bytes) -> None:
+        """Send input bytes (keys, pastes) to the shell. Ignored once ended."""
+
+    @abc.abstractmethod
+    async def resize(self, rows: int, cols: int) -> None:
+        """Set the pseudo-terminal's size; the program gets SIGWINCH."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """End the session for good: hang up the shell and every process it started."""
+
+    @property
+    @abc.abstractmethod
+    def exit_status(self) -> int | None:
+        """The shell's exit status once it has exited, else None."""
+
+    @property
+    @abc.abstractmethod
+    def end_reason(self) -> str | None:
+        """Why the session ended, in words for the user (None while it runs)."""
+
+
+class Backend(abc.ABC):
+    """Projects, their files, their shells and their containers."""
+
+    #: Shown in the status line: "local Docker", "ws://host:8000", ...
+    description: str = ""
+
+    # -- set-up ---------------------------------------------------------------------
+    @abc.abstractmethod
+    async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
+        """Check the engine answers and the runner image exists (building it if needed).
+
+        Raises:
+            EngineUnavailable: with a hint on how to start the engine.
+            ImageError: the image is missing and could not be built.
+        """
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; open sessions are closed."""
+
+    # -- projects -------------------------------------------------------------------
+    @abc.abstractmethod
+    async def list_projects(self) -> list[ProjectInfo]:
+        """All projects of this backend's owner, sorted by name."""
+
+    @abc.abstractmethod
+    async def create_project(self, name: str) -> ProjectInfo:
+        """Make an empty workspace (no container yet). Raises AlreadyExists, InvalidName."""
+
+    @abc.abstractmethod
+    async def rename_project(self, old: str, new: str) -> ProjectInfo:
+        """Rename a project; its container is recreated under the new name on demand."""
+
+    @abc.abstractmethod
+    async def delete_project(self, name: str) -> None:
+        """Remove the project's container and its workspace files, for good."""
+
+    # -- containers -----------------------------------------------------------------
+    @abc.abstractmethod
+    async def container_state(self, project: str) -> ContainerState:
+        """running / stopped / none."""
+
+    @abc.abstractmethod
+    async def start_container(
+        self, project: str, progress: ProgressCallback | None = None
+    ) -> None:
+        """Create (if needed) and start the project's container."""
+
+    @abc.abstractmethod
+    async def stop_container(self, project: str) -> None:
+        """Stop the container (its open shells end); files stay."""
+
+    # -- files ----------------------------------------------------------------------
+    @abc.abstractmethod
+    async def list_dir(self, project: str, path: str = "") -> list[FileEntry]:
+        """Entries of a workspace directory, directories first, then by name."""
+
+    @abc.abstractmethod
+    async def stat(self, project: str, path: str) -> FileEntry:
+        """One entry (never follows a symlink)."""
+
+    @abc.abstractmethod
+    async def read_file(self, project: str, path: str, limit: int = 4 << 20) -> FileContent:
+        """Read at most ``limit`` bytes of a regular file."""
+
+    @abc.abstractmethod
+    async def write_file(
+        self, project: str, path: str, data: bytes, *, expected_version: str | None = None
+    ) -> FileEntry:
+        """Replace a file atomically (temp file + rename in the same directory).
+
+        Raises:
+            Conflict: ``expected_version`` is given and the file on disk has another one.
+            NotFound: the parent directory does not exist.
+        """
+
+    @abc.abstractmethod
+    async def make_dir(self, project: str, path: str) -> FileEntry:
+        """Make one directory (its parent must exist)."""
+
+    @abc.abstractmethod
+    async def rename_path(self, project: str, src: str, dst: str) -> FileEntry:
+        """Move a file or directory within the workspace; never over an existing one."""
+
+    @abc.abstractmethod
+    async def delete_path(self, project: str, path: str) -> None:
+        """Delete a file, a symlink (not its target) or a directory with its content."""
+
+    # -- shells ---------------------------------------------------------------------
+    @abc.abstractmethod
+    async def open_shell(
+        self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
+    ) -> ShellSession:
+        """Start the container if needed, then a login shell at the given size."""

@@ -1,0 +1,93 @@
+"""The one error hierarchy: every failure a user can meet, with words fit to show them.
+
+Backends raise these; the UI has a single place that turns them into a notification or a
+dialog (title + message + hint). Anything else that escapes is a bug, shown as a generic
+"unexpected error" without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CloudIDEError(Exception):
+    """Base of every user-facing error.
+
+    Args:
+        message: What went wrong, in one or two plain sentences.
+        hint: What the user can do about it (optional).
+    """
+
+    title: str = "Error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class EngineUnavailable(CloudIDEError):
+    """The Docker engine (or the remote server) cannot be reached."""
+
+    title = "Docker engine unreachable"
+
+
+class ImageError(CloudIDEError):
+    """The runner image is missing and could not be built."""
+
+    title = "Runner image"
+
+
+class InvalidName(CloudIDEError, ValueError):
+    """A project name that the validator refuses."""
+
+    title = "Invalid project name"
+
+
+class InvalidPath(CloudIDEError, ValueError):
+    """A file path outside the workspace, or otherwise refused."""
+
+    title = "Invalid path"
+
+
+class NotFound(CloudIDEError, LookupError):
+    """A project, file or directory that does not exist."""
+
+    title = "Not found"
+
+
+class AlreadyExists(CloudIDEError):
+    """A project or file that exists already where a new one was asked for."""
+
+    title = "Already exists"
+
+
+class Conflict(CloudIDEError):
+    """The file changed on disk since it was read: writing would lose someone's work."""
+
+    title = "File changed on disk"
+
+
+class FileTooLarge(CloudIDEError):
+    """A file over the size the caller accepts."""
+
+    title = "File too large"
+
+
+class ContainerError(CloudIDEError):
+    """The project's container could not be created, started or used."""
+
+    title = "Container"
+
+
+class ResourceLimit(CloudIDEError):
+    """The container ran out of processes or memory."""
+
+    title = "Resource limit"
+
+
+class SessionEnded(CloudIDEError):
+    """A shell session that has ended (its reason says why)."""
+
+    title = "Session ended"

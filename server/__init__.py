@@ -1,0 +1,1 @@
+"""cloudide-server: the backend interface served over websockets (installed as cloudide_server)."""
