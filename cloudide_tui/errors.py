@@ -91,3 +91,15 @@ class SessionEnded(CloudIDEError):
     """A shell session that has ended (its reason says why)."""
 
     title = "Session ended"
+
+
+class FileOperationError(CloudIDEError):
+    """A file operation the system refused or could not finish (disk full, permission...)."""
+
+    title = "File operation failed"
+
+
+class ConfigError(CloudIDEError, ValueError):
+    """A bad setting in the config file, the environment or on the command line."""
+
+    title = "Configuration"

@@ -1,0 +1,134 @@
+"""The ``cloudide-tui`` command: parse options, build the settings, run the app.
+
+Kept free of Textual: the app is imported only once the settings are good, so ``--help``,
+``--version`` and option errors are instant, and a bad value is one line on stderr with
+exit status 2 (argparse's own convention), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from cloudide_tui import __version__, paths
+from cloudide_tui.config import DEFAULT_IMAGE, Settings, env_var, load_settings
+from cloudide_tui.errors import ConfigError
+
+PROG = "cloudide-tui"
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block), as the CLI promises."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The option parser; every option says which environment variable it overrides."""
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "A cloud IDE in your terminal: a Docker container per project, with real "
+            "terminals and an editor. Options override environment variables, which "
+            f"override the config file ({paths.config_dir() / paths.CONFIG_FILE_NAME}, "
+            f"or ${paths.CONFIG_ENV})."
+        ),
+        epilog=(
+            "Other settings (owner, docker_host, memory, cpus, pids, scrollback) come from "
+            "the config file or CLOUDIDE_<NAME> variables; see docs/files-and-config.md."
+        ),
+        allow_abbrev=False,
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"where project workspaces are kept (env {env_var('data_dir')}; "
+        f"default {paths.default_data_dir()})",
+    )
+    parser.add_argument(
+        "--image",
+        metavar="NAME",
+        help=f"runner image for project containers (env {env_var('image')}; "
+        f"default {DEFAULT_IMAGE})",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="NAME",
+        help="open this project at start, creating it if needed, with its terminal "
+        f"focused (env {env_var('project')})",
+    )
+    parser.add_argument(
+        "--keep-running",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="leave project containers running on quit; they are stopped otherwise "
+        f"(env {env_var('keep_running')}=1)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"read settings from this TOML file instead (env {paths.CONFIG_ENV})",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+_CLI_FIELDS = {
+    "data_dir": "--data-dir",
+    "image": "--image",
+    "project": "--project",
+    "keep_running": "--keep-running",
+}
+
+
+def parse_settings(argv: Sequence[str] | None = None) -> Settings:
+    """Options + environment + config file -> settings.
+
+    Raises:
+        SystemExit: for ``--help``/``--version`` (status 0) or a usage error (2).
+        ConfigError: a bad value from any source.
+    """
+    args = build_parser().parse_args(argv)
+    cli = {name: getattr(args, name) for name in _CLI_FIELDS}
+    config_path = Path(args.config).expanduser() if args.config else None
+    return load_settings(cli, config_path=config_path, cli_names=_CLI_FIELDS)
+
+
+def _load_app() -> Callable[[Settings], int] | None:
+    """``cloudide_tui.app.run_app``, or None when the app module does not exist (yet)."""
+    if importlib.util.find_spec("cloudide_tui.app") is None:
+        return None
+    module = importlib.import_module("cloudide_tui.app")
+    run_app: Callable[[Settings], int] = module.run_app
+    return run_app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``cloudide-tui``; returns the exit status.
+
+    0: normal quit; 1: the app could not run; 2: bad options or settings; 130: Ctrl+C
+    before the app took over the terminal.
+    """
+    try:
+        settings = parse_settings(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ConfigError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        run_app = _load_app()
+        if run_app is None:
+            print(f"{PROG}: error: the app is not built yet (no cloudide_tui.app)",
+                  file=sys.stderr)
+            return 1
+        return run_app(settings)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,330 @@
+"""Settings: typed, frozen, read from defaults < config file < environment < command line.
+
+The config file is TOML in the user config dir (``config.toml``; ``CLOUDIDE_CONFIG`` or
+``--config`` name another file), with the field names below as top-level keys::
+
+    image = "cloudide-runner:latest"
+    keep_running = true
+    memory = "4g"
+
+Each field can also come from ``CLOUDIDE_<FIELD>`` (``CLOUDIDE_DATA_DIR``,
+``CLOUDIDE_KEEP_RUNNING`` ...); an empty variable counts as unset. Every value from every
+source goes through the same parser, and a bad one raises ``ConfigError`` naming the
+source (file, variable or option) and the field, in one line fit for ``stderr``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from cloudide_tui import paths
+from cloudide_tui.errors import CloudIDEError, ConfigError
+from cloudide_tui.validation import display, validate_owner, validate_project_name
+
+ENV_PREFIX = "CLOUDIDE_"
+DEFAULT_IMAGE = "cloudide-runner:latest"
+DEFAULT_OWNER = "local"
+MIN_MEMORY_BYTES = 6 << 20
+"""Docker refuses a memory limit under 6 MiB."""
+
+
+def _default_cpus() -> float:
+    """Two CPUs, or fewer where the machine has fewer (Docker refuses more than it has)."""
+    return float(min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the app needs to know at start; built by ``load_settings``."""
+
+    data_dir: Path = field(default_factory=paths.default_data_dir)
+    """Where workspaces live (``<data_dir>/workspaces/<owner>/<project>``)."""
+
+    image: str = DEFAULT_IMAGE
+    """The runner image each project's container is made from."""
+
+    project: str | None = None
+    """A project to open at start (made if missing), its terminal focused; None: none."""
+
+    keep_running: bool = False
+    """Leave the local containers running on quit (they are stopped otherwise)."""
+
+    owner: str = DEFAULT_OWNER
+    """Whose projects these are: part of folder names, container names and labels."""
+
+    docker_host: str | None = None
+    """The engine's address (``unix://...``, ``tcp://...``); None: as docker-py decides
+    from the environment (``DOCKER_HOST``, else the local socket)."""
+
+    memory: str = "2g"
+    """Memory limit of each container, Docker style: a number with ``k``, ``m`` or ``g``."""
+
+    cpus: float = field(default_factory=_default_cpus)
+    """CPU limit of each container, in CPUs (``1.5`` = one and a half)."""
+
+    pids: int = 512
+    """Most processes a container may run at once (stops fork bombs)."""
+
+    scrollback: int = 10_000
+    """Lines each terminal keeps above the screen."""
+
+    @property
+    def memory_bytes(self) -> int:
+        """``memory`` in bytes."""
+        return _memory_bytes(self.memory)
+
+    @property
+    def workspaces_dir(self) -> Path:
+        """The folder holding this owner's workspaces."""
+        return paths.workspaces_dir(self.data_dir, self.owner)
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+
+def env_var(name: str) -> str:
+    """The environment variable for a field: ``data_dir`` -> ``CLOUDIDE_DATA_DIR``."""
+    return ENV_PREFIX + name.upper()
+
+
+# -- parsers: raw value (str from env/CLI, typed from TOML) -> value, or ValueError ----------
+
+
+def _text(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise ValueError(f"must be text, got {type(raw).__name__}")
+    value = raw.strip()
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _parse_path(raw: object, base: Path | None) -> Path:
+    text = _text(raw)
+    if not text:
+        raise ValueError("must not be empty")
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = (base if base is not None else Path.cwd()) / path
+    return path
+
+
+_IMAGE_RE = re.compile(
+    r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9-]+)*(?::[0-9]+)?/)?"
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
+
+
+def _parse_image(raw: object) -> str:
+    value = _text(raw)
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > 255 or not _IMAGE_RE.fullmatch(value):
+        raise ValueError(
+            f"{display(value)} is not a Docker image name (like 'cloudide-runner:latest')"
+        )
+    return value
+
+
+def _parse_project(raw: object) -> str | None:
+    value = _text(raw)
+    if not value:
+        return None
+    try:
+        return validate_project_name(value)
+    except CloudIDEError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _parse_owner(raw: object) -> str:
+    try:
+        return validate_owner(_text(raw))
+    except CloudIDEError as exc:
+        raise ValueError(str(exc)) from None
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _parse_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = _text(raw).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"must be true or false (1/0, yes/no, on/off), got {display(str(raw))}")
+
+
+_DOCKER_SCHEMES = ("unix://", "tcp://", "http://", "https://", "ssh://", "npipe://")
+
+
+def _parse_docker_host(raw: object) -> str | None:
+    value = _text(raw)
+    if not value:
+        return None
+    if " " in value or not value.startswith(_DOCKER_SCHEMES) or "://" == value[-3:]:
+        raise ValueError(
+            f"{display(value)} is not an engine address (like 'unix:///var/run/docker.sock' "
+            "or 'tcp://127.0.0.1:2375')"
+        )
+    return value
+
+
+_MEMORY_RE = re.compile(r"^([0-9]+)([kmg]?)b?$")
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _memory_bytes(value: str) -> int:
+    match = _MEMORY_RE.fullmatch(value.lower())
+    if match is None:
+        raise ValueError(f"{display(value)} is not a size like '512m' or '2g'")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _parse_memory(raw: object) -> str:
+    value = _text(raw).lower().replace(" ", "")
+    size = _memory_bytes(value)
+    if size < MIN_MEMORY_BYTES:
+        raise ValueError(f"{display(value)} is below Docker's minimum of 6m")
+    return value
+
+
+def _number(raw: object, kind: type[int] | type[float]) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("must be a number, not true/false")
+    if isinstance(raw, int | float):
+        return raw
+    text = _text(raw)
+    try:
+        return kind(text)
+    except ValueError:
+        word = "a whole number" if kind is int else "a number"
+        raise ValueError(f"must be {word}, got {display(text)}") from None
+
+
+def _parse_cpus(raw: object) -> float:
+    value = float(_number(raw, float))
+    if not 0.01 <= value <= 1024:
+        raise ValueError(f"must be between 0.01 and 1024 CPUs, got {value:g}")
+    return value
+
+
+def _int_between(low: int, high: int) -> Callable[[object], int]:
+    def parse(raw: object) -> int:
+        value = _number(raw, int)
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"must be a whole number, got {value:g}")
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low} and {high}, got {number}")
+        return number
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[object], Any]] = {
+    "image": _parse_image,
+    "project": _parse_project,
+    "keep_running": _parse_bool,
+    "owner": _parse_owner,
+    "docker_host": _parse_docker_host,
+    "memory": _parse_memory,
+    "cpus": _parse_cpus,
+    "pids": _int_between(16, 1_000_000),
+    "scrollback": _int_between(0, 1_000_000),
+}
+assert set(_PARSERS) | {"data_dir"} == set(FIELD_NAMES)
+
+
+def parse_value(name: str, raw: object, source: str, *, base: Path | None = None) -> Any:
+    """Parse one raw value of field ``name``; ``source`` names where it came from.
+
+    Raises:
+        ConfigError: "``source``: what is wrong", one line.
+    """
+    try:
+        if name == "data_dir":
+            return _parse_path(raw, base)
+        return _PARSERS[name](raw)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def read_config_file(path: Path, *, required: bool) -> dict[str, Any]:
+    """The parsed settings of one TOML file ({} when it is absent and not ``required``).
+
+    Raises:
+        ConfigError: unreadable, not TOML, an unknown key, or a bad value.
+    """
+    source = f"config file {path}"
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"{source}: does not exist") from None
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{source}: cannot be read ({reason})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML ({exc})") from None
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key not in FIELD_NAMES:
+            known = ", ".join(FIELD_NAMES)
+            raise ConfigError(f"{source}: unknown setting {display(key)} (known: {known})")
+        values[key] = parse_value(key, raw, f"{source}: {key}", base=path.parent)
+    return values
+
+
+def load_settings(
+    cli: Mapping[str, object] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+    cli_names: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings from every source, lowest to highest precedence.
+
+    Args:
+        cli: Values from the command line by field name; ``None`` values are "not given".
+        environ: The environment (default ``os.environ``).
+        config_path: A config file given on the command line; it must exist. Otherwise
+            ``$CLOUDIDE_CONFIG`` (must exist too) or the default file (may be absent).
+        cli_names: How to name a field's option in messages (default ``--field-name``).
+
+    Raises:
+        ConfigError: the first bad value, naming its source and field.
+    """
+    env = os.environ if environ is None else environ
+    if config_path is not None:
+        values = read_config_file(config_path, required=True)
+    else:
+        explicit = bool(env.get(paths.CONFIG_ENV, ""))
+        values = read_config_file(paths.config_file(env), required=explicit)
+    for name in FIELD_NAMES:
+        var = env_var(name)
+        raw = env.get(var, "")
+        if raw.strip():
+            values[name] = parse_value(name, raw, f"environment variable {var}")
+    for name, raw in (cli or {}).items():
+        if name not in FIELD_NAMES:
+            raise ValueError(f"not a setting: {name}")
+        if raw is None:
+            continue
+        option = (cli_names or {}).get(name, "--" + name.replace("_", "-"))
+        values[name] = parse_value(name, raw, f"option {option}")
+    return Settings(**values)

@@ -1,0 +1,55 @@
+"""Where cloudide-tui keeps things on the host: one module, so every part agrees.
+
+Nothing here touches the disk: these functions compute paths (platformdirs honours
+``XDG_DATA_HOME`` / ``XDG_CONFIG_HOME`` on Linux), callers create what they need.
+
+Layout::
+
+    <data dir>/                      CLOUDIDE_DATA_DIR, --data-dir, or the platform's
+      workspaces/<owner>/<project>/  one folder per project, bind-mounted at /workspace
+    <config dir>/config.toml         CLOUDIDE_CONFIG overrides the file's path
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+
+from cloudide_tui.validation import validate_owner, validate_project_name
+
+APP_NAME = "cloudide-tui"
+CONFIG_FILE_NAME = "config.toml"
+CONFIG_ENV = "CLOUDIDE_CONFIG"
+"""Environment variable naming the config file to use instead of the default one."""
+
+
+def default_data_dir() -> Path:
+    """The platform's user data dir for the app (``~/.local/share/cloudide-tui`` on Linux)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    """The platform's user config dir for the app (``~/.config/cloudide-tui`` on Linux)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def config_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The config file to read: ``$CLOUDIDE_CONFIG`` if set (and not empty), else the default."""
+    env = os.environ if environ is None else environ
+    override = env.get(CONFIG_ENV, "")
+    if override:
+        return Path(override).expanduser()
+    return config_dir() / CONFIG_FILE_NAME
+
+
+def workspaces_dir(data_dir: Path, owner: str) -> Path:
+    """The folder holding all workspaces of ``owner`` (validated: it becomes a folder name)."""
+    return Path(data_dir) / "workspaces" / validate_owner(owner)
+
+
+def workspace_dir(data_dir: Path, owner: str, project: str) -> Path:
+    """The workspace folder of one project (both names validated)."""
+    return workspaces_dir(data_dir, owner) / validate_project_name(project)
