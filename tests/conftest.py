@@ -29,7 +29,8 @@ def docker_engine() -> Iterator[None]:
     problem = docker_helpers.engine_problem(TEST_IMAGE)
     if problem:
         pytest.fail(
-            f"\n\n*** These tests need a Docker engine: {problem}.\n*** {docker_helpers.ENGINE_FIX}\n",
+            f"\n\n*** These tests need a Docker engine: {problem}.\n"
+            f"*** {docker_helpers.ENGINE_FIX}\n",
             pytrace=False,
         )
     yield

@@ -37,7 +37,7 @@ async def open_driver(
 
 def session_processes(backend: DockerBackend, project: str, session_id: str) -> list[str]:
     """`ps` lines of processes still carrying the session's id (seen from outside)."""
-    code, out = docker_helpers.exec_in(
+    _, out = docker_helpers.exec_in(
         container_name(backend.owner, project),
         f"grep -lzx CLOUDIDE_SESSION={session_id} /proc/[0-9]*/environ 2>/dev/null"
         " | cut -d/ -f3 | xargs -r ps -o pid,sid,args -p",

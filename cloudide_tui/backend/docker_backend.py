@@ -20,16 +20,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cloudide_tui.backend.workspace_fs import (
-    WorkspaceFS,
-    container_owner_ids,
-    create_workspace,
-    list_workspaces,
-    remove_workspace,
-    rename_workspace,
-)
-from cloudide_tui.validation import display, validate_owner, validate_project_name
-
 from cloudide_tui import paths
 from cloudide_tui.backend import containers, image
 from cloudide_tui.backend.base import (
@@ -44,7 +34,16 @@ from cloudide_tui.backend.base import (
 from cloudide_tui.backend.containers import Limits
 from cloudide_tui.backend.docker_shell import DockerShellSession, open_shell
 from cloudide_tui.backend.engine import Engine
+from cloudide_tui.backend.workspace_fs import (
+    WorkspaceFS,
+    container_owner_ids,
+    create_workspace,
+    list_workspaces,
+    remove_workspace,
+    rename_workspace,
+)
 from cloudide_tui.errors import AlreadyExists, ContainerError, ImageError, NotFound
+from cloudide_tui.validation import display, validate_owner, validate_project_name
 
 DEFAULT_IMAGE = "cloudide-runner:latest"
 CONTAINER_USER = "dev"
