@@ -167,15 +167,16 @@ class ShellDriver:
     async def run(self, command: str, timeout: float | None = None) -> str:
         """Type ``command``, wait for it to finish; return what it printed (plain text).
 
-        The end marker is made by printf, so the typed line itself never matches it.
+        Markers printed by printf before and after frame the output: the typed line (as
+        echoed, maybe wrapped) never matches them, since it shows ``@@%s@@`` instead.
         """
-        mark = f"mark{next(self._marks)}x{secrets.token_hex(3)}"
+        mark = f"{next(self._marks)}x{secrets.token_hex(3)}"
         glue = " " if command.rstrip().endswith("&") else "; "  # `a &; b` is a syntax error
-        await self.session.write(f"{command}{glue}printf '@@%s@@\\n' {mark}\r".encode())
-        seen = await self.expect(rf"@@{mark}@@", timeout)
-        typed = seen.find(f"' {mark}")  # the echo of what we typed (and prompts before it)
-        start = seen.find("\n", typed) + 1 if typed != -1 else 0
-        return seen[start : seen.rfind(f"@@{mark}@@")]
+        line = f"printf '@@%s@@\\n' start{mark}; {command}{glue}printf '@@%s@@\\n' end{mark}\r"
+        await self.session.write(line.encode())
+        await self.expect(rf"@@start{mark}@@\n", timeout)
+        seen = await self.expect(rf"@@end{mark}@@", timeout)
+        return seen[: -len(f"@@end{mark}@@")]
 
     async def wait_end(self, timeout: float | None = None) -> None:
         """Read until the session ends."""

@@ -282,9 +282,7 @@ def test_deleting_a_symlink_removes_the_link_not_its_target(
     assert snapshot(outside) == before
 
 
-def test_renaming_a_symlink_moves_the_link_itself(
-    fs: WorkspaceFS, ws: Path, outside: Path
-) -> None:
+def test_renaming_a_symlink_moves_the_link_itself(fs: WorkspaceFS, ws: Path, outside: Path) -> None:
     os.symlink(outside, ws / "out")
     moved = fs.rename("out", "elsewhere")
     assert moved.kind == "symlink"

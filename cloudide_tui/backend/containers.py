@@ -109,6 +109,14 @@ def inspect(api: docker.APIClient, owner: str, project: str) -> dict[str, Any] |
     return info
 
 
+def find(api: docker.APIClient, owner: str, project: str) -> dict[str, Any] | None:
+    """Like :func:`inspect`, but a container that is not ours counts as none (left alone)."""
+    try:
+        return inspect(api, owner, project)
+    except ContainerError:
+        return None
+
+
 def list_states(api: docker.APIClient, owner: str) -> dict[str, ContainerState]:
     """Container state of each of ``owner``'s projects that has a container."""
     found = api.containers(

@@ -207,7 +207,10 @@ class DockerBackend(Backend):
     async def _remove_container(self, project: str) -> None:
         api = await self.engine.api()
         async with self._lock(project):
-            info = await self._inspect(project)
+            # A stranger's container under our name is left alone (find gives None).
+            info = await self.engine.call(
+                "looking up the container", containers.find, api, self.owner, project
+            )
             if info is not None:
                 await self.engine.call("removing the container", containers.remove, api, info["Id"])
 

@@ -35,10 +35,27 @@ API_TIMEOUT = 60.0
 def engine_unavailable(docker_host: str | None, cause: BaseException) -> EngineUnavailable:
     """The error shown when the engine does not answer, with how to start it."""
     where = docker_host or "the default Docker socket (DOCKER_HOST or /var/run/docker.sock)"
-    detail = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     return EngineUnavailable(
-        f"Cannot reach the Docker engine at {where}: {detail}", hint=ENGINE_HINT
+        f"Cannot reach the Docker engine at {where}: {_why(cause)}.", hint=ENGINE_HINT
     )
+
+
+def _why(cause: BaseException) -> str:
+    """The cause in a few words (docker-py wraps it in several layers of text)."""
+    text = str(cause)
+    for marker, words in (
+        ("FileNotFoundError", "no engine listens there (the socket does not exist)"),
+        ("No such file", "no engine listens there (the socket does not exist)"),
+        ("ConnectionRefused", "the connection was refused"),
+        ("Connection refused", "the connection was refused"),
+        ("PermissionError", "permission denied (are you in the docker group?)"),
+        ("Permission denied", "permission denied (are you in the docker group?)"),
+        ("timed out", "it did not answer in time"),
+    ):
+        if marker in text:
+            return words
+    first = text.strip().splitlines()[0] if text.strip() else type(cause).__name__
+    return first[:200]
 
 
 def is_connection_error(exc: BaseException) -> bool:
