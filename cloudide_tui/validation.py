@@ -104,9 +104,7 @@ def _validate_name(name: object, what: str, cls: type[InvalidName]) -> str:
             f"The {what} name {display(name)} contains {shown}: use only lowercase letters, "
             "digits, '.', '_' and '-'."
         )
-    raise cls(
-        f"The {what} name {display(name)} must start with a lowercase letter or a digit."
-    )
+    raise cls(f"The {what} name {display(name)} must start with a lowercase letter or a digit.")
 
 
 def validate_project_name(name: str) -> str:
@@ -182,9 +180,7 @@ def workspace_parts(path: str) -> tuple[str, ...]:
             f"The path {display(path)} contains characters that cannot be a file name."
         ) from None
     if len(encoded) > PATH_MAX_BYTES:
-        raise InvalidPath(
-            f"The path is {len(encoded)} bytes long; the limit is {PATH_MAX_BYTES}."
-        )
+        raise InvalidPath(f"The path is {len(encoded)} bytes long; the limit is {PATH_MAX_BYTES}.")
     parts: list[str] = []
     for part in path.split("/"):
         if part in ("", "."):

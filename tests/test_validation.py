@@ -117,9 +117,7 @@ BAD_PATHS = [
 
 
 @pytest.mark.parametrize(("path", "parts"), GOOD_PATHS)
-def test_a_workspace_path_is_split_into_its_components(
-    path: str, parts: tuple[str, ...]
-) -> None:
+def test_a_workspace_path_is_split_into_its_components(path: str, parts: tuple[str, ...]) -> None:
     assert workspace_parts(path) == parts
 
 
@@ -138,8 +136,9 @@ def test_names_read_from_disk_with_undecodable_bytes_can_be_named_again() -> Non
 
 @settings(max_examples=300)
 @given(
-    st.lists(st.sampled_from(["a", "b", ".", "/", "..", "\\", "é", "\0", "~"]), max_size=20)
-    .map("".join)
+    st.lists(st.sampled_from(["a", "b", ".", "/", "..", "\\", "é", "\0", "~"]), max_size=20).map(
+        "".join
+    )
 )
 def test_any_accepted_path_resolves_inside_the_root(path: str) -> None:
     root = Path("/srv/workspace")

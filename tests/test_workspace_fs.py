@@ -282,9 +282,7 @@ def test_deleting_a_symlink_removes_the_link_not_its_target(
     assert snapshot(outside) == before
 
 
-def test_renaming_a_symlink_moves_the_link_itself(
-    fs: WorkspaceFS, ws: Path, outside: Path
-) -> None:
+def test_renaming_a_symlink_moves_the_link_itself(fs: WorkspaceFS, ws: Path, outside: Path) -> None:
     os.symlink(outside, ws / "out")
     moved = fs.rename("out", "elsewhere")
     assert moved.kind == "symlink"
@@ -302,7 +300,7 @@ def test_a_folder_swapped_for_a_symlink_between_calls_is_not_followed(
     # The container's user swaps the folder for a link to the host.
     os.rename(ws / "sub", ws / "sub.moved")
     os.symlink(outside, ws / "sub")
-    for what, operation in [
+    operations: list[tuple[str, Callable[[], object]]] = [
         ("list", lambda: fs.list_dir("sub")),
         ("read", lambda: fs.read_file("sub/canary.txt")),
         ("write", lambda: fs.write_file("sub/canary.txt", b"pwned")),
@@ -311,7 +309,8 @@ def test_a_folder_swapped_for_a_symlink_between_calls_is_not_followed(
         ("delete", lambda: fs.delete("sub/canary.txt")),
         ("rename", lambda: fs.rename("sub/canary.txt", "stolen.txt")),
         ("stat", lambda: fs.stat("sub/canary.txt")),
-    ]:
+    ]
+    for what, operation in operations:
         with pytest.raises(InvalidPath, match="symbolic link"):
             operation()
         assert snapshot(outside) == before, what
