@@ -126,8 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         run_app = _load_app()
         if run_app is None:
-            print(f"{PROG}: error: the app is not built yet (no cloudide_tui.app)",
-                  file=sys.stderr)
+            print(f"{PROG}: error: the app is not built yet (no cloudide_tui.app)", file=sys.stderr)
             return 1
         return run_app(settings)
     except KeyboardInterrupt:

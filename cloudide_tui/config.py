@@ -112,6 +112,8 @@ def _parse_path(raw: object, base: Path | None) -> Path:
     path = Path(text).expanduser()
     if not path.is_absolute():
         path = (base if base is not None else Path.cwd()) / path
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{display(str(path))} exists and is not a folder")
     return path
 
 
@@ -134,10 +136,8 @@ def _parse_image(raw: object) -> str:
     return value
 
 
-def _parse_project(raw: object) -> str | None:
+def _parse_project(raw: object) -> str:
     value = _text(raw)
-    if not value:
-        return None
     try:
         return validate_project_name(value)
     except CloudIDEError as exc:
@@ -173,7 +173,7 @@ def _parse_docker_host(raw: object) -> str | None:
     value = _text(raw)
     if not value:
         return None
-    if " " in value or not value.startswith(_DOCKER_SCHEMES) or "://" == value[-3:]:
+    if " " in value or not value.startswith(_DOCKER_SCHEMES) or value[-3:] == "://":
         raise ValueError(
             f"{display(value)} is not an engine address (like 'unix:///var/run/docker.sock' "
             "or 'tcp://127.0.0.1:2375')"
@@ -301,7 +301,9 @@ def load_settings(
 
     Args:
         cli: Values from the command line by field name; ``None`` values are "not given".
-        environ: The environment (default ``os.environ``).
+        environ: The environment to read ``CLOUDIDE_*`` from (default ``os.environ``).
+            The platform dirs (config file, data dir) follow the process environment
+            (``XDG_*``), as platformdirs reads ``os.environ`` itself.
         config_path: A config file given on the command line; it must exist. Otherwise
             ``$CLOUDIDE_CONFIG`` (must exist too) or the default file (may be absent).
         cli_names: How to name a field's option in messages (default ``--field-name``).
@@ -320,11 +322,11 @@ def load_settings(
         raw = env.get(var, "")
         if raw.strip():
             values[name] = parse_value(name, raw, f"environment variable {var}")
-    for name, raw in (cli or {}).items():
+    for name, given in (cli or {}).items():
         if name not in FIELD_NAMES:
             raise ValueError(f"not a setting: {name}")
-        if raw is None:
+        if given is None:
             continue
         option = (cli_names or {}).get(name, "--" + name.replace("_", "-"))
-        values[name] = parse_value(name, raw, f"option {option}")
+        values[name] = parse_value(name, given, f"option {option}")
     return Settings(**values)

@@ -141,8 +141,13 @@ _libc: ctypes.CDLL | None
 try:
     _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     _renameat2 = _libc.renameat2
-    _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                           ctypes.c_uint]
+    _renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     _renameat2.restype = ctypes.c_int
 except (OSError, AttributeError):  # not glibc >= 2.28: fall back to check-then-rename
     _libc = None
@@ -160,8 +165,9 @@ def rename_noreplace(src_dir_fd: int, src: str, dst_dir_fd: int, dst: str) -> No
         OSError: anything else the kernel refuses.
     """
     if _libc is not None:
-        result = _renameat2(src_dir_fd, os.fsencode(src), dst_dir_fd, os.fsencode(dst),
-                            _RENAME_NOREPLACE)
+        result = _renameat2(
+            src_dir_fd, os.fsencode(src), dst_dir_fd, os.fsencode(dst), _RENAME_NOREPLACE
+        )
         if result == 0:
             return
         err = ctypes.get_errno()
@@ -388,14 +394,14 @@ class WorkspaceFS:
         )
 
     # -- changes --------------------------------------------------------------------------
-    def write_file(
-        self, path: str, data: bytes, expected_version: str | None = None
-    ) -> FileEntry:
+    def write_file(self, path: str, data: bytes, expected_version: str | None = None) -> FileEntry:
         """Replace (or create) a file atomically: temp file, fsync, rename, fsync folder.
 
         A crash or a failed write leaves the old file whole and no temp file behind. An
-        existing file keeps its mode and owner; a new one gets the process umask's mode
-        and ``uid``/``gid`` if given.
+        existing file keeps its mode (less set-user/group-id bits) and owner; a new one
+        gets the process umask's mode and ``uid``/``gid`` if given. A check of
+        ``expected_version`` is repeated just before the rename, which narrows but cannot
+        close the window in which another writer (the shell) could slip in.
 
         Args:
             path: The file; its folder must exist.
@@ -415,6 +421,7 @@ class WorkspaceFS:
             current = self._existing_file(dir_fd, parts)
             _check_version(current, expected_version, shown)
             if current is not None:
+                # Kept, except set-user/group-id: new content must not inherit a privilege.
                 mode = stat_module.S_IMODE(current.st_mode)
                 owner: tuple[int | None, int | None] = (current.st_uid, current.st_gid)
             else:
@@ -431,9 +438,10 @@ class WorkspaceFS:
                 raise _os_error(exc, join_parts(parts)) from None
             try:
                 try:
-                    if mode >= 0:
-                        os.fchmod(fd, mode)
+                    # Owner first: a chown clears set-id bits, so the mode comes after.
                     _fchown(fd, *owner, keep_quiet=current is not None)
+                    if mode >= 0:
+                        os.fchmod(fd, mode & ~(stat_module.S_ISUID | stat_module.S_ISGID))
                     _write_all(fd, data)
                     os.fsync(fd)
                 finally:
@@ -502,12 +510,14 @@ class WorkspaceFS:
             AlreadyExists: ``dst`` exists.
             InvalidPath: a path is refused, or a folder would move into itself.
         """
-        with self._parent(src, "move") as (src_fd, src_parts), \
-                self._parent(dst, "move to") as (dst_fd, dst_parts):
+        with (
+            self._parent(src, "move") as (src_fd, src_parts),
+            self._parent(dst, "move to") as (dst_fd, dst_parts),
+        ):
+            if dst_parts == src_parts:
+                raise AlreadyExists(f"{display(join_parts(src_parts))} already has that name.")
             if dst_parts[: len(src_parts)] == src_parts:
-                raise InvalidPath(
-                    f"Cannot move {display(join_parts(src_parts))} into itself."
-                )
+                raise InvalidPath(f"Cannot move {display(join_parts(src_parts))} into itself.")
             if not _exists(src_fd, src_parts[-1]):
                 raise NotFound(f"{display(join_parts(src_parts))} does not exist.")
             try:
