@@ -61,8 +61,11 @@ while [ $i -lt 10 ]; do
 done
 [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 rm -f "$f"
-exit 0
+echo cloudide-hangup-done
 """
+
+#: The hang-up script's last word: without it, it could not run (no process slot).
+HANGUP_DONE = b"cloudide-hangup-done"
 
 #: What the engine says when a container has no process slot left.
 _NO_PIDS = "resource temporarily unavailable"
@@ -320,6 +323,10 @@ class DockerShellSession(ShellSession):
             time.sleep(0.1)
         if status is not None and status >= 128 and self._had_oom(api):
             return "container ran out of memory"
+        if status:
+            limit = self._pids_exhausted(api)
+            if limit is not None:
+                return f"container ran out of processes (limit {limit})"
         failure = self._start_failure()
         if failure:
             return failure
@@ -349,16 +356,35 @@ class DockerShellSession(ShellSession):
         return "could not start the shell: " + text.strip().splitlines()[-1][:200]
 
     def _hang_up(self) -> None:
-        """Hang up every process of this session (blocking: runs in a thread)."""
+        """Hang up every process of this session (blocking: runs in a thread).
+
+        When the container has no process slot left even for the short hang-up exec (a
+        fork bomb), stopping the container is the only way to end the session's
+        processes; its other shells could not start a command either.
+        """
         api = self._engine.api_now()
         cmd = ["sh", "-c", HANGUP_SCRIPT, "cloudide-hangup", self.session_id]
-        for attempt in range(3):
+        for delay in (0.2, 0.5, 1.0, None):
             ex = api.exec_create(self.container_id, cmd, user=self._user)
             out = api.exec_start(ex["Id"])
-            text = out.decode("utf-8", "replace").lower() if isinstance(out, bytes) else ""
-            if _NO_PIDS not in text:
+            if isinstance(out, bytes) and HANGUP_DONE in out:
                 return
-            time.sleep(0.3 * (attempt + 1))  # no process slot for the hang-up: retry
+            if delay is not None:
+                time.sleep(delay)  # maybe a slot frees up
+        if self._pids_exhausted(api) is not None:
+            api.stop(self.container_id, timeout=1)
+
+    def _pids_exhausted(self, api: docker.APIClient) -> int | None:
+        """The container's pids limit when (nearly) every slot is taken, else None."""
+        try:
+            stats = api.stats(self.container_id, stream=False, one_shot=True)
+        except docker.errors.APIError:
+            return None
+        pids = stats.get("pids_stats") or {}
+        current, limit = pids.get("current"), pids.get("limit")
+        if isinstance(current, int) and isinstance(limit, int) and 0 < limit <= current + 2:
+            return limit
+        return None
 
 
 def _stream_socket(raw: Any) -> socket.socket:
