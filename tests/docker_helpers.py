@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import itertools
+import os
 import re
 import secrets
 import time
+from typing import Any
 
 import docker
 import docker.errors
@@ -59,7 +62,7 @@ def api() -> docker.APIClient:
     return docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
 
 
-def containers_of(owner: str) -> list[dict[str, object]]:
+def containers_of(owner: str) -> list[dict[str, Any]]:
     """Every container (running or not) with our app label and ``owner``."""
     client = api()
     try:
@@ -186,3 +189,52 @@ class ShellDriver:
                 await self._read_more(deadline)
             except EOFError:
                 return
+
+
+def engine_socket_path() -> str:
+    """The local engine's unix socket (DOCKER_HOST if it names one)."""
+    host = os.environ.get("DOCKER_HOST", "")
+    return host[len("unix://") :] if host.startswith("unix://") else "/var/run/docker.sock"
+
+
+class EngineProxy:
+    """A unix-socket relay to the real engine that a test can cut, like a lost engine.
+
+    Runs on the test's event loop (the backend's docker-py calls run in threads, so the
+    loop is free to relay them).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.address = f"unix://{path}"
+        self._server: asyncio.AbstractServer | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> EngineProxy:
+        self._server = await asyncio.start_unix_server(self._relay, path=self.path)
+        return self
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_unix_connection(engine_socket_path())
+        self._writers |= {writer, up_writer}
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+    async def cut(self) -> None:
+        """Drop every connection and stop listening: the engine is gone."""
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)

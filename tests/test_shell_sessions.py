@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.docker_shell import DockerShellSession
 from tests import docker_helpers
+from tests.conftest import BackendHome
 from tests.docker_helpers import ShellDriver
 
 PROJECT = "shells"
@@ -270,7 +273,9 @@ async def test_a_container_removed_underneath_ends_the_shell_and_reopening_recre
         await session.close()
 
 
-async def test_a_shell_killed_for_lack_of_memory_says_so(make_backend) -> None:  # type: ignore[no-untyped-def]
+async def test_a_shell_killed_for_lack_of_memory_says_so(
+    make_backend: Callable[..., DockerBackend],
+) -> None:
     backend = make_backend(memory="64m")
     await backend.create_project("hungry")
     driver = await open_driver(backend, "hungry")
@@ -281,3 +286,22 @@ async def test_a_shell_killed_for_lack_of_memory_says_so(make_backend) -> None: 
     assert driver.session.exit_status == 137
     await driver.session.close()
     assert await backend.container_state("hungry") is ContainerState.RUNNING
+
+
+async def test_losing_the_engine_ends_the_shell_with_that_reason(
+    backend_home: BackendHome, tmp_path: Path
+) -> None:
+    proxy = await docker_helpers.EngineProxy(str(tmp_path / "engine.sock")).start()
+    backend = backend_home.backend(docker_host=proxy.address)
+    try:
+        if PROJECT not in {p.name for p in await backend.list_projects()}:
+            await backend.create_project(PROJECT)
+        driver = await open_driver(backend, PROJECT)
+        assert (await driver.run("echo through-the-relay")).strip() == "through-the-relay"
+        await proxy.cut()
+        await driver.wait_end()
+        assert driver.session.end_reason == "connection to the Docker engine lost"
+        await driver.session.close()  # nothing to reach: still returns
+    finally:
+        await proxy.cut()
+        await backend.close()
