@@ -98,6 +98,12 @@ def test_the_listing_shows_folders_first_then_files_by_name(fs: WorkspaceFS, ws:
     assert [e.path for e in fs.list_dir("zdir/")] == []
 
 
+def test_a_save_in_progress_does_not_show_in_the_listing(fs: WorkspaceFS, ws: Path) -> None:
+    (ws / (TEMP_PREFIX + "0123456789abcdef")).write_bytes(b"half")
+    (ws / "real.txt").write_bytes(b"x")
+    assert [e.name for e in fs.list_dir("")] == ["real.txt"]
+
+
 def test_stat_of_the_root_is_the_workspace_folder(fs: WorkspaceFS) -> None:
     entry = fs.stat("")
     assert entry.kind == "dir" and entry.path == "" and entry.name == ""

@@ -313,7 +313,8 @@ class WorkspaceFS:
         """The entries of a folder: folders first, then the rest, each by name.
 
         Symlinks are listed as kind ``"symlink"`` (what they point at is not looked at).
-        Entries that vanish while listing are left out.
+        Entries that vanish while listing, and the temp files of saves in progress
+        (``.cloudide-tmp-*``), are left out.
 
         Raises:
             InvalidPath, NotFound: the path is refused, missing, a file or a symlink.
@@ -322,6 +323,8 @@ class WorkspaceFS:
         entries: list[FileEntry] = []
         with self._dir(parts) as fd, os.scandir(fd) as it:
             for item in it:
+                if item.name.startswith(TEMP_PREFIX):  # a save in progress, not a file yet
+                    continue
                 try:
                     st = item.stat(follow_symlinks=False)
                 except FileNotFoundError:
