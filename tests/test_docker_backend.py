@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import secrets
 import stat
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +26,7 @@ from cloudide_tui.backend.containers import (
 )
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.workspace_fs import create_workspace
+from cloudide_tui.config import Settings
 from cloudide_tui.errors import (
     AlreadyExists,
     ContainerError,
@@ -361,3 +364,29 @@ def alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_backend_made_from_settings_uses_them(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, image="img:tag", owner="alice", memory="3g", cpus=0.5, pids=77
+    )
+    backend = DockerBackend.from_settings(settings)
+    assert (backend.data_dir, backend.image, backend.owner) == (tmp_path, "img:tag", "alice")
+    assert (backend.limits.memory, backend.limits.cpus, backend.limits.pids) == ("3g", 0.5, 77)
+    assert backend.description == "local Docker"
+    assert backend.workspaces == tmp_path / "workspaces" / "alice"
+    other = DockerBackend.from_settings(settings, owner="bob", docker_host="tcp://127.0.0.1:1")
+    assert other.owner == "bob"
+    assert other.description == "Docker at tcp://127.0.0.1:1"
+
+
+def test_the_backend_never_imports_textual() -> None:
+    """The server imports the backend: it must stay UI-free."""
+    code = (
+        "import sys, cloudide_tui.backend.docker_backend; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr

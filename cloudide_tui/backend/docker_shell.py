@@ -264,7 +264,7 @@ class DockerShellSession(ShellSession):
     # -- how it ended (blocking parts run in a thread) ----------------------------------
     async def _settle_end(self, engine_lost: bool) -> None:
         try:
-            status, reason = await asyncio.to_thread(self._inspect_end, engine_lost)
+            status, reason = await self._engine.run(self._inspect_end, engine_lost)
         except Exception as e:  # never let the end of a session raise
             status, reason = None, f"session ended ({e})"
         self._exit_status = status
@@ -461,7 +461,7 @@ async def open_shell(
     started_at = time.time()
     try:
         with engine.translate("starting a shell"):
-            exec_id, raw = await asyncio.to_thread(start)
+            exec_id, raw = await engine.run(start)
     except ContainerError as e:
         if _NO_PIDS in e.message.lower():
             raise ResourceLimit(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
@@ -30,6 +31,11 @@ ENGINE_HINT = (
 
 #: Seconds docker-py waits for an HTTP answer (not for shell output: exec sockets are ours).
 API_TIMEOUT = 60.0
+
+#: Threads for engine calls. Their own pool, not asyncio's default one (cpu + 4 threads):
+#: slow calls (a container stopping, ten shells settling how they ended) must not starve
+#: the file operations that share the default pool.
+ENGINE_THREADS = 32
 
 
 def engine_unavailable(docker_host: str | None, cause: BaseException) -> EngineUnavailable:
@@ -90,6 +96,11 @@ class Engine:
         self.docker_host = docker_host
         self._api: docker.APIClient | None = None
         self._lock = asyncio.Lock()
+        self._executor = self._new_pool()
+
+    @staticmethod
+    def _new_pool() -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="cloudide-docker")
 
     @property
     def description(self) -> str:
@@ -116,7 +127,7 @@ class Engine:
         if self._api is None:
             async with self._lock:
                 if self._api is None:
-                    self._api = await asyncio.to_thread(self._connect)
+                    self._api = await self.run(self._connect)
         return self._api
 
     def api_now(self) -> docker.APIClient:
@@ -133,7 +144,12 @@ class Engine:
         """
         await self.api()
         with self.translate(what):
-            return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+            return await self.run(fn, *args, **kwargs)
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a blocking call on the engine's threads (no error translation)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
     @contextmanager
     def translate(self, what: str) -> Iterator[None]:
@@ -157,7 +173,10 @@ class Engine:
         """Close the client's pooled connections."""
         api, self._api = self._api, None
         if api is not None:
-            await asyncio.to_thread(api.close)
+            await self.run(api.close)
+        # Threads start lazily: a fresh pool keeps the engine usable after close().
+        old, self._executor = self._executor, self._new_pool()
+        old.shutdown(wait=False)
 
 
 def label_filter(labels: dict[str, str]) -> dict[str, Any]:
