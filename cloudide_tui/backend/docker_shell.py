@@ -201,8 +201,12 @@ class DockerShellSession(ShellSession):
             return
         self._closing = True
         self._chunks.clear()  # unread output is moot once the user closed the session
-        container_gone = self._end_reason in ("container stopped", "container removed")
-        if not container_gone:
+        # Nothing left to hang up (or no way to reach it): skip the exec.
+        if self._end_reason not in (
+            "container stopped",
+            "container removed",
+            "connection to the Docker engine lost",
+        ):
             with contextlib.suppress(CloudIDEError):
                 await self._engine.call("closing the shell", self._hang_up)
         if self._transport is not None:
