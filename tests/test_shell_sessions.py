@@ -305,3 +305,34 @@ async def test_losing_the_engine_ends_the_shell_with_that_reason(
     finally:
         await proxy.cut()
         await backend.close()
+
+
+async def test_what_an_exited_shell_left_running_goes_when_its_session_is_closed(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project)
+    session = driver.session
+    assert isinstance(session, DockerShellSession)
+    await driver.run("nohup sleep 1100 > /dev/null 2>&1 &")
+    await session.write(b"exit\r")
+    await driver.wait_end()
+    assert session.end_reason == "shell exited (status 0)"
+    assert "sleep 1100" in all_processes(backend, project)  # Docker left it running
+    await session.close()
+    assert "sleep 1100" not in all_processes(backend, project)
+
+
+async def test_closing_the_backend_closes_its_open_sessions(
+    backend_home: BackendHome,
+) -> None:
+    backend = backend_home.backend()
+    if PROJECT not in {p.name for p in await backend.list_projects()}:
+        await backend.create_project(PROJECT)
+    one, two = await open_driver(backend, PROJECT), await open_driver(backend, PROJECT)
+    await one.run("sleep 1200 &")
+    await two.run("sleep 1201 &")
+    assert len(backend.open_sessions()) == 2
+    await backend.close()
+    assert one.session.end_reason == two.session.end_reason == "session closed"
+    assert not re.search(r"sleep 120[01]", all_processes(backend, PROJECT))
+    assert backend.open_sessions() == []
