@@ -131,7 +131,7 @@ class ShellDriver:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._held = ""  # an escape sequence cut in two by the chunking
 
-    def _feed(self, data: bytes) -> None:
+    def feed(self, data: bytes) -> None:
         text = self._held + self._decoder.decode(data)
         self._held = ""
         esc = text.rfind("\x1b")
@@ -150,7 +150,7 @@ class ShellDriver:
         if not data:
             self.ended = True
             raise EOFError(f"session ended: {self.session.end_reason}")
-        self._feed(data)
+        self.feed(data)
 
     async def expect(self, pattern: str, timeout: float | None = None) -> str:
         """Wait until ``pattern`` (a regex on plain text) appears; return text up to it."""

@@ -13,7 +13,7 @@ import pytest
 from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
-from cloudide_tui.backend.docker_shell import DockerShellSession
+from cloudide_tui.backend.docker_shell import HIGH_WATER, READ_MAX, DockerShellSession
 from tests import docker_helpers
 from tests.conftest import BackendHome
 from tests.docker_helpers import ShellDriver
@@ -199,8 +199,15 @@ async def test_a_slow_reader_gets_everything_in_order(backend: DockerBackend, pr
     # Far more output than the session buffers: reading pauses the socket, nothing is lost.
     driver = await open_driver(backend, project)
     try:
-        await driver.session.write(b"seq 1 200000; printf '@@%s@@\\n' end\r")
-        await asyncio.sleep(1.0)  # let it pile up while nobody reads
+        session = driver.session
+        assert isinstance(session, DockerShellSession)
+        await session.write(b"seq 1 200000; printf '@@%s@@\\n' end\r")
+        await asyncio.sleep(1.5)  # let it pile up while nobody reads
+        # About 1.3 MB is printed; the session holds a bounded part and the rest waits.
+        assert 0 < session.unread_bytes <= HIGH_WATER + 256 * 1024
+        chunk = await session.read()
+        assert 0 < len(chunk) <= READ_MAX
+        driver.feed(chunk)
         text = await driver.expect(r"@@end@@", timeout=60)
         numbers = [int(n) for n in re.findall(r"^(\d+)$", text, re.M)]
         assert numbers == list(range(1, 200001))

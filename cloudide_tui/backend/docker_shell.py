@@ -39,6 +39,8 @@ SESSION_DIR = "/tmp/.cloudide-sessions"
 HIGH_WATER = 256 * 1024
 #: ... and resume once the consumer brought it under this.
 LOW_WATER = 64 * 1024
+#: Most bytes one ``read()`` returns: a terminal parses that much between two frames.
+READ_MAX = 64 * 1024
 
 #: Hang up the session's processes: those in its POSIX session (pid recorded by the
 #: wrapper) and those whose environment carries its id (catches setsid / double forks);
@@ -156,10 +158,8 @@ class DockerShellSession(ShellSession):
     async def read(self) -> bytes:
         while True:
             if self._chunks:
-                data = b"".join(self._chunks) if len(self._chunks) > 1 else self._chunks[0]
-                self._chunks.clear()
-                self._buffered = 0
-                if self._reading_paused and self._transport is not None:
+                data = self._take(READ_MAX)
+                if self._reading_paused and self._buffered < LOW_WATER and self._transport:
                     self._reading_paused = False
                     self._transport.resume_reading()
                 return data
@@ -172,6 +172,26 @@ class DockerShellSession(ShellSession):
                 await self._read_waiter
             finally:
                 self._read_waiter = None
+
+    def _take(self, most: int) -> bytes:
+        """Up to ``most`` unread bytes, in order (chunks are joined or split)."""
+        parts: list[bytes] = []
+        size = 0
+        while self._chunks and size < most:
+            chunk = self._chunks.popleft()
+            if size + len(chunk) > most:
+                cut = most - size
+                self._chunks.appendleft(chunk[cut:])
+                chunk = chunk[:cut]
+            parts.append(chunk)
+            size += len(chunk)
+        self._buffered -= size
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    @property
+    def unread_bytes(self) -> int:
+        """Output received and not read yet (bounded: reading pauses above HIGH_WATER)."""
+        return self._buffered
 
     async def write(self, data: bytes) -> None:
         transport = self._transport
@@ -201,6 +221,7 @@ class DockerShellSession(ShellSession):
             return
         self._closing = True
         self._chunks.clear()  # unread output is moot once the user closed the session
+        self._buffered = 0
         # Nothing left to hang up (or no way to reach it): skip the exec.
         if self._end_reason not in (
             "container stopped",
