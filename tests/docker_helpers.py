@@ -132,6 +132,7 @@ class ShellDriver:
         self._held = ""  # an escape sequence cut in two by the chunking
 
     def feed(self, data: bytes) -> None:
+        """Take in output (``_read_more`` calls it; so can a test that reads by itself)."""
         text = self._held + self._decoder.decode(data)
         self._held = ""
         esc = text.rfind("\x1b")

@@ -390,3 +390,23 @@ def test_the_backend_never_imports_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
+
+
+async def test_a_container_made_under_another_data_dir_is_remade_on_this_workspace(
+    make_backend: MakeBackend, tmp_path: Path
+) -> None:
+    first = make_backend(data_dir=tmp_path / "one")
+    second = make_backend(data_dir=tmp_path / "two", owner=first.owner)  # same owner
+    await first.create_project("moved")
+    await first.write_file("moved", "where.txt", b"one\n")
+    await first.start_container("moved")
+    await second.create_project("moved")
+    await second.write_file("moved", "where.txt", b"two\n")
+    session = await second.open_shell("moved", 24, 80)
+    driver = docker_helpers.ShellDriver(session)
+    try:
+        assert (await driver.run("cat where.txt")).strip() == "two"
+    finally:
+        await session.close()
+    mounts = inspect(second, "moved")["Mounts"]
+    assert [m["Source"] for m in mounts] == [str(second.workspaces / "moved")]

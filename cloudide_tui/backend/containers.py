@@ -89,6 +89,14 @@ def state_of(info: dict[str, Any] | None) -> ContainerState:
     return ContainerState.RUNNING if running else ContainerState.STOPPED
 
 
+def workspace_source(info: dict[str, Any]) -> str | None:
+    """The host folder an inspected container mounts at /workspace."""
+    for mount in info.get("Mounts") or []:
+        if mount.get("Destination") == WORKSPACE_MOUNT:
+            return str(mount.get("Source"))
+    return None
+
+
 def inspect(api: docker.APIClient, owner: str, project: str) -> dict[str, Any] | None:
     """The project's container (inspect result), or None when it has none.
 

@@ -232,6 +232,11 @@ class DockerBackend(Backend):
         say = progress or (lambda line: None)
         async with self._lock(project):
             info = await self._inspect(project)
+            if info is not None and containers.workspace_source(info) != str(workspace):
+                # Made for this project under another data dir: it would show other files.
+                say(f"replacing the container of {project} (it mounts another folder)")
+                await self.engine.call("removing the container", containers.remove, api, info["Id"])
+                info = None
             if info is None:
                 await self._ensure_image(api, progress)
                 say(f"creating the container of {project}")
