@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -104,9 +105,9 @@ class Engine:
 
     @property
     def description(self) -> str:
-        """The words "local Docker" for the default socket, else the host's address."""
-        host = self.docker_host
-        if host is None or host in ("unix:///var/run/docker.sock", "unix://var/run/docker.sock"):
+        """The words "local Docker" for a local socket, else the engine's address."""
+        host = self.docker_host or os.environ.get("DOCKER_HOST") or ""
+        if not host or host.startswith("unix://"):
             return "local Docker"
         return f"Docker at {host}"
 
