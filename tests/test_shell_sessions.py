@@ -116,6 +116,19 @@ async def test_resizing_the_terminal_is_seen_inside(backend: DockerBackend, proj
         await driver.session.close()
 
 
+async def test_a_burst_of_resizes_ends_at_the_last_size(
+    backend: DockerBackend, project: str
+) -> None:
+    # Dragging a window edge: many sizes at once; the shell must end at the last one.
+    driver = await open_driver(backend, project, 24, 80)
+    try:
+        sizes = [(24 + i, 80 + 3 * i) for i in range(1, 16)]
+        await asyncio.gather(*(driver.session.resize(r, c) for r, c in sizes))
+        assert (await driver.run("stty size")).strip() == "39 125"
+    finally:
+        await driver.session.close()
+
+
 async def test_the_terminal_is_xterm_256color_with_truecolor_and_utf8(
     backend: DockerBackend, project: str
 ) -> None:

@@ -143,6 +143,9 @@ class DockerShellSession(ShellSession):
         self._end_task: asyncio.Task[None] | None = None
         self._exit_status: int | None = None
         self._end_reason: str | None = None
+        self._resize_lock = asyncio.Lock()
+        self._wanted_size: tuple[int, int] | None = None
+        self._applied_size: tuple[int, int] | None = None
         #: Called with this session once closed (the backend forgets it).
         self.on_closed: Callable[[DockerShellSession], None] | None = None
 
@@ -202,17 +205,27 @@ class DockerShellSession(ShellSession):
             await asyncio.shield(self._drain_waiter)
 
     async def resize(self, rows: int, cols: int) -> None:
-        if self._eof or self._closing:
-            return
-        api = await self._engine.api()
-        try:
-            await self._engine.call(
-                "resizing the terminal", api.exec_resize, self.exec_id, height=rows, width=cols
-            )
-        except EngineUnavailable:
-            raise
-        except CloudIDEError:
-            pass  # the shell is ending as we resize: its end is reported by read()
+        # A window being dragged sends many sizes: apply them one at a time, skipping
+        # to the latest, so that the last size asked is the one the shell ends with.
+        self._wanted_size = (rows, cols)
+        async with self._resize_lock:
+            size = self._wanted_size
+            if self._eof or self._closing or size == self._applied_size:
+                return
+            api = await self._engine.api()
+            try:
+                await self._engine.call(
+                    "resizing the terminal",
+                    api.exec_resize,
+                    self.exec_id,
+                    height=size[0],
+                    width=size[1],
+                )
+            except EngineUnavailable:
+                raise
+            except CloudIDEError:
+                return  # the shell is ending as we resize: its end is reported by read()
+            self._applied_size = size
 
     async def close(self) -> None:
         if self._closing:
@@ -516,5 +529,6 @@ async def open_shell(
         transport, _ = await loop.create_unix_connection(lambda: protocol, sock=sock)
     else:
         transport, _ = await loop.create_connection(lambda: protocol, sock=sock)
+    session._applied_size = (rows, cols)
     session._attach(transport, getattr(raw, "_response", raw), pending)
     return session
