@@ -410,3 +410,18 @@ async def test_a_container_made_under_another_data_dir_is_remade_on_this_workspa
         await session.close()
     mounts = inspect(second, "moved")["Mounts"]
     assert [m["Source"] for m in mounts] == [str(second.workspaces / "moved")]
+
+
+async def test_shells_opened_at_once_on_a_new_project_share_one_container(
+    make_backend: MakeBackend,
+) -> None:
+    backend = make_backend()
+    await backend.create_project("rush")
+    sessions = await asyncio.gather(*(backend.open_shell("rush", 24, 80) for _ in range(3)))
+    try:
+        assert len(docker_helpers.containers_of(backend.owner)) == 1
+        for session in sessions:
+            driver = docker_helpers.ShellDriver(session)
+            assert (await driver.run("echo $CLOUDIDE_PROJECT")).strip() == "rush"
+    finally:
+        await asyncio.gather(*(s.close() for s in sessions))
