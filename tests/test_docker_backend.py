@@ -425,3 +425,23 @@ async def test_shells_opened_at_once_on_a_new_project_share_one_container(
             assert (await driver.run("echo $CLOUDIDE_PROJECT")).strip() == "rush"
     finally:
         await asyncio.gather(*(s.close() for s in sessions))
+
+
+async def test_a_data_dir_reached_through_a_symlink_keeps_its_container(
+    make_backend: MakeBackend, tmp_path: Path
+) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    backend = make_backend(data_dir=tmp_path / "link")
+    await backend.create_project("linked")
+    for _ in range(2):
+        session = await backend.open_shell("linked", 24, 80)
+        await session.close()
+    client = docker_helpers.api()
+    try:
+        first = client.inspect_container(container_name(backend.owner, "linked"))["Id"]
+    finally:
+        client.close()
+    session = await backend.open_shell("linked", 24, 80)
+    await session.close()
+    assert inspect(backend, "linked")["Id"] == first

@@ -16,6 +16,7 @@ All functions here are blocking (docker-py): call them through ``Engine.call``.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,12 +90,13 @@ def state_of(info: dict[str, Any] | None) -> ContainerState:
     return ContainerState.RUNNING if running else ContainerState.STOPPED
 
 
-def workspace_source(info: dict[str, Any]) -> str | None:
-    """The host folder an inspected container mounts at /workspace."""
+def mounts_workspace(info: dict[str, Any], workspace: Path) -> bool:
+    """Whether an inspected container mounts ``workspace`` at /workspace (blocking:
+    both paths are resolved, so a symlink in the data dir path is not a difference)."""
     for mount in info.get("Mounts") or []:
         if mount.get("Destination") == WORKSPACE_MOUNT:
-            return str(mount.get("Source"))
-    return None
+            return os.path.realpath(str(mount.get("Source"))) == os.path.realpath(workspace)
+    return False
 
 
 def inspect(api: docker.APIClient, owner: str, project: str) -> dict[str, Any] | None:

@@ -85,7 +85,7 @@ class DockerBackend(Backend):
         pids: int = containers.DEFAULT_PIDS,
         build_script: Path | None = None,
     ) -> None:
-        self.data_dir = Path(data_dir)
+        self.data_dir = Path(data_dir).absolute()  # a bind mount needs an absolute path
         self.image = image
         self.owner = validate_owner(owner)
         self.limits = Limits(memory=memory, cpus=cpus, pids=pids)
@@ -232,7 +232,9 @@ class DockerBackend(Backend):
         say = progress or (lambda line: None)
         async with self._lock(project):
             info = await self._inspect(project)
-            if info is not None and containers.workspace_source(info) != str(workspace):
+            if info is not None and not await asyncio.to_thread(
+                containers.mounts_workspace, info, workspace
+            ):
                 # Made for this project under another data dir: it would show other files.
                 say(f"replacing the container of {project} (it mounts another folder)")
                 await self.engine.call("removing the container", containers.remove, api, info["Id"])
