@@ -48,6 +48,9 @@ READ_MAX = 64 * 1024
 HANGUP_SCRIPT = r"""
 id="$1"; f="/tmp/.cloudide-sessions/$id"
 sid=$(cat "$f" 2>/dev/null)
+# A live leader without our id is another session that got the pid again: not ours.
+if [ -n "$sid" ] && [ -r "/proc/$sid/environ" ] &&
+   ! grep -qzx "CLOUDIDE_SESSION=$id" "/proc/$sid/environ" 2>/dev/null; then sid=""; fi
 targets() {
     { [ -n "$sid" ] && pgrep -s "$sid"
       grep -lzx "CLOUDIDE_SESSION=$id" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
