@@ -85,7 +85,7 @@ class BareShell:
 
     def close(self) -> None:
         if self.sock is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, EOFError):  # it may end before saying so
                 self.sock.sendall(b"exit\r")
                 self.until(re.compile(rb"logout|exit"))
             self.sock.close()
