@@ -58,6 +58,8 @@ class TerminalEmulator:
         self._title = ""
         self._replies: list[str] = []
         self._bell = False
+        self.fast_lines = 0
+        """Lines that took the fast path (for tests and the bench)."""
         self.errors = 0
         """Exceptions caught in ``feed`` (a bug if ever non-zero; tests check it)."""
 
@@ -147,12 +149,14 @@ class TerminalEmulator:
         else:
             history.push_block(TextBlock(start, rows, columns))
             screen.cursor.attrs = fastpath.sgr_after(start, head_text, self._sgr)
+        self.fast_lines += len(head)
         # 4. the last screenful through pyte, on a cleared screen
         screen.buffer.clear()
         screen.dirty.update(range(screen.lines))
-        self._suppress = keep
-        self._stream.feed("\r\n".join(tail) + "\r\n")
-        self._suppress = 0
+        if tail:
+            self._suppress = keep
+            self._stream.feed("\r\n".join(tail) + "\r\n")
+            self._suppress = 0
         return True
 
     def _sgr(self, state: Cell, params: tuple[int, ...]) -> Cell:
