@@ -15,25 +15,8 @@ from collections.abc import Mapping
 
 from pyte.screens import wcwidth
 
-from .model import DEFAULT_STYLE, CellStyle, Row, Span
-from .screen import BLANK, Cell
-
-_STYLES: dict[tuple[object, ...], CellStyle] = {}
-
-
-def style_of(cell: Cell) -> CellStyle:
-    """The model style of a cell (cached: there are few distinct ones)."""
-    key = cell[1:]
-    style = _STYLES.get(key)
-    if style is None:
-        if len(_STYLES) > 65536:
-            _STYLES.clear()
-        _, fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = cell
-        style = _STYLES[key] = CellStyle(
-            fg=fg, bg=bg, bold=bold, dim=dim, italic=italics, underline=underscore,
-            blink=blink, reverse=reverse, strike=strike, conceal=conceal,
-        )
-    return style
+from .model import DEFAULT_STYLE, Row, Span
+from .screen import Cell
 
 
 def blank_row(columns: int) -> Row:
@@ -70,8 +53,8 @@ def cells_to_row(line: Mapping[int, Cell] | None, columns: int) -> Row:
                 step = 2
             else:
                 char = " "  # its right half was overwritten (or it hangs off the edge)
-        style = style_of(cell) if cell is not BLANK else DEFAULT_STYLE
-        if style != current:
+        style = cell.style
+        if style is not current and style != current:
             if texts:
                 spans.append(Span("".join(texts), current))
                 texts = []

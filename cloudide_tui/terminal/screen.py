@@ -27,12 +27,15 @@ from pyte import modes as mo
 from pyte.screens import Margins, StaticDefaultDict, wcwidth
 
 from .colors import sgr_extended
-from .model import Color
+from .model import DEFAULT_STYLE, CellStyle, Color
 
 
 class Cell(NamedTuple):
     """One cell: pyte's ``Char`` fields plus dim and conceal; colours are model colours
-    (None / palette index / rgb tuple), not pyte's names."""
+    (None / palette index / rgb tuple), not pyte's names. ``style`` is the same
+    attributes as an interned model ``CellStyle``, computed once per attribute set so
+    turning rows into spans is a lookup, not a conversion. Make cells with
+    :func:`make_cell` (or ``_replace(data=...)``), which keeps ``style`` right."""
 
     data: str
     fg: Color = None
@@ -45,6 +48,30 @@ class Cell(NamedTuple):
     blink: bool = False
     dim: bool = False
     conceal: bool = False
+    style: CellStyle = DEFAULT_STYLE
+
+
+_STYLES: dict[tuple[object, ...], CellStyle] = {}
+
+
+def intern_style(fields: tuple[object, ...]) -> CellStyle:
+    """The one ``CellStyle`` for these attribute values (fg … conceal)."""
+    style = _STYLES.get(fields)
+    if style is None:
+        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = fields
+        style = CellStyle(
+            fg=fg, bg=bg, bold=bold, dim=dim, italic=italics, underline=underscore,  # type: ignore[arg-type]
+            blink=blink, reverse=reverse, strike=strike, conceal=conceal,  # type: ignore[arg-type]
+        )
+        if len(_STYLES) < 100_000:  # past that, equal styles may be distinct objects
+            _STYLES[fields] = style
+    return style
+
+
+def make_cell(values: list[object] | tuple[object, ...]) -> Cell:
+    """A cell from its first 11 fields, with ``style`` computed."""
+    fields = tuple(values[1:11])
+    return Cell._make((values[0], *fields, intern_style(fields)))
 
 
 BLANK = Cell(" ")
@@ -88,7 +115,7 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
         elif p in _OFF:
             for name in _OFF[p]:
                 values[_FIELDS[name]] = False
-    cell = Cell._make(values)
+    cell = make_cell(values)
     return BLANK if cell == BLANK else cell
 
 
@@ -135,6 +162,7 @@ class EmulatorScreen(pyte.Screen):
         self._last_char = ""
         self._caches: dict[Cell, _CellCache] = {}
         self._sgr_cache: dict[tuple[Cell, tuple[int, ...]], Cell] = {}
+        self._erase_cells: dict[Color, Cell] = {}
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -167,7 +195,12 @@ class EmulatorScreen(pyte.Screen):
     def erase_cell(self) -> Cell:
         """The cell erase operations leave: blank with the current background (BCE)."""
         bg = self.cursor.attrs.bg
-        return BLANK if bg is None else BLANK._replace(bg=bg)
+        if bg is None:
+            return BLANK
+        cell = self._erase_cells.get(bg)
+        if cell is None:
+            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:11]))
+        return cell
 
     @property
     def full_margins(self) -> bool:
@@ -444,7 +477,7 @@ class EmulatorScreen(pyte.Screen):
     def alignment_display(self) -> None:
         self.dirty.update(range(self.lines))
         self.buffer.clear()
-        e = Cell("E")
+        e = BLANK._replace(data="E")
         for y in range(self.lines):
             line = self.buffer[y]
             line.update(dict.fromkeys(range(self.columns), e))
