@@ -4,6 +4,8 @@ needed, rows always cover the screen's width and the cursor stays on screen."""
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +58,7 @@ def check(e: TerminalEmulator) -> None:
 
 def feed_all(e: TerminalEmulator, data: bytes, cuts: list[int]) -> None:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         e.feed(data[a:b])
 
 
