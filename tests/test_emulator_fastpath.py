@@ -5,6 +5,7 @@ the plain (pyte-only) path gives."""
 from __future__ import annotations
 
 import itertools
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,7 @@ PIECES = st.one_of(
         "\x1b[M", "\x1b[3J", "\x1b(0lqk\x1b(B", "\x1b[S", "\x1b[2T", "\x1b7", "\x1b8",
         "\x1b[99;99H",
     ]),
+    st.text(alphabet="éàü─│┌αβжЖ€", max_size=30).map(lambda w: w + "\r\n"),
     st.sampled_from(
         ["中文\r\n", "é\r\n", "😀x\r\n", "a\u0301\r\n", "\uff57\uff49\uff44\uff45" * 3 + "\r\n"]
     ),
@@ -40,12 +42,18 @@ PIECES = st.one_of(
 
 
 def run(text: str, cuts: list[int], columns: int, lines: int, limit: int,
-        fast: bool) -> TerminalEmulator:
+        fast: bool, look: bool = False) -> TerminalEmulator:
+    """Feed ``text`` cut at ``cuts``; with ``look``, read the screen between feeds as the
+    widget does (which makes the fast path draw what it deferred)."""
     e = TerminalEmulator(columns, lines, scrollback=limit, fast_path=fast)
     data = text.encode()
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
     for a, b in itertools.pairwise(points):
         e.feed(data[a:b])
+        if look:
+            e.take_dirty()
+            e.row(e.lines - 1)
+            e.cursor  # noqa: B018
     return e
 
 
@@ -62,20 +70,24 @@ def state(e: TerminalEmulator) -> tuple[object, ...]:
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "300"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pieces=st.lists(PIECES, max_size=60),
     cuts=st.lists(st.integers(0, 10_000), max_size=6),
     columns=st.integers(3, 24),
     lines=st.integers(1, 8),
     limit=st.sampled_from([0, 3, 50, 1000]),
+    look=st.booleans(),
 )
 def test_fast_path_gives_exactly_the_plain_paths_screen_and_scrollback(
-    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int
+    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int, look: bool
 ) -> None:
     text = "".join(pieces)
     slow = run(text, [], columns, lines, limit, fast=False)
-    fast = run(text, cuts, columns, lines, limit, fast=True)
+    fast = run(text, cuts, columns, lines, limit, fast=True, look=look)
     assert state(fast) == state(slow)
     assert fast.errors == 0
     FAST_LINES.append(fast.fast_lines)

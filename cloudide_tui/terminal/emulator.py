@@ -55,6 +55,7 @@ class TerminalEmulator:
         self._suppress = 0
         self._deferred: list[str] | None = None
         self._deferred_start: Cell = BLANK
+        self._partial = ""
         self._rows: dict[int, Row] = {}
         self._dirty: set[int] = set(range(self._screen.lines))
         self._title = ""
@@ -86,6 +87,7 @@ class TerminalEmulator:
             self.errors += 1
             self._suppress = 0
             self._deferred = None
+            self._partial = ""
             self._screen.dirty.update(range(self._screen.lines))
         screen = self._screen
         if screen.replies:
@@ -97,6 +99,9 @@ class TerminalEmulator:
 
     def _feed_fast(self, text: str) -> None:
         screen = self._screen
+        if self._partial:
+            text = self._partial + text
+            self._partial = ""
         if not fastpath.plain_state(screen):
             self._feed_plain(text)
             return
@@ -106,12 +111,21 @@ class TerminalEmulator:
                 m = fastpath.SIMPLE_LINES.match(text, pos)
                 if m is not None:
                     end = m.end()
-                    if not self._fast_lines(text[pos:end]):
-                        self._feed_plain(text[pos:end])
-                    pos = end
-                    continue
+                    cut = fastpath.first_complex_line(text[pos:end])
+                    if cut >= 0:
+                        end = pos + cut
+                    if end > pos:
+                        if not self._fast_lines(text[pos:end]):
+                            self._feed_plain(text[pos:end])
+                        pos = end
+                        continue
             k = text.find("\r\n", pos)
             if k < 0:
+                if self._deferred is not None and fastpath.SIMPLE_PARTIAL.match(text, pos):
+                    # an unfinished line after deferred ones: keep it for the next chunk
+                    # (or until someone looks), so the run of lines stays on the fast path
+                    self._partial = text[pos:]
+                    return
                 self._feed_plain(text[pos:])
                 return
             self._feed_plain(text[pos:k + 2])
@@ -185,10 +199,12 @@ class TerminalEmulator:
 
     def _materialize(self) -> None:
         """Draw the deferred lines: through pyte, on the cleared screen, with the
-        scrollback dropping the blank rows this pushes off the top first."""
+        scrollback dropping the blank rows this pushes off the top first; then the
+        unfinished line kept after them, if any."""
         tail = self._deferred
         if tail is None:
             return
+        partial, self._partial = self._partial, ""
         self._deferred = None
         screen = self._screen
         dirty = set(screen.dirty)  # already all rows: drawing adds no new change
@@ -199,6 +215,8 @@ class TerminalEmulator:
         finally:
             self._suppress = 0
             screen.dirty = dirty
+        if partial:
+            self._stream.feed(partial)
 
     def _sgr(self, state: Cell, params: tuple[int, ...]) -> Cell:
         screen = self._screen

@@ -1,7 +1,7 @@
 """The fast path: runs of plain scrolling lines skip pyte except for the last screenful.
 
-When output is a run of complete lines (``text\\r\\n``) made only of printable ASCII,
-SGR and ``EL 0``, and the screen is in the plain state (normal screen, no scroll region,
+When output is a run of complete lines (``text\\r\\n``) made only of printable
+characters one cell wide, SGR and ``EL 0``, and the screen is in the plain state (normal screen, no scroll region,
 autowrap on, no insert mode, default character set, cursor at column 0 of an empty
 bottom row), everything but the last ``lines - 1`` lines of the run will scroll off the
 top. Feeding those through pyte would build every cell only to throw it away. Instead:
@@ -22,12 +22,17 @@ from __future__ import annotations
 import re
 
 from pyte import charsets as _cs
+from pyte.screens import wcwidth
 
 from .screen import BLANK, Cell, EmulatorScreen
 from .scrollback import SGR, sgr_params
 
-SIMPLE_LINES = re.compile(r"(?:(?:[ -~]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r\n)+")
-"""A run of complete simple lines, matched in C."""
+SIMPLE_LINES = re.compile(r"(?:(?:[^\x00-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r\n)+")
+"""A run of complete simple lines, matched in C (non-ASCII lines are checked further
+by :func:`first_complex_line`)."""
+
+SIMPLE_PARTIAL = re.compile(r"(?:[^\x00-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r?\Z")
+"""The unfinished last line of a chunk, if it could continue a run of simple lines."""
 
 _LAT1 = _cs.LAT1_MAP
 _CODES = re.compile(r"(\x1b\[[0-9;]*[mK])")
@@ -53,6 +58,21 @@ def at_fresh_bottom(screen: EmulatorScreen) -> bool:
     cursor = screen.cursor
     bottom = screen.lines - 1
     return cursor.x == 0 and cursor.y == bottom and not screen.buffer.get(bottom)
+
+
+def first_complex_line(run: str) -> int:
+    """Offset of the first line in ``run`` with a character that is not one cell wide
+    (wide, combining, zero-width): those take the plain path. -1 if there is none."""
+    if run.isascii():
+        return -1
+    offset = 0
+    for line in run.split("\r\n"):
+        if not line.isascii():
+            for char in line:
+                if char > "\x7f" and wcwidth(char) != 1:
+                    return offset
+        offset += len(line) + 2
+    return -1
 
 
 def split_rows(line: str, columns: int) -> list[str]:
