@@ -1,17 +1,21 @@
 """The fast path: runs of plain scrolling lines skip pyte except for the last screenful.
 
 When output is a run of complete lines (``text\\r\\n``) made only of printable
-characters one cell wide, SGR and ``EL 0``, and the screen is in the plain state (normal screen, no scroll region,
-autowrap on, no insert mode, default character set, cursor at column 0 of an empty
-bottom row), everything but the last ``lines - 1`` lines of the run will scroll off the
-top. Feeding those through pyte would build every cell only to throw it away. Instead:
+characters one cell wide, SGR and ``EL 0``, and the screen is in the plain state
+(normal screen, no scroll region, autowrap on, no insert mode, default character set,
+cursor at column 0 of an empty bottom row), everything but the last ``lines - 1`` lines
+of the run will scroll off the top. Feeding those through pyte would build every cell
+only to throw it away. Instead:
 
 * the screen's rows above the cursor go to the scrollback (they would scroll off first);
 * the run's first lines are split into screen rows by width and pushed to the scrollback
   as raw text (styled lazily, see ``scrollback.TextBlock``);
 * the SGR state after them is computed from the codes after the last full reset;
-* the screen is cleared and the last ``lines - 1`` lines are fed through pyte, with the
-  scrollback told to drop the ``lines - 1`` blank rows this pushes off the top first.
+* the screen is cleared and the last ``lines - 1`` lines are kept raw ("deferred"): they
+  are drawn through pyte only when someone looks at the screen or other output arrives,
+  with the scrollback told to drop the ``lines - 1`` blank rows this pushes off the top;
+  a following run simply continues from them (so a flood costs pyte work once per look,
+  not once per chunk). An unfinished last line is held back the same way.
 
 The result (screen, cursor, attributes, scrollback) equals what the plain path gives;
 ``tests/test_emulator_fastpath.py`` checks that with hypothesis.
