@@ -134,7 +134,11 @@ class _CellCache(dict[str, Cell]):
         return cell
 
 
-Row = StaticDefaultDict  # pyte's sparse row: {x: Cell}, missing cells are blank
+def _blank_row() -> StaticDefaultDict[int, Cell]:
+    return StaticDefaultDict(BLANK)
+
+
+_MINUS_ONE = (-1).__add__
 
 _ALT_MODES = (47 << 5, 1047 << 5, 1049 << 5)
 _MOUSE_MODES = (1000, 1002, 1003)
@@ -171,7 +175,7 @@ class EmulatorScreen(pyte.Screen):
         return BLANK
 
     def _new_buffer(self) -> defaultdict[int, StaticDefaultDict[int, Cell]]:
-        return defaultdict(lambda: StaticDefaultDict(BLANK))
+        return defaultdict(_blank_row)
 
     def reset(self) -> None:
         super().reset()
@@ -301,27 +305,29 @@ class EmulatorScreen(pyte.Screen):
 
     # -- scrolling ----------------------------------------------------------------
     def index(self) -> None:
-        """Line feed at the bottom margin scrolls; O(rows), never creates empty rows."""
+        """Line feed at the bottom margin scrolls. A full-screen scroll re-keys the rows
+        in C (pyte moves them one by one in Python, and creates empty ones)."""
         margins = self.margins
-        top, bottom = margins if margins is not None else (0, self.lines - 1)
+        lines = self.lines
+        top, bottom = margins if margins is not None else (0, lines - 1)
         cursor = self.cursor
         if cursor.y == bottom:
             buffer = self.buffer
-            self.dirty.update(range(self.lines))
+            self.dirty.update(range(lines))
             row = buffer.pop(top, None)
-            if (
-                top == 0
-                and bottom == self.lines - 1
-                and not self.alt_screen
-                and self.on_scroll_off is not None
-            ):
-                self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
-            get = buffer.pop
-            for y in range(top, bottom):
-                moved = get(y + 1, None)
-                if moved is not None:
-                    buffer[y] = moved
-        elif cursor.y < self.lines - 1:
+            if top == 0 and bottom == lines - 1:
+                if not self.alt_screen and self.on_scroll_off is not None:
+                    self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                shifted = self._new_buffer()
+                shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
+                self.buffer = shifted  # type: ignore[assignment]
+            else:
+                get = buffer.pop
+                for y in range(top, bottom):
+                    moved = get(y + 1, None)
+                    if moved is not None:
+                        buffer[y] = moved
+        elif cursor.y < lines - 1:
             cursor.y += 1
 
     def reverse_index(self) -> None:
