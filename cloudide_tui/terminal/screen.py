@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import pyte
@@ -68,7 +68,7 @@ def intern_style(fields: tuple[object, ...]) -> CellStyle:
     return style
 
 
-def make_cell(values: list[object] | tuple[object, ...]) -> Cell:
+def make_cell(values: Sequence[object]) -> Cell:
     """A cell from its first 11 fields, with ``style`` computed."""
     fields = tuple(values[1:11])
     return Cell._make((values[0], *fields, intern_style(fields)))
@@ -145,6 +145,16 @@ _MOUSE_MODES = (1000, 1002, 1003)
 _IGNORED_PRIVATE = {3 << 5, 5 << 5}  # DECCOLM (would resize to 132 columns), DECSCNM
 
 
+class CellCursor(pyte.screens.Cursor):
+    """pyte's cursor, holding our ``Cell`` attributes."""
+
+    attrs: Cell  # type: ignore[assignment]
+
+
+Line = StaticDefaultDict[int, Cell]
+"""A pyte row: sparse ``{x: Cell}``, missing cells are blank."""
+
+
 class EmulatorScreen(pyte.Screen):
     """A pyte ``Screen`` fixed to behave like xterm (see the module docstring).
 
@@ -152,6 +162,9 @@ class EmulatorScreen(pyte.Screen):
     of the normal screen in a full-screen scroll (the scrollback), ``on_clear_history()``
     is ED 3; ``replies`` collects what must be written back to the program.
     """
+
+    buffer: defaultdict[int, Line]  # type: ignore[assignment]
+    cursor: CellCursor
 
     def __init__(self, columns: int, lines: int) -> None:
         self.replies: list[str] = []
@@ -179,8 +192,8 @@ class EmulatorScreen(pyte.Screen):
 
     def reset(self) -> None:
         super().reset()
-        self.buffer = self._new_buffer()  # type: ignore[assignment]
-        self.cursor = pyte.screens.Cursor(0, 0, BLANK)
+        self.buffer = self._new_buffer()
+        self.cursor = CellCursor(0, 0, BLANK)  # type: ignore[arg-type]
         self.savepoints = []
         self.alt_screen = False
         self._other_buffer = None
@@ -320,7 +333,7 @@ class EmulatorScreen(pyte.Screen):
                     self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
                 shifted = self._new_buffer()
                 shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
-                self.buffer = shifted  # type: ignore[assignment]
+                self.buffer = shifted
             else:
                 get = buffer.pop
                 for y in range(top, bottom):
@@ -475,7 +488,7 @@ class EmulatorScreen(pyte.Screen):
             if blank is BLANK:
                 self.buffer.pop(row, None)
             else:
-                self.buffer[row] = line = StaticDefaultDict(BLANK)
+                self.buffer[row] = line = _blank_row()
                 line.update(dict.fromkeys(range(self.columns), blank))
         if how in (0, 1):
             self.erase_in_line(how)
@@ -587,7 +600,7 @@ class EmulatorScreen(pyte.Screen):
             self._alt_saved_cursor = (self.cursor.x, self.cursor.y, self.cursor.attrs)
         if not self.alt_screen:
             self.alt_screen = True
-            self._other_buffer, self.buffer = self.buffer, self._new_buffer()  # type: ignore[assignment]
+            self._other_buffer, self.buffer = self.buffer, self._new_buffer()
         if mode == 1049 << 5:
             self.buffer.clear()
         self.dirty.update(range(self.lines))
@@ -598,7 +611,7 @@ class EmulatorScreen(pyte.Screen):
                 self.buffer.clear()
             self.alt_screen = False
             if self._other_buffer is not None:
-                self.buffer = self._other_buffer  # type: ignore[assignment]
+                self.buffer = self._other_buffer
             self._other_buffer = None
         if mode == 1049 << 5 and self._alt_saved_cursor is not None:
             self.cursor.x, self.cursor.y, self.cursor.attrs = self._alt_saved_cursor

@@ -104,10 +104,11 @@ class Scrollback:
             if not entry:
                 return blank_row(columns)
             return fit_row((Span(entry, DEFAULT_STYLE),), columns)
-        if isinstance(entry[0], TextBlock):  # type: ignore[index]
-            block, index = entry  # type: ignore[misc]
-            return fit_row(block.row(index), columns)
-        return fit_row(entry, columns)  # type: ignore[arg-type]
+        assert isinstance(entry, tuple)
+        if isinstance(entry[0], TextBlock):
+            block: TextBlock = entry[0]
+            return fit_row(block.row(entry[1]), columns)
+        return fit_row(entry, columns)
 
     def rows(self) -> Iterable[object]:
         return iter(self._rows)
