@@ -122,10 +122,11 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
 class _CellCache(dict[str, Cell]):
     """char → Cell for one attribute set, so drawing a character is a dict lookup."""
 
-    __slots__ = ("rest",)
+    __slots__ = ("attrs", "rest")
 
     def __init__(self, attrs: Cell) -> None:
         super().__init__()
+        self.attrs = attrs
         self.rest = tuple(attrs)[1:]
 
     def __missing__(self, char: str) -> Cell:
@@ -177,8 +178,10 @@ class EmulatorScreen(pyte.Screen):
         self._other_buffer: defaultdict[int, StaticDefaultDict[int, Cell]] | None = None
         self._alt_saved_cursor: Any = None
         self._last_char = ""
-        self._caches: dict[Cell, _CellCache] = {}
-        self._sgr_cache: dict[tuple[Cell, tuple[int, ...]], Cell] = {}
+        # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
+        # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
+        self._caches: dict[int, _CellCache] = {}
+        self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
         self._erase_cells: dict[Color, Cell] = {}
         super().__init__(columns, lines)
 
@@ -202,11 +205,11 @@ class EmulatorScreen(pyte.Screen):
         self._last_char = ""
 
     def cells(self, attrs: Cell) -> _CellCache:
-        cache = self._caches.get(attrs)
-        if cache is None:
+        cache = self._caches.get(id(attrs))
+        if cache is None or cache.attrs is not attrs:
             if len(self._caches) > 4096:
                 self._caches.clear()
-            cache = self._caches[attrs] = _CellCache(attrs)
+            cache = self._caches[id(attrs)] = _CellCache(attrs)
         return cache
 
     def erase_cell(self) -> Cell:
@@ -623,12 +626,16 @@ class EmulatorScreen(pyte.Screen):
     def select_graphic_rendition(self, *attrs: int, **kwargs: Any) -> None:
         if kwargs.get("private"):
             return  # CSI ? Pm m (XTQMODKEYS and friends): not SGR
-        key = (self.cursor.attrs, attrs)
-        new = self._sgr_cache.get(key)
-        if new is None:
-            if len(self._sgr_cache) > 8192:
-                self._sgr_cache.clear()
-            new = self._sgr_cache[key] = apply_sgr(self.cursor.attrs, list(attrs))
+        current = self.cursor.attrs
+        key = (id(current), attrs)
+        hit = self._sgr_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_cache) > 8192:
+            self._sgr_cache.clear()
+        new = apply_sgr(current, list(attrs))
+        self._sgr_cache[key] = (current, new)
         self.cursor.attrs = new
 
     # -- reports ------------------------------------------------------------------
