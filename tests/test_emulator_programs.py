@@ -4,7 +4,8 @@ emulator and into tmux (the reference, research note §4.3), and the screens mus
 at the moment the program is on screen and after it exits (the shell's screen back).
 
 tmux's ``capture-pane -p`` prints DEC line-drawing cells as their ASCII letters
-(``lqqk``), so our box characters are mapped back to those letters before comparing.
+(``lqqk``) while we draw box characters, and programs such as mc send the Unicode box
+characters themselves: both screens are mapped to the letters before comparing.
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ def tmux_screen(data: bytes) -> tuple[list[str], tuple[int, int]]:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, check=False)
         os.unlink(f.name)
     x, y = (int(v) for v in cur.split(","))
-    return [r.rstrip() for r in pane] + [""] * (LINES - len(pane)), (x, y)
+    x = min(x, COLUMNS - 1)  # tmux reports the pending-wrap column; our cursor stays on screen
+    rows = [r.rstrip().translate(_TO_ACS) for r in pane]
+    return rows + [""] * (LINES - len(pane)), (x, y)
 
 
 def our_screen(data: bytes, fast_path: bool) -> tuple[list[str], tuple[int, int], int]:
@@ -141,6 +144,8 @@ def vim_stream() -> bytes:
 
 
 def test_vim_draws_its_screen_like_tmux(vim_stream: bytes) -> None:
+    for prefix in cuts(vim_stream):
+        assert_same_as_tmux(prefix)
     screen = assert_same_as_tmux(while_on_screen(vim_stream))
     assert any("hello from the test" in row for row in screen)
     assert any(row.startswith("PRETTY_NAME") for row in screen)
@@ -155,6 +160,8 @@ def test_leaving_vim_restores_the_shells_screen(vim_stream: bytes) -> None:
 
 def test_less_pages_like_tmux_and_restores_the_screen() -> None:
     data = record("seq 1 500 | less", [(0.8, b" "), (0.3, b"/250\r"), (0.3, b"q")])
+    for prefix in cuts(data):
+        assert_same_as_tmux(prefix)
     screen = assert_same_as_tmux(while_on_screen(data))
     assert "250" in screen
     after = assert_same_as_tmux(data)
@@ -163,6 +170,8 @@ def test_less_pages_like_tmux_and_restores_the_screen() -> None:
 
 def test_htop_draws_like_tmux() -> None:
     data = record("htop -d 30", [(1.5, b"q")], idle=1.0)
+    for prefix in cuts(data):
+        assert_same_as_tmux(prefix)
     screen = assert_same_as_tmux(while_on_screen(data))
     assert any("PID" in row for row in screen)
     assert assert_same_as_tmux(data)[0] == MARKER
@@ -174,3 +183,23 @@ def test_top_draws_like_tmux() -> None:
     screen = assert_same_as_tmux(while_on_screen(data, b"\x1b[?1l\x1b>"))
     assert any("PID" in row for row in screen)
     assert "shell-after-the-program" in assert_same_as_tmux(data)
+
+
+def cuts(data: bytes, n: int = 4) -> list[bytes]:
+    """``n`` prefixes of ``data``, each ending just before an escape sequence."""
+    out = []
+    for k in range(1, n + 1):
+        at = data.find(b"\x1b", len(data) * k // (n + 1))
+        if at > 0:
+            out.append(data[:at])
+    return out
+
+
+def test_midnight_commander_draws_like_tmux_and_restores_the_screen() -> None:
+    data = record("mc", [(1.0, b"\x1b[21~")], idle=1.0)  # F10 quits
+    seen_panels = False
+    for prefix in cuts(while_on_screen(data)):
+        screen = assert_same_as_tmux(prefix)
+        seen_panels |= any("Name" in row and "Size" in row for row in screen)
+    assert seen_panels
+    assert assert_same_as_tmux(data)[0] == MARKER
