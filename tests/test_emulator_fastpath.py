@@ -42,13 +42,18 @@ PIECES = st.one_of(
 
 
 def run(text: str, cuts: list[int], columns: int, lines: int, limit: int,
-        fast: bool, look: bool = False) -> TerminalEmulator:
+        fast: bool, look: bool = False,
+        resizes: list[tuple[int, int, int]] = ()) -> TerminalEmulator:  # type: ignore[assignment]
     """Feed ``text`` cut at ``cuts``; with ``look``, read the screen between feeds as the
-    widget does (which makes the fast path draw what it deferred)."""
+    widget does (which makes the fast path draw what it deferred). ``resizes`` are
+    (byte offset, lines, columns), applied at the same offsets whatever the cuts."""
     e = TerminalEmulator(columns, lines, scrollback=limit, fast_path=fast)
     data = text.encode()
-    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    at = {r[0] % (len(data) + 1): r[1:] for r in resizes}
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)} | set(at))
     for a, b in itertools.pairwise(points):
+        if a in at:
+            e.resize(*at.pop(a))
         e.feed(data[a:b])
         if look:
             e.take_dirty()
@@ -81,13 +86,16 @@ EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "300"))
     lines=st.integers(1, 8),
     limit=st.sampled_from([0, 3, 50, 1000]),
     look=st.booleans(),
+    resizes=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 8), st.integers(3, 24)),
+                     max_size=2),
 )
 def test_fast_path_gives_exactly_the_plain_paths_screen_and_scrollback(
-    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int, look: bool
+    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int, look: bool,
+    resizes: list[tuple[int, int, int]],
 ) -> None:
     text = "".join(pieces)
-    slow = run(text, [], columns, lines, limit, fast=False)
-    fast = run(text, cuts, columns, lines, limit, fast=True, look=look)
+    slow = run(text, [], columns, lines, limit, fast=False, resizes=resizes)
+    fast = run(text, cuts, columns, lines, limit, fast=True, look=look, resizes=resizes)
     assert state(fast) == state(slow)
     assert fast.errors == 0
     FAST_LINES.append(fast.fast_lines)
