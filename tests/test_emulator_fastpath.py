@@ -43,13 +43,13 @@ PIECES = st.one_of(
 
 def run(text: str, cuts: list[int], columns: int, lines: int, limit: int,
         fast: bool, look: bool = False,
-        resizes: list[tuple[int, int, int]] = ()) -> TerminalEmulator:  # type: ignore[assignment]
+        resizes: list[tuple[int, int, int]] | None = None) -> TerminalEmulator:
     """Feed ``text`` cut at ``cuts``; with ``look``, read the screen between feeds as the
     widget does (which makes the fast path draw what it deferred). ``resizes`` are
     (byte offset, lines, columns), applied at the same offsets whatever the cuts."""
     e = TerminalEmulator(columns, lines, scrollback=limit, fast_path=fast)
     data = text.encode()
-    at = {r[0] % (len(data) + 1): r[1:] for r in resizes}
+    at = {r[0] % (len(data) + 1): r[1:] for r in resizes or []}
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)} | set(at))
     for a, b in itertools.pairwise(points):
         if a in at:
