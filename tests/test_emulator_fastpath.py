@@ -125,3 +125,24 @@ def test_coloured_listing_keeps_its_colours_in_the_scrollback() -> None:
     assert state(fast) == state(slow)
     first = fast.history_row(5)[0]
     assert first.text == "dir" and first.style.fg == 4 and first.style.bold
+
+
+def test_lines_scrolling_in_a_region_take_the_fast_path_and_match() -> None:
+    text = ("top line\r\n\x1b[3;8r\x1b[8;1H"
+            + "".join(f"\x1b[3{i % 8}mline {i}\x1b[m\x1b[K\r\n" for i in range(400))
+            + "\x1b[r\x1b[10;1Hbottom")
+    fast = run(text, [1000, 5000], 20, 10, 100, fast=True)
+    slow = run(text, [], 20, 10, 100, fast=False)
+    assert state(fast) == state(slow)
+    assert fast.fast_lines > 300 and fast.history_size == 0
+    assert fast.screen_text()[0] == "top line" and fast.screen_text()[6] == "line 399"
+
+
+def test_lines_on_the_alternate_screen_take_the_fast_path_and_never_reach_history() -> None:
+    text = "shell\r\n\x1b[?1049h\x1b[H\x1b[2J" + "".join(f"{i}\r\n" for i in range(3000))
+    fast = run(text, [4096, 9000], 20, 10, 100, fast=True)
+    slow = run(text, [], 20, 10, 100, fast=False)
+    assert state(fast) == state(slow)
+    assert fast.fast_lines > 2500 and fast.history_size == 0
+    fast.feed(b"\x1b[?1049l")
+    assert fast.screen_text()[0] == "shell"

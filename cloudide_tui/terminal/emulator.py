@@ -149,7 +149,9 @@ class TerminalEmulator:
         screen = self._screen
         lines = run.split("\r\n")
         lines.pop()
-        keep = screen.lines - 1
+        top, bottom = fastpath.scroll_area(screen)
+        keep = bottom - top
+        to_history = top == 0 and bottom == screen.lines - 1 and not screen.alt_screen
         columns = screen.columns
         history = self._history
         deferred = self._deferred
@@ -157,30 +159,33 @@ class TerminalEmulator:
             if len(lines) <= keep:
                 return False
             head = lines[:len(lines) - keep]
-            rows = self._rows_of(head, columns)
+            rows = self._rows_of(head, columns) if to_history else []
             # the rows above the cursor scroll off first (unless they'd be dropped anyway)
-            if len(rows) < history.limit:
-                for y in range(keep):
-                    history.push_cells(screen.buffer.get(y), columns)
-            else:
-                history.pushed += keep
+            if to_history:
+                if len(rows) < history.limit:
+                    for y in range(keep):
+                        history.push_cells(screen.buffer.get(y), columns)
+                else:
+                    history.pushed += keep
             start = screen.cursor.attrs
-            screen.buffer.clear()
+            for y in range(top, bottom + 1):
+                screen.buffer.pop(y, None)
         else:
             lines = deferred + lines
             head = lines[:len(lines) - keep]
-            rows = self._rows_of(head, columns)
+            rows = self._rows_of(head, columns) if to_history else []
             start = self._deferred_start
         tail = lines[len(lines) - keep:] if keep else []
         # the head's rows go to the scrollback raw; the SGR state after them is computed
         head_text = "\r\n".join(head)
         if start is BLANK and "\x1b" not in head_text:
             history.push_texts(rows)
-        elif rows:
-            history.push_block(TextBlock(start, rows, columns))
+        else:
+            if rows:
+                history.push_block(TextBlock(start, rows, columns))
             start = fastpath.sgr_after(start, head_text, self._sgr)
         self.fast_lines += len(head)
-        screen.dirty.update(range(screen.lines))
+        screen.dirty.update(range(top, bottom + 1))
         if tail:
             self._deferred = tail
             self._deferred_start = start
@@ -209,7 +214,9 @@ class TerminalEmulator:
         screen = self._screen
         dirty = set(screen.dirty)  # already all rows: drawing adds no new change
         screen.cursor.attrs = self._deferred_start
-        self._suppress = screen.lines - 1
+        top, bottom = fastpath.scroll_area(screen)
+        full = top == 0 and bottom == screen.lines - 1 and not screen.alt_screen
+        self._suppress = bottom - top if full else 0
         try:
             self._stream.feed("\r\n".join(tail) + "\r\n")
         finally:

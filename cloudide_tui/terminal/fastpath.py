@@ -44,12 +44,11 @@ _RESETS = ("\x1b[m", "\x1b[0m", "\x1b[00m", "\x1b[0;", "\x1b[;")
 
 
 def plain_state(screen: EmulatorScreen) -> bool:
-    """Whether the screen's modes allow the fast path at all."""
+    """Whether the screen's modes allow the fast path at all (on the normal or the
+    alternate screen, with or without a scroll region)."""
     mode = screen.mode
     return (
-        not screen.alt_screen
-        and screen.full_margins
-        and 7 << 5 in mode  # DECAWM
+        7 << 5 in mode  # DECAWM
         and 4 not in mode  # IRM
         and 20 not in mode  # LNM
         and not screen.charset
@@ -57,10 +56,17 @@ def plain_state(screen: EmulatorScreen) -> bool:
     )
 
 
+def scroll_area(screen: EmulatorScreen) -> tuple[int, int]:
+    """The rows a line feed at the bottom scrolls: the scroll region or the screen."""
+    margins = screen.margins
+    return (margins.top, margins.bottom) if margins is not None else (0, screen.lines - 1)
+
+
 def at_fresh_bottom(screen: EmulatorScreen) -> bool:
-    """Cursor at column 0 of an empty bottom row: where a run of lines can start."""
+    """Cursor at column 0 of an empty row at the bottom of the scroll area: where a run
+    of lines can start."""
     cursor = screen.cursor
-    bottom = screen.lines - 1
+    bottom = scroll_area(screen)[1]
     return cursor.x == 0 and cursor.y == bottom and not screen.buffer.get(bottom)
 
 
