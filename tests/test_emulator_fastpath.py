@@ -24,6 +24,8 @@ PIECES = st.one_of(
         lambda parts: "".join(parts) + "\r\n"),  # coloured lines (grep/ls style)
     st.integers(1, 70).map(lambda n: "x" * n + "\r\n"),  # long lines that wrap
     st.tuples(WORDS, WORDS).map(lambda t: f"{t[0]}\r{t[1]}\r\n"),  # CR overwrites
+    st.lists(st.one_of(WORDS, st.just("\t"), SGR), max_size=8).map(
+        lambda parts: "".join(parts) + "\r\n"),  # tabs (source code, make output)
     WORDS,  # partial lines
     SGR,
     st.sampled_from([
@@ -31,7 +33,7 @@ PIECES = st.one_of(
         "\x1b[?1049h", "\x1b[?1049l", "\x1b[?47h", "\x1b[?47l", "\x1b[?7l", "\x1b[?7h",
         "\x1b[4h", "\x1b[4l", "\n", "\r", "\t", "\x08", "\x1bM", "\x1bD", "\x1b[L",
         "\x1b[M", "\x1b[3J", "\x1b(0lqk\x1b(B", "\x1b[S", "\x1b[2T", "\x1b7", "\x1b8",
-        "\x1b[99;99H",
+        "\x1b[99;99H", "\x1b[3g", "\x1bH", "\x1b[5G\x1bH",
     ]),
     st.text(alphabet="éàü─│┌αβжЖ€", max_size=30).map(lambda w: w + "\r\n"),
     st.sampled_from(
@@ -146,3 +148,15 @@ def test_lines_on_the_alternate_screen_take_the_fast_path_and_never_reach_histor
     assert fast.fast_lines > 2500 and fast.history_size == 0
     fast.feed(b"\x1b[?1049l")
     assert fast.screen_text()[0] == "shell"
+
+
+def test_source_code_with_tabs_takes_the_fast_path_and_matches() -> None:
+    line = "\tif (x) {\n\t\treturn\tfoo(a,\tb);\t// a comment that is long enough to wrap\n\t}"
+    text = "".join(f"{i}{line.replace(chr(10), chr(13) + chr(10))}\r\n" for i in range(300))
+    fast = run(text, [777, 5000], 30, 8, 1000, fast=True)
+    slow = run(text, [], 30, 8, 1000, fast=False)
+    assert state(fast) == state(slow)
+    assert fast.fast_lines > 800
+    text_with_stops = "\x1b[3g\x1b[4G\x1bH\r" + text  # custom tab stops: plain path, same result
+    assert state(run(text_with_stops, [999], 30, 8, 1000, fast=True)) == state(
+        run(text_with_stops, [], 30, 8, 1000, fast=False))

@@ -111,7 +111,8 @@ class TerminalEmulator:
                 m = fastpath.SIMPLE_LINES.match(text, pos)
                 if m is not None:
                     end = m.end()
-                    cut = fastpath.first_complex_line(text[pos:end])
+                    cut = fastpath.first_complex_line(
+                        text[pos:end], fastpath.default_tabs(screen))
                     if cut >= 0:
                         end = pos + cut
                     if end > pos:
@@ -178,7 +179,7 @@ class TerminalEmulator:
         tail = lines[len(lines) - keep:] if keep else []
         # the head's rows go to the scrollback raw; the SGR state after them is computed
         head_text = "\r\n".join(head)
-        if start is BLANK and "\x1b" not in head_text:
+        if start is BLANK and "\x1b" not in head_text and "\t" not in head_text:
             history.push_texts(rows)
         else:
             if rows:
@@ -195,7 +196,7 @@ class TerminalEmulator:
         return True
 
     def _rows_of(self, head: list[str], columns: int) -> list[str]:
-        if not head or max(map(len, head)) <= columns:
+        if not head or (max(map(len, head)) <= columns and "\t" not in "".join(head)):
             return head
         rows: list[str] = []
         for line in head:

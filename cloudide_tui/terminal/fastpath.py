@@ -31,11 +31,15 @@ from pyte.screens import wcwidth
 from .screen import BLANK, Cell, EmulatorScreen
 from .scrollback import SGR, sgr_params
 
-SIMPLE_LINES = re.compile(r"(?:(?:[^\x00-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r\n)+")
+SIMPLE_LINES = re.compile(
+    r"(?:(?:[^\x00-\x08\x0a-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r\n)+"
+)
 """A run of complete simple lines, matched in C (non-ASCII lines are checked further
 by :func:`first_complex_line`)."""
 
-SIMPLE_PARTIAL = re.compile(r"(?:[^\x00-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r?\Z")
+SIMPLE_PARTIAL = re.compile(
+    r"(?:[^\x00-\x08\x0a-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r?\Z"
+)
 """The unfinished last line of a chunk, if it could continue a run of simple lines."""
 
 _LAT1 = _cs.LAT1_MAP
@@ -70,9 +74,29 @@ def at_fresh_bottom(screen: EmulatorScreen) -> bool:
     return cursor.x == 0 and cursor.y == bottom and not screen.buffer.get(bottom)
 
 
-def first_complex_line(run: str) -> int:
+_DEFAULT_TABS: dict[int, set[int]] = {}
+
+
+def default_tabs(screen: EmulatorScreen) -> bool:
+    """Whether the tab stops are the default ones (every 8 columns), as on the scratch
+    screen scrollback rows are replayed on."""
+    columns = screen.columns
+    tabs = _DEFAULT_TABS.get(columns)
+    if tabs is None:
+        tabs = _DEFAULT_TABS[columns] = set(range(8, columns, 8))
+    return screen.tabstops == tabs
+
+
+def first_complex_line(run: str, tabs_ok: bool) -> int:
     """Offset of the first line in ``run`` with a character that is not one cell wide
-    (wide, combining, zero-width): those take the plain path. -1 if there is none."""
+    (wide, combining, zero-width), or a tab when the tab stops are not the default:
+    those take the plain path. -1 if there is none."""
+    if not tabs_ok and "\t" in run:
+        offset = 0
+        for line in run.split("\r\n"):
+            if "\t" in line:
+                return offset
+            offset += len(line) + 2
     if run.isascii():
         return -1
     offset = 0
@@ -88,6 +112,8 @@ def first_complex_line(run: str) -> int:
 def split_rows(line: str, columns: int) -> list[str]:
     """Split one line into the screen rows autowrap makes of it (codes stay with the
     row the cursor is on when they arrive, also in the pending-wrap state)."""
+    if "\t" in line:
+        return _split_tabbed(line, columns)
     if len(line) <= columns:
         return [line]
     if "\x1b" not in line:
@@ -108,6 +134,31 @@ def split_rows(line: str, columns: int) -> list[str]:
             current.append(take)
             width += len(take)
             token = token[len(take):]
+    rows.append("".join(current))
+    return rows
+
+
+def _split_tabbed(line: str, columns: int) -> list[str]:
+    """``split_rows`` for a line with tabs: a tab moves to the next default stop (or the
+    last column, even from the pending-wrap state), as ``EmulatorScreen.tab`` does."""
+    rows: list[str] = []
+    current: list[str] = []
+    x = 0
+    for k, token in enumerate(_CODES.split(line)):
+        if k % 2:
+            current.append(token)
+            continue
+        for char in token:
+            if char == "\t":
+                stop = (x // 8 + 1) * 8
+                x = stop if stop < columns else columns - 1
+            else:
+                if x >= columns:
+                    rows.append("".join(current))
+                    current = []
+                    x = 0
+                x += 1
+            current.append(char)
     rows.append("".join(current))
     return rows
 
