@@ -160,3 +160,13 @@ def test_source_code_with_tabs_takes_the_fast_path_and_matches() -> None:
     text_with_stops = "\x1b[3g\x1b[4G\x1bH\r" + text  # custom tab stops: plain path, same result
     assert state(run(text_with_stops, [999], 30, 8, 1000, fast=True)) == state(
         run(text_with_stops, [], 30, 8, 1000, fast=False))
+
+
+def test_wide_characters_take_the_fast_path_and_wrap_as_on_the_plain_path() -> None:
+    fullwidth = "\uff57\uff49\uff44\uff45"
+    text = "".join(f"{i} 中文字符 {fullwidth} 😀 テスト{'漢' * (i % 9)}\r\n" for i in range(300))
+    for columns in (7, 16, 25):
+        fast = run(text, [1234, 6000], columns, 6, 1000, fast=True)
+        slow = run(text, [], columns, 6, 1000, fast=False)
+        assert state(fast) == state(slow)
+        assert fast.fast_lines > 250

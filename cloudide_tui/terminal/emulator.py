@@ -196,7 +196,10 @@ class TerminalEmulator:
         return True
 
     def _rows_of(self, head: list[str], columns: int) -> list[str]:
-        if not head or (max(map(len, head)) <= columns and "\t" not in "".join(head)):
+        if not head:
+            return head
+        joined = "".join(head)
+        if joined.isascii() and "\t" not in joined and max(map(len, head)) <= columns:
             return head
         rows: list[str] = []
         for line in head:

@@ -88,9 +88,9 @@ def default_tabs(screen: EmulatorScreen) -> bool:
 
 
 def first_complex_line(run: str, tabs_ok: bool) -> int:
-    """Offset of the first line in ``run`` with a character that is not one cell wide
-    (wide, combining, zero-width), or a tab when the tab stops are not the default:
-    those take the plain path. -1 if there is none."""
+    """Offset of the first line in ``run`` with a character that is not one or two cells
+    wide (combining, zero-width), or a tab when the tab stops are not the default: those
+    take the plain path. -1 if there is none."""
     if not tabs_ok and "\t" in run:
         offset = 0
         for line in run.split("\r\n"):
@@ -103,7 +103,7 @@ def first_complex_line(run: str, tabs_ok: bool) -> int:
     for line in run.split("\r\n"):
         if not line.isascii():
             for char in line:
-                if char > "\x7f" and wcwidth(char) != 1:
+                if char > "\x7f" and wcwidth(char) not in (1, 2):
                     return offset
         offset += len(line) + 2
     return -1
@@ -112,8 +112,8 @@ def first_complex_line(run: str, tabs_ok: bool) -> int:
 def split_rows(line: str, columns: int) -> list[str]:
     """Split one line into the screen rows autowrap makes of it (codes stay with the
     row the cursor is on when they arrive, also in the pending-wrap state)."""
-    if "\t" in line:
-        return _split_tabbed(line, columns)
+    if "\t" in line or not line.isascii():
+        return _split_general(line, columns)
     if len(line) <= columns:
         return [line]
     if "\x1b" not in line:
@@ -138,9 +138,10 @@ def split_rows(line: str, columns: int) -> list[str]:
     return rows
 
 
-def _split_tabbed(line: str, columns: int) -> list[str]:
-    """``split_rows`` for a line with tabs: a tab moves to the next default stop (or the
-    last column, even from the pending-wrap state), as ``EmulatorScreen.tab`` does."""
+def _split_general(line: str, columns: int) -> list[str]:
+    """``split_rows`` for a line with tabs or wide characters, as ``EmulatorScreen``
+    draws them: a tab moves to the next default stop (or the last column, even from the
+    pending-wrap state); a wide character that does not fit wraps first."""
     rows: list[str] = []
     current: list[str] = []
     x = 0
@@ -153,11 +154,12 @@ def _split_tabbed(line: str, columns: int) -> list[str]:
                 stop = (x // 8 + 1) * 8
                 x = stop if stop < columns else columns - 1
             else:
-                if x >= columns:
+                width = 2 if char > "\x7f" and wcwidth(char) == 2 else 1
+                if x + width > columns and (x >= columns or width == 2):
                     rows.append("".join(current))
                     current = []
                     x = 0
-                x += 1
+                x += width
             current.append(char)
     rows.append("".join(current))
     return rows
