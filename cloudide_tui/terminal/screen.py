@@ -440,8 +440,13 @@ class EmulatorScreen(pyte.Screen):
     def _erase_range(self, line: StaticDefaultDict[int, Cell], start: int, end: int) -> None:
         blank = self.erase_cell()
         if blank is BLANK:
-            for x in [x for x in line if start <= x < end]:
-                del line[x]
+            if end - start <= len(line):
+                pop = line.pop
+                for x in range(start, end):
+                    pop(x, None)
+            else:
+                for x in [x for x in line if start <= x < end]:
+                    del line[x]
         else:
             line.update(dict.fromkeys(range(start, end), blank))
 
@@ -708,10 +713,20 @@ class EmulatorScreen(pyte.Screen):
         self.cursor.x = min(max(0, self.cursor.x), self.columns - 1)
 
 
+_PARAMS: dict[str, list[int]] = {}
+
+
 def _params(text: str) -> list[int]:
-    if not text:
-        return []
-    return [min(int(p), 9999) if p else 0 for p in text.split(";")]
+    """CSI parameters (empty → 0, capped at 9999 as pyte does). Cached: programs repeat
+    the same few; handlers never modify the list."""
+    params = _PARAMS.get(text)
+    if params is None:
+        if len(_PARAMS) > 4096:
+            _PARAMS.clear()
+        params = _PARAMS[text] = (
+            [min(int(p), 9999) if p else 0 for p in text.split(";")] if text else []
+        )
+    return params
 
 
 def _first(p: list[int]) -> int:
