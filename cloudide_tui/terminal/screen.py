@@ -229,6 +229,27 @@ class EmulatorScreen(pyte.Screen):
 
     # -- drawing ------------------------------------------------------------------
     def draw(self, data: str) -> None:
+        cursor = self.cursor
+        x = cursor.x
+        n = len(data)
+        if (
+            0 < n <= self.columns - x
+            and not self.charset
+            and self.g0_charset is cs.LAT1_MAP
+            and data.isascii()
+            and mo.IRM not in self.mode
+        ):
+            # The common case: ASCII that fits on the line, one C-level dict update.
+            attrs = cursor.attrs
+            cache = self._caches.get(id(attrs))
+            if cache is None or cache.attrs is not attrs:
+                cache = self.cells(attrs)
+            self.buffer[cursor.y].update(zip(range(x, x + n), map(cache.__getitem__, data),
+                                             strict=True))
+            cursor.x = x + n
+            self.dirty.add(cursor.y)
+            self._last_char = data[-1]
+            return
         if self.charset:
             data = data.translate(self.g1_charset)
         elif self.g0_charset is not cs.LAT1_MAP:
