@@ -183,6 +183,7 @@ class EmulatorScreen(pyte.Screen):
         self._caches: dict[int, _CellCache] = {}
         self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
         self._erase_cells: dict[Color, Cell] = {}
+        self._sgr_text_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -664,6 +665,19 @@ class EmulatorScreen(pyte.Screen):
         self._sgr_cache[key] = (current, new)
         self.cursor.attrs = new
 
+    def sgr_text(self, params: str) -> None:
+        """SGR from its parameter text, cached on (current attributes, text)."""
+        current = self.cursor.attrs
+        key = (id(current), params)
+        hit = self._sgr_text_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_text_cache) > 8192:
+            self._sgr_text_cache.clear()
+        self.select_graphic_rendition(*_params(params))
+        self._sgr_text_cache[key] = (current, self.cursor.attrs)
+
     # -- reports ------------------------------------------------------------------
     def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:
         if mode == 0 and not kwargs.get("private"):
@@ -874,23 +888,25 @@ class EmulatorStream(pyte.Stream):
     def feed(self, data: str) -> None:
         screen = self.screen
         draw = screen.draw
+        sgr = screen.sgr_text
         csi = CSI_HANDLERS
+        controls = _CONTROLS
         for m in TOKEN.finditer(data):
             kind = m.lastindex
             if kind == 1:
                 draw(m.group(1))
             elif kind == 4:
-                final = m.group(4)
-                if final == "m" and not m.group(2):
-                    screen.select_graphic_rendition(*_params(m.group(3)))
+                private, params, final = m.group(2, 3, 4)
+                if final == "m" and not private:
+                    sgr(params)
                 else:
                     handler = csi.get(final)
                     if handler is not None:
-                        handler(screen, _params(m.group(3)), bool(m.group(2)))
+                        handler(screen, _params(params), bool(private))
             elif kind == 6:
                 self._escape(m.group(5), m.group(6))
             else:
-                control = _CONTROLS.get(m.group(7))
+                control = controls.get(m.group(7))
                 if control is not None:
                     control(screen)
 
