@@ -134,12 +134,14 @@ class Scrollback:
         self._rows: deque[object] = deque(maxlen=self.limit)
         self.pushed = 0
         """Total rows ever pushed (monotonic), so a viewer can keep its place."""
+        self._styled: dict[tuple[int, int, int], tuple[TextBlock, Row]] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def clear(self) -> None:
         self._rows.clear()
+        self._styled.clear()
 
     def push_cells(self, line: StaticDefaultDict[int, Cell] | None, columns: int) -> None:
         """A row from pyte's buffer (converted now: the dict is large)."""
@@ -175,8 +177,16 @@ class Scrollback:
             row = entry.row()
             return fit_row(row, columns) if row else blank_row(columns)
         assert isinstance(entry, tuple)
+        key = (id(entry[0]), entry[1], columns)
+        hit = self._styled.get(key)
+        if hit is not None and hit[0] is entry[0]:
+            return hit[1]
         block: TextBlock = entry[0]
-        return fit_row(block.row(entry[1]), columns)
+        row = fit_row(block.row(entry[1]), columns)
+        if len(self._styled) >= 1024:  # the rows a viewer shows, not the whole history
+            self._styled.clear()
+        self._styled[key] = (block, row)
+        return row
 
     def rows(self) -> Iterable[object]:
         return iter(self._rows)
