@@ -6,10 +6,12 @@ colon SGR, titles) → fast path for runs of plain scrolling lines (``fastpath.p
 ``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``screen.py``). Rows that
 scroll off the top of the normal screen go to a compact ``Scrollback``.
 
-Costs: the fast path handles ``seq``/``cat``/``ls --color`` style output at roughly
-tmux's speed; everything else (full-screen programs, cursor movement) runs at pyte
-speed with our faster tokeniser, about 0.5-1.5 MB/s, so a 64 KiB feed of such output
-can take 50-150 ms: the widget should feed in slices if it must stay responsive.
+Costs (200x50, see docs/terminal.md and ``make bench``): the fast path takes
+``seq``/``cat``/``ls --color``/``grep --color`` style output at or above tmux's speed
+(20-50 MB/s here), also in scroll regions and on the alternate screen; everything else
+(full-screen redraws, cursor movement) goes through pyte with our tokeniser at about
+2-6 MB/s, so one 64 KiB feed of it blocks for ~10-30 ms (85 ms for the worst kind found,
+decomposed combining marks): the widget should feed in slices if it must stay responsive.
 """
 
 from __future__ import annotations
