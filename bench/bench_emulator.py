@@ -23,9 +23,11 @@ from pathlib import Path
 import pyte
 
 from bench.report import Report
+from cloudide_tui.terminal.cells import BLANK
 from cloudide_tui.terminal.emulator import TerminalEmulator
-from cloudide_tui.terminal.screen import BLANK, EmulatorScreen, EmulatorStream
+from cloudide_tui.terminal.screen import EmulatorScreen
 from cloudide_tui.terminal.scrollback import Scrollback, TextBlock
+from cloudide_tui.terminal.stream import EmulatorStream
 
 COLUMNS, LINES = 200, 50
 CHUNK = 65536

@@ -3,7 +3,7 @@
 It hides pyte behind the small interface of ``model.py`` so the widget never sees pyte's
 quirks. Data flows: bytes → incremental UTF-8 decoder → ``PreFilter`` (strings, odd CSI,
 colon SGR, titles) → fast path for runs of plain scrolling lines (``fastpath.py``) or
-``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``screen.py``). Rows that
+``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``stream.py``, ``screen.py``). Rows that
 scroll off the top of the normal screen go to a compact ``Scrollback``.
 
 Costs (200x50, see docs/terminal.md and ``make bench``): the fast path takes
@@ -21,11 +21,13 @@ import codecs
 from pyte import modes as mo
 
 from . import fastpath
+from .cells import BLANK, Cell
 from .model import Cursor, Modes, Row
 from .prefilter import PreFilter
 from .rows import cells_to_row
-from .screen import BLANK, Cell, EmulatorScreen, EmulatorStream
+from .screen import EmulatorScreen
 from .scrollback import Scrollback, TextBlock
+from .stream import EmulatorStream
 
 
 class TerminalEmulator:

@@ -22,9 +22,11 @@ from itertools import repeat
 
 from pyte.screens import StaticDefaultDict
 
+from .cells import BLANK, Cell, apply_sgr
 from .model import DEFAULT_STYLE, CellStyle, Row, Span
 from .rows import blank_row, cells_to_row, fit_row
-from .screen import BLANK, Cell, EmulatorScreen, EmulatorStream, apply_sgr
+from .screen import EmulatorScreen
+from .stream import EmulatorStream
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
