@@ -1,0 +1,656 @@
+"""The pyte ``Screen`` subclass: a screen that behaves like xterm.
+
+pyte 0.8.2 gets many things wrong (see docs/terminal.md and the research note): no
+alternate screen, no REP/SU/SD/CBT/CHT/HPA/SCOSC, the delete-line bug, partial BCE, no
+wide-char wrap, zero-width characters that drop the rest of a chunk, CPR off by one in
+the pending-wrap state, no cursor clamp on resize, only six SGR attributes and its own
+colour names. Everything is fixed here by overriding methods, never by editing pyte;
+``stream.py`` feeds it (and makes sure no handler gets arguments it cannot take).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import pyte
+from pyte import charsets as cs
+from pyte import modes as mo
+from pyte.screens import Margins, StaticDefaultDict, wcwidth
+
+from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell
+from .model import Color
+
+
+def _blank_row() -> StaticDefaultDict[int, Cell]:
+    return StaticDefaultDict(BLANK)
+
+
+_MINUS_ONE = (-1).__add__
+
+_ALT_MODES = (47 << 5, 1047 << 5, 1049 << 5)
+_MOUSE_MODES = (1000, 1002, 1003)
+_IGNORED_PRIVATE = {3 << 5, 5 << 5}  # DECCOLM (would resize to 132 columns), DECSCNM
+
+
+class CellCursor(pyte.screens.Cursor):
+    """pyte's cursor, holding our ``Cell`` attributes."""
+
+    attrs: Cell  # type: ignore[assignment]
+
+
+Line = StaticDefaultDict[int, Cell]
+"""A pyte row: sparse ``{x: Cell}``, missing cells are blank."""
+
+
+class EmulatorScreen(pyte.Screen):
+    """A pyte ``Screen`` fixed to behave like xterm (see the module docstring).
+
+    Hooks the emulator sets: ``on_scroll_off(row)`` receives each row that leaves the top
+    of the normal screen in a full-screen scroll (the scrollback), ``on_clear_history()``
+    is ED 3; ``replies`` collects what must be written back to the program.
+    """
+
+    buffer: defaultdict[int, Line]  # type: ignore[assignment]
+    cursor: CellCursor
+
+    def __init__(self, columns: int, lines: int) -> None:
+        self.replies: list[str] = []
+        self.bell_rang = False
+        self.alt_screen = False
+        self.app_keypad = False
+        self.mouse_tracking = 0
+        self.on_scroll_off: Callable[[StaticDefaultDict[int, Cell]], None] | None = None
+        self.on_clear_history: Callable[[], None] | None = None
+        self._other_buffer: defaultdict[int, StaticDefaultDict[int, Cell]] | None = None
+        self._alt_saved_cursor: Any = None
+        self._last_char = ""
+        # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
+        # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
+        self._caches: dict[int, CellCache] = {}
+        self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
+        self._erase_cells: dict[Color, Cell] = {}
+        self._sgr_text_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+        super().__init__(columns, lines)
+
+    # -- state --------------------------------------------------------------------
+    @property
+    def default_char(self) -> Cell:  # type: ignore[override]
+        return BLANK
+
+    def _new_buffer(self) -> defaultdict[int, StaticDefaultDict[int, Cell]]:
+        return defaultdict(_blank_row)
+
+    def reset(self) -> None:
+        super().reset()
+        self.buffer = self._new_buffer()
+        self.cursor = CellCursor(0, 0, BLANK)  # type: ignore[arg-type]
+        self.savepoints = []
+        self.alt_screen = False
+        self._other_buffer = None
+        self.app_keypad = False
+        self.mouse_tracking = 0
+        self._last_char = ""
+
+    def cells(self, attrs: Cell) -> CellCache:
+        cache = self._caches.get(id(attrs))
+        if cache is None or cache.attrs is not attrs:
+            if len(self._caches) > 4096:
+                self._caches.clear()
+            cache = self._caches[id(attrs)] = CellCache(attrs)
+        return cache
+
+    def erase_cell(self) -> Cell:
+        """The cell erase operations leave: blank with the current background (BCE)."""
+        bg = self.cursor.attrs.bg
+        if bg is None:
+            return BLANK
+        cell = self._erase_cells.get(bg)
+        if cell is None:
+            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:11]))
+        return cell
+
+    @property
+    def full_margins(self) -> bool:
+        m = self.margins
+        return m is None or (m.top == 0 and m.bottom == self.lines - 1)
+
+    # -- drawing ------------------------------------------------------------------
+    def draw(self, data: str) -> None:
+        cursor = self.cursor
+        x = cursor.x
+        n = len(data)
+        if (
+            0 < n <= self.columns - x
+            and not self.charset
+            and self.g0_charset is cs.LAT1_MAP
+            and data.isascii()
+            and mo.IRM not in self.mode
+        ):
+            # The common case: ASCII that fits on the line, one C-level dict update.
+            attrs = cursor.attrs
+            cache = self._caches.get(id(attrs))
+            if cache is None or cache.attrs is not attrs:
+                cache = self.cells(attrs)
+            self.buffer[cursor.y].update(zip(range(x, x + n), map(cache.__getitem__, data),
+                                             strict=True))
+            cursor.x = x + n
+            self.dirty.add(cursor.y)
+            self._last_char = data[-1]
+            return
+        if self.charset:
+            data = data.translate(self.g1_charset)
+        elif self.g0_charset is not cs.LAT1_MAP:
+            data = data.translate(self.g0_charset)
+        if not data:
+            return
+        if data.isascii() and mo.IRM not in self.mode:
+            self._draw_ascii(data)
+        else:
+            self._draw_unicode(data)
+        self._last_char = data[-1]
+
+    def _draw_ascii(self, data: str) -> None:
+        cursor = self.cursor
+        columns = self.columns
+        cells = self.cells(cursor.attrs)
+        autowrap = mo.DECAWM in self.mode
+        i, n = 0, len(data)
+        while i < n:
+            if cursor.x >= columns:
+                if autowrap:
+                    self.dirty.add(cursor.y)
+                    cursor.x = 0
+                    self.linefeed()
+                else:
+                    # Without autowrap every further character lands on the last column.
+                    self.buffer[cursor.y][columns - 1] = cells[data[n - 1]]
+                    break
+            x = cursor.x
+            take = min(n - i, columns - x)
+            line = self.buffer[cursor.y]
+            line.update(zip(range(x, x + take), map(cells.__getitem__, data[i:i + take]),
+                            strict=True))
+            cursor.x = x + take
+            i += take
+        self.dirty.add(cursor.y)
+
+    def _draw_unicode(self, data: str) -> None:
+        if not unicodedata.is_normalized("NFC", data):
+            # compose base + combining marks in C; what is left is merged one by one
+            data = unicodedata.normalize("NFC", data)
+        cursor = self.cursor
+        columns = self.columns
+        cells = self.cells(cursor.attrs)
+        autowrap = mo.DECAWM in self.mode
+        insert = mo.IRM in self.mode
+        for char in data:
+            width = wcwidth(char)
+            if width <= 0:
+                if width == 0 and unicodedata.combining(char):
+                    self._combine(char)
+                continue  # zero-width, non-combining: skip it, keep the rest (pyte breaks)
+            if width > 2:
+                width = 2
+            if cursor.x + width > columns:
+                if autowrap and (cursor.x >= columns or width == 2):
+                    self.dirty.add(cursor.y)
+                    cursor.x = 0
+                    self.linefeed()
+                else:
+                    cursor.x = max(0, columns - width)
+            if insert:
+                self.insert_characters(width)
+            line = self.buffer[cursor.y]
+            line[cursor.x] = cells[char]
+            if width == 2:
+                line[cursor.x + 1] = cells[""]
+            cursor.x += width
+        self.dirty.add(cursor.y)
+
+    def _combine(self, char: str) -> None:
+        cursor = self.cursor
+        x, y = cursor.x, cursor.y
+        if x:
+            line = self.buffer[y]
+            x -= 1
+            if line[x].data == "" and x:
+                x -= 1
+        elif y:
+            y -= 1
+            line = self.buffer[y]
+            x = self.columns - 1
+        else:
+            return
+        last = line[x]
+        if last.data:
+            line[x] = last._replace(data=unicodedata.normalize("NFC", last.data + char))
+
+    def repeat_last(self, count: int = 0) -> None:
+        """REP (``CSI n b``): draw the last graphic character n more times."""
+        if self._last_char:
+            self.draw(self._last_char * max(1, min(count, 65535)))
+
+    # -- scrolling ----------------------------------------------------------------
+    def index(self) -> None:
+        """Line feed at the bottom margin scrolls. A full-screen scroll re-keys the rows
+        in C (pyte moves them one by one in Python, and creates empty ones)."""
+        margins = self.margins
+        lines = self.lines
+        top, bottom = margins if margins is not None else (0, lines - 1)
+        cursor = self.cursor
+        if cursor.y == bottom:
+            buffer = self.buffer
+            self.dirty.update(range(lines))
+            row = buffer.pop(top, None)
+            if top == 0 and bottom == lines - 1:
+                if not self.alt_screen and self.on_scroll_off is not None:
+                    self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                shifted = self._new_buffer()
+                shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
+                self.buffer = shifted
+            else:
+                get = buffer.pop
+                for y in range(top, bottom):
+                    moved = get(y + 1, None)
+                    if moved is not None:
+                        buffer[y] = moved
+        elif cursor.y < lines - 1:
+            cursor.y += 1
+
+    def reverse_index(self) -> None:
+        margins = self.margins
+        top, bottom = margins if margins is not None else (0, self.lines - 1)
+        cursor = self.cursor
+        if cursor.y == top:
+            self._shift_down(top, bottom, 1)
+        elif cursor.y > 0:
+            cursor.y -= 1
+
+    def _shift_up(self, top: int, bottom: int, count: int) -> None:
+        buffer = self.buffer
+        self.dirty.update(range(top, bottom + 1))
+        for y in range(top, bottom + 1):
+            moved = buffer.pop(y + count, None) if y + count <= bottom else None
+            if moved is not None:
+                buffer[y] = moved
+            else:
+                buffer.pop(y, None)
+
+    def _shift_down(self, top: int, bottom: int, count: int) -> None:
+        buffer = self.buffer
+        self.dirty.update(range(top, bottom + 1))
+        for y in range(bottom, top - 1, -1):
+            moved = buffer.pop(y - count, None) if y - count >= top else None
+            if moved is not None:
+                buffer[y] = moved
+            else:
+                buffer.pop(y, None)
+
+    def linefeed(self) -> None:
+        self.index()
+        if mo.LNM in self.mode:
+            self.cursor.x = 0
+
+    def scroll_up(self, count: int = 0) -> None:
+        """SU (``CSI n S``): scroll the region up n lines; the cursor stays."""
+        top, bottom = self.margins or Margins(0, self.lines - 1)
+        self._shift_up(top, bottom, min(max(count, 1), bottom - top + 1))
+
+    def scroll_down(self, count: int = 0) -> None:
+        """SD (``CSI n T``)."""
+        top, bottom = self.margins or Margins(0, self.lines - 1)
+        self._shift_down(top, bottom, min(max(count, 1), bottom - top + 1))
+
+    def insert_lines(self, count: int | None = None) -> None:
+        top, bottom = self.margins or Margins(0, self.lines - 1)
+        y = self.cursor.y
+        if top <= y <= bottom:
+            self._shift_down(y, bottom, min(max(count or 1, 1), bottom - y + 1))
+            self.cursor.x = 0
+
+    def delete_lines(self, count: int | None = None) -> None:
+        """DL, with pyte's bug fixed: a row whose replacement was never touched is cleared."""
+        top, bottom = self.margins or Margins(0, self.lines - 1)
+        y = self.cursor.y
+        if top <= y <= bottom:
+            self._shift_up(y, bottom, min(max(count or 1, 1), bottom - y + 1))
+            self.cursor.x = 0
+
+    # -- characters and erasing ---------------------------------------------------
+    def insert_characters(self, count: int | None = None) -> None:
+        count = min(max(count or 1, 1), self.columns)
+        y, x0 = self.cursor.y, min(self.cursor.x, self.columns - 1)
+        self.dirty.add(y)
+        line = self.buffer[y]
+        cols = self.columns
+        kept = {x + count: c for x, c in line.items() if x0 <= x and x + count < cols}
+        for x in [x for x in line if x >= x0]:
+            del line[x]
+        line.update(kept)
+        blank = self.erase_cell()
+        if blank is not BLANK:
+            for x in range(x0, min(x0 + count, cols)):
+                line[x] = blank
+
+    def delete_characters(self, count: int | None = None) -> None:
+        count = min(max(count or 1, 1), self.columns)
+        y, x0 = self.cursor.y, min(self.cursor.x, self.columns - 1)
+        self.dirty.add(y)
+        line = self.buffer[y]
+        cols = self.columns
+        kept = {x - count: c for x, c in line.items() if x >= x0 + count and x < cols}
+        for x in [x for x in line if x >= x0]:
+            del line[x]
+        line.update(kept)
+        blank = self.erase_cell()
+        if blank is not BLANK:
+            for x in range(cols - count, cols):
+                if x >= x0:
+                    line[x] = blank
+
+    def _erase_range(self, line: StaticDefaultDict[int, Cell], start: int, end: int) -> None:
+        blank = self.erase_cell()
+        if blank is BLANK:
+            if end - start <= len(line):
+                pop = line.pop
+                for x in range(start, end):
+                    pop(x, None)
+            else:
+                for x in [x for x in line if start <= x < end]:
+                    del line[x]
+        else:
+            line.update(dict.fromkeys(range(start, end), blank))
+
+    def erase_characters(self, count: int | None = None) -> None:
+        y, x = self.cursor.y, min(self.cursor.x, self.columns - 1)
+        self.dirty.add(y)
+        self._erase_range(self.buffer[y], x, min(x + max(count or 1, 1), self.columns))
+
+    def erase_in_line(self, how: int = 0, private: bool = False, *_: Any, **__: Any) -> None:
+        y, x = self.cursor.y, self.cursor.x
+        cols = self.columns
+        if how == 0:
+            start, end = x, cols
+        elif how == 1:
+            start, end = 0, min(x + 1, cols)
+        elif how == 2:
+            start, end = 0, cols
+        else:
+            return
+        self.dirty.add(y)
+        if start >= end:
+            return
+        if start == 0 and end == cols and self.erase_cell() is BLANK:
+            self.buffer.pop(y, None)
+        else:
+            self._erase_range(self.buffer[y], start, end)
+
+    def erase_in_display(self, how: int = 0, *_: Any, **__: Any) -> None:
+        """ED 0/1/2 with background-colour erase on every row, touched or not; ED 3
+        clears the scrollback only (as xterm does)."""
+        y = self.cursor.y
+        if how == 0:
+            rows = range(y + 1, self.lines)
+        elif how == 1:
+            rows = range(y)
+        elif how == 2:
+            rows = range(self.lines)
+        elif how == 3:
+            if self.on_clear_history is not None and not self.alt_screen:
+                self.on_clear_history()
+            return
+        else:
+            return
+        self.dirty.update(rows)
+        blank = self.erase_cell()
+        for row in rows:
+            if blank is BLANK:
+                self.buffer.pop(row, None)
+            else:
+                self.buffer[row] = line = _blank_row()
+                line.update(dict.fromkeys(range(self.columns), blank))
+        if how in (0, 1):
+            self.erase_in_line(how)
+
+    def alignment_display(self) -> None:
+        self.dirty.update(range(self.lines))
+        self.buffer.clear()
+        e = BLANK._replace(data="E")
+        for y in range(self.lines):
+            line = self.buffer[y]
+            line.update(dict.fromkeys(range(self.columns), e))
+
+    # -- cursor -------------------------------------------------------------------
+    def tab(self) -> None:
+        x = self.cursor.x
+        stops = [s for s in self.tabstops if s > x and s < self.columns]
+        self.cursor.x = min(stops) if stops else self.columns - 1
+
+    def forward_tabs(self, count: int = 0) -> None:
+        """CHT (``CSI n I``)."""
+        for _ in range(max(1, min(count, self.columns))):
+            self.tab()
+
+    def backward_tabs(self, count: int = 0) -> None:
+        """CBT (``CSI n Z``)."""
+        for _ in range(max(1, min(count, self.columns))):
+            x = min(self.cursor.x, self.columns - 1)
+            stops = [s for s in self.tabstops if s < x]
+            self.cursor.x = max(stops) if stops else 0
+
+    def cursor_back(self, count: int | None = None) -> None:
+        if self.cursor.x >= self.columns:
+            self.cursor.x = self.columns - 1
+        self.cursor.x -= count or 1
+        self.ensure_hbounds()
+
+    def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
+        column = (column or 1) - 1
+        line = (line or 1) - 1
+        if self.margins is not None and mo.DECOM in self.mode:
+            line = min(line + self.margins.top, self.margins.bottom)
+        self.cursor.x = column
+        self.cursor.y = line
+        self.ensure_hbounds()
+        self.ensure_vbounds()
+
+    def cursor_to_line(self, line: int | None = None) -> None:
+        self.cursor.y = (line or 1) - 1
+        if mo.DECOM in self.mode and self.margins is not None:
+            self.cursor.y += self.margins.top
+        self.ensure_vbounds()
+
+    def save_cursor(self) -> None:
+        super().save_cursor()
+        del self.savepoints[:-16]  # DECSC repeated forever must not grow without bound
+
+    def restore_cursor(self) -> None:
+        super().restore_cursor()
+        self.ensure_hbounds()
+        self.ensure_vbounds()
+
+    def set_margins(self, top: int | None = None, bottom: int | None = None,
+                    *_: Any, **kwargs: Any) -> None:
+        if kwargs.get("private"):
+            return  # XTRESTORE (CSI ? Pm r): not supported, ignored
+        if not top and not bottom:
+            self.margins = None
+            self.cursor_position()
+            return
+        top = max(0, min((top or 1) - 1, self.lines - 1))
+        bottom = max(0, min((bottom or self.lines) - 1, self.lines - 1))
+        if bottom > top:
+            self.margins = Margins(top, bottom)
+            self.cursor_position()
+
+    # -- modes --------------------------------------------------------------------
+    def set_mode(self, *modes: int, **kwargs: Any) -> None:
+        private = bool(kwargs.get("private"))
+        if private:
+            for m in modes:
+                if m in _MOUSE_MODES:
+                    self.mouse_tracking = m
+            bits = [m << 5 for m in modes if (m << 5) not in _IGNORED_PRIVATE]
+            alt = [m for m in bits if m in _ALT_MODES]
+            rest = [m for m in bits if m not in _ALT_MODES]
+            super().set_mode(*(m >> 5 for m in rest), private=True)
+            for m in alt:
+                self._enter_alt(m)
+        else:
+            super().set_mode(*[m for m in modes if m in (mo.IRM, mo.LNM)])
+
+    def reset_mode(self, *modes: int, **kwargs: Any) -> None:
+        private = bool(kwargs.get("private"))
+        if private:
+            for m in modes:
+                if m in _MOUSE_MODES:
+                    self.mouse_tracking = 0
+            bits = [m << 5 for m in modes if (m << 5) not in _IGNORED_PRIVATE]
+            alt = [m for m in bits if m in _ALT_MODES]
+            rest = [m for m in bits if m not in _ALT_MODES]
+            super().reset_mode(*(m >> 5 for m in rest), private=True)
+            for m in alt:
+                self._leave_alt(m)
+        else:
+            super().reset_mode(*[m for m in modes if m in (mo.IRM, mo.LNM)])
+
+    def _enter_alt(self, mode: int) -> None:
+        if mode == 1049 << 5:
+            self._alt_saved_cursor = (self.cursor.x, self.cursor.y, self.cursor.attrs)
+        if not self.alt_screen:
+            self.alt_screen = True
+            self._other_buffer, self.buffer = self.buffer, self._new_buffer()
+        if mode == 1049 << 5:
+            self.buffer.clear()
+        self.dirty.update(range(self.lines))
+
+    def _leave_alt(self, mode: int) -> None:
+        if self.alt_screen:
+            if mode == 1047 << 5 or mode == 1049 << 5:
+                self.buffer.clear()
+            self.alt_screen = False
+            if self._other_buffer is not None:
+                self.buffer = self._other_buffer
+            self._other_buffer = None
+        if mode == 1049 << 5 and self._alt_saved_cursor is not None:
+            self.cursor.x, self.cursor.y, self.cursor.attrs = self._alt_saved_cursor
+            self._alt_saved_cursor = None
+            self.ensure_hbounds()
+            self.ensure_vbounds()
+        self.dirty.update(range(self.lines))
+
+    def select_graphic_rendition(self, *attrs: int, **kwargs: Any) -> None:
+        if kwargs.get("private"):
+            return  # CSI ? Pm m (XTQMODKEYS and friends): not SGR
+        current = self.cursor.attrs
+        key = (id(current), attrs)
+        hit = self._sgr_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_cache) > 8192:
+            self._sgr_cache.clear()
+        new = apply_sgr(current, list(attrs))
+        self._sgr_cache[key] = (current, new)
+        self.cursor.attrs = new
+
+    def sgr_text(self, params: str) -> None:
+        """SGR from its parameter text, cached on (current attributes, text)."""
+        current = self.cursor.attrs
+        key = (id(current), params)
+        hit = self._sgr_text_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_text_cache) > 8192:
+            self._sgr_text_cache.clear()
+        self.select_graphic_rendition(*parse_params(params))
+        self._sgr_text_cache[key] = (current, self.cursor.attrs)
+
+    # -- reports ------------------------------------------------------------------
+    def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:
+        if mode == 0 and not kwargs.get("private"):
+            self.write_process_input("\x1b[?1;2c")
+
+    def report_device_status(self, mode: int = 0, *_: Any, **kwargs: Any) -> None:
+        private = "?" if kwargs.get("private") else ""
+        if mode == 5 and not private:
+            self.write_process_input("\x1b[0n")
+        elif mode == 6:
+            x = min(self.cursor.x, self.columns - 1) + 1  # pending wrap reports column N
+            y = self.cursor.y + 1
+            if mo.DECOM in self.mode and self.margins is not None:
+                y -= self.margins.top
+            self.write_process_input(f"\x1b[{private}{y};{x}R")
+
+    def write_process_input(self, data: str) -> None:
+        if len(self.replies) < 1024:  # a flood of queries must not grow memory unbounded
+            self.replies.append(data)
+
+    def bell(self, *_: Any) -> None:
+        self.bell_rang = True
+
+    # -- size ---------------------------------------------------------------------
+    def resize(self, lines: int | None = None, columns: int | None = None) -> None:
+        """Resize like xterm: shrinking height keeps the cursor's row on screen (rows
+        above scroll off, into the scrollback on the normal screen); the cursor is
+        clamped; tab stops cover the new width."""
+        lines = max(1, lines or self.lines)
+        columns = max(1, columns or self.columns)
+        if lines == self.lines and columns == self.columns:
+            return
+        buffers = [self.buffer]
+        if self._other_buffer is not None:
+            buffers.append(self._other_buffer)
+        if lines < self.lines:
+            shift = max(0, self.cursor.y - (lines - 1))
+            for n, buf in enumerate(buffers):
+                is_normal = (n == 0) != self.alt_screen
+                for y in range(shift):
+                    row = buf.pop(y, None)
+                    if is_normal and self.on_scroll_off is not None:
+                        self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                for y in range(shift, self.lines):
+                    row = buf.pop(y, None)
+                    if row is not None and y - shift < lines:
+                        buf[y - shift] = row
+            self.cursor.y -= shift
+        if columns < self.columns:
+            for buf in buffers:
+                for line in buf.values():
+                    for x in [x for x in line if x >= columns]:
+                        del line[x]
+        old_columns = self.columns
+        self.lines, self.columns = lines, columns
+        if columns > old_columns:
+            self.tabstops.update(range(old_columns - old_columns % 8 + 8, columns, 8))
+        self.tabstops = {t for t in self.tabstops if t < columns}
+        self.margins = None
+        self.dirty.update(range(lines))
+        self.ensure_hbounds()
+        self.ensure_vbounds()
+        for point in self.savepoints:
+            point.cursor.x = min(point.cursor.x, columns - 1)
+            point.cursor.y = min(point.cursor.y, lines - 1)
+
+    def ensure_hbounds(self) -> None:
+        self.cursor.x = min(max(0, self.cursor.x), self.columns - 1)
+
+
+_PARAMS: dict[str, list[int]] = {}
+
+
+def parse_params(text: str) -> list[int]:
+    """CSI parameters (empty → 0, capped at 9999 as pyte does). Cached: programs repeat
+    the same few; handlers never modify the list."""
+    params = _PARAMS.get(text)
+    if params is None:
+        if len(_PARAMS) > 4096:
+            _PARAMS.clear()
+        params = _PARAMS[text] = (
+            [min(int(p), 9999) if p else 0 for p in text.split(";")] if text else []
+        )
+    return params
