@@ -45,6 +45,11 @@ class MemorySession(ShellSession):
         if end:
             self._queue.put_nowait(b"")
 
+    @property
+    def unread(self) -> int:
+        """Chunks not read yet."""
+        return self._queue.qsize()
+
     def push(self, data: bytes) -> None:
         """More output, as if the program printed it."""
         if data:

@@ -206,6 +206,11 @@ class Terminal(ScrollView, can_focus=True):
         return self._ended
 
     @property
+    def backlog(self) -> int:
+        """Bytes read from the session and not parsed yet (0 when the screen is current)."""
+        return self._pending_size
+
+    @property
     def title(self) -> str:
         """The title the program last set."""
         return self._title
