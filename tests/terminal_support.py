@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.terminal.emulator import TerminalEmulator
+from cloudide_tui.terminal.model import Row
 from cloudide_tui.terminal.pty_session import PtySession
 from cloudide_tui.widgets.terminal import Terminal
 
@@ -104,10 +106,11 @@ def all_lines(terminal: Terminal) -> list[str]:
     """Scrollback and screen, as text."""
     from cloudide_tui.widgets.terminal_render import row_text
 
-    emulator = terminal.emulator
-    rows = [emulator.history_row(i) for i in range(emulator.history_size)]
-    rows += [emulator.row(y) for y in range(emulator.lines)]
-    return [row_text(row) for row in rows]
+    def read(emulator: TerminalEmulator) -> list[Row]:
+        rows = [emulator.history_row(i) for i in range(emulator.history_size)]
+        return rows + [emulator.row(y) for y in range(emulator.lines)]
+
+    return [row_text(row) for row in terminal.read_emulator(read)]
 
 
 def screen_text(terminal: Terminal) -> str:

@@ -118,7 +118,7 @@ async def test_resizing_the_app_resizes_the_programs_terminal() -> None:
             await pilot.resize_terminal(*size)
         await pilot.pause(0.3)
         width = terminal.scrollable_content_region.width
-        assert (terminal.emulator.lines, terminal.emulator.columns) == (28, width)
+        assert terminal.screen_size == (28, width)
         await pilot.press(*"clear; stty size", "enter")
         await wait_until(pilot, lambda: f"28 {width}" in screen_lines(terminal), "28 rows",
                          terminal)
@@ -181,7 +181,7 @@ async def test_the_wheel_and_shift_pageup_scroll_back_through_history() -> None:
         await pilot.press(*"seq 1 200", "enter")
         await wait_until(pilot, lambda: screen_lines(terminal)[-2:] == ["200", "sh>"], "200",
                          terminal)
-        assert terminal.emulator.history_size >= 190
+        assert terminal.read_emulator(lambda e: e.history_size) >= 190
         terminal.post_message(events.MouseScrollUp(terminal, 2, 1, 0, -1, 0, False, False, False))
         await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "198", "3 lines up",
                          terminal)
