@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import pyte
@@ -27,12 +27,15 @@ from pyte import modes as mo
 from pyte.screens import Margins, StaticDefaultDict, wcwidth
 
 from .colors import sgr_extended
-from .model import Color
+from .model import DEFAULT_STYLE, CellStyle, Color
 
 
 class Cell(NamedTuple):
     """One cell: pyte's ``Char`` fields plus dim and conceal; colours are model colours
-    (None / palette index / rgb tuple), not pyte's names."""
+    (None / palette index / rgb tuple), not pyte's names. ``style`` is the same
+    attributes as an interned model ``CellStyle``, computed once per attribute set so
+    turning rows into spans is a lookup, not a conversion. Make cells with
+    :func:`make_cell` (or ``_replace(data=...)``), which keeps ``style`` right."""
 
     data: str
     fg: Color = None
@@ -45,6 +48,30 @@ class Cell(NamedTuple):
     blink: bool = False
     dim: bool = False
     conceal: bool = False
+    style: CellStyle = DEFAULT_STYLE
+
+
+_STYLES: dict[tuple[object, ...], CellStyle] = {}
+
+
+def intern_style(fields: tuple[object, ...]) -> CellStyle:
+    """The one ``CellStyle`` for these attribute values (fg … conceal)."""
+    style = _STYLES.get(fields)
+    if style is None:
+        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = fields
+        style = CellStyle(
+            fg=fg, bg=bg, bold=bold, dim=dim, italic=italics, underline=underscore,  # type: ignore[arg-type]
+            blink=blink, reverse=reverse, strike=strike, conceal=conceal,  # type: ignore[arg-type]
+        )
+        if len(_STYLES) < 100_000:  # past that, equal styles may be distinct objects
+            _STYLES[fields] = style
+    return style
+
+
+def make_cell(values: Sequence[object]) -> Cell:
+    """A cell from its first 11 fields, with ``style`` computed."""
+    fields = tuple(values[1:11])
+    return Cell._make((values[0], *fields, intern_style(fields)))
 
 
 BLANK = Cell(" ")
@@ -88,17 +115,18 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
         elif p in _OFF:
             for name in _OFF[p]:
                 values[_FIELDS[name]] = False
-    cell = Cell._make(values)
+    cell = make_cell(values)
     return BLANK if cell == BLANK else cell
 
 
 class _CellCache(dict[str, Cell]):
     """char → Cell for one attribute set, so drawing a character is a dict lookup."""
 
-    __slots__ = ("rest",)
+    __slots__ = ("attrs", "rest")
 
     def __init__(self, attrs: Cell) -> None:
         super().__init__()
+        self.attrs = attrs
         self.rest = tuple(attrs)[1:]
 
     def __missing__(self, char: str) -> Cell:
@@ -107,11 +135,25 @@ class _CellCache(dict[str, Cell]):
         return cell
 
 
-Row = StaticDefaultDict  # pyte's sparse row: {x: Cell}, missing cells are blank
+def _blank_row() -> StaticDefaultDict[int, Cell]:
+    return StaticDefaultDict(BLANK)
+
+
+_MINUS_ONE = (-1).__add__
 
 _ALT_MODES = (47 << 5, 1047 << 5, 1049 << 5)
 _MOUSE_MODES = (1000, 1002, 1003)
 _IGNORED_PRIVATE = {3 << 5, 5 << 5}  # DECCOLM (would resize to 132 columns), DECSCNM
+
+
+class CellCursor(pyte.screens.Cursor):
+    """pyte's cursor, holding our ``Cell`` attributes."""
+
+    attrs: Cell  # type: ignore[assignment]
+
+
+Line = StaticDefaultDict[int, Cell]
+"""A pyte row: sparse ``{x: Cell}``, missing cells are blank."""
 
 
 class EmulatorScreen(pyte.Screen):
@@ -121,6 +163,9 @@ class EmulatorScreen(pyte.Screen):
     of the normal screen in a full-screen scroll (the scrollback), ``on_clear_history()``
     is ED 3; ``replies`` collects what must be written back to the program.
     """
+
+    buffer: defaultdict[int, Line]  # type: ignore[assignment]
+    cursor: CellCursor
 
     def __init__(self, columns: int, lines: int) -> None:
         self.replies: list[str] = []
@@ -133,8 +178,11 @@ class EmulatorScreen(pyte.Screen):
         self._other_buffer: defaultdict[int, StaticDefaultDict[int, Cell]] | None = None
         self._alt_saved_cursor: Any = None
         self._last_char = ""
-        self._caches: dict[Cell, _CellCache] = {}
-        self._sgr_cache: dict[tuple[Cell, tuple[int, ...]], Cell] = {}
+        # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
+        # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
+        self._caches: dict[int, _CellCache] = {}
+        self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
+        self._erase_cells: dict[Color, Cell] = {}
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -143,12 +191,12 @@ class EmulatorScreen(pyte.Screen):
         return BLANK
 
     def _new_buffer(self) -> defaultdict[int, StaticDefaultDict[int, Cell]]:
-        return defaultdict(lambda: StaticDefaultDict(BLANK))
+        return defaultdict(_blank_row)
 
     def reset(self) -> None:
         super().reset()
-        self.buffer = self._new_buffer()  # type: ignore[assignment]
-        self.cursor = pyte.screens.Cursor(0, 0, BLANK)
+        self.buffer = self._new_buffer()
+        self.cursor = CellCursor(0, 0, BLANK)  # type: ignore[arg-type]
         self.savepoints = []
         self.alt_screen = False
         self._other_buffer = None
@@ -157,17 +205,22 @@ class EmulatorScreen(pyte.Screen):
         self._last_char = ""
 
     def cells(self, attrs: Cell) -> _CellCache:
-        cache = self._caches.get(attrs)
-        if cache is None:
+        cache = self._caches.get(id(attrs))
+        if cache is None or cache.attrs is not attrs:
             if len(self._caches) > 4096:
                 self._caches.clear()
-            cache = self._caches[attrs] = _CellCache(attrs)
+            cache = self._caches[id(attrs)] = _CellCache(attrs)
         return cache
 
     def erase_cell(self) -> Cell:
         """The cell erase operations leave: blank with the current background (BCE)."""
         bg = self.cursor.attrs.bg
-        return BLANK if bg is None else BLANK._replace(bg=bg)
+        if bg is None:
+            return BLANK
+        cell = self._erase_cells.get(bg)
+        if cell is None:
+            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:11]))
+        return cell
 
     @property
     def full_margins(self) -> bool:
@@ -176,6 +229,27 @@ class EmulatorScreen(pyte.Screen):
 
     # -- drawing ------------------------------------------------------------------
     def draw(self, data: str) -> None:
+        cursor = self.cursor
+        x = cursor.x
+        n = len(data)
+        if (
+            0 < n <= self.columns - x
+            and not self.charset
+            and self.g0_charset is cs.LAT1_MAP
+            and data.isascii()
+            and mo.IRM not in self.mode
+        ):
+            # The common case: ASCII that fits on the line, one C-level dict update.
+            attrs = cursor.attrs
+            cache = self._caches.get(id(attrs))
+            if cache is None or cache.attrs is not attrs:
+                cache = self.cells(attrs)
+            self.buffer[cursor.y].update(zip(range(x, x + n), map(cache.__getitem__, data),
+                                             strict=True))
+            cursor.x = x + n
+            self.dirty.add(cursor.y)
+            self._last_char = data[-1]
+            return
         if self.charset:
             data = data.translate(self.g1_charset)
         elif self.g0_charset is not cs.LAT1_MAP:
@@ -268,27 +342,29 @@ class EmulatorScreen(pyte.Screen):
 
     # -- scrolling ----------------------------------------------------------------
     def index(self) -> None:
-        """Line feed at the bottom margin scrolls; O(rows), never creates empty rows."""
+        """Line feed at the bottom margin scrolls. A full-screen scroll re-keys the rows
+        in C (pyte moves them one by one in Python, and creates empty ones)."""
         margins = self.margins
-        top, bottom = margins if margins is not None else (0, self.lines - 1)
+        lines = self.lines
+        top, bottom = margins if margins is not None else (0, lines - 1)
         cursor = self.cursor
         if cursor.y == bottom:
             buffer = self.buffer
-            self.dirty.update(range(self.lines))
+            self.dirty.update(range(lines))
             row = buffer.pop(top, None)
-            if (
-                top == 0
-                and bottom == self.lines - 1
-                and not self.alt_screen
-                and self.on_scroll_off is not None
-            ):
-                self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
-            get = buffer.pop
-            for y in range(top, bottom):
-                moved = get(y + 1, None)
-                if moved is not None:
-                    buffer[y] = moved
-        elif cursor.y < self.lines - 1:
+            if top == 0 and bottom == lines - 1:
+                if not self.alt_screen and self.on_scroll_off is not None:
+                    self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                shifted = self._new_buffer()
+                shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
+                self.buffer = shifted
+            else:
+                get = buffer.pop
+                for y in range(top, bottom):
+                    moved = get(y + 1, None)
+                    if moved is not None:
+                        buffer[y] = moved
+        elif cursor.y < lines - 1:
             cursor.y += 1
 
     def reverse_index(self) -> None:
@@ -385,8 +461,13 @@ class EmulatorScreen(pyte.Screen):
     def _erase_range(self, line: StaticDefaultDict[int, Cell], start: int, end: int) -> None:
         blank = self.erase_cell()
         if blank is BLANK:
-            for x in [x for x in line if start <= x < end]:
-                del line[x]
+            if end - start <= len(line):
+                pop = line.pop
+                for x in range(start, end):
+                    pop(x, None)
+            else:
+                for x in [x for x in line if start <= x < end]:
+                    del line[x]
         else:
             line.update(dict.fromkeys(range(start, end), blank))
 
@@ -436,7 +517,7 @@ class EmulatorScreen(pyte.Screen):
             if blank is BLANK:
                 self.buffer.pop(row, None)
             else:
-                self.buffer[row] = line = StaticDefaultDict(BLANK)
+                self.buffer[row] = line = _blank_row()
                 line.update(dict.fromkeys(range(self.columns), blank))
         if how in (0, 1):
             self.erase_in_line(how)
@@ -444,7 +525,7 @@ class EmulatorScreen(pyte.Screen):
     def alignment_display(self) -> None:
         self.dirty.update(range(self.lines))
         self.buffer.clear()
-        e = Cell("E")
+        e = BLANK._replace(data="E")
         for y in range(self.lines):
             line = self.buffer[y]
             line.update(dict.fromkeys(range(self.columns), e))
@@ -548,7 +629,7 @@ class EmulatorScreen(pyte.Screen):
             self._alt_saved_cursor = (self.cursor.x, self.cursor.y, self.cursor.attrs)
         if not self.alt_screen:
             self.alt_screen = True
-            self._other_buffer, self.buffer = self.buffer, self._new_buffer()  # type: ignore[assignment]
+            self._other_buffer, self.buffer = self.buffer, self._new_buffer()
         if mode == 1049 << 5:
             self.buffer.clear()
         self.dirty.update(range(self.lines))
@@ -559,7 +640,7 @@ class EmulatorScreen(pyte.Screen):
                 self.buffer.clear()
             self.alt_screen = False
             if self._other_buffer is not None:
-                self.buffer = self._other_buffer  # type: ignore[assignment]
+                self.buffer = self._other_buffer
             self._other_buffer = None
         if mode == 1049 << 5 and self._alt_saved_cursor is not None:
             self.cursor.x, self.cursor.y, self.cursor.attrs = self._alt_saved_cursor
@@ -571,12 +652,16 @@ class EmulatorScreen(pyte.Screen):
     def select_graphic_rendition(self, *attrs: int, **kwargs: Any) -> None:
         if kwargs.get("private"):
             return  # CSI ? Pm m (XTQMODKEYS and friends): not SGR
-        key = (self.cursor.attrs, attrs)
-        new = self._sgr_cache.get(key)
-        if new is None:
-            if len(self._sgr_cache) > 8192:
-                self._sgr_cache.clear()
-            new = self._sgr_cache[key] = apply_sgr(self.cursor.attrs, list(attrs))
+        current = self.cursor.attrs
+        key = (id(current), attrs)
+        hit = self._sgr_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_cache) > 8192:
+            self._sgr_cache.clear()
+        new = apply_sgr(current, list(attrs))
+        self._sgr_cache[key] = (current, new)
         self.cursor.attrs = new
 
     # -- reports ------------------------------------------------------------------
@@ -649,10 +734,20 @@ class EmulatorScreen(pyte.Screen):
         self.cursor.x = min(max(0, self.cursor.x), self.columns - 1)
 
 
+_PARAMS: dict[str, list[int]] = {}
+
+
 def _params(text: str) -> list[int]:
-    if not text:
-        return []
-    return [min(int(p), 9999) if p else 0 for p in text.split(";")]
+    """CSI parameters (empty → 0, capped at 9999 as pyte does). Cached: programs repeat
+    the same few; handlers never modify the list."""
+    params = _PARAMS.get(text)
+    if params is None:
+        if len(_PARAMS) > 4096:
+            _PARAMS.clear()
+        params = _PARAMS[text] = (
+            [min(int(p), 9999) if p else 0 for p in text.split(";")] if text else []
+        )
+    return params
 
 
 def _first(p: list[int]) -> int:

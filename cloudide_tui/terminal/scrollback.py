@@ -57,10 +57,27 @@ class TextBlock:
                 starts.append(state)
                 for params in SGR.findall(raw):
                     state = apply_sgr(state, sgr_params(params))
-        screen = EmulatorScreen(self.columns, 1)
+        screen, stream = _scratch(self.columns)
+        screen.buffer.clear()
+        screen.dirty.clear()
+        screen.cursor.x = screen.cursor.y = 0
         screen.cursor.attrs = starts[i]
-        EmulatorStream(screen).feed(self.rows[i])
+        stream.feed(self.rows[i])
         return cells_to_row(screen.buffer.get(0), self.columns)
+
+
+_SCRATCH: dict[int, tuple[EmulatorScreen, EmulatorStream]] = {}
+
+
+def _scratch(columns: int) -> tuple[EmulatorScreen, EmulatorStream]:
+    """A one-row screen to replay raw rows on (only text, SGR and EL reach it)."""
+    pair = _SCRATCH.get(columns)
+    if pair is None:
+        if len(_SCRATCH) > 8:
+            _SCRATCH.clear()
+        screen = EmulatorScreen(columns, 1)
+        pair = _SCRATCH[columns] = (screen, EmulatorStream(screen))
+    return pair
 
 
 class Scrollback:
@@ -104,10 +121,11 @@ class Scrollback:
             if not entry:
                 return blank_row(columns)
             return fit_row((Span(entry, DEFAULT_STYLE),), columns)
-        if isinstance(entry[0], TextBlock):  # type: ignore[index]
-            block, index = entry  # type: ignore[misc]
-            return fit_row(block.row(index), columns)
-        return fit_row(entry, columns)  # type: ignore[arg-type]
+        assert isinstance(entry, tuple)
+        if isinstance(entry[0], TextBlock):
+            block: TextBlock = entry[0]
+            return fit_row(block.row(entry[1]), columns)
+        return fit_row(entry, columns)
 
     def rows(self) -> Iterable[object]:
         return iter(self._rows)
