@@ -287,7 +287,8 @@ class Terminal(ScrollView, can_focus=True):
                     emulator.feed(b"\r\n")
 
             self._pump.with_emulator(reset)
-        self._input.put_nowait((self._lines, self._columns))
+        if self._sized:  # else the first layout sends it (never a made-up 80x24)
+            self._input.put_nowait((self._lines, self._columns))
         for coro in (
             self._read_loop(session, self._pump),
             self._pump_loop(self._pump, self._generation),

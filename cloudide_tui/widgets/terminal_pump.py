@@ -34,6 +34,10 @@ BACKLOG_SECONDS = 0.1
 MIN_BATCH, MAX_BATCH = 4 * 1024, 1024 * 1024
 MIN_BACKLOG, MAX_BACKLOG = 64 * 1024, 4 * 1024 * 1024
 
+PUBLISH_INTERVAL = 0.05
+"""While output streams, the screen is published at most this often (converting rows for
+the snapshot costs ~0.3 ms each); when the output stops it is published at once."""
+
 INLINE_BYTES = 2048
 """Batches this small (typing, prompts) are parsed on the event loop: no thread hop."""
 
@@ -133,6 +137,7 @@ class OutputPump:
     async def run(self) -> None:
         """Parse output as it comes, until ``end`` was called and all of it is parsed."""
         clock = time.perf_counter
+        last_sync = 0.0
         while True:
             if not self._pending:
                 self.sync()
@@ -155,5 +160,7 @@ class OutputPump:
                 self.limit = int(min(MAX_BACKLOG, max(MIN_BACKLOG, self.rate * BACKLOG_SECONDS)))
             if self.backlog <= self.limit:
                 self._space.set()
-            self.sync()
+            due = not self._pending or clock() - last_sync >= PUBLISH_INTERVAL
+            if due and self.sync():
+                last_sync = clock()
             await asyncio.sleep(0)
