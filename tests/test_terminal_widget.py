@@ -285,3 +285,13 @@ async def test_a_program_that_cannot_start_is_a_clear_error() -> None:
 
     with pytest.raises(CloudIDEError, match="Could not start"):
         PtySession(["/nonexistent/program"])
+
+
+async def test_the_wheel_scrolls_a_pager_on_the_alternate_screen() -> None:
+    # xterm's "alternate scroll": no mouse reporting, alternate screen → arrow keys
+    app = TerminalApp(hex_echo(r"\x1b[?1049h"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        terminal = app.query_one(Terminal)
+        await wait_for_text(pilot, terminal, "READY")
+        terminal.post_message(events.MouseScrollDown(terminal, 2, 1, 0, 1, 0, False, False, False))
+        await wait_until(pilot, lambda: received(terminal) == b"\x1b[B" * 3, "3 downs", terminal)
