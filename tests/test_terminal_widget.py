@@ -295,3 +295,20 @@ async def test_the_wheel_scrolls_a_pager_on_the_alternate_screen() -> None:
         await wait_for_text(pilot, terminal, "READY")
         terminal.post_message(events.MouseScrollDown(terminal, 2, 1, 0, 1, 0, False, False, False))
         await wait_until(pilot, lambda: received(terminal) == b"\x1b[B" * 3, "3 downs", terminal)
+
+
+async def test_selecting_backwards_copies_the_same_text() -> None:
+    app = TerminalApp(bash())
+    async with app.run_test(size=(60, 12)) as pilot:
+        terminal = app.query_one(Terminal)
+        await wait_for_text(pilot, terminal, PROMPT.strip())
+        await pilot.press(*"printf 'alpha beta\\ngamma delta\\n'", "enter")
+        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output",
+                         terminal)
+        await pilot.mouse_down(Terminal, offset=(4, 2))
+        await pilot.hover(Terminal, offset=(6, 1))
+        await pilot.mouse_up(Terminal, offset=(6, 1))
+        await pilot.pause(0.05)
+        assert app.clipboard == "beta\ngamma"
+        await pilot.click(Terminal, offset=(3, 3))  # a click clears it, copies nothing new
+        assert terminal.selected_text == ""

@@ -41,13 +41,8 @@ from cloudide_tui.terminal.keys import APP_KEYS, SCROLL_KEYS, encode_key
 from cloudide_tui.terminal.model import Cursor, Modes, Row
 from cloudide_tui.terminal.mouse import MouseAction, encode_mouse, wants_report
 from cloudide_tui.widgets.terminal_pump import OutputPump
-from cloudide_tui.widgets.terminal_render import (
-    StyleCache,
-    restyle_cells,
-    row_cells,
-    row_strip,
-    row_text,
-)
+from cloudide_tui.widgets.terminal_render import StyleCache, restyle_cells, row_cells, row_strip
+from cloudide_tui.widgets.terminal_selection import Selection
 
 READ_TURN = 0.002
 """Seconds the reader may keep reading ready output before letting others run."""
@@ -176,9 +171,7 @@ class Terminal(ScrollView, can_focus=True):
         self._sized = False
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
-        self._select_anchor: tuple[int, int] | None = None  # (absolute line, column)
-        self._select_head: tuple[int, int] | None = None
-        self._selecting = False
+        self._selection = Selection()
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -648,17 +641,16 @@ class Terminal(ScrollView, can_focus=True):
             return
         if event.button == 1:
             x, y = self._cell(event)
-            point = (self._absolute(self.scroll_offset.y + y), x)
             self._clear_selection()
-            self._select_anchor = self._select_head = point
-            self._selecting = True
+            self._selection.start((self._absolute(self.scroll_offset.y + y), x))
             self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._mouse_button or (self._program_wants_mouse(event) and not self._selecting):
+        selecting = self._selection.dragging
+        if self._mouse_button or (self._program_wants_mouse(event) and not selecting):
             self._report(event, MouseAction.MOTION, self._mouse_button)
             return
-        if self._selecting:
+        if selecting:
             x, y = self._cell(event)
             region_height = self.scrollable_content_region.height
             offset = event.get_content_offset_capture(self)
@@ -666,7 +658,7 @@ class Terminal(ScrollView, can_focus=True):
                 self.scroll_to(y=self.scroll_offset.y - 1, animate=False, immediate=True)
             elif offset.y >= region_height:
                 self.scroll_to(y=self.scroll_offset.y + 1, animate=False, immediate=True)
-            self._select_head = (self._absolute(self.scroll_offset.y + y), x + 1)
+            self._selection.extend((self._absolute(self.scroll_offset.y + y), x))
             self.refresh()
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -676,14 +668,12 @@ class Terminal(ScrollView, can_focus=True):
             self._mouse_button = 0
             self.release_mouse()
             return
-        if self._selecting:
-            self._selecting = False
+        if self._selection.dragging:
+            self._selection.finish()
             self.release_mouse()
             text = self.selected_text
             if text:
                 self.app.copy_to_clipboard(text)
-            elif self._select_anchor == self._select_head:
-                self._clear_selection()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self._wheel(event, MouseAction.WHEEL_UP, -1)
@@ -706,45 +696,19 @@ class Terminal(ScrollView, can_focus=True):
                            immediate=True)
 
     # -- selection -----------------------------------------------------------------------
-    def _ordered_selection(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
-        if self._select_anchor is None or self._select_head is None:
-            return None
-        start, end = sorted((self._select_anchor, self._select_head))
-        if start == end:
-            return None
-        return start, end
-
     def _overlay_selection(self, strip: Strip, line: int) -> Strip:
-        selection = self._ordered_selection()
-        if selection is None:
+        columns = self._selection.columns(line, strip.cell_length)
+        if columns is None:
             return strip
-        (start_line, start_x), (end_line, end_x) = selection
-        if not start_line <= line <= end_line:
-            return strip
-        left = start_x if line == start_line else 0
-        right = end_x if line == end_line else strip.cell_length
         style = self.get_component_rich_style("terminal--selection", partial=True)
-        return restyle_cells(strip, left, right, style)
+        return restyle_cells(strip, *columns, style)
 
     @property
     def selected_text(self) -> str:
         """The text under the selection, one line per row, trailing blanks removed."""
-        selection = self._ordered_selection()
-        if selection is None:
-            return ""
-        (start_line, start_x), (end_line, end_x) = selection
         base = self._absolute(0)
-        lines = []
-        for line in range(start_line, end_line + 1):
-            row = self._row_at(line - base)
-            if row is None:
-                continue
-            left = start_x if line == start_line else 0
-            right = end_x if line == end_line else None
-            lines.append(row_text(row, left, right))
-        return "\n".join(lines)
+        return self._selection.text(lambda line: self._row_at(line - base))
 
     def _clear_selection(self) -> None:
-        if self._select_anchor is not None:
-            self._select_anchor = self._select_head = None
+        if self._selection.clear():
             self.refresh()
