@@ -21,6 +21,7 @@ The widget owns the session it is given: it closes it when replaced or unmounted
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -243,7 +244,8 @@ class Terminal(ScrollView, can_focus=True):
     async def on_unmount(self) -> None:
         self._stop_tasks()
         if self._session is not None:
-            await self._session.close()
+            with contextlib.suppress(Exception):  # a dead transport must not break unmount
+                await self._session.close()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
