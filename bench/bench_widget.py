@@ -251,7 +251,7 @@ def run(report: Report) -> None:
         colour = asyncio.run(capture(colour_command(), limit=12_000_000))
         throughput(report, "coloured listing (ls, grep)", colour, workdir, "≥ 0.5x tmux",
                    strict=True)
-        redraw = asyncio.run(capture(["top", "-d", "0.02", "-n", "150"]))
+        redraw = asyncio.run(capture(["top", "-d", "0.02", "-n", "300"]))
         throughput(report, "full-screen redraw (top)", redraw, workdir, "", strict=False)
     responsiveness(report)
 

@@ -32,6 +32,9 @@ BACKLOG_SECONDS = 0.1
 """Read ahead at most this much parsing work; then let the program wait."""
 
 MIN_BATCH, MAX_BATCH = 4 * 1024, 1024 * 1024
+INITIAL_RATE = 2e6
+"""A first guess of the parsing speed (bytes/s), about the slowest measured: full-screen
+programs. It is refined after every batch."""
 MIN_BACKLOG, MAX_BACKLOG = 64 * 1024, 4 * 1024 * 1024
 
 PUBLISH_INTERVAL = 0.05
@@ -63,9 +66,9 @@ class OutputPump:
         self._pending: deque[bytes] = deque()
         self.backlog = 0
         """Bytes received and not parsed yet."""
-        self.limit = MIN_BACKLOG
-        self.rate = 0.0
+        self.rate = INITIAL_RATE
         """Parsing speed, bytes per second (smoothed)."""
+        self.limit = int(self.rate * BACKLOG_SECONDS)
         self.eof = False
         self._data_ready = asyncio.Event()
         self._space = asyncio.Event()
@@ -156,7 +159,7 @@ class OutputPump:
             elapsed = clock() - start
             if len(data) >= MIN_BATCH and elapsed > 0:
                 rate = len(data) / elapsed
-                self.rate = 0.7 * self.rate + 0.3 * rate if self.rate else rate
+                self.rate = 0.7 * self.rate + 0.3 * rate
                 self.limit = int(min(MAX_BACKLOG, max(MIN_BACKLOG, self.rate * BACKLOG_SECONDS)))
             if self.backlog <= self.limit:
                 self._space.set()
