@@ -23,9 +23,11 @@ from pathlib import Path
 import pyte
 
 from bench.report import Report
+from cloudide_tui.terminal.cells import BLANK
 from cloudide_tui.terminal.emulator import TerminalEmulator
-from cloudide_tui.terminal.screen import BLANK, EmulatorScreen, EmulatorStream
+from cloudide_tui.terminal.screen import EmulatorScreen
 from cloudide_tui.terminal.scrollback import Scrollback, TextBlock
+from cloudide_tui.terminal.stream import EmulatorStream
 
 COLUMNS, LINES = 200, 50
 CHUNK = 65536
@@ -149,6 +151,19 @@ def scrollback_memory() -> dict[str, float]:
         stream.feed("".join(f"\x1b[3{k % 8}m{(i + k) % 10}word{k:03d}" for k in range(25)))
         store.push_cells(screen.buffer.get(0), COLUMNS)
     results["coloured rows, converted"] = (tracemalloc.get_traced_memory()[0] - before) / 1e6
+    tracemalloc.stop()
+    del store
+    # (a2) a colour per character (lolcat-like), converted: the worst case for spans
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store = Scrollback(rows)
+    for i in range(rows):
+        screen.buffer.clear()
+        screen.cursor.x = 0
+        stream.feed("".join(f"\x1b[38;5;{(i + k) % 256}m{k % 10}" for k in range(COLUMNS)))
+        store.push_cells(screen.buffer.get(0), COLUMNS)
+    results["a colour per cell, converted"] = (
+        tracemalloc.get_traced_memory()[0] - before) / 1e6
     tracemalloc.stop()
     del store
     # (b) plain full-width rows from the fast path

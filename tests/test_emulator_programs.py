@@ -203,3 +203,24 @@ def test_midnight_commander_draws_like_tmux_and_restores_the_screen() -> None:
         seen_panels |= any("Name" in row and "Size" in row for row in screen)
     assert seen_panels
     assert assert_same_as_tmux(data)[0] == MARKER
+
+
+VIM9 = __import__("pathlib").Path(__file__).with_name("data") / "vim9_100x30.raw"
+
+
+def test_vim9_recorded_session_matches_tmux_at_every_redraw() -> None:
+    """vim 9.0 with syntax colours (recorded by tests/data/record_vim9.py): the start-up
+    sequences that break stock pyte, scroll regions, insert-line; every cut matches."""
+    data = VIM9.read_bytes()
+    assert b"\x1b[?4m" in data and b"\x1bPzz" in data and b"\x1b[>4;2m" in data
+    for prefix in cuts(data, 8):
+        assert_same_as_tmux(prefix)
+    screen = assert_same_as_tmux(while_on_screen(data))
+    assert any("class Strip" in row or "def " in row for row in screen)
+    e = TerminalEmulator(COLUMNS, LINES)
+    e.feed(while_on_screen(data))
+    assert e.errors == 0
+    # only the cursor line is underlined (stock pyte's `CSI > 4;2 m` underlines everything)
+    underlined = {y for y in range(LINES) for s in e.row(y) if s.style.underline}
+    assert len(underlined) == 1
+    assert any(s.style.fg is not None for y in range(LINES) for s in e.row(y))  # syntax

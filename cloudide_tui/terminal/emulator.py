@@ -3,13 +3,15 @@
 It hides pyte behind the small interface of ``model.py`` so the widget never sees pyte's
 quirks. Data flows: bytes → incremental UTF-8 decoder → ``PreFilter`` (strings, odd CSI,
 colon SGR, titles) → fast path for runs of plain scrolling lines (``fastpath.py``) or
-``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``screen.py``). Rows that
+``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``stream.py``, ``screen.py``). Rows that
 scroll off the top of the normal screen go to a compact ``Scrollback``.
 
-Costs: the fast path handles ``seq``/``cat``/``ls --color`` style output at roughly
-tmux's speed; everything else (full-screen programs, cursor movement) runs at pyte
-speed with our faster tokeniser, about 0.5-1.5 MB/s, so a 64 KiB feed of such output
-can take 50-150 ms: the widget should feed in slices if it must stay responsive.
+Costs (200x50, see docs/terminal.md and ``make bench``): the fast path takes
+``seq``/``cat``/``ls --color``/``grep --color`` style output at or above tmux's speed
+(20-50 MB/s here), also in scroll regions and on the alternate screen; everything else
+(full-screen redraws, cursor movement) goes through pyte with our tokeniser at about
+2-6 MB/s, so one 64 KiB feed of it blocks for ~10-40 ms (85-140 ms for the worst kind
+found, decomposed combining marks): the widget should feed in slices if it must stay responsive.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import codecs
 from pyte import modes as mo
 
 from . import fastpath
+from .cells import BLANK, Cell
 from .model import Cursor, Modes, Row
 from .prefilter import PreFilter
 from .rows import cells_to_row
-from .screen import BLANK, Cell, EmulatorScreen, EmulatorStream
+from .screen import EmulatorScreen
 from .scrollback import Scrollback, TextBlock
+from .stream import EmulatorStream
 
 
 class TerminalEmulator:

@@ -28,7 +28,8 @@ import re
 from pyte import charsets as _cs
 from pyte.screens import wcwidth
 
-from .screen import BLANK, Cell, EmulatorScreen
+from .cells import BLANK, Cell
+from .screen import EmulatorScreen
 from .scrollback import SGR, sgr_params
 
 SIMPLE_LINES = re.compile(

@@ -17,8 +17,8 @@ from operator import attrgetter
 
 from pyte.screens import wcwidth
 
+from .cells import Cell
 from .model import DEFAULT_STYLE, Row, Span
-from .screen import Cell
 
 
 def blank_row(columns: int) -> Row:

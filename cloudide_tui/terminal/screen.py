@@ -1,138 +1,27 @@
-"""pyte subclasses: a ``Screen`` that behaves like xterm and a ``Stream`` that parses fast.
+"""The pyte ``Screen`` subclass: a screen that behaves like xterm.
 
-pyte 0.8.2 gets many things wrong (see docs/terminal.md and the research note): handlers
-that raise on private or surplus parameters, no alternate screen, no REP/SU/SD/CBT/CHT/
-HPA/SCOSC, the delete-line bug, partial BCE, no wide-char wrap, zero-width characters
-that drop the rest of a chunk, ``ESC ( 0`` ignored. Everything is fixed here by
-overriding methods, never by editing pyte.
-
-Input reaching :class:`EmulatorStream` has been cleaned by ``prefilter.py``: every escape
-sequence is complete and well formed (``CSI ?? [0-9;]* final`` or ``ESC [ -/]* final``),
-so the stream can tokenise with one regular expression instead of pyte's per-character
-generator, and dispatch each CSI through a table whose handlers take a parameter list
-(surplus or missing parameters can no longer raise).
+pyte 0.8.2 gets many things wrong (see docs/terminal.md and the research note): no
+alternate screen, no REP/SU/SD/CBT/CHT/HPA/SCOSC, the delete-line bug, partial BCE, no
+wide-char wrap, zero-width characters that drop the rest of a chunk, CPR off by one in
+the pending-wrap state, no cursor clamp on resize, only six SGR attributes and its own
+colour names. Everything is fixed here by overriding methods, never by editing pyte;
+``stream.py`` feeds it (and makes sure no handler gets arguments it cannot take).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any
 
 import pyte
 from pyte import charsets as cs
 from pyte import modes as mo
 from pyte.screens import Margins, StaticDefaultDict, wcwidth
 
-from .colors import sgr_extended
-from .model import DEFAULT_STYLE, CellStyle, Color
-
-
-class Cell(NamedTuple):
-    """One cell: pyte's ``Char`` fields plus dim and conceal; colours are model colours
-    (None / palette index / rgb tuple), not pyte's names. ``style`` is the same
-    attributes as an interned model ``CellStyle``, computed once per attribute set so
-    turning rows into spans is a lookup, not a conversion. Make cells with
-    :func:`make_cell` (or ``_replace(data=...)``), which keeps ``style`` right."""
-
-    data: str
-    fg: Color = None
-    bg: Color = None
-    bold: bool = False
-    italics: bool = False
-    underscore: bool = False
-    strikethrough: bool = False
-    reverse: bool = False
-    blink: bool = False
-    dim: bool = False
-    conceal: bool = False
-    style: CellStyle = DEFAULT_STYLE
-
-
-_STYLES: dict[tuple[object, ...], CellStyle] = {}
-
-
-def intern_style(fields: tuple[object, ...]) -> CellStyle:
-    """The one ``CellStyle`` for these attribute values (fg … conceal)."""
-    style = _STYLES.get(fields)
-    if style is None:
-        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = fields
-        style = CellStyle(
-            fg=fg, bg=bg, bold=bold, dim=dim, italic=italics, underline=underscore,  # type: ignore[arg-type]
-            blink=blink, reverse=reverse, strike=strike, conceal=conceal,  # type: ignore[arg-type]
-        )
-        if len(_STYLES) < 100_000:  # past that, equal styles may be distinct objects
-            _STYLES[fields] = style
-    return style
-
-
-def make_cell(values: Sequence[object]) -> Cell:
-    """A cell from its first 11 fields, with ``style`` computed."""
-    fields = tuple(values[1:11])
-    return Cell._make((values[0], *fields, intern_style(fields)))
-
-
-BLANK = Cell(" ")
-
-_ON = {1: "bold", 2: "dim", 3: "italics", 4: "underscore", 5: "blink", 6: "blink",
-       7: "reverse", 8: "conceal", 9: "strikethrough", 21: "underscore"}
-_OFF = {22: ("bold", "dim"), 23: ("italics",), 24: ("underscore",), 25: ("blink",),
-        27: ("reverse",), 28: ("conceal",), 29: ("strikethrough",)}
-_FIELDS = {name: i for i, name in enumerate(Cell._fields)}
-
-
-def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
-    """The cell attributes after ``CSI params m`` (pure, so callers can cache it)."""
-    if not params:
-        return BLANK
-    values = list(attrs)
-    i, n = 0, len(params)
-    while i < n:
-        p = params[i]
-        i += 1
-        if p == 0:
-            values = list(BLANK)
-        elif 30 <= p <= 37:
-            values[1] = p - 30
-        elif 40 <= p <= 47:
-            values[2] = p - 40
-        elif 90 <= p <= 97:
-            values[1] = p - 82
-        elif 100 <= p <= 107:
-            values[2] = p - 92
-        elif p == 39:
-            values[1] = None
-        elif p == 49:
-            values[2] = None
-        elif p == 38 or p == 48 or p == 58:
-            color, i, ok = sgr_extended(params, i)
-            if ok and p != 58:  # 58: underline colour, not modelled
-                values[1 if p == 38 else 2] = color
-        elif p in _ON:
-            values[_FIELDS[_ON[p]]] = True
-        elif p in _OFF:
-            for name in _OFF[p]:
-                values[_FIELDS[name]] = False
-    cell = make_cell(values)
-    return BLANK if cell == BLANK else cell
-
-
-class _CellCache(dict[str, Cell]):
-    """char → Cell for one attribute set, so drawing a character is a dict lookup."""
-
-    __slots__ = ("attrs", "rest")
-
-    def __init__(self, attrs: Cell) -> None:
-        super().__init__()
-        self.attrs = attrs
-        self.rest = tuple(attrs)[1:]
-
-    def __missing__(self, char: str) -> Cell:
-        cell = Cell._make((char, *self.rest))
-        self[char] = cell
-        return cell
+from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell
+from .model import Color
 
 
 def _blank_row() -> StaticDefaultDict[int, Cell]:
@@ -180,9 +69,10 @@ class EmulatorScreen(pyte.Screen):
         self._last_char = ""
         # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
         # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
-        self._caches: dict[int, _CellCache] = {}
+        self._caches: dict[int, CellCache] = {}
         self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
         self._erase_cells: dict[Color, Cell] = {}
+        self._sgr_text_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -204,12 +94,12 @@ class EmulatorScreen(pyte.Screen):
         self.mouse_tracking = 0
         self._last_char = ""
 
-    def cells(self, attrs: Cell) -> _CellCache:
+    def cells(self, attrs: Cell) -> CellCache:
         cache = self._caches.get(id(attrs))
         if cache is None or cache.attrs is not attrs:
             if len(self._caches) > 4096:
                 self._caches.clear()
-            cache = self._caches[id(attrs)] = _CellCache(attrs)
+            cache = self._caches[id(attrs)] = CellCache(attrs)
         return cache
 
     def erase_cell(self) -> Cell:
@@ -664,6 +554,19 @@ class EmulatorScreen(pyte.Screen):
         self._sgr_cache[key] = (current, new)
         self.cursor.attrs = new
 
+    def sgr_text(self, params: str) -> None:
+        """SGR from its parameter text, cached on (current attributes, text)."""
+        current = self.cursor.attrs
+        key = (id(current), params)
+        hit = self._sgr_text_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_text_cache) > 8192:
+            self._sgr_text_cache.clear()
+        self.select_graphic_rendition(*parse_params(params))
+        self._sgr_text_cache[key] = (current, self.cursor.attrs)
+
     # -- reports ------------------------------------------------------------------
     def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:
         if mode == 0 and not kwargs.get("private"):
@@ -737,7 +640,7 @@ class EmulatorScreen(pyte.Screen):
 _PARAMS: dict[str, list[int]] = {}
 
 
-def _params(text: str) -> list[int]:
+def parse_params(text: str) -> list[int]:
     """CSI parameters (empty → 0, capped at 9999 as pyte does). Cached: programs repeat
     the same few; handlers never modify the list."""
     params = _PARAMS.get(text)
@@ -748,159 +651,3 @@ def _params(text: str) -> list[int]:
             [min(int(p), 9999) if p else 0 for p in text.split(";")] if text else []
         )
     return params
-
-
-def _first(p: list[int]) -> int:
-    return p[0] if p else 0
-
-
-def _second(p: list[int]) -> int:
-    return p[1] if len(p) > 1 else 0
-
-
-# CSI final → handler(screen, params, private). Private forms no handler understands
-# are ignored rather than applied as their public meaning.
-_Handler = Callable[[EmulatorScreen, list[int], bool], None]
-
-
-def _public(fn: Callable[[EmulatorScreen, list[int]], None]) -> _Handler:
-    def handler(s: EmulatorScreen, p: list[int], private: bool) -> None:
-        if not private:
-            fn(s, p)
-    return handler
-
-
-def _scosc(s: EmulatorScreen, p: list[int]) -> None:
-    if not p:
-        s.save_cursor()
-
-
-def _scorc(s: EmulatorScreen, p: list[int]) -> None:
-    if not p:  # CSI u with parameters is the kitty keyboard protocol: ignore
-        s.restore_cursor()
-
-
-CSI_HANDLERS: dict[str, _Handler] = {
-    "@": _public(lambda s, p: s.insert_characters(_first(p))),
-    "A": _public(lambda s, p: s.cursor_up(_first(p))),
-    "B": _public(lambda s, p: s.cursor_down(_first(p))),
-    "C": _public(lambda s, p: s.cursor_forward(_first(p))),
-    "D": _public(lambda s, p: s.cursor_back(_first(p))),
-    "E": _public(lambda s, p: s.cursor_down1(_first(p))),
-    "F": _public(lambda s, p: s.cursor_up1(_first(p))),
-    "G": _public(lambda s, p: s.cursor_to_column(_first(p))),
-    "`": _public(lambda s, p: s.cursor_to_column(_first(p))),
-    "a": _public(lambda s, p: s.cursor_forward(_first(p))),
-    "H": _public(lambda s, p: s.cursor_position(_first(p), _second(p))),
-    "f": _public(lambda s, p: s.cursor_position(_first(p), _second(p))),
-    "d": _public(lambda s, p: s.cursor_to_line(_first(p))),
-    "e": _public(lambda s, p: s.cursor_down(_first(p))),
-    "I": _public(lambda s, p: s.forward_tabs(_first(p))),
-    "Z": _public(lambda s, p: s.backward_tabs(_first(p))),
-    "J": lambda s, p, private: s.erase_in_display(_first(p)),
-    "K": lambda s, p, private: s.erase_in_line(_first(p)),
-    "L": _public(lambda s, p: s.insert_lines(_first(p))),
-    "M": _public(lambda s, p: s.delete_lines(_first(p))),
-    "P": _public(lambda s, p: s.delete_characters(_first(p))),
-    "X": _public(lambda s, p: s.erase_characters(_first(p))),
-    "S": _public(lambda s, p: s.scroll_up(_first(p))),
-    "T": _public(lambda s, p: s.scroll_down(_first(p)) if len(p) <= 1 else None),
-    "b": _public(lambda s, p: s.repeat_last(_first(p))),
-    "c": _public(lambda s, p: s.report_device_attributes(_first(p))),
-    "n": lambda s, p, private: s.report_device_status(_first(p), private=private),
-    "g": _public(lambda s, p: s.clear_tab_stop(_first(p))),
-    "h": lambda s, p, private: s.set_mode(*p, private=private) if p else None,
-    "l": lambda s, p, private: s.reset_mode(*p, private=private) if p else None,
-    "m": lambda s, p, private: s.select_graphic_rendition(*p, private=private),
-    "r": lambda s, p, private: s.set_margins(_first(p), _second(p), private=private),
-    "s": _public(_scosc),
-    "u": _public(_scorc),
-}
-
-def _next_line(s: EmulatorScreen) -> None:
-    """NEL (``ESC E``): carriage return and index."""
-    s.carriage_return()
-    s.index()
-
-
-#: ESC + final (no intermediates) → screen action.
-_ESC_HANDLERS: dict[str, Callable[[EmulatorScreen], None]] = {
-    "c": lambda s: s.reset(),
-    "D": lambda s: s.index(),
-    "E": lambda s: _next_line(s),
-    "M": lambda s: s.reverse_index(),
-    "H": lambda s: s.set_tab_stop(),
-    "7": lambda s: s.save_cursor(),
-    "8": lambda s: s.restore_cursor(),
-    "=": lambda s: setattr(s, "app_keypad", True),
-    ">": lambda s: setattr(s, "app_keypad", False),
-}
-
-_CONTROLS: dict[str, Callable[[EmulatorScreen], None]] = {
-    "\x07": lambda s: s.bell(),
-    "\x08": lambda s: s.backspace(),
-    "\x09": lambda s: s.tab(),
-    "\x0a": lambda s: s.linefeed(),
-    "\x0b": lambda s: s.linefeed(),
-    "\x0c": lambda s: s.linefeed(),
-    "\x0d": lambda s: s.carriage_return(),
-    "\x0e": lambda s: s.shift_out(),
-    "\x0f": lambda s: s.shift_in(),
-}
-
-TOKEN = re.compile(
-    r"([^\x00-\x1f\x7f]+)"  # 1: text
-    r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 2-4: CSI (private, params, final)
-    r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 5-6: ESC (intermediates, final)
-    r"|([\x00-\x1f\x7f])"  # 7: a C0 control (or a stray ESC)
-)
-
-
-class EmulatorStream(pyte.Stream):
-    """A ``pyte.Stream`` whose ``feed`` tokenises with one regular expression.
-
-    pyte's parser is a generator stepped once per control character; this ``feed``
-    takes pre-filtered text (complete sequences only), matches text runs, CSI and ESC
-    sequences and controls in C, and dispatches through tables whose handlers cannot be
-    given the wrong number of arguments. ``use_utf8`` is False in pyte's sense: input is
-    already text, and ``ESC ( 0`` selects DEC line drawing.
-    """
-
-    def __init__(self, screen: EmulatorScreen) -> None:
-        super().__init__(screen)
-        self.use_utf8 = False
-        self.screen = screen
-
-    def feed(self, data: str) -> None:
-        screen = self.screen
-        draw = screen.draw
-        csi = CSI_HANDLERS
-        for m in TOKEN.finditer(data):
-            kind = m.lastindex
-            if kind == 1:
-                draw(m.group(1))
-            elif kind == 4:
-                final = m.group(4)
-                if final == "m" and not m.group(2):
-                    screen.select_graphic_rendition(*_params(m.group(3)))
-                else:
-                    handler = csi.get(final)
-                    if handler is not None:
-                        handler(screen, _params(m.group(3)), bool(m.group(2)))
-            elif kind == 6:
-                self._escape(m.group(5), m.group(6))
-            else:
-                control = _CONTROLS.get(m.group(7))
-                if control is not None:
-                    control(screen)
-
-    def _escape(self, intermediates: str, final: str) -> None:
-        screen = self.screen
-        if not intermediates:
-            handler = _ESC_HANDLERS.get(final)
-            if handler is not None:
-                handler(screen)
-        elif intermediates == "#" and final == "8":
-            screen.alignment_display()
-        elif intermediates in ("(", ")") and final in cs.MAPS:
-            screen.define_charset(final, intermediates)
