@@ -18,6 +18,7 @@ most about ``BATCH_SECONDS + BACKLOG_SECONDS`` of work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections import deque
@@ -37,9 +38,13 @@ INITIAL_RATE = 2e6
 programs. It is refined after every batch."""
 MIN_BACKLOG, MAX_BACKLOG = 64 * 1024, 4 * 1024 * 1024
 
-PUBLISH_INTERVAL = 0.05
-"""While output streams, the screen is published at most this often (converting rows for
-the snapshot costs ~0.3 ms each); when the output stops it is published at once."""
+MIN_PUBLISH_INTERVAL = 1 / 60
+"""The screen is published at most this often (Textual draws at most 60 frames a second)."""
+
+PUBLISH_COST_RATIO = 8
+"""...and at most once per this many times what the last publication cost: converting the
+changed rows for the snapshot costs ~0.3 ms a row, so a flood that changes every row of a
+200x50 screen is shown about 7 times a second instead of eating half the time."""
 
 INLINE_BYTES = 2048
 """Batches this small (typing, prompts) are parsed on the event loop: no thread hop."""
@@ -72,7 +77,8 @@ class OutputPump:
         self.eof = False
         self._data_ready = asyncio.Event()
         self._space = asyncio.Event()
-        self._feeding = False
+        self.publish_interval = MIN_PUBLISH_INTERVAL
+        self._last_sync = 0.0
 
     # -- the reader's side ---------------------------------------------------------------
     def push(self, data: bytes) -> None:
@@ -108,6 +114,7 @@ class OutputPump:
         """Run deferred operations and publish, if no batch is being parsed."""
         if not self.lock.acquire(blocking=False):
             return False
+        start = time.perf_counter()
         try:
             deferred, self._deferred = self._deferred, []
             for operation in deferred:
@@ -115,6 +122,9 @@ class OutputPump:
             self._publish()
         finally:
             self.lock.release()
+        cost = time.perf_counter() - start
+        self.publish_interval = max(MIN_PUBLISH_INTERVAL, PUBLISH_COST_RATIO * cost)
+        self._last_sync = time.perf_counter()
         return True
 
     def _take(self, size: int) -> bytes:
@@ -140,13 +150,18 @@ class OutputPump:
     async def run(self) -> None:
         """Parse output as it comes, until ``end`` was called and all of it is parsed."""
         clock = time.perf_counter
-        last_sync = 0.0
         while True:
             if not self._pending:
-                self.sync()
                 if self.eof:
+                    self.sync()
                     return
+                wait = self._last_sync + self.publish_interval - clock()
                 self._data_ready.clear()
+                if wait > 0:  # published a moment ago: more output may come first
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._data_ready.wait(), wait)
+                    continue
+                self.sync()
                 await self._data_ready.wait()
                 continue
             batch = int(min(MAX_BATCH, max(MIN_BATCH, self.rate * BATCH_SECONDS)))
@@ -163,7 +178,6 @@ class OutputPump:
                 self.limit = int(min(MAX_BACKLOG, max(MIN_BACKLOG, self.rate * BACKLOG_SECONDS)))
             if self.backlog <= self.limit:
                 self._space.set()
-            due = not self._pending or clock() - last_sync >= PUBLISH_INTERVAL
-            if due and self.sync():
-                last_sync = clock()
+            if clock() - self._last_sync >= self.publish_interval:
+                self.sync()
             await asyncio.sleep(0)
