@@ -357,7 +357,8 @@ class Terminal(ScrollView, can_focus=True):
             emulator.feed(line.encode())
             self._publish()
 
-        self._pump.with_emulator(write_end)
+        with self._pump.lock:  # free unless a batch of a replaced session is finishing
+            write_end()
         self._ended = True
         self.post_message(self.Exited(self, status, reason))
 
