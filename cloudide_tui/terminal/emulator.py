@@ -10,7 +10,7 @@ Costs (200x50, see docs/terminal.md and ``make bench``): the fast path takes
 ``seq``/``cat``/``ls --color``/``grep --color`` style output at or above tmux's speed
 (20-50 MB/s here), also in scroll regions and on the alternate screen; everything else
 (full-screen redraws, cursor movement) goes through pyte with our tokeniser at about
-2-6 MB/s, so one 64 KiB feed of it blocks for ~10-40 ms (85-140 ms for the worst kind
+2-6 MB/s, so one 64 KiB feed of it blocks for ~10-40 ms (70-140 ms for the worst kind
 found, decomposed combining marks): the widget should feed in slices if it must stay responsive.
 """
 

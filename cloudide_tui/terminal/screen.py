@@ -178,6 +178,9 @@ class EmulatorScreen(pyte.Screen):
         self.dirty.add(cursor.y)
 
     def _draw_unicode(self, data: str) -> None:
+        if not unicodedata.is_normalized("NFC", data):
+            # compose base + combining marks in C; what is left is merged one by one
+            data = unicodedata.normalize("NFC", data)
         cursor = self.cursor
         columns = self.columns
         cells = self.cells(cursor.attrs)
