@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.terminal.emulator import TerminalEmulator
+from cloudide_tui.terminal.keys import APP_KEYS
 from cloudide_tui.terminal.model import Row
 from cloudide_tui.terminal.pty_session import PtySession
 from cloudide_tui.widgets.terminal import Terminal
@@ -74,8 +75,16 @@ class TerminalApp(App[None]):
         self.terminal_args = terminal_args
         self.messages: list[Message] = []
 
+    BINDINGS = [(key, f"app_key('{key}')", description) for key, description in APP_KEYS.items()]
+
     def compose(self) -> ComposeResult:
         yield Terminal(self.session, **self.terminal_args)
+
+    app_keys: list[str]
+
+    def action_app_key(self, key: str) -> None:
+        """What the real app does with its reserved keys (focus the browser, switch tabs)."""
+        self.app_keys = [*getattr(self, "app_keys", []), key]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         terminal_has_focus = isinstance(self.focused, Terminal)

@@ -72,6 +72,25 @@ async def test_vim_draws_edits_saves_and_gives_the_screen_back(tmp_path: Path) -
     assert note.read_text() == "first line of the note\nsecond line\nadded in vim\n"
 
 
+async def test_a_click_in_vim_with_the_mouse_on_moves_its_cursor(tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("alpha\nbravo\ncharlie\n")
+    app = TerminalApp(bash(cwd=str(tmp_path)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        terminal = app.query_one(Terminal)
+        await wait_for_text(pilot, terminal, PROMPT.strip())
+        await pilot.press(*"vim -u NONE -N -i NONE -n -c 'set mouse=a' note.txt", "enter")
+        await wait_for_text(pilot, terminal, "charlie")
+        await wait_until(pilot, lambda: terminal.modes.mouse_tracking != 0, "vim's mouse",
+                         terminal)
+        await pilot.click(Terminal, offset=(3, 2))  # the "r" of "charlie"
+        await wait_until(pilot, lambda: (terminal.cursor.x, terminal.cursor.y) == (3, 2),
+                         "the cursor under the click", terminal)
+        await pilot.press("x", *":wq", "enter")
+        await wait_until(pilot, lambda: not terminal.modes.alt_screen, "vim gone", terminal)
+    assert note.read_text() == "alpha\nbravo\nchalie\n"
+
+
 async def test_less_pages_with_keys_and_quits_with_q(tmp_path: Path) -> None:
     (tmp_path / "long.txt").write_text("".join(f"line number {n}\n" for n in range(1, 201)))
     app = TerminalApp(bash(cwd=str(tmp_path)))
