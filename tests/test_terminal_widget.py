@@ -276,9 +276,13 @@ async def test_when_the_shell_exits_it_says_why_and_enter_restarts_it() -> None:
 
         await wait_until(pilot, new_prompt, "a new prompt below the message", terminal)
         assert any(isinstance(m, Terminal.RestartRequested) for m in app.messages)
-        await pilot.press(*"echo again", "enter")
+        await pilot.press(*"echo again; stty size", "enter")
         await wait_until(pilot, lambda: "again" in screen_lines(terminal), "again", terminal)
         assert "keep-me" in screen_text(terminal)
+        # the new shell was told the terminal's size (its PTY started at 24x80)
+        width = terminal.scrollable_content_region.width
+        await wait_until(pilot, lambda: f"12 {width}" in screen_lines(terminal), "its size",
+                         terminal)
 
 
 async def test_a_program_that_cannot_start_is_a_clear_error() -> None:

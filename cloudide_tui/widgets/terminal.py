@@ -170,6 +170,7 @@ class Terminal(ScrollView, can_focus=True):
         self._missed_history = False
         self._resize_timer: Timer | None = None
         self._sized = False
+        self._sent_size: tuple[int, int] | None = None
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
         self._selection = Selection()
@@ -282,8 +283,10 @@ class Terminal(ScrollView, can_focus=True):
                     emulator.feed(b"\r\n")
 
             self._pump.with_emulator(reset)
+        self._sent_size = None
         if self._sized:  # else the first layout sends it (never a made-up 80x24)
-            self._input.put_nowait((self._lines, self._columns))
+            width, height = self.scrollable_content_region.size
+            self._send_size(height, width)
         for coro in (
             self._read_loop(session, self._pump),
             self._pump_loop(self._pump, self._generation),
@@ -608,8 +611,13 @@ class Terminal(ScrollView, can_focus=True):
                 self.refresh()
 
         self._pump.with_emulator(resize)
-        if self._session is not None and not self._ended:
-            self._input.put_nowait((height, width))
+        self._send_size(height, width)
+
+    def _send_size(self, rows: int, cols: int) -> None:
+        """Tell the session its size, once per change (each one is a SIGWINCH)."""
+        if self._session is not None and not self._ended and self._sent_size != (rows, cols):
+            self._sent_size = (rows, cols)
+            self._input.put_nowait((rows, cols))
 
     # -- mouse ---------------------------------------------------------------------------
     def _cell(self, event: events.MouseEvent) -> tuple[int, int]:
