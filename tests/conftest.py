@@ -9,6 +9,7 @@ every container made for that owner is removed afterwards, pass or fail.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,11 @@ from typing import Any
 
 import pytest
 
-from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend
-from tests import docker_helpers
+# The widget's helper modules in tests/ are imported by bare name however pytest runs.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend  # noqa: E402
+from tests import docker_helpers  # noqa: E402
 
 #: The runner image the suite uses (``make test`` passes the Makefile's IMAGE).
 TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or DEFAULT_IMAGE
