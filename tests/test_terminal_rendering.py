@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.color import Color as RichColor
 from terminal_support import TerminalApp, hex_echo, received, screen_lines, wait_until
-from textual.geometry import Offset
+from textual.geometry import Offset, Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
@@ -80,6 +80,26 @@ async def test_the_cursor_is_drawn_where_the_program_put_it_and_hidden_when_aske
         await shown(pilot, terminal, session)
         line = terminal.render_line(0)
         assert cell_style(line, 1) == cell_style(line, 0)
+
+
+async def test_a_full_screen_redraw_shows_what_changed_and_where_the_cursor_went() -> None:
+    # top and vim rewrite every row of every frame; the widget redraws only the rows
+    # that differ, so what is on screen (the widget's cached lines) must still be right
+    session = MemorySession([b"aaa\r\nbbb\r\nccc"])
+    app = TerminalApp(session)
+    async with app.run_test(size=(40, 5)) as pilot:
+        terminal = app.query_one(Terminal)
+        await shown(pilot, terminal, session)
+        crop = Region(0, 0, terminal.size.width, terminal.size.height)
+        terminal.render_lines(crop)  # cache every line as drawn now
+        session.push(b"\x1b[Haaa\r\nbXb\r\nccc\x1b[1;2H")
+        await shown(pilot, terminal, session)
+        lines = terminal.render_lines(crop)
+        assert [line.text[:3] for line in lines[:3]] == ["aaa", "bXb", "ccc"]
+        normal = cell_style(lines[2], 0)
+        cursor = cell_style(lines[0], 1)
+        assert (cursor.color, cursor.bgcolor) == (normal.bgcolor, normal.color)  # moved here
+        assert cell_style(lines[2], 3) == normal  # and left the end of the last row
 
 
 async def test_wide_characters_take_two_cells() -> None:

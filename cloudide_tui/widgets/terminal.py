@@ -378,11 +378,25 @@ class Terminal(ScrollView, can_focus=True):
             self._screen_strips.clear()
             self._history_strips.clear()
             dirty = set(range(lines))
+        # A full-screen program rewrites every row of every frame (top, htop, vim's
+        # redraws) though few of them change: a row equal to the one shown keeps its
+        # Strip and is not redrawn. (Not while rows leave for the scrollback: then the
+        # absolute line numbers a selection is drawn by move.)
+        rows = self._rows
+        same_lines = emulator.history_pushed == self._history_pushed
+        changed: list[int] = []
         for y in dirty:
             if y < lines:
-                self._rows[y] = emulator.row(y)
+                row = emulator.row(y)
+                if same_lines and rows.get(y) == row:
+                    continue
+                rows[y] = row
             self._screen_strips.pop(y, None)
-        self._cursor = emulator.cursor
+            changed.append(y)
+        dirty = changed
+        old_cursor, self._cursor = self._cursor, emulator.cursor
+        if old_cursor != self._cursor:  # the cursor is drawn over its row
+            changed += (old_cursor.y, self._cursor.y)
         self._modes = emulator.modes
         self._history_size = emulator.history_size
         self._history_pushed = emulator.history_pushed
@@ -510,6 +524,14 @@ class Terminal(ScrollView, can_focus=True):
             strip = row_strip(row, styles)
             self._screen_strips[y] = strip
         return strip
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # timed: the pump spaces publications by what they cost to show (a flood of
+        # full-screen redraws must not spend the parser's CPU on frames)
+        start = time.perf_counter()
+        strips = super().render_lines(crop)
+        self._pump.render_cost += time.perf_counter() - start
+        return strips
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
