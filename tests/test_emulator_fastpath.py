@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudide_tui.terminal.emulator import TerminalEmulator
+from cloudide_tui.terminal.pty_session import PtySession
 
 WORDS = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)
 SGR = st.sampled_from([
@@ -40,6 +41,13 @@ PIECES = st.one_of(
         ["中文\r\n", "é\r\n", "😀x\r\n", "a\u0301\r\n", "\uff57\uff49\uff44\uff45" * 3 + "\r\n"]
     ),
     st.integers(5, 40).map(lambda n: "".join(f"{i}\r\n" for i in range(n))),  # seq
+    st.tuples(  # full-screen redraws (top, htop): the same rows rewritten in place
+        st.integers(1, 9), st.integers(1, 4),
+        st.lists(st.sampled_from(["\x1b(B", "\x1b[m", "\x1b[39;49m", "\x1b[1m", "\x1b[7m",
+                                  "\x1b[0;34m", "\x1b(0"]), max_size=4),
+        st.sampled_from(["sixteen chars!!!", "x" * 20, "  PID USER      PR  NI", "0.0 kworker"]),
+        st.sampled_from(["", "\x1b[K", "\x1b(B\x1b[m\x1b[39;49m\x1b[K\r\n", "\r\n"]),
+    ).map(lambda t: f"\x1b[{t[0]};{t[1]}H{''.join(t[2])}{t[3]}{t[4]}"),
 )
 
 
@@ -170,3 +178,46 @@ def test_wide_characters_take_the_fast_path_and_wrap_as_on_the_plain_path() -> N
         slow = run(text, [], columns, 6, 1000, fast=False)
         assert state(fast) == state(slow)
         assert fast.fast_lines > 250
+
+
+REDRAW_PIECES = st.one_of(
+    PIECES,
+    st.sampled_from(["\x1b(0", "\x1b(B", "\x1b)0", "\x0e", "\x0f", "\x1b[4h", "\x1b[4l"]),
+    st.just("\x1b(0lqk\x1b(Bqq\x1b[m"),
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    frames=st.lists(st.lists(REDRAW_PIECES, min_size=1, max_size=12), min_size=1, max_size=4),
+    repeat=st.integers(1, 3),
+    cuts=st.lists(st.integers(0, 10_000), max_size=4),
+    columns=st.integers(10, 30),
+    lines=st.integers(2, 10),
+)
+def test_full_screen_redraws_give_exactly_the_plain_paths_screen(
+    frames: list[list[str]], repeat: int, cuts: list[int], columns: int, lines: int,
+) -> None:
+    # a full-screen program draws the same frames again and again: the shortcuts for it
+    # (merged SGR runs, reused cells of text drawn before) must change nothing
+    text = "".join("\x1b[H" + "".join(frame) for frame in frames) * repeat
+    slow = run(text, [], columns, lines, 50, fast=False)
+    fast = run(text, cuts, columns, lines, 50, fast=True, look=True)
+    assert state(fast) == state(slow)
+
+
+async def test_top_redrawing_gives_exactly_the_plain_paths_screen() -> None:
+    # top's real output: every row rewritten in place, ~9 escape sequences a row
+    session = PtySession(["top", "-d", "0.05", "-n", "8"], rows=30, cols=120)
+    data = bytearray()
+    try:
+        while chunk := await session.read():
+            data += chunk
+    finally:
+        await session.close()
+    assert data.count(b"\x1b[H") >= 8, "top did not redraw its screen"
+    text = data.decode()
+    slow = run(text, [], 120, 30, 100, fast=False)
+    fast = run(text, [4096 * k for k in range(1, 64)], 120, 30, 100, fast=True, look=True)
+    assert state(fast) == state(slow)
+    assert "PID" in "".join(fast.screen_text())

@@ -49,7 +49,8 @@ class TerminalEmulator:
         fast_path: bool = True,
     ) -> None:
         self._screen = EmulatorScreen(max(1, columns), max(1, lines))
-        self._stream = EmulatorStream(self._screen)
+        self._stream = EmulatorStream(self._screen, shortcuts=fast_path)
+        self._screen.segment_cache = fast_path
         self._prefilter = PreFilter()
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._history = Scrollback(scrollback)

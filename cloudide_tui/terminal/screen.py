@@ -10,6 +10,7 @@ colour names. Everything is fixed here by overriding methods, never by editing p
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
@@ -28,7 +29,13 @@ def _blank_row() -> StaticDefaultDict[int, Cell]:
     return StaticDefaultDict(BLANK)
 
 
+SEGMENT_MIN = 16
+"""Text runs shorter than this are drawn directly (caching them gains nothing)."""
+SEGMENT_CELLS = 100_000
+"""At most this many cached cells (a few MB); past that the cache starts over."""
+
 _MINUS_ONE = (-1).__add__
+_SGR_PARAMS = re.compile(r"\x1b\[([0-9;]*)m")
 
 _ALT_MODES = (47 << 5, 1047 << 5, 1049 << 5)
 _MOUSE_MODES = (1000, 1002, 1003)
@@ -73,6 +80,13 @@ class EmulatorScreen(pyte.Screen):
         self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
         self._erase_cells: dict[Color, Cell] = {}
         self._sgr_text_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+        self.segment_cache = True
+        """Reuse the cells of text drawn before at the same column (``draw``); the
+        emulator turns it off with its other shortcuts."""
+        # (id(cell cache), x, text) → (that cell cache, {x: Cell}); the cache object is
+        # kept and checked by identity, so a reused id cannot return another style's cells
+        self._segments: dict[tuple[int, int, str], tuple[CellCache, dict[int, Cell]]] = {}
+        self._segment_cells = 0
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -134,8 +148,25 @@ class EmulatorScreen(pyte.Screen):
             cache = self._caches.get(id(attrs))
             if cache is None or cache.attrs is not attrs:
                 cache = self.cells(attrs)
-            self.buffer[cursor.y].update(zip(range(x, x + n), map(cache.__getitem__, data),
-                                             strict=True))
+            if n >= SEGMENT_MIN and self.segment_cache:
+                # Full-screen programs redraw the same text at the same place over and
+                # over (top's process rows, vim's lines, mc's panels): a dict-to-dict
+                # update is ~5x cheaper than building the cells again.
+                key = (id(cache), x, data)
+                entry = self._segments.get(key)
+                if entry is None or entry[0] is not cache:
+                    cells = dict(zip(range(x, x + n), map(cache.__getitem__, data)))
+                    self._segment_cells += n
+                    if self._segment_cells > SEGMENT_CELLS:
+                        self._segments.clear()
+                        self._segment_cells = n
+                    self._segments[key] = (cache, cells)
+                else:
+                    cells = entry[1]
+                self.buffer[cursor.y].update(cells)
+            else:
+                self.buffer[cursor.y].update(zip(range(x, x + n),
+                                                 map(cache.__getitem__, data), strict=True))
             cursor.x = x + n
             self.dirty.add(cursor.y)
             self._last_char = data[-1]
@@ -569,6 +600,23 @@ class EmulatorScreen(pyte.Screen):
             self._sgr_text_cache.clear()
         self.select_graphic_rendition(*parse_params(params))
         self._sgr_text_cache[key] = (current, self.cursor.attrs)
+
+    def sgr_run(self, run: str) -> None:
+        """A run of SGR sequences and ``ESC ( B`` (the stream's merged token), cached on
+        (current attributes, run): full-screen programs repeat the same few runs."""
+        current = self.cursor.attrs
+        key = (id(current), run)
+        hit = self._sgr_text_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+        else:
+            for params in _SGR_PARAMS.findall(run):
+                self.sgr_text(params)
+            if len(self._sgr_text_cache) > 8192:
+                self._sgr_text_cache.clear()
+            self._sgr_text_cache[key] = (current, self.cursor.attrs)
+        if "\x1b(" in run:  # SGR and the G0 charset are independent: order is free
+            self.define_charset("B", "(")
 
     # -- reports ------------------------------------------------------------------
     def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:

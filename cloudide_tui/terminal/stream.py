@@ -118,12 +118,28 @@ _CONTROLS: dict[str, Callable[[EmulatorScreen], None]] = {
     "\x0f": lambda s: s.shift_in(),
 }
 
-TOKEN = re.compile(
-    r"([^\x00-\x1f\x7f]+)"  # 1: text
-    r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 2-4: CSI (private, params, final)
-    r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 5-6: ESC (intermediates, final)
-    r"|([\x00-\x1f\x7f])"  # 7: a C0 control (or a stray ESC)
-)
+_NEVER = "(?!)"
+
+
+def token_regex(shortcuts: bool = True) -> re.Pattern[str]:
+    """The tokeniser. With ``shortcuts``, two kinds of tokens are merged (fewer trips
+    through the Python loop; full-screen programs write ~9 tokens a row, e.g. top's
+    ``ESC(B ESC[m text ESC(B ESC[m ESC[39;49m ESC[K CR LF``): a run of SGRs and
+    ``ESC ( B`` (group 2), and CR LF (group 8). Without, those groups never match and
+    each sequence is its own token: the emulator's ``fast_path=False`` uses that, so the
+    equivalence tests compare the two."""
+    return re.compile(
+        r"([^\x00-\x1f\x7f]+)"  # 1: text
+        + (r"|((?:\x1b\[[0-9;]*m|\x1b\(B)+)" if shortcuts else f"|({_NEVER})")  # 2
+        + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 3-5: CSI (private, params, final)
+        r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 6-7: ESC (intermediates, final)
+        + (r"|(\r\n)" if shortcuts else f"|({_NEVER})")  # 8: CR LF
+        + r"|([\x00-\x1f\x7f])"  # 9: a C0 control (or a stray ESC)
+    )
+
+
+TOKEN = token_regex(True)
+_PLAIN_TOKEN = token_regex(False)
 
 
 class EmulatorStream(pyte.Stream):
@@ -136,33 +152,40 @@ class EmulatorStream(pyte.Stream):
     already text, and ``ESC ( 0`` selects DEC line drawing.
     """
 
-    def __init__(self, screen: EmulatorScreen) -> None:
+    def __init__(self, screen: EmulatorScreen, *, shortcuts: bool = True) -> None:
         super().__init__(screen)
         self.use_utf8 = False
         self.screen = screen
+        self._token = TOKEN if shortcuts else _PLAIN_TOKEN
 
     def feed(self, data: str) -> None:
         screen = self.screen
         draw = screen.draw
         sgr = screen.sgr_text
+        sgr_run = screen.sgr_run
         csi = CSI_HANDLERS
         controls = _CONTROLS
-        for m in TOKEN.finditer(data):
+        for m in self._token.finditer(data):
             kind = m.lastindex
             if kind == 1:
                 draw(m.group(1))
-            elif kind == 4:
-                private, params, final = m.group(2, 3, 4)
+            elif kind == 2:
+                sgr_run(m.group(2))
+            elif kind == 8:
+                screen.carriage_return()
+                screen.linefeed()
+            elif kind == 5:
+                private, params, final = m.group(3, 4, 5)
                 if final == "m" and not private:
                     sgr(params)
                 else:
                     handler = csi.get(final)
                     if handler is not None:
                         handler(screen, parse_params(params), bool(private))
-            elif kind == 6:
-                self._escape(m.group(5), m.group(6))
+            elif kind == 7:
+                self._escape(m.group(6), m.group(7))
             else:
-                control = controls.get(m.group(7))
+                control = controls.get(m.group(9))
                 if control is not None:
                     control(screen)
 
