@@ -134,6 +134,13 @@ class TerminalEmulator:
                     return
                 self._feed_plain(text[pos:])
                 return
+            if self._deferred is None:
+                top, bottom = fastpath.scroll_area(screen)
+                m = fastpath.next_run(bottom - top + 1).search(text, k)
+                if m is None:  # no line below can start a run of simple lines
+                    self._feed_plain(text[pos:])
+                    return
+                k = m.start()
             self._feed_plain(text[pos:k + 2])
             pos = k + 2
             if not fastpath.plain_state(screen):

@@ -38,6 +38,21 @@ SIMPLE_LINES = re.compile(
 """A run of complete simple lines, matched in C (non-ASCII lines are checked further
 by :func:`first_complex_line`)."""
 
+_SIMPLE_LINE = r"(?:[^\x00-\x08\x0a-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r\n"
+_NEXT_RUN: dict[int, re.Pattern[str]] = {}
+
+
+def next_run(count: int) -> re.Pattern[str]:
+    """The first line end followed by at least ``count`` complete simple lines. The fast
+    path takes a run of more than a screenful of them (``count``), so it cannot start
+    before that: the lines up to there go to pyte in one piece instead of one by one (a
+    full-screen program's rows, e.g. top's, never start such a run)."""
+    pattern = _NEXT_RUN.get(count)
+    if pattern is None:
+        pattern = _NEXT_RUN[count] = re.compile(rf"\r\n(?=(?:{_SIMPLE_LINE}){{{count}}})")
+    return pattern
+
+
 SIMPLE_PARTIAL = re.compile(
     r"(?:[^\x00-\x08\x0a-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r?\Z"
 )
