@@ -163,7 +163,14 @@ class EmulatorScreen(pyte.Screen):
                     self._segments[key] = (cache, cells)
                 else:
                     cells = entry[1]
-                self.buffer[cursor.y].update(cells)
+                if n == self.columns:
+                    # the whole row (rows never hold cells past the last column): a
+                    # fresh row cloned from the cached dict is ~3x cheaper than updating
+                    row = _blank_row()
+                    row.update(cells)
+                    self.buffer[cursor.y] = row
+                else:
+                    self.buffer[cursor.y].update(cells)
             else:
                 self.buffer[cursor.y].update(zip(range(x, x + n),
                                                  map(cache.__getitem__, data), strict=True))
