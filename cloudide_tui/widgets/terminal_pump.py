@@ -48,6 +48,10 @@ event loop and share the GIL with the parser, so a flood that changes every row 
 200x50 screen (~12 ms a frame) is shown about 15 times a second and the parser keeps ~80%
 of the CPU, instead of 40 frames a second eating 40% of it."""
 
+MAX_PUBLISH_INTERVAL = 0.1
+"""...but at least this often (a flood is shown at 10 frames a second or more, and one
+slow frame, e.g. the first, does not hold the screen back for long)."""
+
 INLINE_BYTES = 2048
 """Batches this small (typing, prompts) are parsed on the event loop: no thread hop."""
 
@@ -128,7 +132,8 @@ class OutputPump:
             self.lock.release()
         cost = time.perf_counter() - start + self.render_cost
         self.render_cost = 0.0
-        self.publish_interval = max(MIN_PUBLISH_INTERVAL, PUBLISH_COST_RATIO * cost)
+        self.publish_interval = min(MAX_PUBLISH_INTERVAL,
+                                    max(MIN_PUBLISH_INTERVAL, PUBLISH_COST_RATIO * cost))
         self._last_sync = time.perf_counter()
         return True
 
@@ -160,7 +165,9 @@ class OutputPump:
                 if self.eof:
                     self.sync()
                     return
-                wait = self._last_sync + self.publish_interval - clock()
+                # Caught up: show it within a frame. (The cost-based interval is for
+                # floods; applied here it would delay the end of every burst.)
+                wait = self._last_sync + MIN_PUBLISH_INTERVAL - clock()
                 self._data_ready.clear()
                 if wait > 0:  # published a moment ago: more output may come first
                     with contextlib.suppress(TimeoutError):
