@@ -91,7 +91,8 @@ class PreFilter:
         if self._carry:
             data = self._carry + data
             self._carry = ""
-        if not data.isascii() and _C1.search(data):  # 8-bit controls → their 7-bit ESC forms (ST → ESC \)
+        if not data.isascii() and _C1.search(data):
+            # 8-bit controls → their 7-bit ESC forms (ST → ESC \)
             data = _C1.sub(lambda m: "\x1b" + chr(ord(m.group()) - 0x40), data)
         n = len(data)
         pos = 0

@@ -155,7 +155,7 @@ class EmulatorScreen(pyte.Screen):
                 key = (id(cache), x, data)
                 entry = self._segments.get(key)
                 if entry is None or entry[0] is not cache:
-                    cells = dict(zip(range(x, x + n), map(cache.__getitem__, data)))
+                    cells = dict(zip(range(x, x + n), map(cache.__getitem__, data), strict=True))
                     self._segment_cells += n
                     if self._segment_cells > SEGMENT_CELLS:
                         self._segments.clear()

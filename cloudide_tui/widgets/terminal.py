@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -370,7 +370,7 @@ class Terminal(ScrollView, can_focus=True):
         """Take the snapshot the widget shows (the emulator's lock is held): dirty rows,
         cursor, modes, sizes; follow or keep the view; title, bell, replies, host cursor."""
         emulator = self._emulator
-        dirty = emulator.take_dirty()
+        dirty: Iterable[int] = emulator.take_dirty()
         lines, columns = emulator.lines, emulator.columns
         if (lines, columns) != (self._lines, self._columns):
             self._lines, self._columns = lines, columns
