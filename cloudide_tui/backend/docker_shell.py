@@ -1,0 +1,467 @@
+"""A shell session over a Docker exec socket, streamed by asyncio itself.
+
+``exec_start(socket=True)`` hijacks the HTTP connection into a raw, bidirectional PTY
+stream. We hand that connected socket to the event loop (``create_unix_connection`` /
+``create_connection`` with ``sock=``), so output arrives through the loop's selector:
+no polling, no thread per session, writes never block (the transport buffers), and
+backpressure is the transport's own ``pause_reading`` when the consumer lags.
+
+Docker can neither kill nor re-attach an exec, and dropping its socket leaves the shell
+running. So each shell is started through the image's ``cloudide-shell SESSION_ID``
+wrapper (which records the shell's pid = its POSIX session id) with ``CLOUDIDE_SESSION``
+in its environment; closing runs a short exec that hangs up every process of that
+session or carrying that variable, then kills what is left after a grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import secrets
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from typing import Any
+
+import docker
+import docker.errors
+
+from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.backend.engine import Engine, is_connection_error
+from cloudide_tui.errors import CloudIDEError, ContainerError, EngineUnavailable, ResourceLimit
+
+SHELL_WRAPPER = "/usr/local/bin/cloudide-shell"
+SESSION_DIR = "/tmp/.cloudide-sessions"
+
+#: Output kept unread before we stop reading the socket (the engine then waits too).
+HIGH_WATER = 256 * 1024
+#: ... and resume once the consumer brought it under this.
+LOW_WATER = 64 * 1024
+
+#: Hang up the session's processes: those in its POSIX session (pid recorded by the
+#: wrapper) and those whose environment carries its id (catches setsid / double forks);
+#: SIGHUP first, SIGKILL to what is left after ~1 s. $1 = the session id.
+HANGUP_SCRIPT = r"""
+id="$1"; f="/tmp/.cloudide-sessions/$id"
+sid=$(cat "$f" 2>/dev/null)
+targets() {
+    { [ -n "$sid" ] && pgrep -s "$sid"
+      grep -lzx "CLOUDIDE_SESSION=$id" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
+    } | grep -vx "$$" | sort -u
+}
+pids=$(targets)
+[ -n "$pids" ] && kill -HUP $pids 2>/dev/null
+i=0
+while [ $i -lt 10 ]; do
+    pids=$(targets)
+    [ -z "$pids" ] && break
+    sleep 0.1; i=$((i+1))
+done
+[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+rm -f "$f"
+exit 0
+"""
+
+#: What the engine says when a container has no process slot left.
+_NO_PIDS = "resource temporarily unavailable"
+
+
+def shell_environment(project: str, session_id: str) -> dict[str, str]:
+    """The shell's environment: Docker would give TERM=xterm (8 colours) otherwise."""
+    return {
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+        "LANG": "C.UTF-8",
+        "CLOUDIDE_PROJECT": project,
+        "CLOUDIDE_SESSION": session_id,
+    }
+
+
+class _ExecProtocol(asyncio.Protocol):
+    """Feeds the session from the event loop; knows nothing else."""
+
+    def __init__(self, session: DockerShellSession) -> None:
+        self.session = session
+
+    def data_received(self, data: bytes) -> None:
+        self.session._on_data(data)
+
+    def eof_received(self) -> bool:
+        self.session._on_eof(None)
+        return False  # close the transport: the shell is gone
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.session._on_eof(exc)
+
+    def pause_writing(self) -> None:
+        self.session._write_paused()
+
+    def resume_writing(self) -> None:
+        self.session._write_resumed()
+
+
+class DockerShellSession(ShellSession):
+    """One ``bash -l`` in a project container, through an exec with a TTY.
+
+    Made by :func:`open_shell`. One reader at a time (the terminal widget).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        container_id: str,
+        exec_id: str,
+        session_id: str,
+        user: str,
+        started_at: float,
+    ) -> None:
+        self._engine = engine
+        self.container_id = container_id
+        self.exec_id = exec_id
+        self.session_id = session_id
+        self._user = user
+        self._started_at = started_at
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._response: Any = None
+        self._chunks: collections.deque[bytes] = collections.deque()
+        self._buffered = 0
+        self._reading_paused = False
+        self._read_waiter: asyncio.Future[None] | None = None
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._tail = b""  # last output bytes: the engine's words if the exec failed
+        self._eof = False
+        self._closing = False
+        self._end_task: asyncio.Task[None] | None = None
+        self._exit_status: int | None = None
+        self._end_reason: str | None = None
+        #: Called with this session once closed (the backend forgets it).
+        self.on_closed: Callable[[DockerShellSession], None] | None = None
+
+    # -- the interface ------------------------------------------------------------------
+    @property
+    def exit_status(self) -> int | None:
+        return self._exit_status
+
+    @property
+    def end_reason(self) -> str | None:
+        return self._end_reason
+
+    async def read(self) -> bytes:
+        while True:
+            if self._chunks:
+                data = b"".join(self._chunks) if len(self._chunks) > 1 else self._chunks[0]
+                self._chunks.clear()
+                self._buffered = 0
+                if self._reading_paused and self._transport is not None:
+                    self._reading_paused = False
+                    self._transport.resume_reading()
+                return data
+            if self._eof:
+                if self._end_task is not None:
+                    await asyncio.shield(self._end_task)
+                return b""
+            self._read_waiter = self._loop.create_future()
+            try:
+                await self._read_waiter
+            finally:
+                self._read_waiter = None
+
+    async def write(self, data: bytes) -> None:
+        transport = self._transport
+        if not data or self._eof or self._closing or transport is None:
+            return
+        transport.write(data)
+        if self._drain_waiter is not None:
+            await asyncio.shield(self._drain_waiter)
+
+    async def resize(self, rows: int, cols: int) -> None:
+        if self._eof or self._closing:
+            return
+        api = await self._engine.api()
+        try:
+            await self._engine.call(
+                "resizing the terminal", api.exec_resize, self.exec_id, height=rows, width=cols
+            )
+        except EngineUnavailable:
+            raise
+        except CloudIDEError:
+            pass  # the shell is ending as we resize: its end is reported by read()
+
+    async def close(self) -> None:
+        if self._closing:
+            if self._end_task is not None:
+                await asyncio.shield(self._end_task)
+            return
+        self._closing = True
+        container_gone = self._end_reason in ("container stopped", "container removed")
+        if not container_gone:
+            with contextlib.suppress(CloudIDEError):
+                await self._engine.call("closing the shell", self._hang_up)
+        if self._transport is not None:
+            self._transport.close()
+        self._on_eof(None)
+        self._release_response()
+        if self._end_task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._end_task), 10)
+        if self.on_closed is not None:
+            self.on_closed(self)
+
+    # -- feeding (event loop callbacks) -------------------------------------------------
+    def _attach(self, transport: asyncio.Transport, response: Any, pending: bytes) -> None:
+        self._transport = transport
+        self._response = response
+        if pending:
+            self._on_data(pending)
+
+    def _on_data(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self._buffered += len(data)
+        self._tail = (self._tail + data)[-512:]
+        if self._buffered > HIGH_WATER and not self._reading_paused and self._transport:
+            self._reading_paused = True
+            self._transport.pause_reading()
+        waiter = self._read_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _on_eof(self, exc: Exception | None) -> None:
+        if self._eof:
+            return
+        self._eof = True
+        engine_lost = exc is not None and not self._closing
+        self._end_task = self._loop.create_task(self._settle_end(engine_lost))
+        waiter = self._read_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._write_resumed()
+
+    def _write_paused(self) -> None:
+        if self._drain_waiter is None:
+            self._drain_waiter = self._loop.create_future()
+
+    def _write_resumed(self) -> None:
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _release_response(self) -> None:
+        response, self._response = self._response, None
+        if response is not None:
+            with contextlib.suppress(Exception):
+                response.close()
+
+    # -- how it ended (blocking parts run in a thread) ----------------------------------
+    async def _settle_end(self, engine_lost: bool) -> None:
+        try:
+            status, reason = await asyncio.to_thread(self._inspect_end, engine_lost)
+        except Exception as e:  # never let the end of a session raise
+            status, reason = None, f"session ended ({e})"
+        self._exit_status = status
+        self._end_reason = reason
+        if not self._closing:
+            self._release_response()
+
+    def _inspect_end(self, engine_lost: bool) -> tuple[int | None, str]:
+        try:
+            api = self._engine.api_now()
+            status = self._exit_code(api)
+            if self._closing:
+                return status, "session closed"
+            return status, self._reason(api, status)
+        except Exception as e:
+            if is_connection_error(e) or engine_lost:
+                return None, "connection to the Docker engine lost"
+            raise
+
+    def _exit_code(self, api: docker.APIClient) -> int | None:
+        """The exec's exit code, waiting briefly for the engine to record it."""
+        deadline = time.monotonic() + 2.0
+        while True:
+            try:
+                info = api.exec_inspect(self.exec_id)
+            except docker.errors.NotFound:
+                return None  # gone with its container
+            if not info.get("Running"):
+                code = info.get("ExitCode")
+                return int(code) if code is not None else None
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+
+    def _reason(self, api: docker.APIClient, status: int | None) -> str:
+        # A shell killed by a signal may be the container going away: the engine
+        # records the container's end a moment after the exec's, so look a bit longer.
+        patience = 2.0 if status is None or status >= 128 else 0.0
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                info = api.inspect_container(self.container_id)
+            except docker.errors.NotFound:
+                return "container removed"
+            state = info.get("State") or {}
+            if state.get("Dead") or state.get("Status") == "removing":
+                return "container removed"
+            if not state.get("Running"):
+                return (
+                    "container ran out of memory"
+                    if state.get("OOMKilled")
+                    else ("container stopped")
+                )
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+        if status is not None and status >= 128 and self._had_oom(api):
+            return "container ran out of memory"
+        failure = self._start_failure()
+        if failure:
+            return failure
+        return f"shell exited (status {status})" if status is not None else "shell exited"
+
+    def _had_oom(self, api: docker.APIClient) -> bool:
+        """Whether the engine reported an out-of-memory kill since this session began."""
+        events = api.events(
+            since=int(self._started_at) - 1,
+            until=int(time.time()) + 1,
+            filters={"container": self.container_id, "event": "oom"},
+            decode=True,
+        )
+        try:
+            return any(True for _ in events)
+        finally:
+            with contextlib.suppress(Exception):
+                events.close()
+
+    def _start_failure(self) -> str | None:
+        """The engine's own words when the exec could not start the shell at all."""
+        text = self._tail.decode("utf-8", "replace")
+        if "OCI runtime exec failed" not in text and "exec failed" not in text:
+            return None
+        if _NO_PIDS in text.lower():
+            return "container ran out of processes (pids limit reached)"
+        return "could not start the shell: " + text.strip().splitlines()[-1][:200]
+
+    def _hang_up(self) -> None:
+        """Hang up every process of this session (blocking: runs in a thread)."""
+        api = self._engine.api_now()
+        cmd = ["sh", "-c", HANGUP_SCRIPT, "cloudide-hangup", self.session_id]
+        for attempt in range(3):
+            ex = api.exec_create(self.container_id, cmd, user=self._user)
+            out = api.exec_start(ex["Id"])
+            text = out.decode("utf-8", "replace").lower() if isinstance(out, bytes) else ""
+            if _NO_PIDS not in text:
+                return
+            time.sleep(0.3 * (attempt + 1))  # no process slot for the hang-up: retry
+
+
+def _stream_socket(raw: Any) -> socket.socket:
+    """The plain socket under docker-py's hijacked exec stream.
+
+    Raises:
+        ContainerError: a transport asyncio cannot take over (TLS, ssh, named pipe).
+    """
+    sock = getattr(raw, "_sock", raw)
+    if isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket):
+        if sock.family in (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6):
+            return sock
+    raise ContainerError(
+        "Shells need a unix:// or plain tcp:// Docker engine address "
+        f"(this one gives a {type(sock).__name__} stream).",
+        hint="point DOCKER_HOST at the engine's unix socket, or tunnel it (ssh -L)",
+    )
+
+
+def _pending_bytes(raw: Any) -> bytes:
+    """Output the HTTP layer read past the upgrade's headers (else it would be lost).
+
+    The socket must be non-blocking already: ``peek`` then never waits.
+    """
+    response = getattr(raw, "_response", None)
+    try:
+        fp = response.raw._fp.fp  # type: ignore[union-attr]
+        pending: bytes = fp.peek() or b""
+        if pending:
+            fp.read(len(pending))
+        return pending
+    except (AttributeError, OSError, ValueError):
+        return b""
+
+
+async def open_shell(
+    engine: Engine,
+    *,
+    container_id: str,
+    project: str,
+    rows: int,
+    cols: int,
+    user: str,
+    extra_env: dict[str, str] | None = None,
+    workdir: str = "/workspace",
+) -> DockerShellSession:
+    """Start a login shell in a running container, sized before bash draws anything.
+
+    Raises:
+        ResourceLimit: the container has no process slot left for a new shell.
+        ContainerError, NotFound, EngineUnavailable: from the engine.
+    """
+    session_id = secrets.token_hex(8)
+    api = await engine.api()
+
+    def start() -> tuple[str, Any]:
+        ex = api.exec_create(
+            container_id,
+            [SHELL_WRAPPER, session_id],
+            stdin=True,
+            tty=True,
+            user=user,
+            workdir=workdir,
+            environment={**shell_environment(project, session_id), **(extra_env or {})},
+        )
+        exec_id = str(ex["Id"])
+        raw = api.exec_start(exec_id, socket=True, tty=True)
+        try:
+            # Docker 20.10 starts an exec at 0x0: size it at once, before bash asks.
+            api.exec_resize(exec_id, height=rows, width=cols)
+        except docker.errors.APIError:
+            pass  # the shell already ended (its socket tells us how)
+        return exec_id, raw
+
+    started_at = time.time()
+    try:
+        with engine.translate("starting a shell"):
+            exec_id, raw = await asyncio.to_thread(start)
+    except ContainerError as e:
+        if _NO_PIDS in e.message.lower():
+            raise ResourceLimit(
+                "The container has no process slot left for a new shell.",
+                hint="close some shells or stop runaway processes (pids limit reached)",
+            ) from None
+        raise
+    session = DockerShellSession(
+        engine,
+        container_id=container_id,
+        exec_id=exec_id,
+        session_id=session_id,
+        user=user,
+        started_at=started_at,
+    )
+    try:
+        sock = _stream_socket(raw)
+    except ContainerError:
+        with contextlib.suppress(CloudIDEError):
+            await engine.call("closing the shell", session._hang_up)
+        raise
+    sock.setblocking(False)
+    pending = _pending_bytes(raw)
+    loop = asyncio.get_running_loop()
+    protocol = _ExecProtocol(session)
+    if sock.family == socket.AF_UNIX:
+        transport, _ = await loop.create_unix_connection(lambda: protocol, sock=sock)
+    else:
+        transport, _ = await loop.create_connection(lambda: protocol, sock=sock)
+    session._attach(transport, getattr(raw, "_response", raw), pending)
+    return session
