@@ -34,6 +34,10 @@ OWNER_LABEL = "cloudide.owner"
 
 WORKSPACE_MOUNT = "/workspace"
 
+DEFAULT_MEMORY = "2g"
+DEFAULT_CPUS = 1.0
+DEFAULT_PIDS = 512
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -45,9 +49,9 @@ class Limits:
         pids: Most processes and threads at once (stops fork bombs).
     """
 
-    memory: str = "1g"
-    cpus: float = 1.0
-    pids: int = 512
+    memory: str = DEFAULT_MEMORY
+    cpus: float = DEFAULT_CPUS
+    pids: int = DEFAULT_PIDS
 
 
 def container_name(owner: str, project: str) -> str:

@@ -197,6 +197,7 @@ class DockerShellSession(ShellSession):
                 await asyncio.shield(self._end_task)
             return
         self._closing = True
+        self._chunks.clear()  # unread output is moot once the user closed the session
         container_gone = self._end_reason in ("container stopped", "container removed")
         if not container_gone:
             with contextlib.suppress(CloudIDEError):
@@ -219,6 +220,8 @@ class DockerShellSession(ShellSession):
             self._on_data(pending)
 
     def _on_data(self, data: bytes) -> None:
+        if self._closing:
+            return  # what a closing shell still prints has no reader
         self._chunks.append(data)
         self._buffered += len(data)
         self._tail = (self._tail + data)[-512:]
@@ -365,9 +368,9 @@ def _stream_socket(raw: Any) -> socket.socket:
         ContainerError: a transport asyncio cannot take over (TLS, ssh, named pipe).
     """
     sock = getattr(raw, "_sock", raw)
-    if isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket):
-        if sock.family in (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6):
-            return sock
+    plain = isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket)
+    if plain and sock.family in (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6):
+        return sock  # type: ignore[no-any-return]
     raise ContainerError(
         "Shells need a unix:// or plain tcp:// Docker engine address "
         f"(this one gives a {type(sock).__name__} stream).",
@@ -423,11 +426,10 @@ async def open_shell(
         )
         exec_id = str(ex["Id"])
         raw = api.exec_start(exec_id, socket=True, tty=True)
-        try:
-            # Docker 20.10 starts an exec at 0x0: size it at once, before bash asks.
+        # Docker 20.10 starts an exec at 0x0: size it at once, before bash asks. (An
+        # error means the shell already ended: its socket tells us how.)
+        with contextlib.suppress(docker.errors.APIError):
             api.exec_resize(exec_id, height=rows, width=cols)
-        except docker.errors.APIError:
-            pass  # the shell already ended (its socket tells us how)
         return exec_id, raw
 
     started_at = time.time()

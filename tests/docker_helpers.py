@@ -1,0 +1,187 @@
+"""Helpers for tests that use the real Docker engine: names, clean-up, and a shell driver.
+
+Other helpers run their suites on the same engine at the same time, so everything a test
+run makes carries an owner that starts with this run's unique prefix, and clean-up only
+ever removes containers with our app label and such an owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import itertools
+import re
+import secrets
+import time
+
+import docker
+import docker.errors
+
+from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
+
+#: Owner prefix of everything this test run makes ("t" + 8 hex digits: valid owner names).
+RUN_PREFIX = f"t{secrets.token_hex(4)}"
+_counter = itertools.count(1)
+
+ENGINE_FIX = (
+    "Start the engine with `make engine` (scripts/ensure-docker.sh) or start Docker, "
+    "and build the runner image with `make image`; `make test` does both."
+)
+
+
+def new_owner() -> str:
+    """A fresh owner name, unique to this run and to the call."""
+    return f"{RUN_PREFIX}-{next(_counter)}"
+
+
+def engine_problem(image: str) -> str | None:
+    """Why the tests cannot use the engine (None when they can)."""
+    try:
+        api = docker.APIClient(version="auto", timeout=15, **docker.utils.kwargs_from_env())
+    except Exception as e:  # any failure to connect is the reason we report
+        return f"cannot reach the Docker engine: {e}"
+    try:
+        api.ping()
+        try:
+            api.inspect_image(image)
+        except docker.errors.ImageNotFound:
+            return f"the runner image {image} is missing"
+    except Exception as e:
+        return f"the Docker engine does not answer: {e}"
+    finally:
+        api.close()
+    return None
+
+
+def api() -> docker.APIClient:
+    """A plain docker-py client for checks from the outside."""
+    return docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
+
+
+def containers_of(owner: str) -> list[dict[str, object]]:
+    """Every container (running or not) with our app label and ``owner``."""
+    client = api()
+    try:
+        return client.containers(  # type: ignore[no-any-return]
+            all=True, filters={"label": [f"{APP_LABEL}={APP_NAME}", f"{OWNER_LABEL}={owner}"]}
+        )
+    finally:
+        client.close()
+
+
+def remove_containers(owner_prefix: str) -> list[str]:
+    """Remove our containers whose owner is ``owner_prefix`` or starts with ``prefix-``."""
+    client = api()
+    removed = []
+    try:
+        for entry in client.containers(all=True, filters={"label": f"{APP_LABEL}={APP_NAME}"}):
+            owner = (entry.get("Labels") or {}).get(OWNER_LABEL, "")
+            if owner == owner_prefix or owner.startswith(owner_prefix + "-"):
+                try:
+                    client.remove_container(entry["Id"], force=True)
+                    removed.append(entry["Id"])
+                except docker.errors.NotFound:
+                    pass
+    finally:
+        client.close()
+    return removed
+
+
+def exec_in(container: str, command: str, user: str = "dev") -> tuple[int, str]:
+    """Run ``sh -c command`` in a container from outside; (exit code, output)."""
+    client = api()
+    try:
+        ex = client.exec_create(container, ["sh", "-c", command], user=user)
+        out = client.exec_start(ex["Id"]).decode("utf-8", "replace")
+        return int(client.exec_inspect(ex["Id"])["ExitCode"]), out
+    finally:
+        client.close()
+
+
+_ANSI = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC (window title)
+    r"|\x1b\[[0-9;?]*[ -/]*[@-~]"  # CSI (colours, modes)
+    r"|\x1b[=>()][0-9A-Za-z]?"  # keypad modes, charsets
+    r"|\r"
+)
+
+
+def plain(data: bytes) -> str:
+    """Terminal output without escape sequences and carriage returns."""
+    return _ANSI.sub("", data.decode("utf-8", "replace"))
+
+
+class ShellDriver:
+    """Types commands into a session and waits for what they print, like a user would.
+
+    Output is kept as plain text (escape sequences removed), so ``expect`` sees
+    everything printed since its last match.
+    """
+
+    def __init__(self, session: ShellSession, timeout: float = 20.0) -> None:
+        self.session = session
+        self.timeout = timeout
+        self.text = ""
+        self.ended = False
+        self._marks = itertools.count(1)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._held = ""  # an escape sequence cut in two by the chunking
+
+    def _feed(self, data: bytes) -> None:
+        text = self._held + self._decoder.decode(data)
+        self._held = ""
+        esc = text.rfind("\x1b")
+        if esc != -1 and len(text) - esc < 256 and not _ANSI.match(text, esc):
+            text, self._held = text[:esc], text[esc:]
+        self.text += _ANSI.sub("", text)
+
+    async def _read_more(self, deadline: float) -> None:
+        left = deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            data = await asyncio.wait_for(self.session.read(), left)
+        except TimeoutError:
+            raise TimeoutError(f"no match; output so far:\n{self.text[-2000:]}") from None
+        if not data:
+            self.ended = True
+            raise EOFError(f"session ended: {self.session.end_reason}")
+        self._feed(data)
+
+    async def expect(self, pattern: str, timeout: float | None = None) -> str:
+        """Wait until ``pattern`` (a regex on plain text) appears; return text up to it."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            match = regex.search(self.text)
+            if match:
+                seen, self.text = self.text[: match.end()], self.text[match.end() :]
+                return seen
+            await self._read_more(deadline)
+
+    async def prompt(self) -> None:
+        """Wait for a shell prompt (ends with "$ ")."""
+        await self.expect(r"\$ ")
+
+    async def run(self, command: str, timeout: float | None = None) -> str:
+        """Type ``command``, wait for it to finish; return what it printed (plain text).
+
+        The end marker is made by printf, so the typed line itself never matches it.
+        """
+        mark = f"mark{next(self._marks)}x{secrets.token_hex(3)}"
+        glue = " " if command.rstrip().endswith("&") else "; "  # `a &; b` is a syntax error
+        await self.session.write(f"{command}{glue}printf '@@%s@@\\n' {mark}\r".encode())
+        seen = await self.expect(rf"@@{mark}@@", timeout)
+        typed = seen.find(f"' {mark}")  # the echo of what we typed (and prompts before it)
+        start = seen.find("\n", typed) + 1 if typed != -1 else 0
+        return seen[start : seen.rfind(f"@@{mark}@@")]
+
+    async def wait_end(self, timeout: float | None = None) -> None:
+        """Read until the session ends."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not self.ended:
+            try:
+                await self._read_more(deadline)
+            except EOFError:
+                return

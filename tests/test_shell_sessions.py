@@ -1,0 +1,283 @@
+"""Shells in a project's container, as a user meets them: typing, sizes, several at once,
+closing, and the container going away underneath. Real engine, real containers."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from cloudide_tui.backend.base import ContainerState
+from cloudide_tui.backend.containers import container_name
+from cloudide_tui.backend.docker_backend import DockerBackend
+from cloudide_tui.backend.docker_shell import DockerShellSession
+from tests import docker_helpers
+from tests.docker_helpers import ShellDriver
+
+PROJECT = "shells"
+
+
+@pytest.fixture
+async def project(backend: DockerBackend) -> str:
+    """The module's project (made once; its container is shared by the module's tests)."""
+    if PROJECT not in {p.name for p in await backend.list_projects()}:
+        await backend.create_project(PROJECT)
+    return PROJECT
+
+
+async def open_driver(
+    backend: DockerBackend, project: str, rows: int = 24, cols: int = 80
+) -> ShellDriver:
+    session = await backend.open_shell(project, rows, cols)
+    driver = ShellDriver(session)
+    await driver.prompt()
+    return driver
+
+
+def session_processes(backend: DockerBackend, project: str, session_id: str) -> list[str]:
+    """`ps` lines of processes still carrying the session's id (seen from outside)."""
+    _, out = docker_helpers.exec_in(
+        container_name(backend.owner, project),
+        f"grep -lzx CLOUDIDE_SESSION={session_id} /proc/[0-9]*/environ 2>/dev/null"
+        " | cut -d/ -f3 | xargs -r ps -o pid,sid,args -p",
+    )
+    return [line for line in out.splitlines()[1:] if line.strip()]
+
+
+def all_processes(backend: DockerBackend, project: str) -> str:
+    return docker_helpers.exec_in(container_name(backend.owner, project), "ps -eo pid,sid,args")[1]
+
+
+async def test_opening_a_shell_shows_a_prompt_naming_the_project(
+    backend: DockerBackend, project: str
+) -> None:
+    session = await backend.open_shell(project, 24, 80)
+    try:
+        driver = ShellDriver(session)
+        await driver.expect(rf"{project}.*\$ ")
+        assert await backend.container_state(project) is ContainerState.RUNNING
+        assert (await driver.run("echo $CLOUDIDE_PROJECT; hostname")).split() == [project, project]
+    finally:
+        await session.close()
+
+
+async def test_what_i_type_is_echoed_and_answered(backend: DockerBackend, project: str) -> None:
+    driver = await open_driver(backend, project)
+    try:
+        out = await driver.run("echo hello-$((6*7))")
+        assert out.strip() == "hello-42"
+    finally:
+        await driver.session.close()
+
+
+async def test_the_shell_starts_at_the_size_it_was_opened_with(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project, 50, 200)
+    try:
+        assert (await driver.run("stty size; tput lines; tput cols")).split() == [
+            "50",
+            "200",
+            "50",
+            "200",
+        ]
+    finally:
+        await driver.session.close()
+
+
+async def test_the_very_first_command_sees_the_opening_size(
+    backend: DockerBackend, project: str
+) -> None:
+    session = await backend.open_shell(project, 50, 200)
+    driver = ShellDriver(session)
+    try:
+        # Docker 20.10 starts an exec at 0x0; typed before the prompt appears (as fast as
+        # a user could possibly be), the first `stty size` must already be right.
+        await session.write(b"stty size\r")
+        seen = await driver.expect(r"\n\d+ \d+\n")
+        assert seen.strip().endswith("50 200")
+    finally:
+        await session.close()
+
+
+async def test_resizing_the_terminal_is_seen_inside(backend: DockerBackend, project: str) -> None:
+    driver = await open_driver(backend, project, 24, 80)
+    try:
+        assert (await driver.run("stty size")).strip() == "24 80"
+        await driver.session.resize(40, 132)
+        assert (await driver.run("stty size")).strip() == "40 132"
+        await driver.session.resize(10, 33)
+        assert (await driver.run("stty size")).strip() == "10 33"
+    finally:
+        await driver.session.close()
+
+
+async def test_the_terminal_is_xterm_256color_with_truecolor_and_utf8(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project)
+    try:
+        out = await driver.run("echo $TERM $COLORTERM $LANG; tput colors; printf 'é✓\\n'")
+        assert out.split() == ["xterm-256color", "truecolor", "C.UTF-8", "256", "é✓"]
+    finally:
+        await driver.session.close()
+
+
+async def test_two_shells_on_one_project_at_once_are_independent(
+    backend: DockerBackend, project: str
+) -> None:
+    one, two = await asyncio.gather(open_driver(backend, project), open_driver(backend, project))
+    try:
+        await one.run("cd /tmp; X=first")
+        await two.run("X=second")
+        assert (await one.run("echo $X $PWD")).split() == ["first", "/tmp"]
+        assert (await two.run("echo $X $PWD")).split() == ["second", "/workspace"]
+        # The two are different shells, both alive in the same container.
+        pids = {(await one.run("echo $$")).strip(), (await two.run("echo $$")).strip()}
+        assert len(pids) == 2
+    finally:
+        await asyncio.gather(one.session.close(), two.session.close())
+
+
+async def test_a_shell_that_exits_reports_its_status(backend: DockerBackend, project: str) -> None:
+    driver = await open_driver(backend, project)
+    await driver.session.write(b"exit 7\r")
+    await driver.wait_end()
+    assert driver.session.exit_status == 7
+    assert driver.session.end_reason == "shell exited (status 7)"
+    assert await driver.session.read() == b""
+    await driver.session.close()
+    assert driver.session.end_reason == "shell exited (status 7)"
+
+
+async def test_closing_a_session_leaves_none_of_its_processes(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project)
+    other = await open_driver(backend, project)  # a second session must not be touched
+    session = driver.session
+    assert isinstance(session, DockerShellSession)
+    try:
+        await driver.run("sleep 1000 &")  # a background job
+        await driver.run("(sleep 1001 &) ")  # an orphan: its parent subshell is gone
+        await driver.run("setsid sleep 1002 < /dev/null > /dev/null 2>&1 &")  # its own session
+        await driver.run("trap '' HUP; sleep 1003 &")  # ignores the hang-up
+        await driver.run("nohup sleep 1004 > /dev/null 2>&1 &")
+        await other.run("sleep 2000 &")
+        before = all_processes(backend, project)
+        for n in range(1000, 1005):
+            assert f"sleep {n}" in before
+        await session.close()
+        assert session.end_reason == "session closed"
+        assert session_processes(backend, project, session.session_id) == []
+        after = all_processes(backend, project)
+        assert not re.search(r"sleep 100[0-4]", after), after
+        assert "sleep 2000" in after  # the other session's job lives on
+        assert (await other.run("echo still-here")).strip() == "still-here"
+        assert await session.read() == b""
+    finally:
+        await other.session.close()
+    assert "sleep 2000" not in all_processes(backend, project)
+
+
+async def test_closing_twice_and_writing_after_close_are_harmless(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project)
+    await driver.session.close()
+    await driver.session.close()
+    await driver.session.write(b"echo nothing\r")
+    await driver.session.resize(30, 90)
+    assert await driver.session.read() == b""
+
+
+async def test_a_slow_reader_gets_everything_in_order(backend: DockerBackend, project: str) -> None:
+    # Far more output than the session buffers: reading pauses the socket, nothing is lost.
+    driver = await open_driver(backend, project)
+    try:
+        await driver.session.write(b"seq 1 200000; printf '@@%s@@\\n' end\r")
+        await asyncio.sleep(1.0)  # let it pile up while nobody reads
+        text = await driver.expect(r"@@end@@", timeout=60)
+        numbers = [int(n) for n in re.findall(r"^(\d+)$", text, re.M)]
+        assert numbers == list(range(1, 200001))
+    finally:
+        await driver.session.close()
+
+
+async def test_stopping_the_container_ends_its_shells_and_reopening_starts_it(
+    backend: DockerBackend, project: str
+) -> None:
+    one = await open_driver(backend, project)
+    two = await open_driver(backend, project)
+    await backend.stop_container(project)
+    await asyncio.gather(one.wait_end(), two.wait_end())
+    assert one.session.end_reason == two.session.end_reason == "container stopped"
+    assert await backend.container_state(project) is ContainerState.STOPPED
+    await asyncio.gather(one.session.close(), two.session.close())
+    again = await open_driver(backend, project)
+    try:
+        assert (await again.run("echo back")).strip() == "back"
+        assert await backend.container_state(project) is ContainerState.RUNNING
+    finally:
+        await again.session.close()
+
+
+async def test_a_container_stopped_from_outside_ends_the_shell_with_that_reason(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project)
+    client = docker_helpers.api()
+    try:
+        await asyncio.to_thread(client.stop, container_name(backend.owner, project), timeout=1)
+    finally:
+        client.close()
+    await driver.wait_end()
+    assert driver.session.end_reason == "container stopped"
+    await driver.session.close()
+
+
+async def test_a_container_removed_underneath_ends_the_shell_and_reopening_recreates_it(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project)
+    await driver.run("echo kept > kept.txt")
+    name = container_name(backend.owner, project)
+    client = docker_helpers.api()
+    try:
+        old_id = client.inspect_container(name)["Id"]
+        await asyncio.to_thread(client.remove_container, name, force=True)
+    finally:
+        client.close()
+    await driver.wait_end()
+    assert driver.session.end_reason == "container removed"
+    await driver.session.close()
+    assert await backend.container_state(project) is ContainerState.NONE
+
+    progress: list[str] = []
+    session = await backend.open_shell(project, 24, 80, progress=progress.append)
+    again = ShellDriver(session)
+    try:
+        await again.prompt()
+        assert any("creating the container" in line for line in progress)
+        assert (await again.run("cat kept.txt")).strip() == "kept"  # the files stayed
+        client = docker_helpers.api()
+        try:
+            assert client.inspect_container(name)["Id"] != old_id
+        finally:
+            client.close()
+    finally:
+        await session.close()
+
+
+async def test_a_shell_killed_for_lack_of_memory_says_so(make_backend) -> None:  # type: ignore[no-untyped-def]
+    backend = make_backend(memory="64m")
+    await backend.create_project("hungry")
+    driver = await open_driver(backend, "hungry")
+    # The shell itself becomes the hungry program, so the kill ends the session.
+    await driver.session.write(b"exec python3 -c 'x = bytearray(512 << 20); print(len(x))'\r")
+    await driver.wait_end(timeout=60)
+    assert driver.session.end_reason == "container ran out of memory"
+    assert driver.session.exit_status == 137
+    await driver.session.close()
+    assert await backend.container_state("hungry") is ContainerState.RUNNING
