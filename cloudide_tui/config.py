@@ -112,6 +112,8 @@ def _parse_path(raw: object, base: Path | None) -> Path:
     path = Path(text).expanduser()
     if not path.is_absolute():
         path = (base if base is not None else Path.cwd()) / path
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{display(str(path))} exists and is not a folder")
     return path
 
 
@@ -134,10 +136,8 @@ def _parse_image(raw: object) -> str:
     return value
 
 
-def _parse_project(raw: object) -> str | None:
+def _parse_project(raw: object) -> str:
     value = _text(raw)
-    if not value:
-        return None
     try:
         return validate_project_name(value)
     except CloudIDEError as exc:

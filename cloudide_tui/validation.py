@@ -97,14 +97,34 @@ def _validate_name(name: object, what: str, cls: type[InvalidName]) -> str:
             f"{what.capitalize()} names are lowercase: {display(name)} has capital letters.",
             hint=f"try {display(lowered)}",
         )
+    suggestion = suggest_name(name)
+    hint = f"try {display(suggestion)}" if suggestion else None
     bad = sorted({ch for ch in lowered if ch not in _ALLOWED_CHARS})
     if bad:
         shown = ", ".join(display(ch) for ch in bad[:5])
         raise cls(
             f"The {what} name {display(name)} contains {shown}: use only lowercase letters, "
-            "digits, '.', '_' and '-'."
+            "digits, '.', '_' and '-'.",
+            hint=hint,
         )
-    raise cls(f"The {what} name {display(name)} must start with a lowercase letter or a digit.")
+    raise cls(
+        f"The {what} name {display(name)} must start with a lowercase letter or a digit.",
+        hint=hint,
+    )
+
+
+def suggest_name(name: str) -> str | None:
+    """A valid name close to ``name`` ("My Project!" -> "my-project"), or None.
+
+    Used only as a hint in refusals; a name is never changed behind the user's back.
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    lowered = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    dashed = re.sub(r"[^a-z0-9._-]+", "-", lowered)
+    cleaned = re.sub(r"^[^a-z0-9]+", "", dashed).rstrip("-")[:NAME_MAX_LENGTH].rstrip("-")
+    if cleaned and PROJECT_NAME_RE.fullmatch(cleaned):
+        return cleaned
+    return None
 
 
 def validate_project_name(name: str) -> str:

@@ -63,6 +63,23 @@ def test_capitalised_name_suggests_the_lowercase_one() -> None:
     assert caught.value.hint == "try 'webapp'"
 
 
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("My Project!", "try 'my-project'"),
+        ("héllo wörld", "try 'hello-world'"),
+        ("--force", "try 'force'"),
+        ("***", None),
+    ],
+)
+def test_a_refusal_suggests_a_valid_name_when_there_is_one(name: str, hint: str | None) -> None:
+    with pytest.raises(InvalidName) as caught:
+        validate_project_name(name)
+    assert caught.value.hint == hint
+    if hint:
+        assert validate_project_name(hint.split("'")[1])
+
+
 def test_an_owner_is_held_to_the_same_rules_and_says_owner() -> None:
     with pytest.raises(InvalidName, match="owner name"):
         validate_owner("Bob Smith")

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloudide_tui.backend.workspace_fs import (
     TEMP_PREFIX,
@@ -143,6 +145,14 @@ def test_saving_keeps_the_mode_of_an_existing_script(fs: WorkspaceFS, ws: Path) 
     assert stat.S_IMODE(script.stat().st_mode) == 0o751
 
 
+def test_saving_does_not_carry_set_id_bits_into_new_content(fs: WorkspaceFS, ws: Path) -> None:
+    tool = ws / "tool"
+    tool.write_bytes(b"old")
+    tool.chmod(0o6755)
+    fs.write_file("tool", b"new")
+    assert stat.S_IMODE(tool.stat().st_mode) == 0o755
+
+
 def test_saving_over_a_folder_or_the_root_is_refused(fs: WorkspaceFS, ws: Path) -> None:
     (ws / "d").mkdir()
     with pytest.raises(InvalidPath, match="folder"):
@@ -175,6 +185,8 @@ def test_renaming_moves_a_file_but_never_over_another(fs: WorkspaceFS, ws: Path)
         fs.rename("dir", "dir/inner")
     with pytest.raises(NotFound):
         fs.rename("nothing", "x")
+    with pytest.raises(AlreadyExists, match="already has that name"):
+        fs.rename("b.txt", "b.txt")
 
 
 def test_deleting_a_folder_removes_what_it_holds(fs: WorkspaceFS, ws: Path) -> None:
@@ -579,3 +591,83 @@ def test_file_errors_are_user_facing(fs: WorkspaceFS) -> None:
     assert issubclass(FileOperationError, CloudIDEError)
     with pytest.raises(CloudIDEError):
         fs.read_file("nothing")
+
+
+# -- property: whatever the path, nothing outside is touched ------------------------------
+
+COMPONENTS = [
+    "dir",
+    "sub",
+    "file.txt",
+    "canary.txt",
+    "link-out",
+    "link-file",
+    "link-in",
+    "link-up",
+    "link-root",
+    "etc",
+    "passwd",
+    "..",
+    ".",
+    "",
+    "\0",
+    "new",
+]
+
+
+@pytest.fixture(scope="module")
+def trap(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A workspace full of links to the outside, the host root and itself."""
+    base = tmp_path_factory.mktemp("trap")
+    root, outside = base / "ws", base / "outside"
+    (root / "dir" / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "canary.txt").write_bytes(b"CANARY")
+    (root / "dir" / "file.txt").write_bytes(b"inside")
+    os.symlink(outside, root / "link-out")
+    os.symlink(outside / "canary.txt", root / "link-file")
+    os.symlink("dir", root / "link-in")
+    os.symlink("..", root / "dir" / "link-up")
+    os.symlink("/", root / "dir" / "sub" / "link-root")
+    return root, outside
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    absolute=st.booleans(),
+    parts=st.lists(st.sampled_from(COMPONENTS), min_size=0, max_size=6),
+)
+def test_any_path_either_is_refused_or_stays_inside_the_workspace(
+    trap: tuple[Path, Path], absolute: bool, parts: list[str]
+) -> None:
+    root, outside = trap
+    path = ("/" if absolute else "") + "/".join(parts)
+    fs = WorkspaceFS(root)
+    real_root = root.resolve()
+
+    def inside(relative: str) -> bool:
+        return Path(os.path.realpath(root / relative)).is_relative_to(real_root)
+
+    try:
+        content = fs.read_file(path)
+    except CloudIDEError:
+        pass
+    else:
+        assert content.data != b"CANARY"
+        assert inside(content.entry.path)
+        assert not os.path.islink(root / content.entry.path)
+    try:
+        listing = fs.list_dir(path)
+    except CloudIDEError:
+        pass
+    else:
+        folder = listing[0].path.rpartition("/")[0] if listing else path.strip("/")
+        assert inside(folder)
+    try:
+        written = fs.write_file(path.rstrip("/") + "/new", b"through the API")
+    except CloudIDEError:
+        pass
+    else:
+        assert inside(written.path) and not os.path.islink(root / written.path)
+    assert sorted(os.listdir(outside)) == ["canary.txt"]
+    assert (outside / "canary.txt").read_bytes() == b"CANARY"

@@ -398,8 +398,10 @@ class WorkspaceFS:
         """Replace (or create) a file atomically: temp file, fsync, rename, fsync folder.
 
         A crash or a failed write leaves the old file whole and no temp file behind. An
-        existing file keeps its mode and owner; a new one gets the process umask's mode
-        and ``uid``/``gid`` if given.
+        existing file keeps its mode (less set-user/group-id bits) and owner; a new one
+        gets the process umask's mode and ``uid``/``gid`` if given. A check of
+        ``expected_version`` is repeated just before the rename, which narrows but cannot
+        close the window in which another writer (the shell) could slip in.
 
         Args:
             path: The file; its folder must exist.
@@ -419,6 +421,7 @@ class WorkspaceFS:
             current = self._existing_file(dir_fd, parts)
             _check_version(current, expected_version, shown)
             if current is not None:
+                # Kept, except set-user/group-id: new content must not inherit a privilege.
                 mode = stat_module.S_IMODE(current.st_mode)
                 owner: tuple[int | None, int | None] = (current.st_uid, current.st_gid)
             else:
@@ -435,9 +438,10 @@ class WorkspaceFS:
                 raise _os_error(exc, join_parts(parts)) from None
             try:
                 try:
-                    if mode >= 0:
-                        os.fchmod(fd, mode)
+                    # Owner first: a chown clears set-id bits, so the mode comes after.
                     _fchown(fd, *owner, keep_quiet=current is not None)
+                    if mode >= 0:
+                        os.fchmod(fd, mode & ~(stat_module.S_ISUID | stat_module.S_ISGID))
                     _write_all(fd, data)
                     os.fsync(fd)
                 finally:
@@ -510,6 +514,8 @@ class WorkspaceFS:
             self._parent(src, "move") as (src_fd, src_parts),
             self._parent(dst, "move to") as (dst_fd, dst_parts),
         ):
+            if dst_parts == src_parts:
+                raise AlreadyExists(f"{display(join_parts(src_parts))} already has that name.")
             if dst_parts[: len(src_parts)] == src_parts:
                 raise InvalidPath(f"Cannot move {display(join_parts(src_parts))} into itself.")
             if not _exists(src_fd, src_parts[-1]):
