@@ -319,6 +319,9 @@ class MainScreen(Screen[None]):
     # -- tabs -------------------------------------------------------------------------
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = self.active_tab
+        if tab is not None:
+            self.browser.select_project(tab.project)
         self._update_status()
 
     def action_next_tab(self) -> None:
@@ -380,6 +383,9 @@ class MainScreen(Screen[None]):
             if self.tabs:
                 self.focus_tab_content()
         else:
+            tab = self.active_tab
+            if tab is not None:
+                self.browser.select_project(tab.project)
             self.browser.display = True
             self.browser.focus()
 

@@ -152,10 +152,22 @@ class ProjectBrowser(Tree[BrowserItem]):
     def node_for(self, project: str, path: str | None = None) -> TreeNode[BrowserItem] | None:
         return self._item_nodes.get((project, path))
 
-    def select_project(self, project: str) -> None:
-        """Put the cursor on a project (after creating or opening it)."""
+    def select_project(self, project: str, *, exact: bool = False) -> None:
+        """Put the cursor on a project (after creating or opening it), unless it is
+        already somewhere inside that project (``exact``: on the project's own line)."""
+        item = self.cursor_item
+        if item is not None and item.project == project and (item.is_project or not exact):
+            return
         node = self._item_nodes.get((project, None))
-        if node is not None:
+        if node is None:
+            return
+        if node.line < 0:  # lines are numbered at the next render
+            self.call_after_refresh(self._move_to, node)
+        else:
+            self.move_cursor(node)
+
+    def _move_to(self, node: TreeNode[BrowserItem]) -> None:
+        if node.tree is self and node.line >= 0:
             self.move_cursor(node)
 
     async def reload(self) -> None:
