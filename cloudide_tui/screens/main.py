@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
@@ -25,6 +26,7 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
 from cloudide_tui.errors import InvalidPath
+from cloudide_tui.worker_errors import ReportWorkerErrors
 from cloudide_tui.keymap import MAIN_BINDINGS
 from cloudide_tui.validation import validate_project_name
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
@@ -82,7 +84,7 @@ class Tab:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReportWorkerErrors, Screen[None]):
     """Browser on the left, tabs (terminals and editors) on the right."""
 
     CSS_PATH = "main.tcss"
@@ -161,14 +163,16 @@ class MainScreen(Screen[None]):
         return None
 
     def _set_label(self, tab: Tab) -> None:
+        """A tab's label: the file name or the shell's title, and its state marker
+        (kept visible when the rest is shortened)."""
         if isinstance(tab.widget, Editor):
-            label = tab.widget.name_label + (" ●" if tab.widget.dirty else "")
+            text, suffix = tab.widget.name_label, " ●" if tab.widget.dirty else ""
         else:
-            label = tab.title or tab.project
-            if tab.ended:
-                label += " (ended)"
+            text, suffix = tab.title or tab.project, " (ended)" if tab.ended else ""
         try:
-            self.tabbed.get_tab(tab.pane_id).label = shorten(label)
+            label = shorten(text, TITLE_WIDTH - len(suffix)) + suffix
+            # Content, not a str: a shell's title must never be read as markup.
+            self.tabbed.get_tab(tab.pane_id).label = Content(label)
         except NoMatches:
             pass
 
@@ -208,7 +212,7 @@ class MainScreen(Screen[None]):
         """A new terminal tab on the project's container, focused; the shell opens behind."""
         terminal = Terminal(scrollback=self.scrollback)
         pane_id = f"tab-{next(self._ids)}"
-        pane = TabPane(shorten(project), terminal, id=pane_id)
+        pane = TabPane(Content(shorten(project)), terminal, id=pane_id)
         tab = Tab(pane_id, "terminal", project, terminal, title=project)
         self.tabs[pane_id] = tab
         self.opened_projects.add(project)
@@ -298,7 +302,7 @@ class MainScreen(Screen[None]):
         pane_id = f"tab-{next(self._ids)}"
         tab = Tab(pane_id, "editor", project, editor)
         self.tabs[pane_id] = tab
-        await self.tabbed.add_pane(TabPane(shorten(editor.name_label), editor, id=pane_id))
+        await self.tabbed.add_pane(TabPane(Content(shorten(editor.name_label)), editor, id=pane_id))
         self._show_right()
         self.tabbed.active = pane_id
         self._set_label(tab)

@@ -23,6 +23,7 @@ from textual.widgets.text_area import Selection
 from cloudide_tui.backend.base import Backend, FileContent, FileEntry
 from cloudide_tui.dialogs.confirm import ConfirmDialog
 from cloudide_tui.errors import Conflict, FileTooLarge, NotFound
+from cloudide_tui.worker_errors import ReportWorkerErrors
 from cloudide_tui.keymap import EDITOR_BINDINGS
 
 EDIT_LIMIT = 2 << 20
@@ -71,7 +72,7 @@ def decode_for_editing(content: FileContent) -> tuple[str, bool, str | None]:
         return content.data.decode("utf-8", errors="replace"), True, "read-only: not valid UTF-8"
 
 
-class Editor(Vertical):
+class Editor(ReportWorkerErrors, Vertical):
     """One open file. The main screen creates it from a read; it saves and follows itself.
 
     Args:

@@ -23,6 +23,7 @@ from textual.widgets.tree import TreeNode
 
 from cloudide_tui.backend.base import Backend, ContainerState, FileEntry, ProjectInfo
 from cloudide_tui.errors import CloudIDEError, NotFound
+from cloudide_tui.worker_errors import ReportWorkerErrors
 from cloudide_tui.keymap import BROWSER_BINDINGS
 
 ItemKind = Literal["project", "dir", "file", "symlink", "other"]
@@ -73,7 +74,7 @@ def entry_label(entry: FileEntry) -> Text:
     return Text(entry.name)
 
 
-class ProjectBrowser(Tree[BrowserItem]):
+class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
     """Projects and their files, polled and diffed; posts what the user opens."""
 
     DEFAULT_CSS = """
