@@ -9,12 +9,16 @@ every container made for that owner is removed afterwards, pass or fail.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The widget's helper modules in tests/ are imported by bare name however pytest runs.
+sys.path.insert(0, str(Path(__file__).parent))
 
 from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend
 from tests import docker_helpers

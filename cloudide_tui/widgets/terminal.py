@@ -206,6 +206,11 @@ class Terminal(ScrollView, can_focus=True):
         return self._ended
 
     @property
+    def backlog(self) -> int:
+        """Bytes read from the session and not parsed yet (0 when the screen is current)."""
+        return self._pending_size
+
+    @property
     def title(self) -> str:
         """The title the program last set."""
         return self._title
@@ -331,7 +336,8 @@ class Terminal(ScrollView, can_focus=True):
             elapsed = clock() - start
             if elapsed > 0:
                 rate = fed / elapsed
-                self._feed_rate = rate if not self._feed_rate else 0.8 * self._feed_rate + 0.2 * rate
+                smoothed = 0.8 * self._feed_rate + 0.2 * rate
+                self._feed_rate = smoothed if self._feed_rate else rate
                 self._pending_limit = int(
                     min(MAX_PENDING, max(MIN_PENDING, self._feed_rate * BACKLOG_SECONDS))
                 )

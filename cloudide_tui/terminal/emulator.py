@@ -1,0 +1,275 @@
+"""The terminal emulator the widget talks to: bytes in; rows, cursor, modes out.
+
+It hides pyte behind the small interface of ``model.py`` so the widget never sees pyte's
+quirks. Data flows: bytes → incremental UTF-8 decoder → ``PreFilter`` (strings, odd CSI,
+colon SGR, titles) → fast path for runs of plain scrolling lines (``fastpath.py``) or
+``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``screen.py``). Rows that
+scroll off the top of the normal screen go to a compact ``Scrollback``.
+
+Costs: the fast path handles ``seq``/``cat``/``ls --color`` style output at roughly
+tmux's speed; everything else (full-screen programs, cursor movement) runs at pyte
+speed with our faster tokeniser, about 0.5-1.5 MB/s, so a 64 KiB feed of such output
+can take 50-150 ms: the widget should feed in slices if it must stay responsive.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from pyte import modes as mo
+
+from . import fastpath
+from .model import Cursor, Modes, Row
+from .prefilter import PreFilter
+from .rows import cells_to_row
+from .screen import BLANK, Cell, EmulatorScreen, EmulatorStream
+from .scrollback import Scrollback, TextBlock
+
+
+class TerminalEmulator:
+    """A VT100/xterm emulator on top of pyte (see the module docstring).
+
+    Args:
+        columns, lines: the screen size.
+        scrollback: how many rows of history to keep (0 disables it).
+        fast_path: use the fast path for plain scrolling output. Turning it off gives
+            the same results, slower: tests compare the two.
+    """
+
+    def __init__(
+        self,
+        columns: int = 80,
+        lines: int = 24,
+        *,
+        scrollback: int = 10_000,
+        fast_path: bool = True,
+    ) -> None:
+        self._screen = EmulatorScreen(max(1, columns), max(1, lines))
+        self._stream = EmulatorStream(self._screen)
+        self._prefilter = PreFilter()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._history = Scrollback(scrollback)
+        self._screen.on_scroll_off = self._scroll_off
+        self._screen.on_clear_history = self._history.clear
+        self._fast = fast_path
+        self._suppress = 0
+        self._rows: dict[int, Row] = {}
+        self._dirty: set[int] = set(range(self._screen.lines))
+        self._title = ""
+        self._replies: list[str] = []
+        self._bell = False
+        self.fast_lines = 0
+        """Lines that took the fast path (for tests and the bench)."""
+        self.errors = 0
+        """Exceptions caught in ``feed`` (a bug if ever non-zero; tests check it)."""
+
+    # -- input --------------------------------------------------------------------
+    def feed(self, data: bytes) -> None:
+        """Process output from the program. Never raises; split UTF-8 is fine."""
+        try:
+            text = self._decoder.decode(data)
+            text = self._prefilter.feed(text)
+            if self._prefilter.title is not None:
+                self._title = self._prefilter.title
+                self._prefilter.title = None
+            if self._prefilter.replies:
+                self._replies += self._prefilter.replies
+                self._prefilter.replies.clear()
+            if text:
+                if self._fast:
+                    self._feed_fast(text)
+                else:
+                    self._stream.feed(text)
+        except Exception:  # last resort: a bug must not kill the terminal
+            self.errors += 1
+            self._suppress = 0
+            self._screen.dirty.update(range(self._screen.lines))
+        screen = self._screen
+        if screen.replies:
+            self._replies += screen.replies
+            screen.replies.clear()
+        if screen.bell_rang:
+            self._bell = True
+            screen.bell_rang = False
+
+    def _feed_fast(self, text: str) -> None:
+        screen = self._screen
+        stream = self._stream
+        if not fastpath.plain_state(screen):
+            stream.feed(text)
+            return
+        pos, n = 0, len(text)
+        while pos < n:
+            if fastpath.at_fresh_bottom(screen):
+                m = fastpath.SIMPLE_LINES.match(text, pos)
+                if m is not None:
+                    end = m.end()
+                    if not self._fast_lines(text[pos:end]):
+                        stream.feed(text[pos:end])
+                    pos = end
+                    continue
+            k = text.find("\r\n", pos)
+            if k < 0:
+                stream.feed(text[pos:])
+                return
+            stream.feed(text[pos:k + 2])
+            pos = k + 2
+            if not fastpath.plain_state(screen):
+                stream.feed(text[pos:])
+                return
+
+    def _fast_lines(self, run: str) -> bool:
+        """Process a run of simple lines (see ``fastpath``); False if not worth it."""
+        screen = self._screen
+        lines = run.split("\r\n")
+        lines.pop()
+        keep = screen.lines - 1  # lines fed through pyte at the end
+        if len(lines) <= keep:
+            return False
+        columns = screen.columns
+        history = self._history
+        head, tail = lines[:len(lines) - keep], lines[len(lines) - keep:]
+        if max(map(len, head)) <= columns:
+            rows = head
+        else:
+            rows = []
+            for line in head:
+                rows += fastpath.split_rows(line, columns)
+        # 1. the rows above the cursor scroll off first (unless they will be dropped anyway)
+        if len(rows) < history.limit:
+            for y in range(screen.lines - 1):
+                history.push_cells(screen.buffer.get(y), columns)
+        else:
+            history.pushed += screen.lines - 1
+        # 2. the head's rows, raw; 3. the SGR state after them
+        start = screen.cursor.attrs
+        head_text = "\r\n".join(head)
+        if start is BLANK and "\x1b" not in head_text:
+            history.push_texts(rows)
+        else:
+            history.push_block(TextBlock(start, rows, columns))
+            screen.cursor.attrs = fastpath.sgr_after(start, head_text, self._sgr)
+        self.fast_lines += len(head)
+        # 4. the last screenful through pyte, on a cleared screen
+        screen.buffer.clear()
+        screen.dirty.update(range(screen.lines))
+        if tail:
+            self._suppress = keep
+            self._stream.feed("\r\n".join(tail) + "\r\n")
+            self._suppress = 0
+        return True
+
+    def _sgr(self, state: Cell, params: tuple[int, ...]) -> Cell:
+        screen = self._screen
+        screen.cursor.attrs = state
+        screen.select_graphic_rendition(*params)
+        return screen.cursor.attrs
+
+    def _scroll_off(self, row: object) -> None:
+        if self._suppress:
+            self._suppress -= 1
+            return
+        self._history.push_cells(row, self._screen.columns)  # type: ignore[arg-type]
+
+    def resize(self, lines: int, columns: int) -> None:
+        """Resize the screen; the cursor is clamped and every row is dirty."""
+        try:
+            self._screen.resize(max(1, lines), max(1, columns))
+        except Exception:
+            self.errors += 1
+        self._rows.clear()
+        self._dirty = set(range(self._screen.lines))
+        self._screen.dirty.clear()
+
+    # -- output -------------------------------------------------------------------
+    @property
+    def columns(self) -> int:
+        return int(self._screen.columns)
+
+    @property
+    def lines(self) -> int:
+        return int(self._screen.lines)
+
+    def _sync(self) -> None:
+        dirty = self._screen.dirty
+        if dirty:
+            lines = self._screen.lines
+            for y in dirty:
+                self._rows.pop(y, None)
+            self._dirty.update(y for y in dirty if 0 <= y < lines)
+            dirty.clear()
+
+    def take_dirty(self) -> set[int]:
+        """Visible rows changed since the last call."""
+        self._sync()
+        dirty, self._dirty = self._dirty, set()
+        return dirty
+
+    def row(self, y: int) -> Row:
+        """Visible row ``y`` (0 = top), ``columns`` cells wide."""
+        self._sync()
+        row = self._rows.get(y)
+        if row is None:
+            screen = self._screen
+            if not 0 <= y < screen.lines:
+                raise IndexError(y)
+            row = self._rows[y] = cells_to_row(screen.buffer.get(y), screen.columns)
+        return row
+
+    @property
+    def history_size(self) -> int:
+        return len(self._history)
+
+    @property
+    def history_pushed(self) -> int:
+        return self._history.pushed
+
+    def history_row(self, i: int) -> Row:
+        """Scrollback row ``i`` (0 = oldest kept), ``columns`` cells wide."""
+        if not 0 <= i < len(self._history):
+            raise IndexError(i)
+        return self._history.row(i, self._screen.columns)
+
+    @property
+    def cursor(self) -> Cursor:
+        c = self._screen.cursor
+        return Cursor(
+            x=min(c.x, self._screen.columns - 1),
+            y=min(c.y, self._screen.lines - 1),
+            visible=mo.DECTCEM in self._screen.mode,
+        )
+
+    @property
+    def modes(self) -> Modes:
+        s = self._screen
+        mode = s.mode
+        return Modes(
+            app_cursor=(1 << 5) in mode,
+            app_keypad=s.app_keypad,
+            bracketed_paste=(2004 << 5) in mode,
+            mouse_tracking=s.mouse_tracking,
+            mouse_sgr=(1006 << 5) in mode,
+            focus_events=(1004 << 5) in mode,
+            alt_screen=s.alt_screen,
+        )
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    def take_replies(self) -> bytes:
+        """What the terminal must send back to the program (DA, DSR, CPR...)."""
+        if not self._replies:
+            return b""
+        data = "".join(self._replies).encode()
+        self._replies.clear()
+        return data
+
+    def take_bell(self) -> bool:
+        """Whether a BEL arrived since the last call."""
+        bell, self._bell = self._bell, False
+        return bell
+
+    def screen_text(self) -> list[str]:
+        """The visible rows as plain text, right-stripped (for tests and debugging)."""
+        return ["".join(s.text for s in self.row(y)).rstrip() for y in range(self.lines)]

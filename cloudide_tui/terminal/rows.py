@@ -1,0 +1,151 @@
+"""pyte rows (sparse ``{x: Cell}`` dicts) → model ``Row``s, in one canonical form.
+
+Everything the widget sees (screen rows, scrollback rows, rows styled lazily from the
+fast path) goes through :func:`cells_to_row`, so two ways of reaching the same cells give
+equal ``Row`` values: adjacent spans never share a style and a row always covers
+exactly ``columns`` cells (padded with default-style spaces). A wide character is one
+character in the span text and two cells; a wide character whose right half was
+overwritten, or an orphaned right half, shows as a space.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+
+from pyte.screens import wcwidth
+
+from .model import DEFAULT_STYLE, CellStyle, Row, Span
+from .screen import BLANK, Cell
+
+_STYLES: dict[tuple[object, ...], CellStyle] = {}
+
+
+def style_of(cell: Cell) -> CellStyle:
+    """The model style of a cell (cached: there are few distinct ones)."""
+    key = cell[1:]
+    style = _STYLES.get(key)
+    if style is None:
+        if len(_STYLES) > 65536:
+            _STYLES.clear()
+        _, fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = cell
+        style = _STYLES[key] = CellStyle(
+            fg=fg, bg=bg, bold=bold, dim=dim, italic=italics, underline=underscore,
+            blink=blink, reverse=reverse, strike=strike, conceal=conceal,
+        )
+    return style
+
+
+def blank_row(columns: int) -> Row:
+    return (Span(" " * columns, DEFAULT_STYLE),)
+
+
+def cells_to_row(line: Mapping[int, Cell] | None, columns: int) -> Row:
+    """Convert a sparse pyte row to a canonical model row ``columns`` cells wide."""
+    if not line:
+        return blank_row(columns)
+    spans: list[Span] = []
+    texts: list[str] = []
+    current = DEFAULT_STYLE
+    get = line.get
+    x = 0
+    for key in sorted(k for k in line if 0 <= k < columns):
+        if key < x:
+            continue  # the right half of a wide character already emitted
+        if key > x:  # a gap of untouched cells
+            if current is not DEFAULT_STYLE:
+                spans.append(Span("".join(texts), current))
+                texts = []
+                current = DEFAULT_STYLE
+            texts.append(" " * (key - x))
+            x = key
+        cell = line[key]
+        char = cell.data
+        step = 1
+        if not char:
+            char = " "  # an orphaned right half
+        elif not char.isascii() and wcwidth(char[0]) == 2:
+            right = get(x + 1)
+            if x + 1 < columns and right is not None and right.data == "":
+                step = 2
+            else:
+                char = " "  # its right half was overwritten (or it hangs off the edge)
+        style = style_of(cell) if cell is not BLANK else DEFAULT_STYLE
+        if style != current:
+            if texts:
+                spans.append(Span("".join(texts), current))
+                texts = []
+            current = style
+        texts.append(char)
+        x += step
+    if x < columns:
+        if current is not DEFAULT_STYLE and current != DEFAULT_STYLE:
+            spans.append(Span("".join(texts), current))
+            texts = []
+            current = DEFAULT_STYLE
+        texts.append(" " * (columns - x))
+    if texts:
+        spans.append(Span("".join(texts), current))
+    return tuple(spans)
+
+
+def fit_row(row: Row, columns: int) -> Row:
+    """A stored row made exactly ``columns`` cells wide (the width may have changed)."""
+    width = sum(span_width(s.text) for s in row)
+    if width == columns:
+        return row
+    if width < columns:
+        last = row[-1] if row else None
+        pad = " " * (columns - width)
+        if last is not None and last.style == DEFAULT_STYLE:
+            return (*row[:-1], Span(last.text + pad, DEFAULT_STYLE))
+        return (*row, Span(pad, DEFAULT_STYLE))
+    out: list[Span] = []
+    left = columns
+    for span in row:
+        w = span_width(span.text)
+        if w <= left:
+            out.append(span)
+            left -= w
+        else:
+            text = _cut(span.text, left)
+            out.append(Span(text, span.style))
+            left -= span_width(text)
+            if left:
+                out.append(Span(" " * left, DEFAULT_STYLE))
+            break
+        if not left:
+            break
+    return tuple(out)
+
+
+def _char_width(c: str) -> int:
+    if c.isascii():
+        return 1
+    if unicodedata.combining(c):
+        return 0
+    return 2 if wcwidth(c) == 2 else 1
+
+
+def span_width(text: str) -> int:
+    """Cells a span's text takes (wide characters 2, combining marks 0)."""
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+def _cut(text: str, cells: int) -> str:
+    out = []
+    for c in text:
+        w = _char_width(c)
+        if w > cells:
+            out.append(" " * cells)
+            break
+        out.append(c)
+        cells -= w
+    return "".join(out)
+
+
+def row_text(row: Row) -> str:
+    """The row's characters (a wide character counted once), for tests and search."""
+    return "".join(span.text for span in row)

@@ -1,0 +1,107 @@
+"""The fast path is a shortcut, not a different terminal: whatever the input and however
+it is chunked, the screen, cursor, attributes, modes and scrollback must be exactly what
+the plain (pyte-only) path gives."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cloudide_tui.terminal.emulator import TerminalEmulator
+
+WORDS = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)
+SGR = st.sampled_from([
+    "\x1b[m", "\x1b[0m", "\x1b[00m", "\x1b[1m", "\x1b[31m", "\x1b[01;34m", "\x1b[7m",
+    "\x1b[38;5;208m", "\x1b[48;2;10;20;30m", "\x1b[0;1;32m", "\x1b[22;39m", "\x1b[44m",
+    "\x1b[;31m", "\x1b[2m", "\x1b[38:2::1:2:3m", "\x1b[4:3m",
+])
+PIECES = st.one_of(
+    WORDS.map(lambda w: w + "\r\n"),  # plain lines
+    st.lists(st.one_of(WORDS, SGR, st.just("\x1b[K")), max_size=6).map(
+        lambda parts: "".join(parts) + "\r\n"),  # coloured lines (grep/ls style)
+    st.integers(1, 70).map(lambda n: "x" * n + "\r\n"),  # long lines that wrap
+    st.tuples(WORDS, WORDS).map(lambda t: f"{t[0]}\r{t[1]}\r\n"),  # CR overwrites
+    WORDS,  # partial lines
+    SGR,
+    st.sampled_from([
+        "\x1b[K", "\x1b[1K", "\x1b[2J", "\x1b[H", "\x1b[3;2H", "\x1b[2;4r", "\x1b[r",
+        "\x1b[?1049h", "\x1b[?1049l", "\x1b[?47h", "\x1b[?47l", "\x1b[?7l", "\x1b[?7h",
+        "\x1b[4h", "\x1b[4l", "\n", "\r", "\t", "\x08", "\x1bM", "\x1bD", "\x1b[L",
+        "\x1b[M", "\x1b[3J", "\x1b(0lqk\x1b(B", "\x1b[S", "\x1b[2T", "\x1b7", "\x1b8",
+        "\x1b[99;99H",
+    ]),
+    st.sampled_from(
+        ["中文\r\n", "é\r\n", "😀x\r\n", "a\u0301\r\n", "\uff57\uff49\uff44\uff45" * 3 + "\r\n"]
+    ),
+    st.integers(5, 40).map(lambda n: "".join(f"{i}\r\n" for i in range(n))),  # seq
+)
+
+
+def run(text: str, cuts: list[int], columns: int, lines: int, limit: int,
+        fast: bool) -> TerminalEmulator:
+    e = TerminalEmulator(columns, lines, scrollback=limit, fast_path=fast)
+    data = text.encode()
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    for a, b in itertools.pairwise(points):
+        e.feed(data[a:b])
+    return e
+
+
+def state(e: TerminalEmulator) -> tuple[object, ...]:
+    return (
+        [e.row(y) for y in range(e.lines)],
+        e.cursor,
+        e.modes,
+        e._screen.cursor.attrs,
+        e.history_size,
+        e.history_pushed,
+        [e.history_row(i) for i in range(e.history_size)],
+        e.errors,
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(PIECES, max_size=60),
+    cuts=st.lists(st.integers(0, 10_000), max_size=6),
+    columns=st.integers(3, 24),
+    lines=st.integers(1, 8),
+    limit=st.sampled_from([0, 3, 50, 1000]),
+)
+def test_fast_path_gives_exactly_the_plain_paths_screen_and_scrollback(
+    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int
+) -> None:
+    text = "".join(pieces)
+    slow = run(text, [], columns, lines, limit, fast=False)
+    fast = run(text, cuts, columns, lines, limit, fast=True)
+    assert state(fast) == state(slow)
+    assert fast.errors == 0
+    FAST_LINES.append(fast.fast_lines)
+
+
+FAST_LINES: list[int] = []
+
+
+def test_the_generated_streams_did_exercise_the_fast_path() -> None:
+    assert sum(1 for n in FAST_LINES if n) > len(FAST_LINES) // 10
+
+
+def test_seq_output_takes_the_fast_path_and_matches() -> None:
+    text = "".join(f"{i}\r\n" for i in range(5000))
+    fast = run(text, [4096 * k for k in range(1, 20)], 20, 10, 100, fast=True)
+    slow = run(text, [], 20, 10, 100, fast=False)
+    assert state(fast) == state(slow)
+    assert fast.screen_text()[-2] == "4999"
+    assert fast.history_pushed == 4991
+
+
+def test_coloured_listing_keeps_its_colours_in_the_scrollback() -> None:
+    line = "\x1b[0m\x1b[01;34mdir\x1b[0m  \x1b[01;32mexe\x1b[0m\x1b[K plain\r\n"
+    text = "\x1b[31m" + line * 300
+    fast = run(text, [], 30, 6, 1000, fast=True)
+    slow = run(text, [], 30, 6, 1000, fast=False)
+    assert state(fast) == state(slow)
+    first = fast.history_row(5)[0]
+    assert first.text == "dir" and first.style.fg == 4 and first.style.bold
