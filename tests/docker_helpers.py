@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import itertools
+import os
 import re
 import secrets
 import time
+from typing import Any
 
 import docker
 import docker.errors
@@ -59,7 +62,7 @@ def api() -> docker.APIClient:
     return docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
 
 
-def containers_of(owner: str) -> list[dict[str, object]]:
+def containers_of(owner: str) -> list[dict[str, Any]]:
     """Every container (running or not) with our app label and ``owner``."""
     client = api()
     try:
@@ -128,7 +131,8 @@ class ShellDriver:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._held = ""  # an escape sequence cut in two by the chunking
 
-    def _feed(self, data: bytes) -> None:
+    def feed(self, data: bytes) -> None:
+        """Take in output (``_read_more`` calls it; so can a test that reads by itself)."""
         text = self._held + self._decoder.decode(data)
         self._held = ""
         esc = text.rfind("\x1b")
@@ -147,7 +151,7 @@ class ShellDriver:
         if not data:
             self.ended = True
             raise EOFError(f"session ended: {self.session.end_reason}")
-        self._feed(data)
+        self.feed(data)
 
     async def expect(self, pattern: str, timeout: float | None = None) -> str:
         """Wait until ``pattern`` (a regex on plain text) appears; return text up to it."""
@@ -167,15 +171,16 @@ class ShellDriver:
     async def run(self, command: str, timeout: float | None = None) -> str:
         """Type ``command``, wait for it to finish; return what it printed (plain text).
 
-        The end marker is made by printf, so the typed line itself never matches it.
+        Markers printed by printf before and after frame the output: the typed line (as
+        echoed, maybe wrapped) never matches them, since it shows ``@@%s@@`` instead.
         """
-        mark = f"mark{next(self._marks)}x{secrets.token_hex(3)}"
+        mark = f"{next(self._marks)}x{secrets.token_hex(3)}"
         glue = " " if command.rstrip().endswith("&") else "; "  # `a &; b` is a syntax error
-        await self.session.write(f"{command}{glue}printf '@@%s@@\\n' {mark}\r".encode())
-        seen = await self.expect(rf"@@{mark}@@", timeout)
-        typed = seen.find(f"' {mark}")  # the echo of what we typed (and prompts before it)
-        start = seen.find("\n", typed) + 1 if typed != -1 else 0
-        return seen[start : seen.rfind(f"@@{mark}@@")]
+        line = f"printf '@@%s@@\\n' start{mark}; {command}{glue}printf '@@%s@@\\n' end{mark}\r"
+        await self.session.write(line.encode())
+        await self.expect(rf"@@start{mark}@@\n", timeout)
+        seen = await self.expect(rf"@@end{mark}@@", timeout)
+        return seen[: -len(f"@@end{mark}@@")]
 
     async def wait_end(self, timeout: float | None = None) -> None:
         """Read until the session ends."""
@@ -185,3 +190,52 @@ class ShellDriver:
                 await self._read_more(deadline)
             except EOFError:
                 return
+
+
+def engine_socket_path() -> str:
+    """The local engine's unix socket (DOCKER_HOST if it names one)."""
+    host = os.environ.get("DOCKER_HOST", "")
+    return host[len("unix://") :] if host.startswith("unix://") else "/var/run/docker.sock"
+
+
+class EngineProxy:
+    """A unix-socket relay to the real engine that a test can cut, like a lost engine.
+
+    Runs on the test's event loop (the backend's docker-py calls run in threads, so the
+    loop is free to relay them).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.address = f"unix://{path}"
+        self._server: asyncio.AbstractServer | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> EngineProxy:
+        self._server = await asyncio.start_unix_server(self._relay, path=self.path)
+        return self
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_unix_connection(engine_socket_path())
+        self._writers |= {writer, up_writer}
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+    async def cut(self) -> None:
+        """Drop every connection and stop listening: the engine is gone."""
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)

@@ -256,3 +256,16 @@ def test_main_returns_2_in_process_for_a_bad_option(
     assert main(["--version"]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "contains a slash" in err
+
+
+def test_the_cli_and_the_file_layer_load_without_textual(home: dict[str, str]) -> None:
+    """--help and option errors stay instant, and the backend side stays UI-free."""
+    code = (
+        "import sys, cloudide_tui.cli, cloudide_tui.config, cloudide_tui.paths, "
+        "cloudide_tui.backend.workspace_fs; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'docker')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=home, capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr

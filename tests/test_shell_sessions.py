@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
-from cloudide_tui.backend.docker_shell import DockerShellSession
+from cloudide_tui.backend.docker_shell import HIGH_WATER, READ_MAX, DockerShellSession
 from tests import docker_helpers
+from tests.conftest import BackendHome
 from tests.docker_helpers import ShellDriver
 
 PROJECT = "shells"
@@ -113,6 +116,19 @@ async def test_resizing_the_terminal_is_seen_inside(backend: DockerBackend, proj
         await driver.session.close()
 
 
+async def test_a_burst_of_resizes_ends_at_the_last_size(
+    backend: DockerBackend, project: str
+) -> None:
+    # Dragging a window edge: many sizes at once; the shell must end at the last one.
+    driver = await open_driver(backend, project, 24, 80)
+    try:
+        sizes = [(24 + i, 80 + 3 * i) for i in range(1, 16)]
+        await asyncio.gather(*(driver.session.resize(r, c) for r, c in sizes))
+        assert (await driver.run("stty size")).strip() == "39 125"
+    finally:
+        await driver.session.close()
+
+
 async def test_the_terminal_is_xterm_256color_with_truecolor_and_utf8(
     backend: DockerBackend, project: str
 ) -> None:
@@ -196,8 +212,15 @@ async def test_a_slow_reader_gets_everything_in_order(backend: DockerBackend, pr
     # Far more output than the session buffers: reading pauses the socket, nothing is lost.
     driver = await open_driver(backend, project)
     try:
-        await driver.session.write(b"seq 1 200000; printf '@@%s@@\\n' end\r")
-        await asyncio.sleep(1.0)  # let it pile up while nobody reads
+        session = driver.session
+        assert isinstance(session, DockerShellSession)
+        await session.write(b"seq 1 200000; printf '@@%s@@\\n' end\r")
+        await asyncio.sleep(1.5)  # let it pile up while nobody reads
+        # About 1.3 MB is printed; the session holds a bounded part and the rest waits.
+        assert 0 < session.unread_bytes <= HIGH_WATER + 256 * 1024
+        chunk = await session.read()
+        assert 0 < len(chunk) <= READ_MAX
+        driver.feed(chunk)
         text = await driver.expect(r"@@end@@", timeout=60)
         numbers = [int(n) for n in re.findall(r"^(\d+)$", text, re.M)]
         assert numbers == list(range(1, 200001))
@@ -270,7 +293,9 @@ async def test_a_container_removed_underneath_ends_the_shell_and_reopening_recre
         await session.close()
 
 
-async def test_a_shell_killed_for_lack_of_memory_says_so(make_backend) -> None:  # type: ignore[no-untyped-def]
+async def test_a_shell_killed_for_lack_of_memory_says_so(
+    make_backend: Callable[..., DockerBackend],
+) -> None:
     backend = make_backend(memory="64m")
     await backend.create_project("hungry")
     driver = await open_driver(backend, "hungry")
@@ -281,3 +306,53 @@ async def test_a_shell_killed_for_lack_of_memory_says_so(make_backend) -> None: 
     assert driver.session.exit_status == 137
     await driver.session.close()
     assert await backend.container_state("hungry") is ContainerState.RUNNING
+
+
+async def test_losing_the_engine_ends_the_shell_with_that_reason(
+    backend_home: BackendHome, tmp_path: Path
+) -> None:
+    proxy = await docker_helpers.EngineProxy(str(tmp_path / "engine.sock")).start()
+    backend = backend_home.backend(docker_host=proxy.address)
+    try:
+        if PROJECT not in {p.name for p in await backend.list_projects()}:
+            await backend.create_project(PROJECT)
+        driver = await open_driver(backend, PROJECT)
+        assert (await driver.run("echo through-the-relay")).strip() == "through-the-relay"
+        await proxy.cut()
+        await driver.wait_end()
+        assert driver.session.end_reason == "connection to the Docker engine lost"
+        await driver.session.close()  # nothing to reach: still returns
+    finally:
+        await proxy.cut()
+        await backend.close()
+
+
+async def test_what_an_exited_shell_left_running_goes_when_its_session_is_closed(
+    backend: DockerBackend, project: str
+) -> None:
+    driver = await open_driver(backend, project)
+    session = driver.session
+    assert isinstance(session, DockerShellSession)
+    await driver.run("nohup sleep 1100 > /dev/null 2>&1 &")
+    await session.write(b"exit\r")
+    await driver.wait_end()
+    assert session.end_reason == "shell exited (status 0)"
+    assert "sleep 1100" in all_processes(backend, project)  # Docker left it running
+    await session.close()
+    assert "sleep 1100" not in all_processes(backend, project)
+
+
+async def test_closing_the_backend_closes_its_open_sessions(
+    backend_home: BackendHome,
+) -> None:
+    backend = backend_home.backend()
+    if PROJECT not in {p.name for p in await backend.list_projects()}:
+        await backend.create_project(PROJECT)
+    one, two = await open_driver(backend, PROJECT), await open_driver(backend, PROJECT)
+    await one.run("sleep 1200 &")
+    await two.run("sleep 1201 &")
+    assert len(backend.open_sessions()) == 2
+    await backend.close()
+    assert one.session.end_reason == two.session.end_reason == "session closed"
+    assert not re.search(r"sleep 120[01]", all_processes(backend, PROJECT))
+    assert backend.open_sessions() == []

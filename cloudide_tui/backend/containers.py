@@ -16,6 +16,7 @@ All functions here are blocking (docker-py): call them through ``Engine.call``.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,15 @@ def state_of(info: dict[str, Any] | None) -> ContainerState:
     return ContainerState.RUNNING if running else ContainerState.STOPPED
 
 
+def mounts_workspace(info: dict[str, Any], workspace: Path) -> bool:
+    """Whether an inspected container mounts ``workspace`` at /workspace (blocking:
+    both paths are resolved, so a symlink in the data dir path is not a difference)."""
+    for mount in info.get("Mounts") or []:
+        if mount.get("Destination") == WORKSPACE_MOUNT:
+            return os.path.realpath(str(mount.get("Source"))) == os.path.realpath(workspace)
+    return False
+
+
 def inspect(api: docker.APIClient, owner: str, project: str) -> dict[str, Any] | None:
     """The project's container (inspect result), or None when it has none.
 
@@ -107,6 +117,14 @@ def inspect(api: docker.APIClient, owner: str, project: str) -> dict[str, Any] |
             hint=f"remove or rename it (docker rm {name}) to use project {project}",
         )
     return info
+
+
+def find(api: docker.APIClient, owner: str, project: str) -> dict[str, Any] | None:
+    """Like :func:`inspect`, but a container that is not ours counts as none (left alone)."""
+    try:
+        return inspect(api, owner, project)
+    except ContainerError:
+        return None
 
 
 def list_states(api: docker.APIClient, owner: str) -> dict[str, ContainerState]:

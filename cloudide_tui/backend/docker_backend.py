@@ -85,7 +85,7 @@ class DockerBackend(Backend):
         pids: int = containers.DEFAULT_PIDS,
         build_script: Path | None = None,
     ) -> None:
-        self.data_dir = Path(data_dir)
+        self.data_dir = Path(data_dir).absolute()  # a bind mount needs an absolute path
         self.image = image
         self.owner = validate_owner(owner)
         self.limits = Limits(memory=memory, cpus=cpus, pids=pids)
@@ -207,7 +207,10 @@ class DockerBackend(Backend):
     async def _remove_container(self, project: str) -> None:
         api = await self.engine.api()
         async with self._lock(project):
-            info = await self._inspect(project)
+            # A stranger's container under our name is left alone (find gives None).
+            info = await self.engine.call(
+                "looking up the container", containers.find, api, self.owner, project
+            )
             if info is not None:
                 await self.engine.call("removing the container", containers.remove, api, info["Id"])
 
@@ -229,6 +232,13 @@ class DockerBackend(Backend):
         say = progress or (lambda line: None)
         async with self._lock(project):
             info = await self._inspect(project)
+            if info is not None and not await asyncio.to_thread(
+                containers.mounts_workspace, info, workspace
+            ):
+                # Made for this project under another data dir: it would show other files.
+                say(f"replacing the container of {project} (it mounts another folder)")
+                await self.engine.call("removing the container", containers.remove, api, info["Id"])
+                info = None
             if info is None:
                 await self._ensure_image(api, progress)
                 say(f"creating the container of {project}")

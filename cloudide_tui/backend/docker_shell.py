@@ -39,6 +39,8 @@ SESSION_DIR = "/tmp/.cloudide-sessions"
 HIGH_WATER = 256 * 1024
 #: ... and resume once the consumer brought it under this.
 LOW_WATER = 64 * 1024
+#: Most bytes one ``read()`` returns: a terminal parses that much between two frames.
+READ_MAX = 64 * 1024
 
 #: Hang up the session's processes: those in its POSIX session (pid recorded by the
 #: wrapper) and those whose environment carries its id (catches setsid / double forks);
@@ -46,6 +48,9 @@ LOW_WATER = 64 * 1024
 HANGUP_SCRIPT = r"""
 id="$1"; f="/tmp/.cloudide-sessions/$id"
 sid=$(cat "$f" 2>/dev/null)
+# A live leader without our id is another session that got the pid again: not ours.
+if [ -n "$sid" ] && [ -r "/proc/$sid/environ" ] &&
+   ! grep -qzx "CLOUDIDE_SESSION=$id" "/proc/$sid/environ" 2>/dev/null; then sid=""; fi
 targets() {
     { [ -n "$sid" ] && pgrep -s "$sid"
       grep -lzx "CLOUDIDE_SESSION=$id" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
@@ -61,8 +66,11 @@ while [ $i -lt 10 ]; do
 done
 [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 rm -f "$f"
-exit 0
+echo cloudide-hangup-done
 """
+
+#: The hang-up script's last word: without it, it could not run (no process slot).
+HANGUP_DONE = b"cloudide-hangup-done"
 
 #: What the engine says when a container has no process slot left.
 _NO_PIDS = "resource temporarily unavailable"
@@ -138,6 +146,9 @@ class DockerShellSession(ShellSession):
         self._end_task: asyncio.Task[None] | None = None
         self._exit_status: int | None = None
         self._end_reason: str | None = None
+        self._resize_lock = asyncio.Lock()
+        self._wanted_size: tuple[int, int] | None = None
+        self._applied_size: tuple[int, int] | None = None
         #: Called with this session once closed (the backend forgets it).
         self.on_closed: Callable[[DockerShellSession], None] | None = None
 
@@ -153,10 +164,8 @@ class DockerShellSession(ShellSession):
     async def read(self) -> bytes:
         while True:
             if self._chunks:
-                data = b"".join(self._chunks) if len(self._chunks) > 1 else self._chunks[0]
-                self._chunks.clear()
-                self._buffered = 0
-                if self._reading_paused and self._transport is not None:
+                data = self._take(READ_MAX)
+                if self._reading_paused and self._buffered < LOW_WATER and self._transport:
                     self._reading_paused = False
                     self._transport.resume_reading()
                 return data
@@ -170,6 +179,26 @@ class DockerShellSession(ShellSession):
             finally:
                 self._read_waiter = None
 
+    def _take(self, most: int) -> bytes:
+        """Up to ``most`` unread bytes, in order (chunks are joined or split)."""
+        parts: list[bytes] = []
+        size = 0
+        while self._chunks and size < most:
+            chunk = self._chunks.popleft()
+            if size + len(chunk) > most:
+                cut = most - size
+                self._chunks.appendleft(chunk[cut:])
+                chunk = chunk[:cut]
+            parts.append(chunk)
+            size += len(chunk)
+        self._buffered -= size
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    @property
+    def unread_bytes(self) -> int:
+        """Output received and not read yet (bounded: reading pauses above HIGH_WATER)."""
+        return self._buffered
+
     async def write(self, data: bytes) -> None:
         transport = self._transport
         if not data or self._eof or self._closing or transport is None:
@@ -179,17 +208,27 @@ class DockerShellSession(ShellSession):
             await asyncio.shield(self._drain_waiter)
 
     async def resize(self, rows: int, cols: int) -> None:
-        if self._eof or self._closing:
-            return
-        api = await self._engine.api()
-        try:
-            await self._engine.call(
-                "resizing the terminal", api.exec_resize, self.exec_id, height=rows, width=cols
-            )
-        except EngineUnavailable:
-            raise
-        except CloudIDEError:
-            pass  # the shell is ending as we resize: its end is reported by read()
+        # A window being dragged sends many sizes: apply them one at a time, skipping
+        # to the latest, so that the last size asked is the one the shell ends with.
+        self._wanted_size = (rows, cols)
+        async with self._resize_lock:
+            size = self._wanted_size
+            if self._eof or self._closing or size == self._applied_size:
+                return
+            api = await self._engine.api()
+            try:
+                await self._engine.call(
+                    "resizing the terminal",
+                    api.exec_resize,
+                    self.exec_id,
+                    height=size[0],
+                    width=size[1],
+                )
+            except EngineUnavailable:
+                raise
+            except CloudIDEError:
+                return  # the shell is ending as we resize: its end is reported by read()
+            self._applied_size = size
 
     async def close(self) -> None:
         if self._closing:
@@ -198,8 +237,13 @@ class DockerShellSession(ShellSession):
             return
         self._closing = True
         self._chunks.clear()  # unread output is moot once the user closed the session
-        container_gone = self._end_reason in ("container stopped", "container removed")
-        if not container_gone:
+        self._buffered = 0
+        # Nothing left to hang up (or no way to reach it): skip the exec.
+        if self._end_reason not in (
+            "container stopped",
+            "container removed",
+            "connection to the Docker engine lost",
+        ):
             with contextlib.suppress(CloudIDEError):
                 await self._engine.call("closing the shell", self._hang_up)
         if self._transport is not None:
@@ -261,7 +305,7 @@ class DockerShellSession(ShellSession):
     # -- how it ended (blocking parts run in a thread) ----------------------------------
     async def _settle_end(self, engine_lost: bool) -> None:
         try:
-            status, reason = await asyncio.to_thread(self._inspect_end, engine_lost)
+            status, reason = await self._engine.run(self._inspect_end, engine_lost)
         except Exception as e:  # never let the end of a session raise
             status, reason = None, f"session ended ({e})"
         self._exit_status = status
@@ -320,6 +364,10 @@ class DockerShellSession(ShellSession):
             time.sleep(0.1)
         if status is not None and status >= 128 and self._had_oom(api):
             return "container ran out of memory"
+        if status:
+            limit = self._pids_exhausted(api)
+            if limit is not None:
+                return f"container ran out of processes (limit {limit})"
         failure = self._start_failure()
         if failure:
             return failure
@@ -349,16 +397,35 @@ class DockerShellSession(ShellSession):
         return "could not start the shell: " + text.strip().splitlines()[-1][:200]
 
     def _hang_up(self) -> None:
-        """Hang up every process of this session (blocking: runs in a thread)."""
+        """Hang up every process of this session (blocking: runs in a thread).
+
+        When the container has no process slot left even for the short hang-up exec (a
+        fork bomb), stopping the container is the only way to end the session's
+        processes; its other shells could not start a command either.
+        """
         api = self._engine.api_now()
         cmd = ["sh", "-c", HANGUP_SCRIPT, "cloudide-hangup", self.session_id]
-        for attempt in range(3):
+        for delay in (0.2, 0.5, 1.0, None):
             ex = api.exec_create(self.container_id, cmd, user=self._user)
             out = api.exec_start(ex["Id"])
-            text = out.decode("utf-8", "replace").lower() if isinstance(out, bytes) else ""
-            if _NO_PIDS not in text:
+            if isinstance(out, bytes) and HANGUP_DONE in out:
                 return
-            time.sleep(0.3 * (attempt + 1))  # no process slot for the hang-up: retry
+            if delay is not None:
+                time.sleep(delay)  # maybe a slot frees up
+        if self._pids_exhausted(api) is not None:
+            api.stop(self.container_id, timeout=1)
+
+    def _pids_exhausted(self, api: docker.APIClient) -> int | None:
+        """The container's pids limit when (nearly) every slot is taken, else None."""
+        try:
+            stats = api.stats(self.container_id, stream=False, one_shot=True)
+        except docker.errors.APIError:
+            return None
+        pids = stats.get("pids_stats") or {}
+        current, limit = pids.get("current"), pids.get("limit")
+        if isinstance(current, int) and isinstance(limit, int) and 0 < limit <= current + 2:
+            return limit
+        return None
 
 
 def _stream_socket(raw: Any) -> socket.socket:
@@ -435,7 +502,7 @@ async def open_shell(
     started_at = time.time()
     try:
         with engine.translate("starting a shell"):
-            exec_id, raw = await asyncio.to_thread(start)
+            exec_id, raw = await engine.run(start)
     except ContainerError as e:
         if _NO_PIDS in e.message.lower():
             raise ResourceLimit(
@@ -465,5 +532,6 @@ async def open_shell(
         transport, _ = await loop.create_unix_connection(lambda: protocol, sock=sock)
     else:
         transport, _ = await loop.create_connection(lambda: protocol, sock=sock)
+    session._applied_size = (rows, cols)
     session._attach(transport, getattr(raw, "_response", raw), pending)
     return session

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
@@ -31,14 +33,36 @@ ENGINE_HINT = (
 #: Seconds docker-py waits for an HTTP answer (not for shell output: exec sockets are ours).
 API_TIMEOUT = 60.0
 
+#: Threads for engine calls. Their own pool, not asyncio's default one (cpu + 4 threads):
+#: slow calls (a container stopping, ten shells settling how they ended) must not starve
+#: the file operations that share the default pool.
+ENGINE_THREADS = 32
+
 
 def engine_unavailable(docker_host: str | None, cause: BaseException) -> EngineUnavailable:
     """The error shown when the engine does not answer, with how to start it."""
     where = docker_host or "the default Docker socket (DOCKER_HOST or /var/run/docker.sock)"
-    detail = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     return EngineUnavailable(
-        f"Cannot reach the Docker engine at {where}: {detail}", hint=ENGINE_HINT
+        f"Cannot reach the Docker engine at {where}: {_why(cause)}.", hint=ENGINE_HINT
     )
+
+
+def _why(cause: BaseException) -> str:
+    """The cause in a few words (docker-py wraps it in several layers of text)."""
+    text = str(cause)
+    for marker, words in (
+        ("FileNotFoundError", "no engine listens there (the socket does not exist)"),
+        ("No such file", "no engine listens there (the socket does not exist)"),
+        ("ConnectionRefused", "the connection was refused"),
+        ("Connection refused", "the connection was refused"),
+        ("PermissionError", "permission denied (are you in the docker group?)"),
+        ("Permission denied", "permission denied (are you in the docker group?)"),
+        ("timed out", "it did not answer in time"),
+    ):
+        if marker in text:
+            return words
+    first = text.strip().splitlines()[0] if text.strip() else type(cause).__name__
+    return first[:200]
 
 
 def is_connection_error(exc: BaseException) -> bool:
@@ -73,12 +97,17 @@ class Engine:
         self.docker_host = docker_host
         self._api: docker.APIClient | None = None
         self._lock = asyncio.Lock()
+        self._executor = self._new_pool()
+
+    @staticmethod
+    def _new_pool() -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="cloudide-docker")
 
     @property
     def description(self) -> str:
-        """The words "local Docker" for the default socket, else the host's address."""
-        host = self.docker_host
-        if host is None or host in ("unix:///var/run/docker.sock", "unix://var/run/docker.sock"):
+        """The words "local Docker" for a local socket, else the engine's address."""
+        host = self.docker_host or os.environ.get("DOCKER_HOST") or ""
+        if not host or host.startswith("unix://"):
             return "local Docker"
         return f"Docker at {host}"
 
@@ -99,7 +128,7 @@ class Engine:
         if self._api is None:
             async with self._lock:
                 if self._api is None:
-                    self._api = await asyncio.to_thread(self._connect)
+                    self._api = await self.run(self._connect)
         return self._api
 
     def api_now(self) -> docker.APIClient:
@@ -116,7 +145,12 @@ class Engine:
         """
         await self.api()
         with self.translate(what):
-            return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+            return await self.run(fn, *args, **kwargs)
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a blocking call on the engine's threads (no error translation)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
     @contextmanager
     def translate(self, what: str) -> Iterator[None]:
@@ -140,7 +174,10 @@ class Engine:
         """Close the client's pooled connections."""
         api, self._api = self._api, None
         if api is not None:
-            await asyncio.to_thread(api.close)
+            await self.run(api.close)
+        # Threads start lazily: a fresh pool keeps the engine usable after close().
+        old, self._executor = self._executor, self._new_pool()
+        old.shutdown(wait=False)
 
 
 def label_filter(labels: dict[str, str]) -> dict[str, Any]:

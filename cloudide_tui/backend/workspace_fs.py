@@ -35,7 +35,7 @@ import secrets
 import shutil
 import stat as stat_module
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from cloudide_tui.backend.base import EntryKind, FileContent, FileEntry
@@ -260,7 +260,10 @@ class WorkspaceFS:
                         f"The folder {display(join_parts(parts))} is not inside the "
                         "workspace any more."
                     )
-            yield fd
+            try:
+                yield fd
+            except OSError as exc:
+                raise _os_error(exc, join_parts(parts)) from None
         finally:
             if fd != root_fd:
                 os.close(fd)
@@ -278,6 +281,8 @@ class WorkspaceFS:
                 return NotFound(f"The folder {shown} does not exist.")
             if stat_module.S_ISLNK(st.st_mode):
                 return _symlink_refused(parts)
+            if stat_module.S_ISDIR(st.st_mode):  # it was a link a moment ago
+                return InvalidPath(f"{shown} changed while it was being opened; try again.")
             return InvalidPath(f"{shown} is not a folder.")
         return _os_error(exc, join_parts(parts))
 
@@ -287,24 +292,29 @@ class WorkspaceFS:
         parts = workspace_parts(path)
         if not parts:
             raise InvalidPath(f"Cannot {action} the workspace folder itself.")
-        try:
-            with self._dir(parts[:-1]) as fd:
+        with ExitStack() as stack:
+            try:
+                fd = stack.enter_context(self._dir(parts[:-1]))
+            except NotFound as exc:
+                if parts[:-1]:
+                    raise NotFound(
+                        f"Cannot {action} {display(join_parts(parts))}: "
+                        f"{exc.message[:1].lower()}{exc.message[1:]}",
+                        hint="make the folder first",
+                    ) from None
+                raise
+            try:
                 yield fd, parts
-        except NotFound as exc:
-            if parts[:-1]:
-                raise NotFound(
-                    f"Cannot {action} {display(join_parts(parts))}: "
-                    f"{exc.message[:1].lower()}{exc.message[1:]}",
-                    hint="make the folder first",
-                ) from None
-            raise
+            except OSError as exc:  # anything the body did not turn into words itself
+                raise _os_error(exc, join_parts(parts)) from None
 
     # -- queries --------------------------------------------------------------------------
     def list_dir(self, path: str = "") -> list[FileEntry]:
         """The entries of a folder: folders first, then the rest, each by name.
 
         Symlinks are listed as kind ``"symlink"`` (what they point at is not looked at).
-        Entries that vanish while listing are left out.
+        Entries that vanish while listing, and the temp files of saves in progress
+        (``.cloudide-tmp-*``), are left out.
 
         Raises:
             InvalidPath, NotFound: the path is refused, missing, a file or a symlink.
@@ -313,6 +323,8 @@ class WorkspaceFS:
         entries: list[FileEntry] = []
         with self._dir(parts) as fd, os.scandir(fd) as it:
             for item in it:
+                if item.name.startswith(TEMP_PREFIX):  # a save in progress, not a file yet
+                    continue
                 try:
                     st = item.stat(follow_symlinks=False)
                 except FileNotFoundError:
