@@ -143,6 +143,13 @@ class Editor(ReportWorkerErrors, Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(self.FOLLOW_INTERVAL, self._follow_tick)
+        self._match_theme()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._match_theme())
+
+    def _match_theme(self) -> None:
+        """Dark or light highlighting to match the app's theme (light themes included)."""
+        dark = self.app.current_theme.dark
+        self.text_area.theme = "vscode_dark" if dark else "github_light"
 
     # -- state ----------------------------------------------------------------------
     @property
