@@ -48,9 +48,7 @@ TMUX = f"cloudide-bench-{secrets.token_hex(3)}"
 
 # -- start-up in a real terminal --------------------------------------------------------
 def _tmux(*args: str) -> str:
-    return subprocess.run(
-        ["tmux", *args], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
 
 def _time_to_prompt(command: str, timeout: float = 90.0) -> float:
@@ -80,10 +78,22 @@ def bench_startup(report: Report, data_dir: Path, owner: str) -> None:
     container = container_name(owner, "start")
     exec_cmd = f"docker exec -it -u dev -w /workspace {container} bash -l"
     bare = statistics.median(_time_to_prompt(exec_cmd) for _ in range(WARM_RUNS))
-    report.add("start to prompt, warm (container running)", warm, "s",
-               anchor_name="docker exec -it", anchor=bare, goal="< 1.5 s and <= 2x anchor")
-    report.add("start to prompt, cold (container created)", cold, "s",
-               anchor_name="docker exec -it", anchor=bare, goal="(cold: creation included)")
+    report.add(
+        "start to prompt, warm (container running)",
+        warm,
+        "s",
+        anchor_name="docker exec -it",
+        anchor=bare,
+        goal="< 1.5 s and <= 2x anchor",
+    )
+    report.add(
+        "start to prompt, cold (container created)",
+        cold,
+        "s",
+        anchor_name="docker exec -it",
+        anchor=bare,
+        goal="(cold: creation included)",
+    )
 
 
 # -- keystroke echo and memory, headless ---------------------------------------------------
@@ -162,17 +172,28 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
             before = _line_text(terminal, y).rstrip().count("a")
             start = time.perf_counter()
             app.post_message(events.Key("a", "a"))
-            await until(lambda y=y, before=before:
-                        _line_text(terminal, y).rstrip().count("a") > before)
+            await until(
+                lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a") > before
+            )
             samples.append(time.perf_counter() - start)
             if i % 50 == 49:
                 app.post_message(events.Key("ctrl+u", "\x15"))
                 await until(lambda y=y: "a" not in _line_text(terminal, y).split("$", 1)[-1])
-        report.add("keystroke to echo on screen, p50", percentile(samples, 50) * 1e3, "ms",
-                   anchor_name="session echo", anchor=percentile(floor, 50) * 1e3)
-        report.add("keystroke to echo on screen, p99", percentile(samples, 99) * 1e3, "ms",
-                   anchor_name="session echo", anchor=percentile(floor, 99) * 1e3,
-                   goal="p99 < 30 ms")
+        report.add(
+            "keystroke to echo on screen, p50",
+            percentile(samples, 50) * 1e3,
+            "ms",
+            anchor_name="session echo",
+            anchor=percentile(floor, 50) * 1e3,
+        )
+        report.add(
+            "keystroke to echo on screen, p99",
+            percentile(samples, 99) * 1e3,
+            "ms",
+            anchor_name="session echo",
+            anchor=percentile(floor, 99) * 1e3,
+            goal="p99 < 30 ms",
+        )
 
         # Memory: one project, two terminals; then 10,000 lines of scrollback.
         await app.main.new_terminal("keys")
@@ -180,17 +201,31 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
         await until(lambda: "/workspace$" in _line_text(second, second.emulator.cursor.y))
         await pilot.pause(0.5)
         two = _rss_mb()
-        report.add("RSS, one project + two terminals", two, "MB",
-                   anchor_name="bare Textual app", anchor=bare_rss)
+        report.add(
+            "RSS, one project + two terminals",
+            two,
+            "MB",
+            anchor_name="bare Textual app",
+            anchor=bare_rss,
+        )
         for key, char in [(c, c) for c in "seq 1 12000"] + [("enter", "\r")]:
             app.post_message(events.Key("space" if char == " " else key, char))
-        await until(lambda: "12000" in "\n".join(
-            _line_text(second, y) for y in range(second.emulator.lines)), timeout=120)
+        await until(
+            lambda: (
+                "12000" in "\n".join(_line_text(second, y) for y in range(second.emulator.lines))
+            ),
+            timeout=120,
+        )
         await pilot.pause(1.0)
         filled = _rss_mb()
-        report.add("RSS, + 10,000 lines of scrollback", filled, "MB",
-                   anchor_name="bare Textual app", anchor=bare_rss,
-                   goal="scrollback < 50 MB (widget)")
+        report.add(
+            "RSS, + 10,000 lines of scrollback",
+            filled,
+            "MB",
+            anchor_name="bare Textual app",
+            anchor=bare_rss,
+            goal="scrollback < 50 MB (widget)",
+        )
     await backend.close()
 
 

@@ -7,6 +7,7 @@ script all use it); ``run_app`` is what ``cloudide-tui`` calls after parsing its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -112,9 +113,7 @@ class CloudIDEApp(App[int]):
         # Ctrl+Q and Ctrl+P are priority bindings that fire before the focused widget;
         # returning False lets the key go on to a focused terminal (App._check_bindings
         # -> run_action returns False -> the key is forwarded to the focused widget).
-        if action in YIELD_TO_TERMINAL and isinstance(self.focused, Terminal):
-            return False
-        return True
+        return not (action in YIELD_TO_TERMINAL and isinstance(self.focused, Terminal))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -134,7 +133,8 @@ class CloudIDEApp(App[int]):
         if isinstance(screen, MainScreen):
             for name in sorted(screen.browser.projects):
                 yield SystemCommand(
-                    f"Open project {name}", "Its terminal (opened if needed)",
+                    f"Open project {name}",
+                    "Its terminal (opened if needed)",
                     self._runner(f"screen.open_project('{name}')"),
                 )
         yield from super().get_system_commands(screen)
@@ -223,8 +223,7 @@ class CloudIDEApp(App[int]):
                 "Unexpected error",
                 f"{type(error).__name__}: {error}",
                 "This is a bug. The app keeps running and unsaved editor text is kept; "
-                "save your work."
-                + (f" Details were written to {where}." if where else ""),
+                "save your work." + (f" Details were written to {where}." if where else ""),
             )
         )
 
@@ -288,21 +287,14 @@ class CloudIDEApp(App[int]):
         if not self.keep_running:
             jobs += [self.backend.stop_container(p) for p in projects]
         if jobs:
-            try:
-                await asyncio.wait_for(
-                    asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT
-                )
-            except TimeoutError:
-                pass
-        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
+        # Leaving anyway: a failure to close has nowhere left to be shown.
+        with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)
-        except Exception:  # noqa: BLE001 - leaving anyway; nothing left to show it in
-            pass
 
 
-def make_app(
-    settings: Settings | None = None, backend: Backend | None = None
-) -> CloudIDEApp:
+def make_app(settings: Settings | None = None, backend: Backend | None = None) -> CloudIDEApp:
     """The app, for the CLI, the tests and the screenshots alike.
 
     Args:

@@ -30,8 +30,9 @@ class ActionCommand:
 
 
 ACTIONS: list[ActionCommand] = [
-    ActionCommand("New project", "Create a project (a workspace and its container)",
-                  "screen.new_project"),
+    ActionCommand(
+        "New project", "Create a project (a workspace and its container)", "screen.new_project"
+    ),
     ActionCommand("New terminal", "Another shell in the current project", "screen.new_terminal"),
     ActionCommand("Close tab", "Close the current terminal or editor", "screen.close_tab"),
     ActionCommand("Next tab", "Ctrl+PgDn", "screen.next_tab"),
@@ -39,10 +40,12 @@ ACTIONS: list[ActionCommand] = [
     ActionCommand("New file", "In the folder under the browser's cursor", "screen.new_file"),
     ActionCommand("New folder", "In the folder under the browser's cursor", "screen.new_folder"),
     ActionCommand("Rename", "The project or file under the browser's cursor", "screen.rename"),
-    ActionCommand("Delete", "The project or file under the browser's cursor (asks first)",
-                  "screen.delete"),
-    ActionCommand("Toggle project browser", "Show or hide the left pane (Ctrl+B)",
-                  "screen.toggle_browser"),
+    ActionCommand(
+        "Delete", "The project or file under the browser's cursor (asks first)", "screen.delete"
+    ),
+    ActionCommand(
+        "Toggle project browser", "Show or hide the left pane (Ctrl+B)", "screen.toggle_browser"
+    ),
     ActionCommand("Focus terminal / browser", "F12", "screen.toggle_focus"),
     ActionCommand("Save file", "Save the current editor (Ctrl+S)", "app.save_editor"),
     ActionCommand("Help: keys", "Every key (F1 or ?)", "app.help"),

@@ -23,12 +23,15 @@ class KeyHelp:
 
 
 def _b(
-    key: str, action: str, description: str, *, show: bool = True, priority: bool = False,
+    key: str,
+    action: str,
+    description: str,
+    *,
+    show: bool = True,
+    priority: bool = False,
     key_display: str | None = None,
 ) -> Binding:
-    return Binding(
-        key, action, description, show=show, priority=priority, key_display=key_display
-    )
+    return Binding(key, action, description, show=show, priority=priority, key_display=key_display)
 
 
 #: App-wide keys, outside terminals (ctrl+q and ctrl+p yield to a focused terminal).
@@ -78,8 +81,10 @@ def _display(binding: Binding) -> str:
         if key == "question_mark":
             names.append("?")
             continue
-        parts = [p.upper() if len(p) <= 3 and p[:1] == "f" and p[1:].isdigit() else p.title()
-                 for p in key.split("+")]
+        parts = [
+            p.upper() if len(p) <= 3 and p[:1] == "f" and p[1:].isdigit() else p.title()
+            for p in key.split("+")
+        ]
         names.append("+".join(parts).replace("Pageup", "PgUp").replace("Pagedown", "PgDn"))
     return " / ".join(names)
 

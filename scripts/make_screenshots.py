@@ -63,9 +63,7 @@ FILES = {
 
 def screen_text(terminal: Terminal) -> str:
     emulator = terminal.emulator
-    return "\n".join(
-        "".join(span.text for span in emulator.row(y)) for y in range(emulator.lines)
-    )
+    return "\n".join("".join(span.text for span in emulator.row(y)) for y in range(emulator.lines))
 
 
 async def wait_for(pilot: Any, condition: Callable[[], object], what: str) -> None:

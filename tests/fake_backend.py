@@ -189,7 +189,7 @@ class FakeBackend(Backend):
     async def rename_path(self, project: str, src: str, dst: str) -> FileEntry:
         files = self._files(project)
         for p in [p for p in files if p == src or p.startswith(src + "/")]:
-            files[dst + p[len(src):]] = files.pop(p)
+            files[dst + p[len(src) :]] = files.pop(p)
         return await self.stat(project, dst)
 
     async def delete_path(self, project: str, path: str) -> None:

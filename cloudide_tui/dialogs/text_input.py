@@ -84,7 +84,7 @@ class TextInputDialog(ModalScreen[str | None]):
             try:
                 self._validate(value)
             except CloudIDEError as error:
-                message = error.message
+                message = error.message + (f" ({error.hint})" if error.hint else "")
         self.query_one("#error", Static).update(message.strip())
         self.query_one("#ok", Button).disabled = bool(message)
         return not message

@@ -1,4 +1,4 @@
-"""The help screen (F1 or ?): every key, generated from ``keymap`` (the same data as the bindings)."""
+"""The help screen (F1 or ?): every key, generated from ``keymap`` (the bindings' own data)."""
 
 from __future__ import annotations
 

@@ -26,13 +26,13 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
 from cloudide_tui.errors import InvalidPath
-from cloudide_tui.worker_errors import ReportWorkerErrors
 from cloudide_tui.keymap import MAIN_BINDINGS
 from cloudide_tui.validation import validate_project_name
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
 from cloudide_tui.widgets.project_browser import BrowserItem, ProjectBrowser
 from cloudide_tui.widgets.status_line import StatusLine
 from cloudide_tui.widgets.terminal import Terminal
+from cloudide_tui.worker_errors import ReportWorkerErrors
 
 if TYPE_CHECKING:
     from cloudide_tui.app import CloudIDEApp
@@ -489,7 +489,8 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             TextInputDialog(
                 "Rename project" if item.is_project else f"Rename {item.path}",
                 "The project's container is recreated under the new name when next used."
-                if item.is_project else "",
+                if item.is_project
+                else "",
                 value=old,
                 validate=validate_project_name if item.is_project else validate_file_name,
                 confirm="Rename",
@@ -515,10 +516,13 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             await self.backend.rename_path(item.project, item.path, dst)
             for tab in self.tabs.values():
                 editor = tab.widget
-                if isinstance(editor, Editor) and tab.project == item.project:
-                    if editor.path == item.path or editor.path.startswith(item.path + "/"):
-                        editor.retarget(item.project, dst + editor.path[len(item.path):])
-                        self._set_label(tab)
+                if (
+                    isinstance(editor, Editor)
+                    and tab.project == item.project
+                    and (editor.path == item.path or editor.path.startswith(item.path + "/"))
+                ):
+                    editor.retarget(item.project, dst + editor.path[len(item.path) :])
+                    self._set_label(tab)
         await self.browser.reload()
         self._update_status()
 

@@ -23,20 +23,41 @@ from textual.widgets.text_area import Selection
 from cloudide_tui.backend.base import Backend, FileContent, FileEntry
 from cloudide_tui.dialogs.confirm import ConfirmDialog
 from cloudide_tui.errors import Conflict, FileTooLarge, NotFound
-from cloudide_tui.worker_errors import ReportWorkerErrors
 from cloudide_tui.keymap import EDITOR_BINDINGS
+from cloudide_tui.worker_errors import ReportWorkerErrors
 
 EDIT_LIMIT = 2 << 20
 """Files up to this size are editable; larger ones open read-only (their first part)."""
 READ_LIMIT = EDIT_LIMIT + 1
 
 LANGUAGES: dict[str, str] = {
-    ".py": "python", ".pyi": "python", ".sh": "bash", ".bash": "bash", ".bashrc": "bash",
-    ".profile": "bash", ".css": "css", ".tcss": "css", ".go": "go", ".html": "html",
-    ".htm": "html", ".java": "java", ".js": "javascript", ".mjs": "javascript",
-    ".cjs": "javascript", ".jsx": "javascript", ".ts": "javascript", ".json": "json",
-    ".md": "markdown", ".markdown": "markdown", ".rs": "rust", ".sql": "sql",
-    ".toml": "toml", ".xml": "xml", ".svg": "xml", ".yaml": "yaml", ".yml": "yaml",
+    ".py": "python",
+    ".pyi": "python",
+    ".sh": "bash",
+    ".bash": "bash",
+    ".bashrc": "bash",
+    ".profile": "bash",
+    ".css": "css",
+    ".tcss": "css",
+    ".go": "go",
+    ".html": "html",
+    ".htm": "html",
+    ".java": "java",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "javascript",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".rs": "rust",
+    ".sql": "sql",
+    ".toml": "toml",
+    ".xml": "xml",
+    ".svg": "xml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
 }
 """File extension -> a language Textual 8 highlights (with the ``syntax`` extra)."""
 
@@ -62,9 +83,13 @@ def decode_for_editing(content: FileContent) -> tuple[str, bool, str | None]:
     if content.truncated or content.entry.size > EDIT_LIMIT:
         text = content.data[:EDIT_LIMIT].decode("utf-8", errors="replace")
         size_mb = content.entry.size / (1 << 20)
-        return text, True, (
-            f"read-only: {size_mb:.1f} MB is over the {EDIT_LIMIT >> 20} MB edit limit; "
-            "showing the beginning"
+        return (
+            text,
+            True,
+            (
+                f"read-only: {size_mb:.1f} MB is over the {EDIT_LIMIT >> 20} MB edit limit; "
+                "showing the beginning"
+            ),
         )
     try:
         return content.data.decode("utf-8"), False, None
@@ -204,7 +229,9 @@ class Editor(ReportWorkerErrors, Vertical):
         self._saving = True
         try:
             entry = await self.backend.write_file(
-                self.project, self.path, text.encode("utf-8"),
+                self.project,
+                self.path,
+                text.encode("utf-8"),
                 expected_version=None if force else self.version,
             )
         except Conflict:
@@ -249,7 +276,7 @@ class Editor(ReportWorkerErrors, Vertical):
         if self._dirty or self._saving:
             return  # the user typed meanwhile: their text wins, saving will ask
         try:
-            text, read_only, _notice = decode_for_editing(content)
+            text, _read_only, _notice = decode_for_editing(content)
         except FileTooLarge:
             return
         self.reload(text, content.entry.version)

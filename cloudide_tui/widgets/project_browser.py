@@ -23,8 +23,8 @@ from textual.widgets.tree import TreeNode
 
 from cloudide_tui.backend.base import Backend, ContainerState, FileEntry, ProjectInfo
 from cloudide_tui.errors import CloudIDEError, NotFound
-from cloudide_tui.worker_errors import ReportWorkerErrors
 from cloudide_tui.keymap import BROWSER_BINDINGS
+from cloudide_tui.worker_errors import ReportWorkerErrors
 
 ItemKind = Literal["project", "dir", "file", "symlink", "other"]
 
@@ -264,20 +264,27 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
                 continue
             item = BrowserItem(project, entry.path, entry.kind)
             before = index if index < len(node.children) else None
-            child = node.add(entry_label(entry), item, before=before, allow_expand=entry.kind == "dir")
+            child = node.add(
+                entry_label(entry), item, before=before, allow_expand=entry.kind == "dir"
+            )
             self._item_nodes[(project, entry.path)] = child
 
     def _remove_subtree(self, project: str, path: str | None) -> None:
         node = self._item_nodes.pop((project, path), None)
         prefix = None if path is None else path + "/"
         for key in [
-            k for k in self._item_nodes
+            k
+            for k in self._item_nodes
             if k[0] == project and (prefix is None or (k[1] or "").startswith(prefix))
         ]:
             del self._item_nodes[key]
         self._loaded = {
-            k for k in self._loaded
-            if not (k[0] == project and (prefix is None or k[1] == path or (k[1] or "").startswith(prefix)))
+            k
+            for k in self._loaded
+            if not (
+                k[0] == project
+                and (prefix is None or k[1] == path or (k[1] or "").startswith(prefix))
+            )
         }
         if node is not None:
             node.remove()

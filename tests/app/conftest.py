@@ -70,8 +70,9 @@ class Ide:
         assert terminals, "no terminal tab is open"
         return terminals[index]  # type: ignore[no-any-return]
 
-    async def wait_for(self, condition: Callable[[], object], what: str,
-                       timeout: float = TIMEOUT) -> None:
+    async def wait_for(
+        self, condition: Callable[[], object], what: str, timeout: float = TIMEOUT
+    ) -> None:
         await wait_for(self.pilot, condition, what, timeout)
 
     async def wait_prompt(self, terminal: Terminal | None = None) -> Terminal:
@@ -80,8 +81,9 @@ class Ide:
         await self.wait_for(lambda: "$" in screen_text(term), "the shell's prompt")
         return term
 
-    async def run_in_terminal(self, command: str, expect: str,
-                              terminal: Terminal | None = None) -> str:
+    async def run_in_terminal(
+        self, command: str, expect: str, terminal: Terminal | None = None
+    ) -> str:
         """Type a command into the focused terminal; wait until ``expect`` is printed on a
         line of its own making (the echoed command line itself does not count)."""
         term = terminal or self.terminal()
@@ -113,7 +115,8 @@ class Ide:
     def tree_paths(self, project: str) -> set[str]:
         """Paths shown under a project in the browser."""
         return {
-            key[1] for key in self.main.browser._item_nodes
+            key[1]
+            for key in self.main.browser._item_nodes
             if key[0] == project and key[1] is not None
         }
 
@@ -124,7 +127,9 @@ def settings_for(home: BackendHome, **kwargs: Any) -> Settings:
 
 @asynccontextmanager
 async def running_ide(
-    home: BackendHome, backend: DockerBackend | None = None, size: tuple[int, int] = SIZE,
+    home: BackendHome,
+    backend: DockerBackend | None = None,
+    size: tuple[int, int] = SIZE,
     **settings: Any,
 ) -> AsyncIterator[Ide]:
     """The app on a real backend, started and ready; no unexpected error may happen."""

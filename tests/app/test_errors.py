@@ -94,8 +94,10 @@ async def test_an_unreachable_engine_is_a_dialog_with_what_to_do(home: BackendHo
         await ide.pilot.press("ctrl+n")
         await type_text(ide.pilot, "nowhere\n")
         await ide.wait_for(
-            lambda: isinstance(ide.app.screen, ErrorDialog)
-            or any(t == EngineUnavailable.title for t, _ in notifications(ide.app)),
+            lambda: (
+                isinstance(ide.app.screen, ErrorDialog)
+                or any(t == EngineUnavailable.title for t, _ in notifications(ide.app))
+            ),
             "the engine error again",
         )
 
@@ -113,14 +115,17 @@ async def test_a_container_removed_under_a_terminal_ends_it_and_enter_restarts(
             client.close()
         await ide.wait_for(lambda: term.ended, "the session to end")
         tab = ide.main._tab_of(term)
-        await ide.wait_for(lambda: "(ended)" in str(ide.main.tabbed.get_tab(tab.pane_id).label),
-                           "the tab to say the shell ended")
+        await ide.wait_for(
+            lambda: "(ended)" in str(ide.main.tabbed.get_tab(tab.pane_id).label),
+            "the tab to say the shell ended",
+        )
         assert ide.app.is_running
         # Enter on the ended terminal opens a new shell (a new container) in the same tab.
         assert ide.app.focused is term
         await ide.pilot.press("enter")
-        await ide.wait_for(lambda: not term.ended and tab.session is not None and not tab.ended,
-                           "a new shell")
+        await ide.wait_for(
+            lambda: not term.ended and tab.session is not None and not tab.ended, "a new shell"
+        )
         await ide.run_in_terminal("echo back-again", "back-again")
         assert "alive" in screen_text(term), "the ended session's screen is kept above"
 

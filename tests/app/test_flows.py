@@ -11,7 +11,6 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
-from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
 from tests.app.conftest import running_ide, screen_text, type_text
 from tests.conftest import BackendHome
@@ -39,14 +38,15 @@ async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
         assert ide.app.focused is ide.main.browser
         ide.main.browser.select_project("files")
         await ide.pilot.press("space")
-        await ide.wait_for(lambda: {"notes.txt", "src"} <= ide.tree_paths("files"),
-                           "notes.txt and src/ in the tree")
+        await ide.wait_for(
+            lambda: {"notes.txt", "src"} <= ide.tree_paths("files"),
+            "notes.txt and src/ in the tree",
+        )
 
         # A file made later shows up by itself (polling), no key pressed.
         await ide.pilot.press("f12")
         await ide.run_in_terminal("touch later.txt; echo done", "done")
-        await ide.wait_for(lambda: "later.txt" in ide.tree_paths("files"),
-                           "later.txt in the tree")
+        await ide.wait_for(lambda: "later.txt" in ide.tree_paths("files"), "later.txt in the tree")
 
         # Open notes.txt from the tree, type, save with Ctrl+S.
         await ide.pilot.press("f12")
@@ -69,8 +69,7 @@ async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
         await ide.run_in_terminal("cat notes.txt", "edited first")
 
         # The shell changes the file: the clean editor follows within a second or so.
-        await ide.run_in_terminal("sed -i s/first/FROM-SED/ notes.txt; echo sed-done",
-                                  "sed-done")
+        await ide.run_in_terminal("sed -i s/first/FROM-SED/ notes.txt; echo sed-done", "sed-done")
         await ide.wait_for(lambda: "FROM-SED" in editor.text, "the editor to follow the disk")
         assert not editor.dirty
 
@@ -115,8 +114,10 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHo
         await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
         ide.app.screen.query_one(Input).value = ""
         await type_text(ide.pilot, "neat\n")
-        await ide.wait_for(lambda: "neat" in browser.projects and "tidy" not in browser.projects,
-                           "the project renamed")
+        await ide.wait_for(
+            lambda: "neat" in browser.projects and "tidy" not in browser.projects,
+            "the project renamed",
+        )
         assert "new.txt" in {e.name for e in await ide.backend.list_dir("neat")}
 
         # Delete the project: the question says the workspace files go too.
@@ -141,8 +142,9 @@ async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) ->
         second = ide.main.terminals()[1]
         await ide.wait_prompt(second)
         assert ide.app.focused is second
-        await ide.run_in_terminal("touch made-by-second; echo $$ > second.pid; echo ok", "ok",
-                                  second)
+        await ide.run_in_terminal(
+            "touch made-by-second; echo $$ > second.pid; echo ok", "ok", second
+        )
         await ide.pilot.press("ctrl+pageup")
         await ide.wait_for(lambda: ide.app.focused is first, "the first terminal")
         shown = await ide.run_in_terminal("ls; echo pids $$ $(cat second.pid)", "pids", first)
@@ -170,8 +172,9 @@ async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHom
 
         term.session.write = spy  # type: ignore[method-assign]
         await ide.pilot.press("ctrl+p", "ctrl+e")
-        await ide.wait_for(lambda: screen_text(term).count("echo remembered") >= 2,
-                           "the recalled command")
+        await ide.wait_for(
+            lambda: screen_text(term).count("echo remembered") >= 2, "the recalled command"
+        )
         assert b"\x10" in b"".join(written)
         assert not isinstance(ide.app.screen, CommandPalette)
         # Ctrl+C reaches bash (cancels the line); Ctrl+Q does not quit the app.

@@ -32,7 +32,9 @@ async def started(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-def then(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]], Awaitable[None]]:
+def then(
+    *steps: Callable[[Pilot[Any]], Awaitable[None]],
+) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run(pilot: Pilot[Any]) -> None:
         await started(pilot)
         for step in steps:
