@@ -35,4 +35,4 @@ def test_the_keys_a_terminal_keeps_are_the_widgets_and_the_help_lists_them() -> 
         spelled = key.replace("ctrl", "Ctrl").replace("shift", "Shift")
         spelled = spelled.replace("pageup", "PgUp").replace("pagedown", "PgDn").upper()
         assert spelled in shown.upper()
-    assert YIELD_TO_TERMINAL == {"quit", "command_palette"}
+    assert {"quit", "command_palette"} == YIELD_TO_TERMINAL
