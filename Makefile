@@ -31,10 +31,10 @@ $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
-	@for tool in tmux; do command -v $$tool >/dev/null || { \
+	@for tool in tmux htop vim less; do command -v $$tool >/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null; \
-	    else echo "warning: $$tool is missing (bench and UI checks use it)"; fi; }; done
+	    else echo "warning: $$tool is missing (bench and terminal tests use it)"; fi; }; done
 	touch $(STAMP)
 
 engine:

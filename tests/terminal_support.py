@@ -12,6 +12,9 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.terminal.emulator import TerminalEmulator
+from cloudide_tui.terminal.keys import APP_KEYS
+from cloudide_tui.terminal.model import Row
 from cloudide_tui.terminal.pty_session import PtySession
 from cloudide_tui.widgets.terminal import Terminal
 
@@ -72,8 +75,16 @@ class TerminalApp(App[None]):
         self.terminal_args = terminal_args
         self.messages: list[Message] = []
 
+    BINDINGS = [(key, f"app_key('{key}')", description) for key, description in APP_KEYS.items()]
+
     def compose(self) -> ComposeResult:
         yield Terminal(self.session, **self.terminal_args)
+
+    app_keys: list[str]
+
+    def action_app_key(self, key: str) -> None:
+        """What the real app does with its reserved keys (focus the browser, switch tabs)."""
+        self.app_keys = [*getattr(self, "app_keys", []), key]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         terminal_has_focus = isinstance(self.focused, Terminal)
@@ -104,10 +115,11 @@ def all_lines(terminal: Terminal) -> list[str]:
     """Scrollback and screen, as text."""
     from cloudide_tui.widgets.terminal_render import row_text
 
-    emulator = terminal.emulator
-    rows = [emulator.history_row(i) for i in range(emulator.history_size)]
-    rows += [emulator.row(y) for y in range(emulator.lines)]
-    return [row_text(row) for row in rows]
+    def read(emulator: TerminalEmulator) -> list[Row]:
+        rows = [emulator.history_row(i) for i in range(emulator.history_size)]
+        return rows + [emulator.row(y) for y in range(emulator.lines)]
+
+    return [row_text(row) for row in terminal.read_emulator(read)]
 
 
 def screen_text(terminal: Terminal) -> str:

@@ -5,6 +5,7 @@ the plain (pyte-only) path gives."""
 from __future__ import annotations
 
 import itertools
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ PIECES = st.one_of(
         lambda parts: "".join(parts) + "\r\n"),  # coloured lines (grep/ls style)
     st.integers(1, 70).map(lambda n: "x" * n + "\r\n"),  # long lines that wrap
     st.tuples(WORDS, WORDS).map(lambda t: f"{t[0]}\r{t[1]}\r\n"),  # CR overwrites
+    st.lists(st.one_of(WORDS, st.just("\t"), SGR), max_size=8).map(
+        lambda parts: "".join(parts) + "\r\n"),  # tabs (source code, make output)
     WORDS,  # partial lines
     SGR,
     st.sampled_from([
@@ -30,8 +33,9 @@ PIECES = st.one_of(
         "\x1b[?1049h", "\x1b[?1049l", "\x1b[?47h", "\x1b[?47l", "\x1b[?7l", "\x1b[?7h",
         "\x1b[4h", "\x1b[4l", "\n", "\r", "\t", "\x08", "\x1bM", "\x1bD", "\x1b[L",
         "\x1b[M", "\x1b[3J", "\x1b(0lqk\x1b(B", "\x1b[S", "\x1b[2T", "\x1b7", "\x1b8",
-        "\x1b[99;99H",
+        "\x1b[99;99H", "\x1b[3g", "\x1bH", "\x1b[5G\x1bH",
     ]),
+    st.text(alphabet="éàü─│┌αβжЖ€", max_size=30).map(lambda w: w + "\r\n"),
     st.sampled_from(
         ["中文\r\n", "é\r\n", "😀x\r\n", "a\u0301\r\n", "\uff57\uff49\uff44\uff45" * 3 + "\r\n"]
     ),
@@ -40,12 +44,23 @@ PIECES = st.one_of(
 
 
 def run(text: str, cuts: list[int], columns: int, lines: int, limit: int,
-        fast: bool) -> TerminalEmulator:
+        fast: bool, look: bool = False,
+        resizes: list[tuple[int, int, int]] | None = None) -> TerminalEmulator:
+    """Feed ``text`` cut at ``cuts``; with ``look``, read the screen between feeds as the
+    widget does (which makes the fast path draw what it deferred). ``resizes`` are
+    (byte offset, lines, columns), applied at the same offsets whatever the cuts."""
     e = TerminalEmulator(columns, lines, scrollback=limit, fast_path=fast)
     data = text.encode()
-    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    at = {r[0] % (len(data) + 1): r[1:] for r in resizes or []}
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)} | set(at))
     for a, b in itertools.pairwise(points):
+        if a in at:
+            e.resize(*at.pop(a))
         e.feed(data[a:b])
+        if look:
+            e.take_dirty()
+            e.row(e.lines - 1)
+            e.cursor  # noqa: B018
     return e
 
 
@@ -62,20 +77,27 @@ def state(e: TerminalEmulator) -> tuple[object, ...]:
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "300"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pieces=st.lists(PIECES, max_size=60),
     cuts=st.lists(st.integers(0, 10_000), max_size=6),
     columns=st.integers(3, 24),
     lines=st.integers(1, 8),
     limit=st.sampled_from([0, 3, 50, 1000]),
+    look=st.booleans(),
+    resizes=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 8), st.integers(3, 24)),
+                     max_size=2),
 )
 def test_fast_path_gives_exactly_the_plain_paths_screen_and_scrollback(
-    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int
+    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int, look: bool,
+    resizes: list[tuple[int, int, int]],
 ) -> None:
     text = "".join(pieces)
-    slow = run(text, [], columns, lines, limit, fast=False)
-    fast = run(text, cuts, columns, lines, limit, fast=True)
+    slow = run(text, [], columns, lines, limit, fast=False, resizes=resizes)
+    fast = run(text, cuts, columns, lines, limit, fast=True, look=look, resizes=resizes)
     assert state(fast) == state(slow)
     assert fast.errors == 0
     FAST_LINES.append(fast.fast_lines)
@@ -105,3 +127,46 @@ def test_coloured_listing_keeps_its_colours_in_the_scrollback() -> None:
     assert state(fast) == state(slow)
     first = fast.history_row(5)[0]
     assert first.text == "dir" and first.style.fg == 4 and first.style.bold
+
+
+def test_lines_scrolling_in_a_region_take_the_fast_path_and_match() -> None:
+    text = ("top line\r\n\x1b[3;8r\x1b[8;1H"
+            + "".join(f"\x1b[3{i % 8}mline {i}\x1b[m\x1b[K\r\n" for i in range(400))
+            + "\x1b[r\x1b[10;1Hbottom")
+    fast = run(text, [1000, 5000], 20, 10, 100, fast=True)
+    slow = run(text, [], 20, 10, 100, fast=False)
+    assert state(fast) == state(slow)
+    assert fast.fast_lines > 300 and fast.history_size == 0
+    assert fast.screen_text()[0] == "top line" and fast.screen_text()[6] == "line 399"
+
+
+def test_lines_on_the_alternate_screen_take_the_fast_path_and_never_reach_history() -> None:
+    text = "shell\r\n\x1b[?1049h\x1b[H\x1b[2J" + "".join(f"{i}\r\n" for i in range(3000))
+    fast = run(text, [4096, 9000], 20, 10, 100, fast=True)
+    slow = run(text, [], 20, 10, 100, fast=False)
+    assert state(fast) == state(slow)
+    assert fast.fast_lines > 2500 and fast.history_size == 0
+    fast.feed(b"\x1b[?1049l")
+    assert fast.screen_text()[0] == "shell"
+
+
+def test_source_code_with_tabs_takes_the_fast_path_and_matches() -> None:
+    line = "\tif (x) {\n\t\treturn\tfoo(a,\tb);\t// a comment that is long enough to wrap\n\t}"
+    text = "".join(f"{i}{line.replace(chr(10), chr(13) + chr(10))}\r\n" for i in range(300))
+    fast = run(text, [777, 5000], 30, 8, 1000, fast=True)
+    slow = run(text, [], 30, 8, 1000, fast=False)
+    assert state(fast) == state(slow)
+    assert fast.fast_lines > 800
+    text_with_stops = "\x1b[3g\x1b[4G\x1bH\r" + text  # custom tab stops: plain path, same result
+    assert state(run(text_with_stops, [999], 30, 8, 1000, fast=True)) == state(
+        run(text_with_stops, [], 30, 8, 1000, fast=False))
+
+
+def test_wide_characters_take_the_fast_path_and_wrap_as_on_the_plain_path() -> None:
+    fullwidth = "\uff57\uff49\uff44\uff45"
+    text = "".join(f"{i} 中文字符 {fullwidth} 😀 テスト{'漢' * (i % 9)}\r\n" for i in range(300))
+    for columns in (7, 16, 25):
+        fast = run(text, [1234, 6000], columns, 6, 1000, fast=True)
+        slow = run(text, [], columns, 6, 1000, fast=False)
+        assert state(fast) == state(slow)
+        assert fast.fast_lines > 250

@@ -66,3 +66,58 @@ def test_resize_clamps_the_cursor_and_dirties_every_row() -> None:
     assert e.cursor.x == 3 and e.cursor.y == 2
     assert e.take_dirty() == {0, 1, 2}
     assert all(sum(len(s.text) for s in e.row(y)) == 4 for y in range(3))
+
+
+def test_pyte_colour_names_map_to_palette_indices_and_rgb() -> None:
+    from cloudide_tui.terminal.colors import from_pyte
+
+    assert from_pyte("default") is None
+    assert from_pyte("brown") == 3
+    assert from_pyte("brightblack") == 8
+    assert from_pyte("bfightmagenta") == 13  # pyte's own typo for SGR 105
+    assert from_pyte("ff8000") == (255, 128, 0)
+    assert from_pyte(200) == 200
+    assert from_pyte("nonsense") is None
+
+
+def test_the_scrollback_keeps_its_limit_and_counts_every_row_pushed() -> None:
+    e = emu(lines=3, scrollback=5)
+    e.feed(b"".join(b"%d\r\n" % i for i in range(100)))
+    assert e.history_size == 5
+    assert e.history_pushed == 98
+    assert row_text(e.history_row(0)).rstrip() == "93"
+    assert row_text(e.history_row(4)).rstrip() == "97"
+
+
+def test_switching_to_the_alternate_screen_dirties_every_row() -> None:
+    e = emu()
+    e.take_dirty()
+    e.feed(b"\x1b[?1049h")
+    assert e.take_dirty() == set(range(5))
+    assert e.modes.alt_screen
+
+
+def test_a_hidden_cursor_and_input_modes_are_reported() -> None:
+    e = emu()
+    e.feed(b"\x1b[?25l\x1b[?1h\x1b[?2004h\x1b[?1003h\x1b[?1006h")
+    assert e.cursor.visible is False
+    m = e.modes
+    assert (m.app_cursor, m.bracketed_paste, m.mouse_tracking, m.mouse_sgr) == (
+        True, True, 1003, True)
+
+
+def test_vims_startup_queries_are_answered_and_draw_nothing() -> None:
+    e = emu(40, 3)
+    e.feed(b"\x1b[?4m\x1b[>4;2m\x1bPzz\x1b\\\x1b]10;?\x07\x1b[>c\x1b[c\x1b[6nvim")
+    assert e.screen_text()[0] == "vim"
+    assert e.row(0)[0].style == DEFAULT_STYLE
+    assert e.take_replies() == b"\x1b[>1;10;0c\x1b[?1;2c\x1b[1;1R"
+
+
+def test_coloured_output_read_after_a_flood_has_its_colours() -> None:
+    e = emu(20, 4, scrollback=100)
+    e.feed(b"".join(b"\x1b[1;32mok\x1b[0m line %d\x1b[K\r\n" % i for i in range(500)))
+    last = e.row(2)
+    assert last[0] == Span("ok", CellStyle(fg=2, bold=True))
+    assert row_text(last).rstrip() == "ok line 499"
+    assert e.fast_lines > 400

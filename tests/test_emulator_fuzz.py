@@ -4,6 +4,9 @@ needed, rows always cover the screen's width and the cursor stays on screen."""
 
 from __future__ import annotations
 
+import itertools
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,11 +59,14 @@ def check(e: TerminalEmulator) -> None:
 
 def feed_all(e: TerminalEmulator, data: bytes, cuts: list[int]) -> None:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         e.feed(data[a:b])
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "250"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pieces=st.lists(PIECE, max_size=40),
     cuts=st.lists(st.integers(0, 2000), max_size=8),

@@ -82,12 +82,13 @@ async def test_reserved_keys_are_not_sent_to_the_program() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, "READY")
-        await pilot.press("f12")
-        terminal.focus()
-        await pilot.press("ctrl+pageup", "ctrl+pagedown", "shift+pageup", "shift+pagedown", "z")
+        await pilot.press("f12", "ctrl+pageup", "ctrl+pagedown", "shift+pageup",
+                          "shift+pagedown", "z")
         await wait_until(pilot, lambda: received(terminal) != b"", "input", terminal)
         await pilot.pause(0.2)
         assert received(terminal) == b"z"
+        # the app's keys reached the app (its bindings), the scroll keys stayed in the widget
+        assert app.app_keys == ["f12", "ctrl+pageup", "ctrl+pagedown"]
 
 
 async def test_ctrl_c_interrupts_a_running_command_and_the_prompt_returns() -> None:
@@ -118,7 +119,7 @@ async def test_resizing_the_app_resizes_the_programs_terminal() -> None:
             await pilot.resize_terminal(*size)
         await pilot.pause(0.3)
         width = terminal.scrollable_content_region.width
-        assert (terminal.emulator.lines, terminal.emulator.columns) == (28, width)
+        assert terminal.screen_size == (28, width)
         await pilot.press(*"clear; stty size", "enter")
         await wait_until(pilot, lambda: f"28 {width}" in screen_lines(terminal), "28 rows",
                          terminal)
@@ -181,7 +182,7 @@ async def test_the_wheel_and_shift_pageup_scroll_back_through_history() -> None:
         await pilot.press(*"seq 1 200", "enter")
         await wait_until(pilot, lambda: screen_lines(terminal)[-2:] == ["200", "sh>"], "200",
                          terminal)
-        assert terminal.emulator.history_size >= 190
+        assert terminal.read_emulator(lambda e: e.history_size) >= 190
         terminal.post_message(events.MouseScrollUp(terminal, 2, 1, 0, -1, 0, False, False, False))
         await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "198", "3 lines up",
                          terminal)
@@ -275,9 +276,13 @@ async def test_when_the_shell_exits_it_says_why_and_enter_restarts_it() -> None:
 
         await wait_until(pilot, new_prompt, "a new prompt below the message", terminal)
         assert any(isinstance(m, Terminal.RestartRequested) for m in app.messages)
-        await pilot.press(*"echo again", "enter")
+        await pilot.press(*"echo again; stty size", "enter")
         await wait_until(pilot, lambda: "again" in screen_lines(terminal), "again", terminal)
         assert "keep-me" in screen_text(terminal)
+        # the new shell was told the terminal's size (its PTY started at 24x80)
+        width = terminal.scrollable_content_region.width
+        await wait_until(pilot, lambda: f"12 {width}" in screen_lines(terminal), "its size",
+                         terminal)
 
 
 async def test_a_program_that_cannot_start_is_a_clear_error() -> None:
@@ -285,3 +290,30 @@ async def test_a_program_that_cannot_start_is_a_clear_error() -> None:
 
     with pytest.raises(CloudIDEError, match="Could not start"):
         PtySession(["/nonexistent/program"])
+
+
+async def test_the_wheel_scrolls_a_pager_on_the_alternate_screen() -> None:
+    # xterm's "alternate scroll": no mouse reporting, alternate screen → arrow keys
+    app = TerminalApp(hex_echo(r"\x1b[?1049h"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        terminal = app.query_one(Terminal)
+        await wait_for_text(pilot, terminal, "READY")
+        terminal.post_message(events.MouseScrollDown(terminal, 2, 1, 0, 1, 0, False, False, False))
+        await wait_until(pilot, lambda: received(terminal) == b"\x1b[B" * 3, "3 downs", terminal)
+
+
+async def test_selecting_backwards_copies_the_same_text() -> None:
+    app = TerminalApp(bash())
+    async with app.run_test(size=(60, 12)) as pilot:
+        terminal = app.query_one(Terminal)
+        await wait_for_text(pilot, terminal, PROMPT.strip())
+        await pilot.press(*"printf 'alpha beta\\ngamma delta\\n'", "enter")
+        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output",
+                         terminal)
+        await pilot.mouse_down(Terminal, offset=(4, 2))
+        await pilot.hover(Terminal, offset=(6, 1))
+        await pilot.mouse_up(Terminal, offset=(6, 1))
+        await pilot.pause(0.05)
+        assert app.clipboard == "beta\ngamma"
+        await pilot.click(Terminal, offset=(3, 3))  # a click clears it, copies nothing new
+        assert terminal.selected_text == ""

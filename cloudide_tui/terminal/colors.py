@@ -42,7 +42,7 @@ def from_pyte(value: object) -> Color:
     truecolour form) → ``(r, g, b)``; ints and tuples pass through. Unknown → None.
     """
     if value is None or isinstance(value, int | tuple):
-        return value  # type: ignore[return-value]
+        return value
     if not isinstance(value, str) or value == "default":
         return None
     index = PYTE_NAMES.get(value)

@@ -3,13 +3,15 @@
 It hides pyte behind the small interface of ``model.py`` so the widget never sees pyte's
 quirks. Data flows: bytes → incremental UTF-8 decoder → ``PreFilter`` (strings, odd CSI,
 colon SGR, titles) → fast path for runs of plain scrolling lines (``fastpath.py``) or
-``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``screen.py``). Rows that
+``EmulatorStream`` → ``EmulatorScreen`` (pyte subclasses, ``stream.py``, ``screen.py``). Rows that
 scroll off the top of the normal screen go to a compact ``Scrollback``.
 
-Costs: the fast path handles ``seq``/``cat``/``ls --color`` style output at roughly
-tmux's speed; everything else (full-screen programs, cursor movement) runs at pyte
-speed with our faster tokeniser, about 0.5-1.5 MB/s, so a 64 KiB feed of such output
-can take 50-150 ms: the widget should feed in slices if it must stay responsive.
+Costs (200x50, see docs/terminal.md and ``make bench``): the fast path takes
+``seq``/``cat``/``ls --color``/``grep --color`` style output at or above tmux's speed
+(20-50 MB/s here), also in scroll regions and on the alternate screen; everything else
+(full-screen redraws, cursor movement) goes through pyte with our tokeniser at about
+2-6 MB/s, so one 64 KiB feed of it blocks for ~10-40 ms (70-140 ms for the worst kind
+found, decomposed combining marks): the widget should feed in slices if it must stay responsive.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import codecs
 from pyte import modes as mo
 
 from . import fastpath
+from .cells import BLANK, Cell
 from .model import Cursor, Modes, Row
 from .prefilter import PreFilter
 from .rows import cells_to_row
-from .screen import BLANK, Cell, EmulatorScreen, EmulatorStream
+from .screen import EmulatorScreen
 from .scrollback import Scrollback, TextBlock
+from .stream import EmulatorStream
 
 
 class TerminalEmulator:
@@ -53,6 +57,9 @@ class TerminalEmulator:
         self._screen.on_clear_history = self._history.clear
         self._fast = fast_path
         self._suppress = 0
+        self._deferred: list[str] | None = None
+        self._deferred_start: Cell = BLANK
+        self._partial = ""
         self._rows: dict[int, Row] = {}
         self._dirty: set[int] = set(range(self._screen.lines))
         self._title = ""
@@ -83,6 +90,8 @@ class TerminalEmulator:
         except Exception:  # last resort: a bug must not kill the terminal
             self.errors += 1
             self._suppress = 0
+            self._deferred = None
+            self._partial = ""
             self._screen.dirty.update(range(self._screen.lines))
         screen = self._screen
         if screen.replies:
@@ -94,9 +103,11 @@ class TerminalEmulator:
 
     def _feed_fast(self, text: str) -> None:
         screen = self._screen
-        stream = self._stream
+        if self._partial:
+            text = self._partial + text
+            self._partial = ""
         if not fastpath.plain_state(screen):
-            stream.feed(text)
+            self._feed_plain(text)
             return
         pos, n = 0, len(text)
         while pos < n:
@@ -104,60 +115,123 @@ class TerminalEmulator:
                 m = fastpath.SIMPLE_LINES.match(text, pos)
                 if m is not None:
                     end = m.end()
-                    if not self._fast_lines(text[pos:end]):
-                        stream.feed(text[pos:end])
-                    pos = end
-                    continue
+                    cut = fastpath.first_complex_line(
+                        text[pos:end], fastpath.default_tabs(screen))
+                    if cut >= 0:
+                        end = pos + cut
+                    if end > pos:
+                        if not self._fast_lines(text[pos:end]):
+                            self._feed_plain(text[pos:end])
+                        pos = end
+                        continue
             k = text.find("\r\n", pos)
             if k < 0:
-                stream.feed(text[pos:])
+                if self._deferred is not None and fastpath.SIMPLE_PARTIAL.match(text, pos):
+                    # an unfinished line after deferred ones: keep it for the next chunk
+                    # (or until someone looks), so the run of lines stays on the fast path
+                    self._partial = text[pos:]
+                    return
+                self._feed_plain(text[pos:])
                 return
-            stream.feed(text[pos:k + 2])
+            self._feed_plain(text[pos:k + 2])
             pos = k + 2
             if not fastpath.plain_state(screen):
-                stream.feed(text[pos:])
+                self._feed_plain(text[pos:])
                 return
 
+    def _feed_plain(self, text: str) -> None:
+        self._materialize()
+        self._stream.feed(text)
+
     def _fast_lines(self, run: str) -> bool:
-        """Process a run of simple lines (see ``fastpath``); False if not worth it."""
+        """Process a run of simple lines (see ``fastpath``); False if not worth it.
+
+        The last ``lines - 1`` lines are not drawn yet: they are kept raw in
+        ``_deferred`` until someone looks at the screen or other output arrives
+        (:meth:`_materialize`), so a flood of lines costs pyte work once per look,
+        not once per chunk.
+        """
         screen = self._screen
         lines = run.split("\r\n")
         lines.pop()
-        keep = screen.lines - 1  # lines fed through pyte at the end
-        if len(lines) <= keep:
-            return False
+        top, bottom = fastpath.scroll_area(screen)
+        keep = bottom - top
+        to_history = top == 0 and bottom == screen.lines - 1 and not screen.alt_screen
         columns = screen.columns
         history = self._history
-        head, tail = lines[:len(lines) - keep], lines[len(lines) - keep:]
-        if max(map(len, head)) <= columns:
-            rows = head
+        deferred = self._deferred
+        if deferred is None:
+            if len(lines) <= keep:
+                return False
+            head = lines[:len(lines) - keep]
+            rows = self._rows_of(head, columns) if to_history else []
+            # the rows above the cursor scroll off first (unless they'd be dropped anyway)
+            if to_history:
+                if len(rows) < history.limit:
+                    for y in range(keep):
+                        history.push_cells(screen.buffer.get(y), columns)
+                else:
+                    history.pushed += keep
+            start = screen.cursor.attrs
+            for y in range(top, bottom + 1):
+                screen.buffer.pop(y, None)
         else:
-            rows = []
-            for line in head:
-                rows += fastpath.split_rows(line, columns)
-        # 1. the rows above the cursor scroll off first (unless they will be dropped anyway)
-        if len(rows) < history.limit:
-            for y in range(screen.lines - 1):
-                history.push_cells(screen.buffer.get(y), columns)
-        else:
-            history.pushed += screen.lines - 1
-        # 2. the head's rows, raw; 3. the SGR state after them
-        start = screen.cursor.attrs
+            lines = deferred + lines
+            head = lines[:len(lines) - keep]
+            rows = self._rows_of(head, columns) if to_history else []
+            start = self._deferred_start
+        tail = lines[len(lines) - keep:] if keep else []
+        # the head's rows go to the scrollback raw; the SGR state after them is computed
         head_text = "\r\n".join(head)
-        if start is BLANK and "\x1b" not in head_text:
+        if start is BLANK and "\x1b" not in head_text and "\t" not in head_text:
             history.push_texts(rows)
         else:
-            history.push_block(TextBlock(start, rows, columns))
-            screen.cursor.attrs = fastpath.sgr_after(start, head_text, self._sgr)
+            if rows:
+                history.push_block(TextBlock(start, rows, columns))
+            start = fastpath.sgr_after(start, head_text, self._sgr)
         self.fast_lines += len(head)
-        # 4. the last screenful through pyte, on a cleared screen
-        screen.buffer.clear()
-        screen.dirty.update(range(screen.lines))
+        screen.dirty.update(range(top, bottom + 1))
         if tail:
-            self._suppress = keep
-            self._stream.feed("\r\n".join(tail) + "\r\n")
-            self._suppress = 0
+            self._deferred = tail
+            self._deferred_start = start
+        else:
+            self._deferred = None
+            screen.cursor.attrs = start
         return True
+
+    def _rows_of(self, head: list[str], columns: int) -> list[str]:
+        if not head:
+            return head
+        joined = "".join(head)
+        if joined.isascii() and "\t" not in joined and max(map(len, head)) <= columns:
+            return head
+        rows: list[str] = []
+        for line in head:
+            rows += fastpath.split_rows(line, columns)
+        return rows
+
+    def _materialize(self) -> None:
+        """Draw the deferred lines: through pyte, on the cleared screen, with the
+        scrollback dropping the blank rows this pushes off the top first; then the
+        unfinished line kept after them, if any."""
+        tail = self._deferred
+        if tail is None:
+            return
+        partial, self._partial = self._partial, ""
+        self._deferred = None
+        screen = self._screen
+        dirty = set(screen.dirty)  # already all rows: drawing adds no new change
+        screen.cursor.attrs = self._deferred_start
+        top, bottom = fastpath.scroll_area(screen)
+        full = top == 0 and bottom == screen.lines - 1 and not screen.alt_screen
+        self._suppress = bottom - top if full else 0
+        try:
+            self._stream.feed("\r\n".join(tail) + "\r\n")
+        finally:
+            self._suppress = 0
+            screen.dirty = dirty
+        if partial:
+            self._stream.feed(partial)
 
     def _sgr(self, state: Cell, params: tuple[int, ...]) -> Cell:
         screen = self._screen
@@ -174,6 +248,7 @@ class TerminalEmulator:
     def resize(self, lines: int, columns: int) -> None:
         """Resize the screen; the cursor is clamped and every row is dirty."""
         try:
+            self._materialize()
             self._screen.resize(max(1, lines), max(1, columns))
         except Exception:
             self.errors += 1
@@ -207,6 +282,7 @@ class TerminalEmulator:
 
     def row(self, y: int) -> Row:
         """Visible row ``y`` (0 = top), ``columns`` cells wide."""
+        self._look()
         self._sync()
         row = self._rows.get(y)
         if row is None:
@@ -216,22 +292,33 @@ class TerminalEmulator:
             row = self._rows[y] = cells_to_row(screen.buffer.get(y), screen.columns)
         return row
 
+    def _look(self) -> None:
+        if self._deferred is not None:
+            try:
+                self._materialize()
+            except Exception:
+                self.errors += 1
+
     @property
     def history_size(self) -> int:
+        self._look()
         return len(self._history)
 
     @property
     def history_pushed(self) -> int:
+        self._look()
         return self._history.pushed
 
     def history_row(self, i: int) -> Row:
         """Scrollback row ``i`` (0 = oldest kept), ``columns`` cells wide."""
+        self._look()
         if not 0 <= i < len(self._history):
             raise IndexError(i)
         return self._history.row(i, self._screen.columns)
 
     @property
     def cursor(self) -> Cursor:
+        self._look()
         c = self._screen.cursor
         return Cursor(
             x=min(c.x, self._screen.columns - 1),

@@ -72,7 +72,7 @@ def colon_sgr(params: str) -> str | None:
 
 
 class PreFilter:
-    """Cleans decoded text for :class:`~.screen.EmulatorStream` (see the module doc).
+    """Cleans decoded text for :class:`~.stream.EmulatorStream` (see the module doc).
 
     After each :meth:`feed`, ``title`` holds the last OSC 0/2 title seen (or None if
     none came) and ``replies`` what the terminal must answer (DA2).

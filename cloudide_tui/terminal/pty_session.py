@@ -238,7 +238,12 @@ class PtySession(ShellSession):
     async def _wait_writable(self, fd: int) -> None:
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
-        loop.add_writer(fd, lambda: ready.done() or ready.set_result(None))
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_writer(fd, wake)
         try:
             await asyncio.wait_for(ready, 0.25)
         except TimeoutError:

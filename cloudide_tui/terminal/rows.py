@@ -12,38 +12,59 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from itertools import groupby
+from operator import attrgetter
 
 from pyte.screens import wcwidth
 
-from .model import DEFAULT_STYLE, CellStyle, Row, Span
-from .screen import BLANK, Cell
-
-_STYLES: dict[tuple[object, ...], CellStyle] = {}
-
-
-def style_of(cell: Cell) -> CellStyle:
-    """The model style of a cell (cached: there are few distinct ones)."""
-    key = cell[1:]
-    style = _STYLES.get(key)
-    if style is None:
-        if len(_STYLES) > 65536:
-            _STYLES.clear()
-        _, fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = cell
-        style = _STYLES[key] = CellStyle(
-            fg=fg, bg=bg, bold=bold, dim=dim, italic=italics, underline=underscore,
-            blink=blink, reverse=reverse, strike=strike, conceal=conceal,
-        )
-    return style
+from .cells import Cell
+from .model import DEFAULT_STYLE, Row, Span
 
 
 def blank_row(columns: int) -> Row:
     return (Span(" " * columns, DEFAULT_STYLE),)
 
 
+_DATA = attrgetter("data")
+_STYLE = attrgetter("style")
+_RANGES: dict[int, list[int]] = {}
+
+
 def cells_to_row(line: Mapping[int, Cell] | None, columns: int) -> Row:
     """Convert a sparse pyte row to a canonical model row ``columns`` cells wide."""
     if not line:
         return blank_row(columns)
+    n = len(line)
+    if n <= columns:
+        # The common case, done in C: cells 0..n-1 written left to right, one cell each.
+        keys = _RANGES.get(n)
+        if keys is None:
+            keys = _RANGES[n] = list(range(n))
+        if list(line) == keys:
+            cells = list(line.values())
+            text = "".join(map(_DATA, cells))
+            if len(text) == n and text.isascii():
+                return _spans(text, cells, columns)
+    return _cells_to_row(line, columns)
+
+
+def _spans(text: str, cells: list[Cell], columns: int) -> Row:
+    spans: list[Span] = []
+    x = 0
+    for style, group in groupby(cells, _STYLE):  # groupby compares by identity first
+        k = len(list(group))
+        spans.append(Span(text[x:x + k], style))
+        x += k
+    if x < columns:
+        last = spans[-1]
+        if last.style == DEFAULT_STYLE:
+            spans[-1] = Span(last.text + " " * (columns - x), DEFAULT_STYLE)
+        else:
+            spans.append(Span(" " * (columns - x), DEFAULT_STYLE))
+    return tuple(spans)
+
+
+def _cells_to_row(line: Mapping[int, Cell], columns: int) -> Row:
     spans: list[Span] = []
     texts: list[str] = []
     current = DEFAULT_STYLE
@@ -70,8 +91,8 @@ def cells_to_row(line: Mapping[int, Cell] | None, columns: int) -> Row:
                 step = 2
             else:
                 char = " "  # its right half was overwritten (or it hangs off the edge)
-        style = style_of(cell) if cell is not BLANK else DEFAULT_STYLE
-        if style != current:
+        style = cell.style
+        if style is not current and style != current:
             if texts:
                 spans.append(Span("".join(texts), current))
                 texts = []

@@ -1,117 +1,48 @@
-"""pyte subclasses: a ``Screen`` that behaves like xterm and a ``Stream`` that parses fast.
+"""The pyte ``Screen`` subclass: a screen that behaves like xterm.
 
-pyte 0.8.2 gets many things wrong (see docs/terminal.md and the research note): handlers
-that raise on private or surplus parameters, no alternate screen, no REP/SU/SD/CBT/CHT/
-HPA/SCOSC, the delete-line bug, partial BCE, no wide-char wrap, zero-width characters
-that drop the rest of a chunk, ``ESC ( 0`` ignored. Everything is fixed here by
-overriding methods, never by editing pyte.
-
-Input reaching :class:`EmulatorStream` has been cleaned by ``prefilter.py``: every escape
-sequence is complete and well formed (``CSI ?? [0-9;]* final`` or ``ESC [ -/]* final``),
-so the stream can tokenise with one regular expression instead of pyte's per-character
-generator, and dispatch each CSI through a table whose handlers take a parameter list
-(surplus or missing parameters can no longer raise).
+pyte 0.8.2 gets many things wrong (see docs/terminal.md and the research note): no
+alternate screen, no REP/SU/SD/CBT/CHT/HPA/SCOSC, the delete-line bug, partial BCE, no
+wide-char wrap, zero-width characters that drop the rest of a chunk, CPR off by one in
+the pending-wrap state, no cursor clamp on resize, only six SGR attributes and its own
+colour names. Everything is fixed here by overriding methods, never by editing pyte;
+``stream.py`` feeds it (and makes sure no handler gets arguments it cannot take).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import pyte
 from pyte import charsets as cs
 from pyte import modes as mo
 from pyte.screens import Margins, StaticDefaultDict, wcwidth
 
-from .colors import sgr_extended
+from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell
 from .model import Color
 
 
-class Cell(NamedTuple):
-    """One cell: pyte's ``Char`` fields plus dim and conceal; colours are model colours
-    (None / palette index / rgb tuple), not pyte's names."""
-
-    data: str
-    fg: Color = None
-    bg: Color = None
-    bold: bool = False
-    italics: bool = False
-    underscore: bool = False
-    strikethrough: bool = False
-    reverse: bool = False
-    blink: bool = False
-    dim: bool = False
-    conceal: bool = False
+def _blank_row() -> StaticDefaultDict[int, Cell]:
+    return StaticDefaultDict(BLANK)
 
 
-BLANK = Cell(" ")
-
-_ON = {1: "bold", 2: "dim", 3: "italics", 4: "underscore", 5: "blink", 6: "blink",
-       7: "reverse", 8: "conceal", 9: "strikethrough", 21: "underscore"}
-_OFF = {22: ("bold", "dim"), 23: ("italics",), 24: ("underscore",), 25: ("blink",),
-        27: ("reverse",), 28: ("conceal",), 29: ("strikethrough",)}
-_FIELDS = {name: i for i, name in enumerate(Cell._fields)}
-
-
-def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
-    """The cell attributes after ``CSI params m`` (pure, so callers can cache it)."""
-    if not params:
-        return BLANK
-    values = list(attrs)
-    i, n = 0, len(params)
-    while i < n:
-        p = params[i]
-        i += 1
-        if p == 0:
-            values = list(BLANK)
-        elif 30 <= p <= 37:
-            values[1] = p - 30
-        elif 40 <= p <= 47:
-            values[2] = p - 40
-        elif 90 <= p <= 97:
-            values[1] = p - 82
-        elif 100 <= p <= 107:
-            values[2] = p - 92
-        elif p == 39:
-            values[1] = None
-        elif p == 49:
-            values[2] = None
-        elif p == 38 or p == 48 or p == 58:
-            color, i, ok = sgr_extended(params, i)
-            if ok and p != 58:  # 58: underline colour, not modelled
-                values[1 if p == 38 else 2] = color
-        elif p in _ON:
-            values[_FIELDS[_ON[p]]] = True
-        elif p in _OFF:
-            for name in _OFF[p]:
-                values[_FIELDS[name]] = False
-    cell = Cell._make(values)
-    return BLANK if cell == BLANK else cell
-
-
-class _CellCache(dict[str, Cell]):
-    """char → Cell for one attribute set, so drawing a character is a dict lookup."""
-
-    __slots__ = ("rest",)
-
-    def __init__(self, attrs: Cell) -> None:
-        super().__init__()
-        self.rest = tuple(attrs)[1:]
-
-    def __missing__(self, char: str) -> Cell:
-        cell = Cell._make((char, *self.rest))
-        self[char] = cell
-        return cell
-
-
-Row = StaticDefaultDict  # pyte's sparse row: {x: Cell}, missing cells are blank
+_MINUS_ONE = (-1).__add__
 
 _ALT_MODES = (47 << 5, 1047 << 5, 1049 << 5)
 _MOUSE_MODES = (1000, 1002, 1003)
 _IGNORED_PRIVATE = {3 << 5, 5 << 5}  # DECCOLM (would resize to 132 columns), DECSCNM
+
+
+class CellCursor(pyte.screens.Cursor):
+    """pyte's cursor, holding our ``Cell`` attributes."""
+
+    attrs: Cell  # type: ignore[assignment]
+
+
+Line = StaticDefaultDict[int, Cell]
+"""A pyte row: sparse ``{x: Cell}``, missing cells are blank."""
 
 
 class EmulatorScreen(pyte.Screen):
@@ -121,6 +52,9 @@ class EmulatorScreen(pyte.Screen):
     of the normal screen in a full-screen scroll (the scrollback), ``on_clear_history()``
     is ED 3; ``replies`` collects what must be written back to the program.
     """
+
+    buffer: defaultdict[int, Line]  # type: ignore[assignment]
+    cursor: CellCursor
 
     def __init__(self, columns: int, lines: int) -> None:
         self.replies: list[str] = []
@@ -133,8 +67,12 @@ class EmulatorScreen(pyte.Screen):
         self._other_buffer: defaultdict[int, StaticDefaultDict[int, Cell]] | None = None
         self._alt_saved_cursor: Any = None
         self._last_char = ""
-        self._caches: dict[Cell, _CellCache] = {}
-        self._sgr_cache: dict[tuple[Cell, tuple[int, ...]], Cell] = {}
+        # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
+        # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
+        self._caches: dict[int, CellCache] = {}
+        self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
+        self._erase_cells: dict[Color, Cell] = {}
+        self._sgr_text_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -143,12 +81,12 @@ class EmulatorScreen(pyte.Screen):
         return BLANK
 
     def _new_buffer(self) -> defaultdict[int, StaticDefaultDict[int, Cell]]:
-        return defaultdict(lambda: StaticDefaultDict(BLANK))
+        return defaultdict(_blank_row)
 
     def reset(self) -> None:
         super().reset()
-        self.buffer = self._new_buffer()  # type: ignore[assignment]
-        self.cursor = pyte.screens.Cursor(0, 0, BLANK)
+        self.buffer = self._new_buffer()
+        self.cursor = CellCursor(0, 0, BLANK)  # type: ignore[arg-type]
         self.savepoints = []
         self.alt_screen = False
         self._other_buffer = None
@@ -156,18 +94,23 @@ class EmulatorScreen(pyte.Screen):
         self.mouse_tracking = 0
         self._last_char = ""
 
-    def cells(self, attrs: Cell) -> _CellCache:
-        cache = self._caches.get(attrs)
-        if cache is None:
+    def cells(self, attrs: Cell) -> CellCache:
+        cache = self._caches.get(id(attrs))
+        if cache is None or cache.attrs is not attrs:
             if len(self._caches) > 4096:
                 self._caches.clear()
-            cache = self._caches[attrs] = _CellCache(attrs)
+            cache = self._caches[id(attrs)] = CellCache(attrs)
         return cache
 
     def erase_cell(self) -> Cell:
         """The cell erase operations leave: blank with the current background (BCE)."""
         bg = self.cursor.attrs.bg
-        return BLANK if bg is None else BLANK._replace(bg=bg)
+        if bg is None:
+            return BLANK
+        cell = self._erase_cells.get(bg)
+        if cell is None:
+            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:11]))
+        return cell
 
     @property
     def full_margins(self) -> bool:
@@ -176,6 +119,27 @@ class EmulatorScreen(pyte.Screen):
 
     # -- drawing ------------------------------------------------------------------
     def draw(self, data: str) -> None:
+        cursor = self.cursor
+        x = cursor.x
+        n = len(data)
+        if (
+            0 < n <= self.columns - x
+            and not self.charset
+            and self.g0_charset is cs.LAT1_MAP
+            and data.isascii()
+            and mo.IRM not in self.mode
+        ):
+            # The common case: ASCII that fits on the line, one C-level dict update.
+            attrs = cursor.attrs
+            cache = self._caches.get(id(attrs))
+            if cache is None or cache.attrs is not attrs:
+                cache = self.cells(attrs)
+            self.buffer[cursor.y].update(zip(range(x, x + n), map(cache.__getitem__, data),
+                                             strict=True))
+            cursor.x = x + n
+            self.dirty.add(cursor.y)
+            self._last_char = data[-1]
+            return
         if self.charset:
             data = data.translate(self.g1_charset)
         elif self.g0_charset is not cs.LAT1_MAP:
@@ -214,6 +178,9 @@ class EmulatorScreen(pyte.Screen):
         self.dirty.add(cursor.y)
 
     def _draw_unicode(self, data: str) -> None:
+        if not unicodedata.is_normalized("NFC", data):
+            # compose base + combining marks in C; what is left is merged one by one
+            data = unicodedata.normalize("NFC", data)
         cursor = self.cursor
         columns = self.columns
         cells = self.cells(cursor.attrs)
@@ -268,27 +235,29 @@ class EmulatorScreen(pyte.Screen):
 
     # -- scrolling ----------------------------------------------------------------
     def index(self) -> None:
-        """Line feed at the bottom margin scrolls; O(rows), never creates empty rows."""
+        """Line feed at the bottom margin scrolls. A full-screen scroll re-keys the rows
+        in C (pyte moves them one by one in Python, and creates empty ones)."""
         margins = self.margins
-        top, bottom = margins if margins is not None else (0, self.lines - 1)
+        lines = self.lines
+        top, bottom = margins if margins is not None else (0, lines - 1)
         cursor = self.cursor
         if cursor.y == bottom:
             buffer = self.buffer
-            self.dirty.update(range(self.lines))
+            self.dirty.update(range(lines))
             row = buffer.pop(top, None)
-            if (
-                top == 0
-                and bottom == self.lines - 1
-                and not self.alt_screen
-                and self.on_scroll_off is not None
-            ):
-                self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
-            get = buffer.pop
-            for y in range(top, bottom):
-                moved = get(y + 1, None)
-                if moved is not None:
-                    buffer[y] = moved
-        elif cursor.y < self.lines - 1:
+            if top == 0 and bottom == lines - 1:
+                if not self.alt_screen and self.on_scroll_off is not None:
+                    self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                shifted = self._new_buffer()
+                shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
+                self.buffer = shifted
+            else:
+                get = buffer.pop
+                for y in range(top, bottom):
+                    moved = get(y + 1, None)
+                    if moved is not None:
+                        buffer[y] = moved
+        elif cursor.y < lines - 1:
             cursor.y += 1
 
     def reverse_index(self) -> None:
@@ -385,8 +354,13 @@ class EmulatorScreen(pyte.Screen):
     def _erase_range(self, line: StaticDefaultDict[int, Cell], start: int, end: int) -> None:
         blank = self.erase_cell()
         if blank is BLANK:
-            for x in [x for x in line if start <= x < end]:
-                del line[x]
+            if end - start <= len(line):
+                pop = line.pop
+                for x in range(start, end):
+                    pop(x, None)
+            else:
+                for x in [x for x in line if start <= x < end]:
+                    del line[x]
         else:
             line.update(dict.fromkeys(range(start, end), blank))
 
@@ -436,7 +410,7 @@ class EmulatorScreen(pyte.Screen):
             if blank is BLANK:
                 self.buffer.pop(row, None)
             else:
-                self.buffer[row] = line = StaticDefaultDict(BLANK)
+                self.buffer[row] = line = _blank_row()
                 line.update(dict.fromkeys(range(self.columns), blank))
         if how in (0, 1):
             self.erase_in_line(how)
@@ -444,7 +418,7 @@ class EmulatorScreen(pyte.Screen):
     def alignment_display(self) -> None:
         self.dirty.update(range(self.lines))
         self.buffer.clear()
-        e = Cell("E")
+        e = BLANK._replace(data="E")
         for y in range(self.lines):
             line = self.buffer[y]
             line.update(dict.fromkeys(range(self.columns), e))
@@ -548,7 +522,7 @@ class EmulatorScreen(pyte.Screen):
             self._alt_saved_cursor = (self.cursor.x, self.cursor.y, self.cursor.attrs)
         if not self.alt_screen:
             self.alt_screen = True
-            self._other_buffer, self.buffer = self.buffer, self._new_buffer()  # type: ignore[assignment]
+            self._other_buffer, self.buffer = self.buffer, self._new_buffer()
         if mode == 1049 << 5:
             self.buffer.clear()
         self.dirty.update(range(self.lines))
@@ -559,7 +533,7 @@ class EmulatorScreen(pyte.Screen):
                 self.buffer.clear()
             self.alt_screen = False
             if self._other_buffer is not None:
-                self.buffer = self._other_buffer  # type: ignore[assignment]
+                self.buffer = self._other_buffer
             self._other_buffer = None
         if mode == 1049 << 5 and self._alt_saved_cursor is not None:
             self.cursor.x, self.cursor.y, self.cursor.attrs = self._alt_saved_cursor
@@ -571,13 +545,30 @@ class EmulatorScreen(pyte.Screen):
     def select_graphic_rendition(self, *attrs: int, **kwargs: Any) -> None:
         if kwargs.get("private"):
             return  # CSI ? Pm m (XTQMODKEYS and friends): not SGR
-        key = (self.cursor.attrs, attrs)
-        new = self._sgr_cache.get(key)
-        if new is None:
-            if len(self._sgr_cache) > 8192:
-                self._sgr_cache.clear()
-            new = self._sgr_cache[key] = apply_sgr(self.cursor.attrs, list(attrs))
+        current = self.cursor.attrs
+        key = (id(current), attrs)
+        hit = self._sgr_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_cache) > 8192:
+            self._sgr_cache.clear()
+        new = apply_sgr(current, list(attrs))
+        self._sgr_cache[key] = (current, new)
         self.cursor.attrs = new
+
+    def sgr_text(self, params: str) -> None:
+        """SGR from its parameter text, cached on (current attributes, text)."""
+        current = self.cursor.attrs
+        key = (id(current), params)
+        hit = self._sgr_text_cache.get(key)
+        if hit is not None and hit[0] is current:
+            self.cursor.attrs = hit[1]
+            return
+        if len(self._sgr_text_cache) > 8192:
+            self._sgr_text_cache.clear()
+        self.select_graphic_rendition(*parse_params(params))
+        self._sgr_text_cache[key] = (current, self.cursor.attrs)
 
     # -- reports ------------------------------------------------------------------
     def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:
@@ -649,163 +640,17 @@ class EmulatorScreen(pyte.Screen):
         self.cursor.x = min(max(0, self.cursor.x), self.columns - 1)
 
 
-def _params(text: str) -> list[int]:
-    if not text:
-        return []
-    return [min(int(p), 9999) if p else 0 for p in text.split(";")]
+_PARAMS: dict[str, list[int]] = {}
 
 
-def _first(p: list[int]) -> int:
-    return p[0] if p else 0
-
-
-def _second(p: list[int]) -> int:
-    return p[1] if len(p) > 1 else 0
-
-
-# CSI final → handler(screen, params, private). Private forms no handler understands
-# are ignored rather than applied as their public meaning.
-_Handler = Callable[[EmulatorScreen, list[int], bool], None]
-
-
-def _public(fn: Callable[[EmulatorScreen, list[int]], None]) -> _Handler:
-    def handler(s: EmulatorScreen, p: list[int], private: bool) -> None:
-        if not private:
-            fn(s, p)
-    return handler
-
-
-def _scosc(s: EmulatorScreen, p: list[int]) -> None:
-    if not p:
-        s.save_cursor()
-
-
-def _scorc(s: EmulatorScreen, p: list[int]) -> None:
-    if not p:  # CSI u with parameters is the kitty keyboard protocol: ignore
-        s.restore_cursor()
-
-
-CSI_HANDLERS: dict[str, _Handler] = {
-    "@": _public(lambda s, p: s.insert_characters(_first(p))),
-    "A": _public(lambda s, p: s.cursor_up(_first(p))),
-    "B": _public(lambda s, p: s.cursor_down(_first(p))),
-    "C": _public(lambda s, p: s.cursor_forward(_first(p))),
-    "D": _public(lambda s, p: s.cursor_back(_first(p))),
-    "E": _public(lambda s, p: s.cursor_down1(_first(p))),
-    "F": _public(lambda s, p: s.cursor_up1(_first(p))),
-    "G": _public(lambda s, p: s.cursor_to_column(_first(p))),
-    "`": _public(lambda s, p: s.cursor_to_column(_first(p))),
-    "a": _public(lambda s, p: s.cursor_forward(_first(p))),
-    "H": _public(lambda s, p: s.cursor_position(_first(p), _second(p))),
-    "f": _public(lambda s, p: s.cursor_position(_first(p), _second(p))),
-    "d": _public(lambda s, p: s.cursor_to_line(_first(p))),
-    "e": _public(lambda s, p: s.cursor_down(_first(p))),
-    "I": _public(lambda s, p: s.forward_tabs(_first(p))),
-    "Z": _public(lambda s, p: s.backward_tabs(_first(p))),
-    "J": lambda s, p, private: s.erase_in_display(_first(p)),
-    "K": lambda s, p, private: s.erase_in_line(_first(p)),
-    "L": _public(lambda s, p: s.insert_lines(_first(p))),
-    "M": _public(lambda s, p: s.delete_lines(_first(p))),
-    "P": _public(lambda s, p: s.delete_characters(_first(p))),
-    "X": _public(lambda s, p: s.erase_characters(_first(p))),
-    "S": _public(lambda s, p: s.scroll_up(_first(p))),
-    "T": _public(lambda s, p: s.scroll_down(_first(p)) if len(p) <= 1 else None),
-    "b": _public(lambda s, p: s.repeat_last(_first(p))),
-    "c": _public(lambda s, p: s.report_device_attributes(_first(p))),
-    "n": lambda s, p, private: s.report_device_status(_first(p), private=private),
-    "g": _public(lambda s, p: s.clear_tab_stop(_first(p))),
-    "h": lambda s, p, private: s.set_mode(*p, private=private) if p else None,
-    "l": lambda s, p, private: s.reset_mode(*p, private=private) if p else None,
-    "m": lambda s, p, private: s.select_graphic_rendition(*p, private=private),
-    "r": lambda s, p, private: s.set_margins(_first(p), _second(p), private=private),
-    "s": _public(_scosc),
-    "u": _public(_scorc),
-}
-
-def _next_line(s: EmulatorScreen) -> None:
-    """NEL (``ESC E``): carriage return and index."""
-    s.carriage_return()
-    s.index()
-
-
-#: ESC + final (no intermediates) → screen action.
-_ESC_HANDLERS: dict[str, Callable[[EmulatorScreen], None]] = {
-    "c": lambda s: s.reset(),
-    "D": lambda s: s.index(),
-    "E": lambda s: _next_line(s),
-    "M": lambda s: s.reverse_index(),
-    "H": lambda s: s.set_tab_stop(),
-    "7": lambda s: s.save_cursor(),
-    "8": lambda s: s.restore_cursor(),
-    "=": lambda s: setattr(s, "app_keypad", True),
-    ">": lambda s: setattr(s, "app_keypad", False),
-}
-
-_CONTROLS: dict[str, Callable[[EmulatorScreen], None]] = {
-    "\x07": lambda s: s.bell(),
-    "\x08": lambda s: s.backspace(),
-    "\x09": lambda s: s.tab(),
-    "\x0a": lambda s: s.linefeed(),
-    "\x0b": lambda s: s.linefeed(),
-    "\x0c": lambda s: s.linefeed(),
-    "\x0d": lambda s: s.carriage_return(),
-    "\x0e": lambda s: s.shift_out(),
-    "\x0f": lambda s: s.shift_in(),
-}
-
-TOKEN = re.compile(
-    r"([^\x00-\x1f\x7f]+)"  # 1: text
-    r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 2-4: CSI (private, params, final)
-    r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 5-6: ESC (intermediates, final)
-    r"|([\x00-\x1f\x7f])"  # 7: a C0 control (or a stray ESC)
-)
-
-
-class EmulatorStream(pyte.Stream):
-    """A ``pyte.Stream`` whose ``feed`` tokenises with one regular expression.
-
-    pyte's parser is a generator stepped once per control character; this ``feed``
-    takes pre-filtered text (complete sequences only), matches text runs, CSI and ESC
-    sequences and controls in C, and dispatches through tables whose handlers cannot be
-    given the wrong number of arguments. ``use_utf8`` is False in pyte's sense: input is
-    already text, and ``ESC ( 0`` selects DEC line drawing.
-    """
-
-    def __init__(self, screen: EmulatorScreen) -> None:
-        super().__init__(screen)
-        self.use_utf8 = False
-        self.screen = screen
-
-    def feed(self, data: str) -> None:
-        screen = self.screen
-        draw = screen.draw
-        csi = CSI_HANDLERS
-        for m in TOKEN.finditer(data):
-            kind = m.lastindex
-            if kind == 1:
-                draw(m.group(1))
-            elif kind == 4:
-                final = m.group(4)
-                if final == "m" and not m.group(2):
-                    screen.select_graphic_rendition(*_params(m.group(3)))
-                else:
-                    handler = csi.get(final)
-                    if handler is not None:
-                        handler(screen, _params(m.group(3)), bool(m.group(2)))
-            elif kind == 6:
-                self._escape(m.group(5), m.group(6))
-            else:
-                control = _CONTROLS.get(m.group(7))
-                if control is not None:
-                    control(screen)
-
-    def _escape(self, intermediates: str, final: str) -> None:
-        screen = self.screen
-        if not intermediates:
-            handler = _ESC_HANDLERS.get(final)
-            if handler is not None:
-                handler(screen)
-        elif intermediates == "#" and final == "8":
-            screen.alignment_display()
-        elif intermediates in ("(", ")") and final in cs.MAPS:
-            screen.define_charset(final, intermediates)
+def parse_params(text: str) -> list[int]:
+    """CSI parameters (empty → 0, capped at 9999 as pyte does). Cached: programs repeat
+    the same few; handlers never modify the list."""
+    params = _PARAMS.get(text)
+    if params is None:
+        if len(_PARAMS) > 4096:
+            _PARAMS.clear()
+        params = _PARAMS[text] = (
+            [min(int(p), 9999) if p else 0 for p in text.split(";")] if text else []
+        )
+    return params

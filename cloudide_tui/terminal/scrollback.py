@@ -6,8 +6,8 @@ alternate screen. Here a row is stored in one of three compact forms and turned 
 canonical model ``Row`` only when someone reads it:
 
 * ``str``: plain text in the default style (what the fast path pushes for ``seq``);
-* a model ``Row`` (tuple of ``Span``): a row converted from pyte's buffer when it
-  scrolled off the normal screen;
+* a ``PackedRow`` (text + an array of span lengths and style ids): a row converted
+  from pyte's buffer when it scrolled off the normal screen;
 * ``(TextBlock, i)``: row ``i`` of a block of raw text with SGR/EL codes pushed by the
   fast path; the block is styled lazily, replaying the codes exactly as the screen would.
 """
@@ -15,15 +15,18 @@ canonical model ``Row`` only when someone reads it:
 from __future__ import annotations
 
 import re
+from array import array
 from collections import deque
 from collections.abc import Iterable
 from itertools import repeat
 
 from pyte.screens import StaticDefaultDict
 
-from .model import DEFAULT_STYLE, Row, Span
+from .cells import BLANK, Cell, apply_sgr
+from .model import DEFAULT_STYLE, CellStyle, Row, Span
 from .rows import blank_row, cells_to_row, fit_row
-from .screen import BLANK, Cell, EmulatorScreen, EmulatorStream, apply_sgr
+from .screen import EmulatorScreen
+from .stream import EmulatorStream
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
@@ -57,10 +60,72 @@ class TextBlock:
                 starts.append(state)
                 for params in SGR.findall(raw):
                     state = apply_sgr(state, sgr_params(params))
-        screen = EmulatorScreen(self.columns, 1)
+        screen, stream = _scratch(self.columns)
+        screen.buffer.clear()
+        screen.dirty.clear()
+        screen.cursor.x = screen.cursor.y = 0
         screen.cursor.attrs = starts[i]
-        EmulatorStream(screen).feed(self.rows[i])
+        stream.feed(self.rows[i])
         return cells_to_row(screen.buffer.get(0), self.columns)
+
+
+_SCRATCH: dict[int, tuple[EmulatorScreen, EmulatorStream]] = {}
+
+
+def _scratch(columns: int) -> tuple[EmulatorScreen, EmulatorStream]:
+    """A one-row screen to replay raw rows on (only text, SGR and EL reach it)."""
+    pair = _SCRATCH.get(columns)
+    if pair is None:
+        if len(_SCRATCH) > 8:
+            _SCRATCH.clear()
+        screen = EmulatorScreen(columns, 1)
+        pair = _SCRATCH[columns] = (screen, EmulatorStream(screen))
+    return pair
+
+
+_STYLE_IDS: dict[CellStyle, int] = {}
+_STYLES: list[CellStyle] = []
+
+
+def _style_id(style: CellStyle) -> int:
+    n = _STYLE_IDS.get(style)
+    if n is None:
+        n = _STYLE_IDS[style] = len(_STYLES)
+        _STYLES.append(style)
+    return n
+
+
+class PackedRow:
+    """A converted row, compact: its characters in one string and its spans as
+    (length, style id) pairs in an array (8 bytes a span, not a ``Span`` object)."""
+
+    __slots__ = ("runs", "text")
+
+    def __init__(self, row: Row) -> None:
+        spans = list(row)
+        last = spans[-1]
+        if last.style == DEFAULT_STYLE:  # the padding comes back from fit_row
+            text = last.text.rstrip(" ")
+            if text:
+                spans[-1] = Span(text, DEFAULT_STYLE)
+            else:
+                spans.pop()
+        self.text = "".join(s.text for s in spans)
+        runs = array("I")
+        for span in spans:
+            runs.append(len(span.text))
+            runs.append(_style_id(span.style))
+        self.runs = runs
+
+    def row(self) -> Row:
+        spans = []
+        text, runs = self.text, self.runs
+        pos = 0
+        for k in range(0, len(runs), 2):
+            n = runs[k]
+            spans.append(Span(text[pos:pos + n], _STYLES[runs[k + 1]]))
+            pos += n
+        return tuple(spans)
 
 
 class Scrollback:
@@ -71,12 +136,14 @@ class Scrollback:
         self._rows: deque[object] = deque(maxlen=self.limit)
         self.pushed = 0
         """Total rows ever pushed (monotonic), so a viewer can keep its place."""
+        self._styled: dict[tuple[int, int, int], tuple[TextBlock, Row]] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def clear(self) -> None:
         self._rows.clear()
+        self._styled.clear()
 
     def push_cells(self, line: StaticDefaultDict[int, Cell] | None, columns: int) -> None:
         """A row from pyte's buffer (converted now: the dict is large)."""
@@ -84,8 +151,12 @@ class Scrollback:
         if self.limit:
             if not line or all(c is BLANK for c in line.values()):
                 self._rows.append("")
+                return
+            row = cells_to_row(line, columns)
+            if len(row) == 1 and row[0].style == DEFAULT_STYLE:
+                self._rows.append(row[0].text.rstrip(" "))
             else:
-                self._rows.append(cells_to_row(line, columns))
+                self._rows.append(PackedRow(row))
 
     def push_texts(self, rows: list[str]) -> None:
         """Plain default-style rows (no control characters, each at most one row wide)."""
@@ -104,10 +175,20 @@ class Scrollback:
             if not entry:
                 return blank_row(columns)
             return fit_row((Span(entry, DEFAULT_STYLE),), columns)
-        if isinstance(entry[0], TextBlock):  # type: ignore[index]
-            block, index = entry  # type: ignore[misc]
-            return fit_row(block.row(index), columns)
-        return fit_row(entry, columns)  # type: ignore[arg-type]
+        if isinstance(entry, PackedRow):
+            row = entry.row()
+            return fit_row(row, columns) if row else blank_row(columns)
+        assert isinstance(entry, tuple)
+        key = (id(entry[0]), entry[1], columns)
+        hit = self._styled.get(key)
+        if hit is not None and hit[0] is entry[0]:
+            return hit[1]
+        block: TextBlock = entry[0]
+        row = fit_row(block.row(entry[1]), columns)
+        if len(self._styled) >= 1024:  # the rows a viewer shows, not the whole history
+            self._styled.clear()
+        self._styled[key] = (block, row)
+        return row
 
     def rows(self) -> Iterable[object]:
         return iter(self._rows)

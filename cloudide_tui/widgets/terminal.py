@@ -2,16 +2,16 @@
 
 It knows nothing of Docker: it is handed a session (bytes out, bytes in, resize, close)
 and drives a ``TerminalEmulator`` with it. The design follows from measurements
-(docs/terminal-widget.md, research note §2, §6):
+(docs/terminal-widget.md, research note §2, §6, bench/bench_widget.py):
 
-* **Output never freezes the app.** A reader task pulls ``session.read()`` into a pending
-  buffer; a feeder parses it in slices with a time budget per event-loop turn and yields
-  in between, so keys and repaints are served while a flood streams. The buffer is bounded
-  by *time* (about 0.1 s of parsing, from the measured rate): beyond it the reader stops
-  reading, the PTY fills and the program waits. That keeps Ctrl+C's echo close behind.
-* **Render once per frame, only what changed.** Parsed rows are published at most at the
-  frame rate: ``take_dirty()`` invalidates those rows' cached Strips and refreshes their
-  regions; Strips are built lazily in ``render_line`` (so at most once per frame).
+* **Output never freezes the app.** A reader task pulls ``session.read()`` into an
+  ``OutputPump`` (``terminal_pump.py``), which parses it in large batches in a worker
+  thread and bounds how much is read ahead (back-pressure on the program).
+* **The widget shows a snapshot.** After each batch, with the emulator's lock held, the
+  widget takes the dirty rows, cursor, modes and sizes; rendering, keys and mouse use that
+  snapshot and never wait for the parser.
+* **Render once per frame, only what changed.** Dirty rows drop their cached Strips and
+  refresh their regions; Strips are built lazily in ``render_line``.
 * **The cursor, the selection and the scroll position are overlays**, never baked into
   the cached Strips.
 
@@ -21,9 +21,9 @@ The widget owns the session it is given: it closes it when replaced or unmounted
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -39,27 +39,14 @@ from textual.timer import Timer
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.keys import APP_KEYS, SCROLL_KEYS, encode_key
-from cloudide_tui.terminal.model import Modes, Row
+from cloudide_tui.terminal.model import Cursor, Modes, Row
 from cloudide_tui.terminal.mouse import MouseAction, encode_mouse, wants_report
-from cloudide_tui.widgets.terminal_render import (
-    StyleCache,
-    restyle_cells,
-    row_cells,
-    row_strip,
-    row_text,
-)
+from cloudide_tui.widgets.terminal_pump import OutputPump
+from cloudide_tui.widgets.terminal_render import StyleCache, restyle_cells, row_cells, row_strip
+from cloudide_tui.widgets.terminal_selection import Selection
 
-FEED_BUDGET = 0.008
-"""Seconds of parsing per event-loop turn before yielding (keeps input lag ~10 ms)."""
-
-FRAME = 1 / 60
-"""Minimum seconds between two publications of the screen (Textual draws at ≤ 60 fps)."""
-
-BACKLOG_SECONDS = 0.1
-"""Read ahead at most this much parsing work; then let the program wait (back-pressure)."""
-
-MIN_PENDING, MAX_PENDING = 64 * 1024, 4 * 1024 * 1024
-"""Bounds of the pending-output buffer, whatever the measured parse rate says."""
+READ_TURN = 0.002
+"""Seconds the reader may keep reading ready output before letting others run."""
 
 RESIZE_DELAY = 0.06
 """A window drag resizes the emulator and the PTY at most this often, ending at the last size."""
@@ -160,40 +147,45 @@ class Terminal(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._scrollback = scrollback
         self._emulator = TerminalEmulator(80, 24, scrollback=scrollback)
+        self._pump = OutputPump(self._emulator, self._publish)
         self._session: ShellSession | None = session
         self._generation = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._input: asyncio.Queue[bytes | tuple[int, int]] = asyncio.Queue()
-        self._pending: deque[bytes] = deque()
-        self._pending_size = 0
-        self._pending_limit = MIN_PENDING
-        self._data_ready = asyncio.Event()
-        self._space = asyncio.Event()
-        self._eof = False
         self._ended = False
-        self._end_status: int | None = None
         self._end_reason: str | None = None
-        self._feed_rate = 0.0  # bytes per second, smoothed
+        # the snapshot the widget shows, taken after each parsed batch (see _publish)
+        self._rows: dict[int, Row] = {}
+        self._cursor = Cursor(0, 0)
+        self._modes = Modes()
+        self._lines, self._columns = self._emulator.lines, self._emulator.columns
+        self._history_size = 0
+        self._history_pushed = 0
+        self._shown_rows = 0  # history rows reachable by scrolling (0 on the alt screen)
         self._title = ""
         self._styles: StyleCache | None = None
         self._screen_strips: dict[int, Strip] = {}
         self._history_strips: LRUCache[int, Strip] = LRUCache(2048)
-        self._shown_rows = 0  # history rows reachable by scrolling (0 on the alt screen)
+        self._missed_history = False
         self._resize_timer: Timer | None = None
         self._sized = False
+        self._sent_size: tuple[int, int] | None = None
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
-        self._select_anchor: tuple[int, int] | None = None  # (absolute line, column)
-        self._select_head: tuple[int, int] | None = None
-        self._selecting = False
+        self._selection = Selection()
 
     # -- public API ----------------------------------------------------------------------
     @property
     def emulator(self) -> TerminalEmulator:
-        """The emulator behind the screen (read it; feed it only through a session)."""
+        """The emulator behind the screen. It is parsed in a worker thread: read it only
+        through ``read_emulator`` while a session runs."""
         return self._emulator
+
+    def read_emulator(self, reader: Callable[[TerminalEmulator], Any]) -> Any:
+        """Call ``reader(emulator)`` while no batch is being parsed (waits for one)."""
+        with self._pump.lock:
+            return reader(self._emulator)
 
     @property
     def session(self) -> ShellSession | None:
@@ -208,12 +200,31 @@ class Terminal(ScrollView, can_focus=True):
     @property
     def backlog(self) -> int:
         """Bytes read from the session and not parsed yet (0 when the screen is current)."""
-        return self._pending_size
+        return self._pump.backlog
 
     @property
     def title(self) -> str:
         """The title the program last set."""
         return self._title
+
+    @property
+    def modes(self) -> Modes:
+        """The program's input modes, as of the last parsed output."""
+        return self._modes
+
+    @property
+    def cursor(self) -> Cursor:
+        """The program's cursor, as of the last parsed output."""
+        return self._cursor
+
+    @property
+    def screen_size(self) -> tuple[int, int]:
+        """(lines, columns) of the emulated screen."""
+        return self._lines, self._columns
+
+    def screen_rows(self) -> list[Row]:
+        """The visible screen as last published (no history)."""
+        return [self._rows.get(y, ()) for y in range(self._lines)]
 
     def attach(self, session: ShellSession) -> None:
         """Show ``session`` from now on (a restart): the old one is closed, the screen and
@@ -234,7 +245,8 @@ class Terminal(ScrollView, can_focus=True):
     async def on_unmount(self) -> None:
         self._stop_tasks()
         if self._session is not None:
-            await self._session.close()
+            with contextlib.suppress(Exception):  # a dead transport must not break unmount
+                await self._session.close()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -248,110 +260,69 @@ class Terminal(ScrollView, can_focus=True):
                 task.cancel()
 
     def _start(self) -> None:
-        """(Re)start the reader, feeder and writer on the current session."""
+        """(Re)start the reader, pump and writer on the current session."""
         session = self._session
         assert session is not None
         restarting = self._generation > 0
         self._generation += 1
-        generation = self._generation
         for task in list(self._tasks):
             if getattr(task, "_cloudide_io", False):
                 task.cancel()
+        old_pump = self._pump
+        self._pump = OutputPump(self._emulator, self._publish)
+        self._pump.lock = old_pump.lock  # a cancelled batch may still be parsing
         self._input = asyncio.Queue()
-        self._pending.clear()
-        self._pending_size = 0
-        self._data_ready = asyncio.Event()
-        self._space = asyncio.Event()
-        self._eof = False
         self._ended = False
-        self._end_status = self._end_reason = None
+        self._end_reason = None
         if restarting:
-            self._emulator.feed(RESET_MODES)
-            if self._emulator.cursor.x:
-                self._emulator.feed(b"\r\n")
-            self._publish()
-        self._input.put_nowait((self._emulator.lines, self._emulator.columns))
+            emulator = self._emulator
+
+            def reset() -> None:
+                emulator.feed(RESET_MODES)
+                if emulator.cursor.x:
+                    emulator.feed(b"\r\n")
+
+            self._pump.with_emulator(reset)
+        self._sent_size = None
+        if self._sized:  # else the first layout sends it (never a made-up 80x24)
+            width, height = self.scrollable_content_region.size
+            self._send_size(height, width)
         for coro in (
-            self._read_loop(session, generation),
-            self._feed_loop(generation),
+            self._read_loop(session, self._pump),
+            self._pump_loop(self._pump, self._generation),
             self._write_loop(session, self._input),
         ):
             task = self._spawn(coro)
             task._cloudide_io = True  # type: ignore[attr-defined]
 
     # -- output path ---------------------------------------------------------------------
-    async def _read_loop(self, session: ShellSession, generation: int) -> None:
-        """Pull output into the pending buffer; stop pulling while it is full."""
-        reason: str | None = None
+    async def _read_loop(self, session: ShellSession, pump: OutputPump) -> None:
+        """Pull output into the pump; stop pulling while its backlog is full."""
+        clock = time.perf_counter
         try:
+            turn = clock()
             while True:
                 data = await session.read()
                 if not data:
                     break
-                self._pending.append(data)
-                self._pending_size += len(data)
-                self._data_ready.set()
-                while self._pending_size > self._pending_limit:
-                    self._space.clear()
-                    await self._space.wait()
+                pump.push(data)
+                await pump.wait_for_space()
+                # A flood has data ready on every read: without a yield the loop would
+                # read up to the whole backlog limit in one turn (measured: 100+ ms).
+                if clock() - turn > READ_TURN:
+                    await asyncio.sleep(0)
+                    turn = clock()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a broken transport ends the session, it never crashes
-            reason = str(exc) or type(exc).__name__
-        if generation == self._generation:
-            self._end_reason = reason
-            self._eof = True
-            self._data_ready.set()
+            self._end_reason = str(exc) or type(exc).__name__
+        pump.end()
 
-    async def _feed_loop(self, generation: int) -> None:
-        """Parse pending output in time-boxed slices; publish at most once per frame."""
-        emulator = self._emulator
-        chunk = 4096
-        last_publish = 0.0
-        clock = time.perf_counter
-        while generation == self._generation:
-            if not self._pending:
-                self._publish()
-                last_publish = clock()
-                if self._eof:
-                    self._show_end()
-                    return
-                self._data_ready.clear()
-                await self._data_ready.wait()
-                continue
-            start = clock()
-            deadline = start + FEED_BUDGET
-            fed = 0
-            while self._pending:
-                data = self._pending.popleft()
-                if len(data) > chunk:
-                    self._pending.appendleft(data[chunk:])
-                    data = data[:chunk]
-                self._pending_size -= len(data)
-                emulator.feed(data)
-                fed += len(data)
-                now = clock()
-                if now >= deadline:
-                    break
-            elapsed = clock() - start
-            if elapsed > 0:
-                rate = fed / elapsed
-                smoothed = 0.8 * self._feed_rate + 0.2 * rate
-                self._feed_rate = smoothed if self._feed_rate else rate
-                self._pending_limit = int(
-                    min(MAX_PENDING, max(MIN_PENDING, self._feed_rate * BACKLOG_SECONDS))
-                )
-                # aim for ~1/4 of the budget per feed() call: few calls, fine-grained yield
-                chunk = int(min(256 * 1024, max(1024, self._feed_rate * FEED_BUDGET / 4)))
-            replies = emulator.take_replies()
-            if replies:
-                self._input.put_nowait(replies)
-            if self._pending_size <= self._pending_limit:
-                self._space.set()
-            if clock() - last_publish >= FRAME:
-                self._publish()
-                last_publish = clock()
-            await asyncio.sleep(0)
+    async def _pump_loop(self, pump: OutputPump, generation: int) -> None:
+        """Parse until the session's output ends, then show the end."""
+        await pump.run()
+        if generation == self._generation:
+            self._show_end()
 
     async def _write_loop(
         self, session: ShellSession, queue: asyncio.Queue[bytes | tuple[int, int]]
@@ -370,7 +341,7 @@ class Terminal(ScrollView, can_focus=True):
                 pass
 
     def _send(self, data: bytes) -> None:
-        """Queue input for the program (keys, pastes, mouse reports)."""
+        """Queue input for the program (keys, pastes, mouse reports, replies)."""
         if self._session is not None and not self._ended:
             self._input.put_nowait(data)
 
@@ -380,39 +351,60 @@ class Terminal(ScrollView, can_focus=True):
         status = session.exit_status if session is not None else None
         reason = self._end_reason or (session.end_reason if session is not None else None)
         reason = reason or "session ended"
-        self._ended = True
-        self._end_status, self._end_reason = status, reason
         words = f"{reason} (status {status})" if status is not None else reason
-        line = f"\x1b[0m{'' if self._emulator.cursor.x == 0 else chr(13) + chr(10)}"
-        line += f"\x1b[7m[{words}] Press Enter to restart\x1b[0m\x1b[?25l"
-        self._emulator.feed(line.encode())
-        self._publish()
+        emulator = self._emulator
+
+        def write_end() -> None:
+            newline = "" if emulator.cursor.x == 0 else "\r\n"
+            line = f"\x1b[0m{newline}\x1b[7m[{words}] Press Enter to restart\x1b[0m\x1b[?25l"
+            emulator.feed(line.encode())
+            self._publish()
+
+        with self._pump.lock:  # free unless a batch of a replaced session is finishing
+            write_end()
+        self._ended = True
         self.post_message(self.Exited(self, status, reason))
 
     # -- publishing parsed output --------------------------------------------------------
     def _publish(self) -> None:
-        """Show what the emulator has parsed: invalidate dirty rows, follow or keep the
-        view, update title, bell, replies and the host cursor."""
+        """Take the snapshot the widget shows (the emulator's lock is held): dirty rows,
+        cursor, modes, sizes; follow or keep the view; title, bell, replies, host cursor."""
         emulator = self._emulator
         dirty = emulator.take_dirty()
+        lines, columns = emulator.lines, emulator.columns
+        if (lines, columns) != (self._lines, self._columns):
+            self._lines, self._columns = lines, columns
+            self._rows.clear()
+            self._screen_strips.clear()
+            self._history_strips.clear()
+            dirty = set(range(lines))
         for y in dirty:
+            if y < lines:
+                self._rows[y] = emulator.row(y)
             self._screen_strips.pop(y, None)
+        self._cursor = emulator.cursor
+        self._modes = emulator.modes
+        self._history_size = emulator.history_size
+        self._history_pushed = emulator.history_pushed
         replies = emulator.take_replies()
         if replies:
             self._send(replies)
+        title = emulator.title
+        bell = emulator.take_bell()
 
-        shown = 0 if emulator.modes.alt_screen else emulator.history_size
+        shown = 0 if self._modes.alt_screen else self._history_size
         following = self.scroll_offset.y >= self.max_scroll_y
         top_line = self._absolute(self.scroll_offset.y)
-        if shown != self._shown_rows or self.virtual_size != Size(
-            emulator.columns, shown + emulator.lines
-        ):
+        virtual = Size(columns, shown + lines)
+        if shown != self._shown_rows or self.virtual_size != virtual or self._missed_history:
+            self._missed_history = False
             self._shown_rows = shown
-            self.virtual_size = Size(emulator.columns, shown + emulator.lines)
+            self.virtual_size = virtual
             if following:
                 self.scroll_to(y=shown, animate=False, immediate=True)
             else:
-                self.scroll_to(y=max(0, top_line - self._dropped()), animate=False, immediate=True)
+                self.scroll_to(y=max(0, top_line - self._dropped()), animate=False,
+                               immediate=True)
             self.refresh()
         elif dirty:
             height = self.scrollable_content_region.height
@@ -425,10 +417,10 @@ class Terminal(ScrollView, can_focus=True):
                     if 0 <= y + offset < height:
                         self.refresh(Region(0, y + offset, width, 1))
 
-        if emulator.title != self._title:
-            self._title = emulator.title
-            self.post_message(self.TitleChanged(self, self._title))
-        if emulator.take_bell():
+        if title != self._title:
+            self._title = title
+            self.post_message(self.TitleChanged(self, title))
+        if bell:
             self._ring()
         self._place_host_cursor()
 
@@ -443,7 +435,7 @@ class Terminal(ScrollView, can_focus=True):
         """Put the real cursor where the program's is, so IME composition appears there."""
         if not self.has_focus:
             return
-        cursor = self._emulator.cursor
+        cursor = self._cursor
         region = self.scrollable_content_region
         y = self._shown_rows + cursor.y - self.scroll_offset.y
         if 0 <= y < region.height:
@@ -466,43 +458,56 @@ class Terminal(ScrollView, can_focus=True):
 
     def _dropped(self) -> int:
         """History rows discarded so far: absolute line number of history row 0."""
-        emulator = self._emulator
-        return emulator.history_pushed - emulator.history_size
+        return self._history_pushed - self._history_size
 
     def _absolute(self, virtual_y: int) -> int:
         """The absolute line number of a virtual (scrollable) line: stable while output
         scrolls, so a scrolled-back view and a selection stay on their text."""
         if self._shown_rows:
             return self._dropped() + virtual_y
-        return self._emulator.history_pushed + virtual_y
+        return self._history_pushed + virtual_y
+
+    def _history_row(self, index: int, wait: bool) -> Row | None:
+        """History row ``index`` of the snapshot; None if it is gone, or if a batch is
+        being parsed and ``wait`` is False (the view is refreshed after the batch)."""
+        lock = self._pump.lock
+        if not lock.acquire(blocking=wait):
+            self._missed_history = True
+            return None
+        try:
+            emulator = self._emulator
+            shift = emulator.history_pushed - emulator.history_size - self._dropped()
+            position = index - shift
+            if not 0 <= position < emulator.history_size:
+                return None
+            return emulator.history_row(position)
+        finally:
+            lock.release()
 
     def _row_at(self, virtual_y: int) -> Row | None:
-        emulator = self._emulator
         if virtual_y < self._shown_rows:
-            return emulator.history_row(virtual_y)
-        y = virtual_y - self._shown_rows
-        if 0 <= y < emulator.lines:
-            return emulator.row(y)
-        return None
+            return self._history_row(virtual_y, wait=True)
+        return self._rows.get(virtual_y - self._shown_rows)
 
     def _strip_at(self, virtual_y: int) -> Strip | None:
-        emulator = self._emulator
         styles = self._style_cache()
         if virtual_y < self._shown_rows:
-            if virtual_y >= emulator.history_size:
-                return None
             key = self._dropped() + virtual_y
             strip = self._history_strips.get(key)
             if strip is None:
-                strip = row_strip(emulator.history_row(virtual_y), styles)
+                row = self._history_row(virtual_y, wait=False)
+                if row is None:
+                    return None
+                strip = row_strip(row, styles)
                 self._history_strips[key] = strip
             return strip
         y = virtual_y - self._shown_rows
-        if not 0 <= y < emulator.lines:
-            return None
         strip = self._screen_strips.get(y)
         if strip is None:
-            strip = row_strip(emulator.row(y), styles)
+            row = self._rows.get(y)
+            if row is None:
+                return None
+            strip = row_strip(row, styles)
             self._screen_strips[y] = strip
         return strip
 
@@ -513,17 +518,17 @@ class Terminal(ScrollView, can_focus=True):
         strip = self._strip_at(virtual_y)
         if strip is None:
             return Strip.blank(width, styles.base)
-        strip = strip.adjust_cell_length(max(width, self._emulator.columns), styles.base)
+        strip = strip.adjust_cell_length(max(width, self._columns), styles.base)
         strip = self._overlay_selection(strip, self._absolute(virtual_y))
-        cursor = self._emulator.cursor
+        cursor = self._cursor
         if (
             cursor.visible
             and not self._ended
             and virtual_y - self._shown_rows == cursor.y
             and self.scroll_offset.y >= self.max_scroll_y
         ):
-            x = min(cursor.x, self._emulator.columns - 1)
-            cells = row_cells(self._emulator.row(cursor.y))
+            x = min(cursor.x, self._columns - 1)
+            cells = row_cells(self._rows.get(cursor.y, ()))
             span = 2 if x + 1 < len(cells) and cells[x + 1] == "" else 1
             change = None if self.has_focus else Style(underline=True)
             strip = restyle_cells(strip, x, x + span, change)
@@ -545,7 +550,7 @@ class Terminal(ScrollView, can_focus=True):
             if key == "enter":
                 self.post_message(self.RestartRequested(self))
             return
-        data = encode_key(key, event.character, self._emulator.modes)
+        data = encode_key(key, event.character, self._modes)
         if data:
             self._snap_to_bottom()
             self._send(data)
@@ -556,7 +561,7 @@ class Terminal(ScrollView, can_focus=True):
         if self._ended or not event.text:
             return
         text = event.text.replace("\r\n", "\r").replace("\n", "\r")
-        if self._emulator.modes.bracketed_paste:
+        if self._modes.bracketed_paste:
             text = "\x1b[200~" + text.replace("\x1b[201~", "") + "\x1b[201~"
         self._snap_to_bottom()
         self._send(text.encode("utf-8", "surrogateescape"))
@@ -569,18 +574,18 @@ class Terminal(ScrollView, can_focus=True):
 
     # -- focus ---------------------------------------------------------------------------
     def on_focus(self, event: events.Focus) -> None:
-        if self._emulator.modes.focus_events:
+        if self._modes.focus_events:
             self._send(b"\x1b[I")
         self._refresh_cursor_row()
         self._place_host_cursor()
 
     def on_blur(self, event: events.Blur) -> None:
-        if self._emulator.modes.focus_events:
+        if self._modes.focus_events:
             self._send(b"\x1b[O")
         self._refresh_cursor_row()
 
     def _refresh_cursor_row(self) -> None:
-        y = self._shown_rows + self._emulator.cursor.y - self.scroll_offset.y
+        y = self._shown_rows + self._cursor.y - self.scroll_offset.y
         self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     # -- resize --------------------------------------------------------------------------
@@ -598,15 +603,21 @@ class Terminal(ScrollView, can_focus=True):
             return
         self._sized = True
         emulator = self._emulator
-        if (height, width) == (emulator.lines, emulator.columns):
-            return
-        emulator.resize(height, width)
-        self._screen_strips.clear()
-        self._history_strips.clear()
-        if self._session is not None and not self._ended:
-            self._input.put_nowait((height, width))
-        self._publish()
-        self.refresh()
+
+        def resize() -> None:
+            if (height, width) != (emulator.lines, emulator.columns):
+                emulator.resize(height, width)
+                self._publish()
+                self.refresh()
+
+        self._pump.with_emulator(resize)
+        self._send_size(height, width)
+
+    def _send_size(self, rows: int, cols: int) -> None:
+        """Tell the session its size, once per change (each one is a SIGWINCH)."""
+        if self._session is not None and not self._ended and self._sent_size != (rows, cols):
+            self._sent_size = (rows, cols)
+            self._input.put_nowait((rows, cols))
 
     # -- mouse ---------------------------------------------------------------------------
     def _cell(self, event: events.MouseEvent) -> tuple[int, int]:
@@ -618,10 +629,10 @@ class Terminal(ScrollView, can_focus=True):
 
     def _program_wants_mouse(self, event: events.MouseEvent) -> bool:
         """The program enabled reporting; Shift forces local selection, as in xterm."""
-        return bool(self._emulator.modes.mouse_tracking) and not event.shift and not self._ended
+        return bool(self._modes.mouse_tracking) and not event.shift and not self._ended
 
     def _report(self, event: events.MouseEvent, action: MouseAction, button: int) -> None:
-        modes: Modes = self._emulator.modes
+        modes: Modes = self._modes
         if not wants_report(modes, action, self._mouse_button != 0):
             return
         x, y = self._cell(event)
@@ -641,17 +652,16 @@ class Terminal(ScrollView, can_focus=True):
             return
         if event.button == 1:
             x, y = self._cell(event)
-            point = (self._absolute(self.scroll_offset.y + y), x)
             self._clear_selection()
-            self._select_anchor = self._select_head = point
-            self._selecting = True
+            self._selection.start((self._absolute(self.scroll_offset.y + y), x))
             self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._mouse_button or (self._program_wants_mouse(event) and not self._selecting):
+        selecting = self._selection.dragging
+        if self._mouse_button or (self._program_wants_mouse(event) and not selecting):
             self._report(event, MouseAction.MOTION, self._mouse_button)
             return
-        if self._selecting:
+        if selecting:
             x, y = self._cell(event)
             region_height = self.scrollable_content_region.height
             offset = event.get_content_offset_capture(self)
@@ -659,7 +669,7 @@ class Terminal(ScrollView, can_focus=True):
                 self.scroll_to(y=self.scroll_offset.y - 1, animate=False, immediate=True)
             elif offset.y >= region_height:
                 self.scroll_to(y=self.scroll_offset.y + 1, animate=False, immediate=True)
-            self._select_head = (self._absolute(self.scroll_offset.y + y), x + 1)
+            self._selection.extend((self._absolute(self.scroll_offset.y + y), x))
             self.refresh()
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -669,14 +679,12 @@ class Terminal(ScrollView, can_focus=True):
             self._mouse_button = 0
             self.release_mouse()
             return
-        if self._selecting:
-            self._selecting = False
+        if self._selection.dragging:
+            self._selection.finish()
             self.release_mouse()
             text = self.selected_text
             if text:
                 self.app.copy_to_clipboard(text)
-            elif self._select_anchor == self._select_head:
-                self._clear_selection()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self._wheel(event, MouseAction.WHEEL_UP, -1)
@@ -687,7 +695,7 @@ class Terminal(ScrollView, can_focus=True):
     def _wheel(self, event: events.MouseEvent, action: MouseAction, direction: int) -> None:
         event.stop()
         event.prevent_default()
-        modes = self._emulator.modes
+        modes = self._modes
         if self._program_wants_mouse(event):
             self._report(event, action, 0)
         elif modes.alt_screen and not self._ended:
@@ -699,45 +707,19 @@ class Terminal(ScrollView, can_focus=True):
                            immediate=True)
 
     # -- selection -----------------------------------------------------------------------
-    def _ordered_selection(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
-        if self._select_anchor is None or self._select_head is None:
-            return None
-        start, end = sorted((self._select_anchor, self._select_head))
-        if start == end:
-            return None
-        return start, end
-
     def _overlay_selection(self, strip: Strip, line: int) -> Strip:
-        selection = self._ordered_selection()
-        if selection is None:
+        columns = self._selection.columns(line, strip.cell_length)
+        if columns is None:
             return strip
-        (start_line, start_x), (end_line, end_x) = selection
-        if not start_line <= line <= end_line:
-            return strip
-        left = start_x if line == start_line else 0
-        right = end_x if line == end_line else strip.cell_length
         style = self.get_component_rich_style("terminal--selection", partial=True)
-        return restyle_cells(strip, left, right, style)
+        return restyle_cells(strip, *columns, style)
 
     @property
     def selected_text(self) -> str:
         """The text under the selection, one line per row, trailing blanks removed."""
-        selection = self._ordered_selection()
-        if selection is None:
-            return ""
-        (start_line, start_x), (end_line, end_x) = selection
         base = self._absolute(0)
-        lines = []
-        for line in range(start_line, end_line + 1):
-            row = self._row_at(line - base)
-            if row is None:
-                continue
-            left = start_x if line == start_line else 0
-            right = end_x if line == end_line else None
-            lines.append(row_text(row, left, right))
-        return "\n".join(lines)
+        return self._selection.text(lambda line: self._row_at(line - base))
 
     def _clear_selection(self) -> None:
-        if self._select_anchor is not None:
-            self._select_anchor = self._select_head = None
+        if self._selection.clear():
             self.refresh()

@@ -1,0 +1,178 @@
+"""The pyte ``Stream`` subclass: one regular expression instead of pyte's parser.
+
+pyte's parser is a generator stepped once per control character, and its CSI handlers
+raise on private or surplus parameters. Input reaching :class:`EmulatorStream` has been
+cleaned by ``prefilter.py`` (every sequence complete and well formed), so it tokenises
+text runs, CSI and ESC sequences and controls in C, and dispatches each CSI through a
+table whose handlers take a parameter list: the wrong number of parameters cannot raise,
+and private forms no handler understands are ignored rather than applied as their public
+meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pyte
+from pyte import charsets as cs
+
+from .screen import EmulatorScreen, parse_params
+
+
+def _first(p: list[int]) -> int:
+    return p[0] if p else 0
+
+
+def _second(p: list[int]) -> int:
+    return p[1] if len(p) > 1 else 0
+
+
+# CSI final → handler(screen, params, private). Private forms no handler understands
+# are ignored rather than applied as their public meaning.
+_Handler = Callable[[EmulatorScreen, list[int], bool], None]
+
+
+def _public(fn: Callable[[EmulatorScreen, list[int]], None]) -> _Handler:
+    def handler(s: EmulatorScreen, p: list[int], private: bool) -> None:
+        if not private:
+            fn(s, p)
+    return handler
+
+
+def _scosc(s: EmulatorScreen, p: list[int]) -> None:
+    if not p:
+        s.save_cursor()
+
+
+def _scorc(s: EmulatorScreen, p: list[int]) -> None:
+    if not p:  # CSI u with parameters is the kitty keyboard protocol: ignore
+        s.restore_cursor()
+
+
+CSI_HANDLERS: dict[str, _Handler] = {
+    "@": _public(lambda s, p: s.insert_characters(_first(p))),
+    "A": _public(lambda s, p: s.cursor_up(_first(p))),
+    "B": _public(lambda s, p: s.cursor_down(_first(p))),
+    "C": _public(lambda s, p: s.cursor_forward(_first(p))),
+    "D": _public(lambda s, p: s.cursor_back(_first(p))),
+    "E": _public(lambda s, p: s.cursor_down1(_first(p))),
+    "F": _public(lambda s, p: s.cursor_up1(_first(p))),
+    "G": _public(lambda s, p: s.cursor_to_column(_first(p))),
+    "`": _public(lambda s, p: s.cursor_to_column(_first(p))),
+    "a": _public(lambda s, p: s.cursor_forward(_first(p))),
+    "H": _public(lambda s, p: s.cursor_position(_first(p), _second(p))),
+    "f": _public(lambda s, p: s.cursor_position(_first(p), _second(p))),
+    "d": _public(lambda s, p: s.cursor_to_line(_first(p))),
+    "e": _public(lambda s, p: s.cursor_down(_first(p))),
+    "I": _public(lambda s, p: s.forward_tabs(_first(p))),
+    "Z": _public(lambda s, p: s.backward_tabs(_first(p))),
+    "J": lambda s, p, private: s.erase_in_display(_first(p)),
+    "K": lambda s, p, private: s.erase_in_line(_first(p)),
+    "L": _public(lambda s, p: s.insert_lines(_first(p))),
+    "M": _public(lambda s, p: s.delete_lines(_first(p))),
+    "P": _public(lambda s, p: s.delete_characters(_first(p))),
+    "X": _public(lambda s, p: s.erase_characters(_first(p))),
+    "S": _public(lambda s, p: s.scroll_up(_first(p))),
+    "T": _public(lambda s, p: s.scroll_down(_first(p)) if len(p) <= 1 else None),
+    "b": _public(lambda s, p: s.repeat_last(_first(p))),
+    "c": _public(lambda s, p: s.report_device_attributes(_first(p))),
+    "n": lambda s, p, private: s.report_device_status(_first(p), private=private),
+    "g": _public(lambda s, p: s.clear_tab_stop(_first(p))),
+    "h": lambda s, p, private: s.set_mode(*p, private=private) if p else None,
+    "l": lambda s, p, private: s.reset_mode(*p, private=private) if p else None,
+    "m": lambda s, p, private: s.select_graphic_rendition(*p, private=private),
+    "r": lambda s, p, private: s.set_margins(_first(p), _second(p), private=private),
+    "s": _public(_scosc),
+    "u": _public(_scorc),
+}
+
+def _next_line(s: EmulatorScreen) -> None:
+    """NEL (``ESC E``): carriage return and index."""
+    s.carriage_return()
+    s.index()
+
+
+#: ESC + final (no intermediates) → screen action.
+_ESC_HANDLERS: dict[str, Callable[[EmulatorScreen], None]] = {
+    "c": lambda s: s.reset(),
+    "D": lambda s: s.index(),
+    "E": lambda s: _next_line(s),
+    "M": lambda s: s.reverse_index(),
+    "H": lambda s: s.set_tab_stop(),
+    "7": lambda s: s.save_cursor(),
+    "8": lambda s: s.restore_cursor(),
+    "=": lambda s: setattr(s, "app_keypad", True),
+    ">": lambda s: setattr(s, "app_keypad", False),
+}
+
+_CONTROLS: dict[str, Callable[[EmulatorScreen], None]] = {
+    "\x07": lambda s: s.bell(),
+    "\x08": lambda s: s.backspace(),
+    "\x09": lambda s: s.tab(),
+    "\x0a": lambda s: s.linefeed(),
+    "\x0b": lambda s: s.linefeed(),
+    "\x0c": lambda s: s.linefeed(),
+    "\x0d": lambda s: s.carriage_return(),
+    "\x0e": lambda s: s.shift_out(),
+    "\x0f": lambda s: s.shift_in(),
+}
+
+TOKEN = re.compile(
+    r"([^\x00-\x1f\x7f]+)"  # 1: text
+    r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 2-4: CSI (private, params, final)
+    r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 5-6: ESC (intermediates, final)
+    r"|([\x00-\x1f\x7f])"  # 7: a C0 control (or a stray ESC)
+)
+
+
+class EmulatorStream(pyte.Stream):
+    """A ``pyte.Stream`` whose ``feed`` tokenises with one regular expression.
+
+    pyte's parser is a generator stepped once per control character; this ``feed``
+    takes pre-filtered text (complete sequences only), matches text runs, CSI and ESC
+    sequences and controls in C, and dispatches through tables whose handlers cannot be
+    given the wrong number of arguments. ``use_utf8`` is False in pyte's sense: input is
+    already text, and ``ESC ( 0`` selects DEC line drawing.
+    """
+
+    def __init__(self, screen: EmulatorScreen) -> None:
+        super().__init__(screen)
+        self.use_utf8 = False
+        self.screen = screen
+
+    def feed(self, data: str) -> None:
+        screen = self.screen
+        draw = screen.draw
+        sgr = screen.sgr_text
+        csi = CSI_HANDLERS
+        controls = _CONTROLS
+        for m in TOKEN.finditer(data):
+            kind = m.lastindex
+            if kind == 1:
+                draw(m.group(1))
+            elif kind == 4:
+                private, params, final = m.group(2, 3, 4)
+                if final == "m" and not private:
+                    sgr(params)
+                else:
+                    handler = csi.get(final)
+                    if handler is not None:
+                        handler(screen, parse_params(params), bool(private))
+            elif kind == 6:
+                self._escape(m.group(5), m.group(6))
+            else:
+                control = controls.get(m.group(7))
+                if control is not None:
+                    control(screen)
+
+    def _escape(self, intermediates: str, final: str) -> None:
+        screen = self.screen
+        if not intermediates:
+            handler = _ESC_HANDLERS.get(final)
+            if handler is not None:
+                handler(screen)
+        elif intermediates == "#" and final == "8":
+            screen.alignment_display()
+        elif intermediates in ("(", ")") and final in cs.MAPS:
+            screen.define_charset(final, intermediates)
