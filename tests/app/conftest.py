@@ -130,6 +130,7 @@ async def running_ide(
     home: BackendHome,
     backend: DockerBackend | None = None,
     size: tuple[int, int] = SIZE,
+    wait_ready: bool = True,
     **settings: Any,
 ) -> AsyncIterator[Ide]:
     """The app on a real backend, started and ready; no unexpected error may happen."""
@@ -137,7 +138,8 @@ async def running_ide(
     app = make_app(settings_for(home, **settings), backend)
     try:
         async with app.run_test(size=size) as pilot:
-            await asyncio.wait_for(app.ready.wait(), TIMEOUT)
+            if wait_ready:
+                await asyncio.wait_for(app.ready.wait(), TIMEOUT)
             await pilot.pause()
             yield Ide(app, pilot, backend, home)
             assert not app.unexpected_errors, app.unexpected_errors
