@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 
 from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
-from cloudide_tui.errors import InvalidPath
+from cloudide_tui.errors import AlreadyExists, InvalidPath, NotFound
 from cloudide_tui.keymap import MAIN_BINDINGS
 from cloudide_tui.validation import validate_project_name
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
@@ -326,6 +326,9 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         tab = self.active_tab
         if tab is not None:
             self.browser.select_project(tab.project)
+            if self.focused is None or self.focused is self.tabbed.query_one(Tabs):
+                # A click on a tab: go on into its terminal or editor.
+                self.focus_tab_content(tab)
         self._update_status()
 
     def action_next_tab(self) -> None:
@@ -472,8 +475,18 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         if folder:
             await self.backend.make_dir(project, path)
         else:
-            await self.backend.write_file(project, path, b"")
+            # Never clobber a file of that name (the shell may have made it meanwhile).
+            try:
+                await self.backend.stat(project, path)
+            except NotFound:
+                await self.backend.write_file(project, path, b"")
+            else:
+                raise AlreadyExists(
+                    f"{path} exists already in {project}.",
+                    hint="choose another name, or open the file",
+                )
         await self.browser.reload()
+        await self.browser.reveal(project, path)
         if not folder:
             self.open_file(project, path)
 

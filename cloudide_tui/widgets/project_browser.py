@@ -171,6 +171,20 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         if node.tree is self and node.line >= 0:
             self.move_cursor(node)
 
+    async def reveal(self, project: str, path: str) -> None:
+        """Expand the folders down to ``path`` (loading them now) and put the cursor on it."""
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            parent = "/".join(parts[:depth]) or None
+            node = self._item_nodes.get((project, parent))
+            if node is None:
+                return
+            node.expand()
+            await self._load_dir(project, parent)
+        node = self._item_nodes.get((project, path))
+        if node is not None:
+            self.call_after_refresh(self._move_to, node)
+
     async def reload(self) -> None:
         """Re-read the project list and every expanded directory now."""
         self._set_projects(await self.backend.list_projects())

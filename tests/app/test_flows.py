@@ -245,3 +245,39 @@ async def test_keep_running_leaves_the_container_up_on_quit(home: BackendHome) -
         await ide.pilot.press("f12", "ctrl+q")
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     assert (await home.backend().container_state("stays")).value == "running"
+
+
+async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor_asks(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("making")
+        await ide.pilot.press("f12")
+        browser = ide.main.browser
+        browser.select_project("making", exact=True)
+        await ide.pilot.pause()
+        await ide.pilot.press("m")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "lib\n")
+        await ide.wait_for(lambda: "lib" in ide.tree_paths("making"), "lib/ in the tree")
+        browser.move_cursor(browser.node_for("making", "lib"))
+        await ide.pilot.press("n")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "mod.py\n")
+        # The new file opens in an editor, inside the folder under the cursor.
+        await ide.wait_for(lambda: ide.main.editors(), "an editor on the new file")
+        editor = ide.main.editors()[0]
+        assert editor.path == "lib/mod.py"
+        entry = await ide.backend.stat("making", "lib/mod.py")
+        assert entry.kind == "file" and entry.size == 0
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        await type_text(ide.pilot, "x = 1")
+        await ide.pilot.press("ctrl+f4")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.press("escape")
+        assert editor in ide.main.editors() and editor.text == "x = 1"
+        await ide.pilot.press("ctrl+f4")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
+        assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""
