@@ -158,6 +158,7 @@ class CloudIDEApp(App[int]):
         finally:
             self._close_progress()
             self.ready.set()
+            self.main.browser.polling = True
 
     async def _open_at_start(self, name: str) -> None:
         from cloudide_tui.validation import validate_project_name

@@ -258,7 +258,11 @@ class Editor(ReportWorkerErrors, Vertical):
 
     # -- following the file on disk -------------------------------------------------
     def _follow_tick(self) -> None:
-        if not self._dirty and not self._saving:
+        busy = any(
+            w.node is self and w.group == "editor-follow" and not w.is_finished
+            for w in self.workers
+        )
+        if not self._dirty and not self._saving and not busy:
             self.follow()
 
     @work(group="editor-follow", exclusive=True, exit_on_error=False)

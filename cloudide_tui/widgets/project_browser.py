@@ -135,12 +135,22 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self._loaded: set[tuple[str, str | None]] = set()
         self._ticks = 0
         self._poll_failing = False
+        self.polling = False
+        """Poll once a second; the app turns it on once start-up (engine check) is over,
+        so an engine that is down is reported once, by start-up."""
 
     # -- lifecycle ------------------------------------------------------------------
     def on_mount(self) -> None:
         self.set_interval(self.POLL_INTERVAL, self._tick)
 
     def _tick(self) -> None:
+        if not self.polling:
+            return
+        # A slow backend must not have each tick cancel the poll before it: skip instead.
+        if any(
+            w.node is self and w.group == "browser-poll" and not w.is_finished for w in self.workers
+        ):
+            return
         self._ticks += 1
         self.poll(projects=self._ticks % self.PROJECTS_EVERY == 0)
 
