@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
@@ -89,7 +91,6 @@ class CloudIDEApp(App[int]):
         self.ready = asyncio.Event()
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
-        self._handling = 0
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -240,19 +241,44 @@ class CloudIDEApp(App[int]):
         return self.log_path
 
     def _handle_exception(self, error: Exception) -> None:
-        # An exception escaping a message handler normally ends the app with a traceback
-        # (and unsaved editor text with it). Once the UI is up, show the error dialog
-        # instead and keep going; before that (or if reporting itself fails), fall back.
-        if self.is_running and self._handling == 0 and self.screen_stack:
-            self._handling += 1
-            try:
-                self.report_error(error)
-                return
-            except Exception:
-                pass
-            finally:
-                self._handling -= 1
-        super()._handle_exception(error)
+        # An exception escaping a message handler (not a worker: those reach
+        # report_error) ends that widget's message loop; Textual then exits with a
+        # traceback, and unsaved editor text would go with it. A half-dead UI is no
+        # better, so exit too, but first save the unsaved text to recovery files, and
+        # say so in a few lines instead of a traceback (which goes to the log).
+        self.unexpected_errors.append(error)
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it in tests
+            self._exception = error
+            self._exception_event.set()
+        where = self._log_unexpected(error)
+        saved = self._save_unsaved_text()
+        lines = [
+            f"cloudide-tui stopped on an unexpected error (a bug): {type(error).__name__}: {error}"
+        ]
+        if where:
+            lines.append(f"Details: {where}")
+        if saved:
+            lines.append(f"Unsaved editor text was saved to {saved}")
+        self.panic(Text("\n".join(lines), style="bold red"))
+
+    def _save_unsaved_text(self) -> Path | None:
+        """Write every editor's unsaved text under ``<data dir>/recovered/`` (local)."""
+        try:
+            editors = [e for e in self.main.editors() if e.dirty]
+        except Exception:
+            return None
+        if not editors or self.log_path is None:
+            return None
+        folder = self.log_path.parent / "recovered" / time.strftime("%Y%m%d-%H%M%S")
+        try:
+            for editor in editors:
+                target = folder / editor.project / editor.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(editor.text, encoding="utf-8")
+        except OSError:
+            return None
+        return folder
 
     # -- quitting ---------------------------------------------------------------------------
     async def action_quit(self) -> None:

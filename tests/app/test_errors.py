@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import pytest
 from textual.widgets import Button, Static
 
 from cloudide_tui.backend.containers import container_name
@@ -157,3 +158,28 @@ async def test_a_bug_shows_a_generic_dialog_and_keeps_the_unsaved_text(home: Bac
         assert editor.dirty and editor.text == "precious text\n"
         assert len(ide.app.unexpected_errors) == 1
         ide.app.unexpected_errors.clear()  # expected here; the fixture checks for others
+
+
+async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: BackendHome) -> None:
+    app = None
+    with pytest.raises(ZeroDivisionError):
+        async with running_ide(home) as ide:
+            app = ide.app
+            await ide.create_project("rescue")
+            await ide.run_in_terminal("echo base > r.txt; echo ok-made", "ok-made")
+            ide.main.open_file("rescue", "r.txt")
+            await ide.wait_for(lambda: ide.main.editors(), "an editor")
+            editor = ide.main.editors()[0]
+            await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the focus")
+            await type_text(ide.pilot, "unsaved ")
+
+            def broken_app_handler() -> None:
+                raise ZeroDivisionError("division by zero in the app")
+
+            ide.app.call_later(broken_app_handler)
+            await ide.wait_for(lambda: not ide.app.is_running, "the app to stop")
+    assert app is not None and app.return_code == 1
+    recovered = list((home.data_dir / "recovered").rglob("r.txt"))
+    assert len(recovered) == 1 and recovered[0].read_text() == "unsaved base\n"
+    log = (home.data_dir / "cloudide-tui.log").read_text()
+    assert "ZeroDivisionError" in log
