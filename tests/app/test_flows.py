@@ -202,6 +202,15 @@ async def test_the_palette_finds_and_opens_any_file(home: BackendHome) -> None:
         editor = ide.main.editors()[0]
         assert editor.path == "deep/down/needle.py" and editor.text == "found\n"
 
+        # Actions are there too: "New terminal" opens a second shell on the project.
+        await ide.pilot.press("ctrl+p")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+        await type_text(ide.pilot, "new terminal")
+        await ide.pilot.pause(0.5)
+        await ide.pilot.press("enter")
+        await ide.wait_for(lambda: len(ide.main.terminals()) == 2, "a second terminal")
+        await ide.wait_prompt(ide.main.terminals()[1])
+
 
 async def test_starting_with_a_project_opens_it_with_its_terminal_focused(
     home: BackendHome,
