@@ -49,8 +49,8 @@ server: setup
 bench: setup
 	$(BIN)/python -m bench $(ARGS)
 
-screenshots: venv
-	$(BIN)/python -m tests.make_screenshots
+screenshots: setup
+	$(BIN)/python scripts/make_screenshots.py
 
 check: venv
 	$(BIN)/python -m ruff check cloudide_tui server tests bench

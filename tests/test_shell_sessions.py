@@ -356,3 +356,18 @@ async def test_closing_the_backend_closes_its_open_sessions(
     assert one.session.end_reason == two.session.end_reason == "session closed"
     assert not re.search(r"sleep 120[01]", all_processes(backend, PROJECT))
     assert backend.open_sessions() == []
+
+
+async def test_ctrl_p_reaches_the_shell_on_its_own(backend: DockerBackend, project: str) -> None:
+    """Docker's default detach keys (Ctrl+P, Ctrl+Q) would hold a lone Ctrl+P back until
+    the next key: bash's and emacs's previous-line would lag one key behind."""
+    driver = await open_driver(backend, project)
+    try:
+        await driver.session.write(b"cat -v\r")
+        await driver.expect(r"cat -v\r?\n")
+        await driver.session.write(b"\x10")
+        await driver.expect(r"\^P", timeout=5)
+        await driver.session.write(b"\x03")
+        await driver.prompt()
+    finally:
+        await driver.session.close()

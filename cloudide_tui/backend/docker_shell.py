@@ -32,6 +32,12 @@ from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.engine import Engine, is_connection_error
 from cloudide_tui.errors import CloudIDEError, ContainerError, EngineUnavailable, ResourceLimit
 
+DETACH_KEYS = "ctrl-\\,ctrl-^,ctrl-@,ctrl-]"
+"""The exec's detach sequence. The engine holds back every byte that could start it until
+the next key arrives, and its default (Ctrl+P, Ctrl+Q) would hold back bash's and emacs's
+Ctrl+P. Docker cannot turn detaching off, so it starts with Ctrl+\\ (SIGQUIT, rarely typed:
+held until the next key) and is four keys long so that nobody detaches by accident."""
+
 SHELL_WRAPPER = "/usr/local/bin/cloudide-shell"
 SESSION_DIR = "/tmp/.cloudide-sessions"
 
@@ -490,6 +496,7 @@ async def open_shell(
             user=user,
             workdir=workdir,
             environment={**shell_environment(project, session_id), **(extra_env or {})},
+            detach_keys=DETACH_KEYS,
         )
         exec_id = str(ex["Id"])
         raw = api.exec_start(exec_id, socket=True, tty=True)

@@ -1,0 +1,250 @@
+"""The app: start to first prompt vs docker exec -it, keystroke echo, memory
+
+Measured in one run on this machine's engine:
+
+* ``cloudide-tui --project X`` in a real pseudo-terminal (tmux, 120x36) until the shell's
+  prompt is on screen: cold (no container yet: created and started) and warm (container
+  running, left by ``--keep-running``), next to ``docker exec -it <container> bash -l``
+  reaching its prompt on the same container in the same tmux set-up (the anchor).
+* Keystroke to echo on screen: the headless app on the real local backend; a key event
+  goes in, and the time until the terminal widget's rendered line (``render_line``, what
+  the compositor paints) shows the echoed character; 200 keys. Anchor: the same echo
+  through the bare ``ShellSession`` (write one byte, read until it comes back), no UI.
+* Resident memory of the app process (headless) with one project and two terminals open,
+  then with 10,000 lines of scrollback filled (``seq``), next to a bare Textual app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import docker
+from textual import events
+from textual.app import App
+
+from bench.report import Report, percentile
+from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL, container_name
+from cloudide_tui.backend.docker_backend import DockerBackend
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = Path(sys.executable).with_name("cloudide-tui")
+IMAGE = os.environ.get("CLOUDIDE_IMAGE", "cloudide-runner:latest")
+PROMPT = re.compile(r"/workspace\$")
+KEYS = 200
+WARM_RUNS = 3
+TMUX = f"cloudide-bench-{secrets.token_hex(3)}"
+
+
+# -- start-up in a real terminal --------------------------------------------------------
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+
+
+def _time_to_prompt(command: str, timeout: float = 90.0) -> float:
+    """Start ``command`` in a fresh 120x36 tmux session; seconds until a prompt shows."""
+    subprocess.run(["tmux", "kill-session", "-t", TMUX], capture_output=True)
+    start = time.perf_counter()
+    _tmux("new-session", "-d", "-s", TMUX, "-x", "120", "-y", "36", command)
+    try:
+        while time.perf_counter() - start < timeout:
+            screen = _tmux("capture-pane", "-p", "-t", TMUX)
+            if PROMPT.search(screen):
+                return time.perf_counter() - start
+            time.sleep(0.01)
+        raise RuntimeError(f"no prompt after {timeout:.0f} s from: {command}\n{screen}")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", TMUX], capture_output=True)
+
+
+def bench_startup(report: Report, data_dir: Path, owner: str) -> None:
+    env = (
+        f"CLOUDIDE_OWNER={owner} CLOUDIDE_IMAGE={shlex.quote(IMAGE)} "
+        f"CLOUDIDE_CONFIG=/dev/null TERM=xterm-256color"
+    )
+    app_cmd = f"{env} {CLI} --data-dir {data_dir} --project start --keep-running"
+    cold = _time_to_prompt(app_cmd)
+    warm = statistics.median(_time_to_prompt(app_cmd) for _ in range(WARM_RUNS))
+    container = container_name(owner, "start")
+    exec_cmd = f"docker exec -it -u dev -w /workspace {container} bash -l"
+    bare = statistics.median(_time_to_prompt(exec_cmd) for _ in range(WARM_RUNS))
+    report.add(
+        "start to prompt, warm (container running)",
+        warm,
+        "s",
+        anchor_name="docker exec -it",
+        anchor=bare,
+        goal="< 1.5 s and <= 2x anchor",
+    )
+    report.add(
+        "start to prompt, cold (container created)",
+        cold,
+        "s",
+        anchor_name="docker exec -it",
+        anchor=bare,
+        goal="(cold: creation included)",
+    )
+
+
+# -- keystroke echo and memory, headless ---------------------------------------------------
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _line_text(terminal: Any, y: int) -> str:
+    strip = terminal.render_line(y - int(terminal.scroll_offset.y))
+    return "".join(segment.text for segment in strip)
+
+
+async def _bare_echo(backend: DockerBackend) -> list[float]:
+    """The floor: one byte written to a shell session, read until it comes back."""
+    session = await backend.open_shell("keys", 24, 80)
+    buffer = b""
+    while not re.search(rb"/workspace(\x1b\[[0-9;]*m)*\$ $", buffer):
+        buffer += await session.read()
+    samples = []
+    for i in range(KEYS):
+        start = time.perf_counter()
+        await session.write(b"b")
+        got = b""
+        while b"b" not in got:
+            got += await session.read()
+        samples.append(time.perf_counter() - start)
+        if i % 50 == 49:
+            await session.write(b"\x15")  # Ctrl+U: clear the line
+            await asyncio.sleep(0.05)
+            while True:
+                try:
+                    await asyncio.wait_for(session.read(), 0.05)
+                except TimeoutError:
+                    break
+    await session.close()
+    return samples
+
+
+async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
+    from cloudide_tui.app import make_app
+    from cloudide_tui.config import Settings
+
+    baseline_app: App[None] = App()
+    async with baseline_app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.2)
+        bare_rss = _rss_mb()
+
+    settings = Settings(data_dir=data_dir, owner=owner, image=IMAGE)
+    backend = DockerBackend.from_settings(settings)
+    await backend.ensure_ready()
+    if "keys" not in {p.name for p in await backend.list_projects()}:
+        await backend.create_project("keys")
+    floor = await _bare_echo(backend)
+
+    app = make_app(settings, backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.ready.wait()
+        await app.main.open_project("keys")
+        terminal = app.main.terminals()[0]
+        emulator = terminal.emulator
+
+        async def until(condition: Any, timeout: float = 60) -> None:
+            deadline = time.perf_counter() + timeout
+            while not condition():
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("timed out")
+                await asyncio.sleep(0.001)
+
+        await until(lambda: "/workspace$" in _line_text(terminal, emulator.cursor.y))
+        samples = []
+        for i in range(KEYS):
+            y = emulator.cursor.y
+            before = _line_text(terminal, y).rstrip().count("a")
+            start = time.perf_counter()
+            app.post_message(events.Key("a", "a"))
+            await until(
+                lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a") > before
+            )
+            samples.append(time.perf_counter() - start)
+            if i % 50 == 49:
+                app.post_message(events.Key("ctrl+u", "\x15"))
+                await until(lambda y=y: "a" not in _line_text(terminal, y).split("$", 1)[-1])
+        report.add(
+            "keystroke to echo on screen, p50",
+            percentile(samples, 50) * 1e3,
+            "ms",
+            anchor_name="session echo",
+            anchor=percentile(floor, 50) * 1e3,
+        )
+        report.add(
+            "keystroke to echo on screen, p99",
+            percentile(samples, 99) * 1e3,
+            "ms",
+            anchor_name="session echo",
+            anchor=percentile(floor, 99) * 1e3,
+            goal="p99 < 30 ms",
+        )
+
+        # Memory: one project, two terminals; then 10,000 lines of scrollback.
+        await app.main.new_terminal("keys")
+        second = app.main.terminals()[1]
+        await until(lambda: "/workspace$" in _line_text(second, second.emulator.cursor.y))
+        await pilot.pause(0.5)
+        two = _rss_mb()
+        report.add(
+            "RSS, one project + two terminals",
+            two,
+            "MB",
+            anchor_name="bare Textual app",
+            anchor=bare_rss,
+        )
+        for key, char in [(c, c) for c in "seq 1 12000"] + [("enter", "\r")]:
+            app.post_message(events.Key("space" if char == " " else key, char))
+        await until(
+            lambda: (
+                "12000" in "\n".join(_line_text(second, y) for y in range(second.emulator.lines))
+            ),
+            timeout=120,
+        )
+        await pilot.pause(1.0)
+        filled = _rss_mb()
+        report.add(
+            "RSS, + 10,000 lines of scrollback",
+            filled,
+            "MB",
+            anchor_name="bare Textual app",
+            anchor=bare_rss,
+            goal="scrollback < 50 MB (widget)",
+        )
+    await backend.close()
+
+
+def _remove_containers(owner: str) -> None:
+    client = docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
+    try:
+        for entry in client.containers(
+            all=True, filters={"label": [f"{APP_LABEL}={APP_NAME}", f"{OWNER_LABEL}={owner}"]}
+        ):
+            client.remove_container(entry["Id"], force=True)
+    finally:
+        client.close()
+
+
+def run(report: Report) -> None:
+    owner = f"bench{secrets.token_hex(3)}"
+    with tempfile.TemporaryDirectory(prefix="cloudide-bench-app-") as tmp:
+        try:
+            bench_startup(report, Path(tmp), owner)
+            asyncio.run(bench_headless(report, Path(tmp), owner))
+        finally:
+            _remove_containers(owner)

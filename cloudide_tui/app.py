@@ -1,0 +1,352 @@
+"""The app: the backend injected, one error handler, start-up, quitting, and the factory.
+
+``make_app`` is the one way to build the app (the CLI, the tests and the screenshot
+script all use it); ``run_app`` is what ``cloudide-tui`` calls after parsing its options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from cloudide_tui.backend.base import Backend
+from cloudide_tui.commands import ACTIONS, FilesProvider
+from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, ProgressDialog
+from cloudide_tui.errors import (
+    CloudIDEError,
+    ContainerError,
+    EngineUnavailable,
+    ImageError,
+    ResourceLimit,
+)
+from cloudide_tui.keymap import APP_BINDINGS
+from cloudide_tui.screens.help import HelpScreen
+from cloudide_tui.screens.main import MainScreen
+from cloudide_tui.widgets.editor import Editor
+from cloudide_tui.widgets.terminal import Terminal
+
+if TYPE_CHECKING:
+    from cloudide_tui.config import Settings
+
+DIALOG_ERRORS = (EngineUnavailable, ImageError, ContainerError, ResourceLimit)
+"""Failures that stop the user's work: a dialog. Others (a bad name, a missing file) are
+notifications."""
+
+YIELD_TO_TERMINAL = frozenset({"quit", "command_palette"})
+"""App priority actions (Ctrl+Q, Ctrl+P) that a focused terminal receives as keys instead."""
+
+STOP_TIMEOUT = 30.0
+"""Seconds allowed for stopping containers on quit before giving up on them."""
+
+
+class CloudIDEApp(App[int]):
+    """A cloud IDE in the terminal.
+
+    Args:
+        backend: Projects, files, shells and containers (``DockerBackend`` locally).
+        settings: The typed settings (``--project``, ``--keep-running``, scrollback ...).
+        log_path: Where unexpected errors are written in full (never shown as tracebacks).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "cloudide-tui"
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
+    COMMANDS = App.COMMANDS | {FilesProvider}
+
+    @dataclass
+    class Activity(Message):
+        """A progress line from the backend (image build, container start); thread-safe."""
+
+        line: str
+
+    def __init__(
+        self,
+        backend: Backend,
+        settings: Settings | None = None,
+        *,
+        log_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.settings = settings
+        self.log_path = log_path
+        self.project_at_start: str | None = getattr(settings, "project", None)
+        self.keep_running: bool = bool(getattr(settings, "keep_running", False))
+        self.scrollback: int = int(getattr(settings, "scrollback", 10_000) or 10_000)
+        self.unexpected_errors: list[BaseException] = []
+        self.ready = asyncio.Event()
+        """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
+        self._progress: ProgressDialog | None = None
+
+    # -- screens ----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        # Pushed rather than returned by get_default_screen: Textual 8 loads a screen's
+        # CSS_PATH (main.tcss) only for pushed screens.
+        self.push_screen(MainScreen(self.backend, scrollback=self.scrollback))
+
+    @property
+    def main(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise RuntimeError("the main screen is not installed")
+
+    def on_main_screen_ready(self) -> None:
+        """Called by the main screen once mounted: the panes exist, start-up can run."""
+        self.startup()
+
+    # -- keys -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Ctrl+Q and Ctrl+P are priority bindings that fire before the focused widget;
+        # returning False lets the key go on to a focused terminal (App._check_bindings
+        # -> run_action returns False -> the key is forwarded to the focused widget).
+        return not (action in YIELD_TO_TERMINAL and isinstance(self.focused, Terminal))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_save_editor(self) -> None:
+        tab = self.main.active_tab
+        if tab is not None and isinstance(tab.widget, Editor):
+            tab.widget.action_save()
+        else:
+            self.notify("No editor is active.", severity="warning")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action of ours in the palette, then Textual's own (themes, keys ...)."""
+        for command in ACTIONS:
+            yield SystemCommand(command.title, command.help, self._runner(command.action))
+        if isinstance(screen, MainScreen):
+            for name in sorted(screen.browser.projects):
+                yield SystemCommand(
+                    f"Open project {name}",
+                    "Its terminal (opened if needed)",
+                    self._runner(f"screen.open_project('{name}')"),
+                )
+        yield from super().get_system_commands(screen)
+
+    def _runner(self, action: str) -> Any:
+        async def run() -> None:
+            await self.run_action(action, self.main)
+
+        return run
+
+    # -- start-up ---------------------------------------------------------------------------
+    @work(group="startup", exclusive=True, exit_on_error=False)
+    async def startup(self) -> None:
+        """Check the engine and the image (building it with progress), then ``--project``."""
+        try:
+            await self.backend.ensure_ready(progress=self._progress_line)
+            self._close_progress()
+            await self.main.browser.reload()
+            if self.project_at_start:
+                await self._open_at_start(self.project_at_start)
+        finally:
+            self._close_progress()
+            self.ready.set()
+            self.main.browser.polling = True
+
+    async def _open_at_start(self, name: str) -> None:
+        from cloudide_tui.validation import validate_project_name
+
+        validate_project_name(name)
+        if name not in self.main.browser.projects:
+            await self.backend.create_project(name)
+            await self.main.browser.reload()
+        self.main.browser.select_project(name)
+        await self.main.open_project(name)
+
+    def _progress_line(self, line: str) -> None:
+        # The backend may call this from a worker thread: post_message is thread-safe.
+        self.post_message(self.Activity(line))
+
+    @on(Activity)
+    def _activity(self, event: Activity) -> None:
+        if not self.ready.is_set():
+            if self._progress is None:
+                self._progress = ProgressDialog("Preparing the runner image (first run)")
+                self.push_screen(self._progress, self._progress_closed)
+            self._progress.add_line(event.line)
+        else:
+            self.main.status.activity = event.line.strip()[:80]
+
+    def _progress_closed(self, finished: bool | None) -> None:
+        self._progress = None
+        if not finished:
+            for worker in self.workers:
+                if worker.group == "startup":
+                    worker.cancel()
+            self.notify(
+                "Cancelled. Projects need the runner image: restart the app (or run "
+                "`make image`) to build it.",
+                title="Image build cancelled",
+                severity="warning",
+                timeout=10,
+            )
+
+    def _close_progress(self) -> None:
+        if self._progress is not None:
+            progress, self._progress = self._progress, None
+            progress.finish()
+
+    # -- the one place errors become notifications or dialogs ---------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    def report_error(self, error: BaseException) -> None:
+        """Show a failure to the user: a dialog or a notification, never a traceback."""
+        if isinstance(error, CloudIDEError):
+            if isinstance(error, DIALOG_ERRORS):
+                self.push_screen(ErrorDialog(error.title, error.message, error.hint))
+            else:
+                message = error.message + (f"\n{error.hint}" if error.hint else "")
+                self.notify(message, title=error.title, severity="error", timeout=8)
+            return
+        self.unexpected_errors.append(error)
+        where = self._log_unexpected(error)
+        self.push_screen(
+            ErrorDialog(
+                "Unexpected error",
+                f"{type(error).__name__}: {error}",
+                "This is a bug. The app keeps running and unsaved editor text is kept; "
+                "save your work." + (f" Details were written to {where}." if where else ""),
+            )
+        )
+
+    def _log_unexpected(self, error: BaseException) -> Path | None:
+        if self.log_path is None:
+            return None
+        try:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_path.open("a", encoding="utf-8") as log:
+                log.write("".join(traceback.format_exception(error)) + "\n")
+        except OSError:
+            return None
+        return self.log_path
+
+    def _handle_exception(self, error: Exception) -> None:
+        # An exception escaping a message handler (not a worker: those reach
+        # report_error) ends that widget's message loop; Textual then exits with a
+        # traceback, and unsaved editor text would go with it. A half-dead UI is no
+        # better, so exit too, but first save the unsaved text to recovery files, and
+        # say so in a few lines instead of a traceback (which goes to the log).
+        self.unexpected_errors.append(error)
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it in tests
+            self._exception = error
+            self._exception_event.set()
+        where = self._log_unexpected(error)
+        saved = self._save_unsaved_text()
+        lines = [
+            f"cloudide-tui stopped on an unexpected error (a bug): {type(error).__name__}: {error}"
+        ]
+        if where:
+            lines.append(f"Details: {where}")
+        if saved:
+            lines.append(f"Unsaved editor text was saved to {saved}")
+        self.panic(Text("\n".join(lines), style="bold red"))
+
+    def _save_unsaved_text(self) -> Path | None:
+        """Write every editor's unsaved text under ``<data dir>/recovered/`` (local)."""
+        try:
+            editors = [e for e in self.main.editors() if e.dirty]
+        except Exception:
+            return None
+        if not editors or self.log_path is None:
+            return None
+        folder = self.log_path.parent / "recovered" / time.strftime("%Y%m%d-%H%M%S")
+        try:
+            for editor in editors:
+                target = folder / editor.project / editor.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(editor.text, encoding="utf-8")
+        except OSError:
+            return None
+        return folder
+
+    # -- quitting ---------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        self.request_quit()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def request_quit(self) -> None:
+        """Ask first if editors hold unsaved text; then stop what we started and exit."""
+        dirty = [e for e in self.main.editors() if e.dirty]
+        if dirty:
+            names = ", ".join(e.path for e in dirty[:5]) + (" …" if len(dirty) > 5 else "")
+            if not await self.push_screen_wait(
+                ConfirmDialog(
+                    "Quit with unsaved changes?",
+                    f"Unsaved changes in: {names}. Quit anyway and lose them?",
+                    confirm="Quit without saving",
+                    danger=True,
+                )
+            ):
+                return
+        await self.shutdown()
+        self.exit(0)
+
+    async def shutdown(self) -> None:
+        """Hang up every shell; stop the containers opened here unless --keep-running."""
+        main = self.main
+        sessions = [t.session for t in main.tabs.values() if t.session is not None]
+        projects = sorted(main.opened_projects)
+        if projects and not self.keep_running:
+            main.status.activity = f"stopping {len(projects)} container(s)…"
+            self.notify("Stopping containers (use --keep-running to keep them)…", timeout=30)
+        jobs = [s.close() for s in sessions]
+        if not self.keep_running:
+            jobs += [self.backend.stop_container(p) for p in projects]
+        if jobs:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
+        # Leaving anyway: a failure to close has nowhere left to be shown.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.backend.close(), 10)
+
+
+def make_app(settings: Settings | None = None, backend: Backend | None = None) -> CloudIDEApp:
+    """The app, for the CLI, the tests and the screenshots alike.
+
+    Args:
+        settings: The typed settings; ``None`` means the defaults.
+        backend: Injected backend; ``None`` builds a ``DockerBackend`` from the settings.
+    """
+    if settings is None:
+        from cloudide_tui.config import Settings
+
+        settings = Settings()
+    if backend is None:
+        backend = docker_backend(settings)
+    log_path = Path(settings.data_dir) / "cloudide-tui.log" if settings.data_dir else None
+    return CloudIDEApp(backend, settings, log_path=log_path)
+
+
+def docker_backend(settings: Settings) -> Backend:
+    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits)."""
+    from cloudide_tui.backend.docker_backend import DockerBackend
+
+    return DockerBackend.from_settings(settings)
+
+
+def run_app(settings: Settings) -> int:
+    """Run the app in this terminal; returns the process exit status."""
+    app = make_app(settings)
+    result = app.run()
+    return app.return_code if app.return_code is not None else (result or 0)

@@ -1,0 +1,115 @@
+"""The command palette's own entries: every action (as system commands) and any file.
+
+``action_commands`` feeds Textual's system-commands provider from the app; the
+``FilesProvider`` lists the current project's files once per palette opening (through
+the backend, bounded) and fuzzy-matches them so any file opens in two keystrokes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from cloudide_tui.backend.base import Backend
+from cloudide_tui.errors import CloudIDEError
+
+MAX_FILES = 5000
+"""Stop listing a project after this many files (the palette must open fast)."""
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", ".mypy_cache", ".tox"}
+
+
+@dataclass(frozen=True)
+class ActionCommand:
+    """A palette entry that runs an action of the main screen or the app."""
+
+    title: str
+    help: str
+    action: str  # "screen.new_project", "app.help", ...
+
+
+ACTIONS: list[ActionCommand] = [
+    ActionCommand(
+        "New project", "Create a project (a workspace and its container)", "screen.new_project"
+    ),
+    ActionCommand("New terminal", "Another shell in the current project", "screen.new_terminal"),
+    ActionCommand("Close tab", "Close the current terminal or editor", "screen.close_tab"),
+    ActionCommand("Next tab", "Ctrl+PgDn", "screen.next_tab"),
+    ActionCommand("Previous tab", "Ctrl+PgUp", "screen.previous_tab"),
+    ActionCommand("New file", "In the folder under the browser's cursor", "screen.new_file"),
+    ActionCommand("New folder", "In the folder under the browser's cursor", "screen.new_folder"),
+    ActionCommand("Rename", "The project or file under the browser's cursor", "screen.rename"),
+    ActionCommand(
+        "Delete", "The project or file under the browser's cursor (asks first)", "screen.delete"
+    ),
+    ActionCommand(
+        "Toggle project browser", "Show or hide the left pane (Ctrl+B)", "screen.toggle_browser"
+    ),
+    ActionCommand("Focus terminal / browser", "F12", "screen.toggle_focus"),
+    ActionCommand("Save file", "Save the current editor (Ctrl+S)", "app.save_editor"),
+    ActionCommand("Help: keys", "Every key (F1 or ?)", "app.help"),
+]
+
+
+class FilesProvider(Provider):
+    """Fuzzy-find any file of the current project and open it in an editor."""
+
+    async def startup(self) -> None:
+        self.files: list[tuple[str, str]] = []  # (project, path)
+        from cloudide_tui.screens.main import MainScreen
+
+        screen = self.screen
+        if not isinstance(screen, MainScreen):
+            return
+        project = screen.current_project()
+        if project is None:
+            return
+        try:
+            paths = await list_project_files(screen.backend, project)
+            self.files = [(project, p) for p in paths]
+        except CloudIDEError:
+            self.files = []  # the palette stays usable; the browser reports engine trouble
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        screen = self.screen
+        for project, path in self.files:
+            score = matcher.match(path)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(path),
+                    partial(_open, screen, project, path),
+                    text=path,
+                    help=f"Open in an editor ({project})",
+                )
+
+    async def discover(self) -> Hits:
+        screen = self.screen
+        for project, path in self.files[:50]:
+            yield DiscoveryHit(
+                path, partial(_open, screen, project, path), text=path, help=f"Open ({project})"
+            )
+
+
+def _open(screen: object, project: str, path: str) -> None:
+    from cloudide_tui.screens.main import MainScreen
+
+    if isinstance(screen, MainScreen):
+        screen.open_file(project, path)
+
+
+async def list_project_files(backend: Backend, project: str) -> list[str]:
+    """Every file of a project, breadth first through the backend, at most ``MAX_FILES``."""
+    files: list[str] = []
+    pending = [""]
+    while pending and len(files) < MAX_FILES:
+        directory = pending.pop(0)
+        for entry in await backend.list_dir(project, directory):
+            if entry.kind == "dir":
+                if entry.name not in SKIP_DIRS:
+                    pending.append(entry.path)
+            elif entry.kind in ("file", "symlink"):
+                files.append(entry.path)
+    return files[:MAX_FILES]

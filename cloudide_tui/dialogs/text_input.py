@@ -1,0 +1,111 @@
+"""Ask for a name (project, file, folder), showing the validator's message inline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from cloudide_tui.errors import CloudIDEError
+
+Validator = Callable[[str], object]
+"""Raises ``CloudIDEError`` (e.g. ``InvalidName``) with the message to show; else accepts."""
+
+
+class TextInputDialog(ModalScreen[str | None]):
+    """A one-line prompt; dismisses with the text, or None when cancelled.
+
+    The validator runs on every change: its error message is shown under the field and
+    the OK button stays disabled, so a bad name never reaches the backend.
+
+    Args:
+        title: What is asked ("New project").
+        label: A line of help above the field.
+        value: The initial text (the old name when renaming).
+        validate: Raises ``CloudIDEError`` for a value that must be refused.
+        confirm: The OK button's label.
+    """
+
+    DEFAULT_CSS = """
+    TextInputDialog { align: center middle; }
+    TextInputDialog > Vertical {
+        width: 64; max-width: 95%; height: auto;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    TextInputDialog #title { text-style: bold; }
+    TextInputDialog #error { color: $text-error; height: auto; min-height: 1; }
+    TextInputDialog #buttons { height: auto; align-horizontal: right; }
+    TextInputDialog Button { margin-left: 2; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        label: str = "",
+        *,
+        value: str = "",
+        validate: Validator | None = None,
+        confirm: str = "OK",
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._label = label
+        self._value = value
+        self._validate = validate
+        self._confirm = confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, id="title")
+            if self._label:
+                yield Static(self._label, id="label", markup=False)
+            yield Input(self._value, id="value", select_on_focus=True)
+            yield Static("", id="error", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self._confirm, id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self._check(self._value)
+
+    def _check(self, value: str) -> bool:
+        """Run the validator; show its message and enable OK accordingly."""
+        message = ""
+        if not value.strip():
+            message = " "  # empty: nothing to say yet, but nothing to accept either
+        elif self._validate is not None:
+            try:
+                self._validate(value)
+            except CloudIDEError as error:
+                message = error.message + (f" ({error.hint})" if error.hint else "")
+        self.query_one("#error", Static).update(message.strip())
+        self.query_one("#ok", Button).disabled = bool(message)
+        return not message
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._check(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._check(event.value):
+            self.dismiss(event.value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            value = self.query_one(Input).value
+            if self._check(value):
+                self.dismiss(value)
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

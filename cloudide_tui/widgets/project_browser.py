@@ -1,0 +1,335 @@
+"""The project browser: every project with its container state, and the files under it.
+
+A ``Tree`` whose top level is the projects and whose branches are workspace directories,
+read through the backend's file API (so it works the same against a remote server). It
+stays fresh by polling, once a second, only what is on screen: the project list and the
+directories the user has expanded; each listing is diffed into the tree, so nothing
+flickers and the cursor stays put. Operations on what is under the cursor (new file,
+rename, delete) are the main screen's actions: this widget reads, the hub writes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from cloudide_tui.backend.base import Backend, ContainerState, FileEntry, ProjectInfo
+from cloudide_tui.errors import CloudIDEError, NotFound
+from cloudide_tui.keymap import BROWSER_BINDINGS
+from cloudide_tui.worker_errors import ReportWorkerErrors
+
+ItemKind = Literal["project", "dir", "file", "symlink", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserItem:
+    """What a tree node stands for: a project (``path`` None) or an entry in it."""
+
+    project: str
+    path: str | None
+    kind: ItemKind
+
+    @property
+    def is_project(self) -> bool:
+        return self.path is None
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind in ("project", "dir")
+
+    @property
+    def dir_path(self) -> str:
+        """The directory new files go into when this node is under the cursor."""
+        if self.path is None:
+            return ""
+        return self.path if self.kind == "dir" else posixpath.dirname(self.path)
+
+
+STATE_MARKS: dict[ContainerState, tuple[str, str]] = {
+    ContainerState.RUNNING: ("●", "green"),
+    ContainerState.STOPPED: ("○", "yellow"),
+    ContainerState.NONE: ("·", "bright_black"),
+}
+
+
+def project_label(info: ProjectInfo) -> Text:
+    """``● name  running``: the mark and the word, so it reads without colour too."""
+    mark, colour = STATE_MARKS[info.state]
+    return Text.assemble((mark, colour), " ", (info.name, "bold"), "  ", (info.state.value, "dim"))
+
+
+def entry_label(entry: FileEntry) -> Text:
+    if entry.kind == "dir":
+        return Text(entry.name + "/", style="bold")
+    if entry.kind == "symlink":
+        return Text.assemble(entry.name, (" ->", "dim"))
+    return Text(entry.name)
+
+
+class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
+    """Projects and their files, polled and diffed; posts what the user opens."""
+
+    DEFAULT_CSS = """
+    ProjectBrowser { background: $surface; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(b.key, f"screen.{b.action}", b.description, show=b.show, key_display=b.key_display)
+        for b in BROWSER_BINDINGS
+    ]
+
+    POLL_INTERVAL = 1.0
+    """Seconds between polls of the expanded directories (the staleness bound)."""
+    PROJECTS_EVERY = 2
+    """Poll the project list (container states) every this many directory polls."""
+
+    @dataclass
+    class ProjectOpened(Message):
+        """The user chose a project (Enter or click): open or focus its terminal."""
+
+        browser: ProjectBrowser
+        project: str
+
+        @property
+        def control(self) -> ProjectBrowser:
+            return self.browser
+
+    @dataclass
+    class FileOpened(Message):
+        """The user chose a file: open it in an editor tab."""
+
+        browser: ProjectBrowser
+        project: str
+        path: str
+
+        @property
+        def control(self) -> ProjectBrowser:
+            return self.browser
+
+    @dataclass
+    class ProjectsChanged(Message):
+        """The project list or a container state changed."""
+
+        browser: ProjectBrowser
+        projects: list[ProjectInfo]
+
+        @property
+        def control(self) -> ProjectBrowser:
+            return self.browser
+
+    def __init__(self, backend: Backend, *, id: str | None = None) -> None:
+        super().__init__("Projects", id=id)
+        self.backend = backend
+        self.show_root = False
+        self.guide_depth = 2
+        self.projects: dict[str, ProjectInfo] = {}
+        self._item_nodes: dict[tuple[str, str | None], TreeNode[BrowserItem]] = {}
+        self._loaded: set[tuple[str, str | None]] = set()
+        self._ticks = 0
+        self._poll_failing = False
+        self.polling = False
+        """Poll once a second; the app turns it on once start-up (engine check) is over,
+        so an engine that is down is reported once, by start-up."""
+
+    # -- lifecycle ------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.set_interval(self.POLL_INTERVAL, self._tick)
+
+    def _tick(self) -> None:
+        if not self.polling:
+            return
+        # A slow backend must not have each tick cancel the poll before it: skip instead.
+        if any(
+            w.node is self and w.group == "browser-poll" and not w.is_finished for w in self.workers
+        ):
+            return
+        self._ticks += 1
+        self.poll(projects=self._ticks % self.PROJECTS_EVERY == 0)
+
+    # -- what the screen asks -------------------------------------------------------
+    @property
+    def cursor_item(self) -> BrowserItem | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def node_for(self, project: str, path: str | None = None) -> TreeNode[BrowserItem] | None:
+        return self._item_nodes.get((project, path))
+
+    def select_project(self, project: str, *, exact: bool = False) -> None:
+        """Put the cursor on a project (after creating or opening it), unless it is
+        already somewhere inside that project (``exact``: on the project's own line)."""
+        item = self.cursor_item
+        if item is not None and item.project == project and (item.is_project or not exact):
+            return
+        node = self._item_nodes.get((project, None))
+        if node is None:
+            return
+        if node.line < 0:  # lines are numbered at the next render
+            self.call_after_refresh(self._move_to, node)
+        else:
+            self.move_cursor(node)
+
+    def _move_to(self, node: TreeNode[BrowserItem]) -> None:
+        if node.tree is self and node.line >= 0:
+            self.move_cursor(node)
+
+    async def reveal(self, project: str, path: str) -> None:
+        """Expand the folders down to ``path`` (loading them now) and put the cursor on it."""
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            parent = "/".join(parts[:depth]) or None
+            node = self._item_nodes.get((project, parent))
+            if node is None:
+                return
+            node.expand()
+            await self._load_dir(project, parent)
+        node = self._item_nodes.get((project, path))
+        if node is not None:
+            self.call_after_refresh(self._move_to, node)
+
+    async def reload(self) -> None:
+        """Re-read the project list and every expanded directory now."""
+        self._set_projects(await self.backend.list_projects())
+        for key in self._expanded_dirs():
+            await self._load_dir(*key)
+
+    # -- polling --------------------------------------------------------------------
+    @work(exclusive=True, group="browser-poll", exit_on_error=False)
+    async def poll(self, projects: bool = True) -> None:
+        """Refresh what is visible. Errors are reported once, not every second."""
+        try:
+            if projects or not self.projects:
+                self._set_projects(await self.backend.list_projects())
+            for key in self._expanded_dirs():
+                await self._load_dir(*key)
+        except CloudIDEError as error:
+            if not self._poll_failing:
+                self._poll_failing = True
+                self.app.notify(
+                    f"{error.message}{' ' + error.hint if error.hint else ''}",
+                    title=error.title,
+                    severity="error",
+                    timeout=8,
+                )
+            return
+        self._poll_failing = False
+
+    def _expanded_dirs(self) -> list[tuple[str, str | None]]:
+        keys = []
+        for key, node in self._item_nodes.items():
+            if key in self._loaded and node.is_expanded and node.data and node.data.is_dir:
+                # A directory inside a collapsed parent is hidden: skip it.
+                parent = node.parent
+                while parent is not None and parent is not self.root and parent.is_expanded:
+                    parent = parent.parent
+                if parent is None or parent is self.root:
+                    keys.append(key)
+        return keys
+
+    def _set_projects(self, infos: list[ProjectInfo]) -> None:
+        new = {info.name: info for info in infos}
+        if new == self.projects:
+            return
+        for name in [n for n in self.projects if n not in new]:
+            self._remove_subtree(name, None)
+        for index, info in enumerate(infos):
+            node = self._item_nodes.get((info.name, None))
+            if node is None:
+                item = BrowserItem(info.name, None, "project")
+                before = index if index < len(self.root.children) else None
+                node = self.root.add(project_label(info), item, before=before)
+                self._item_nodes[(info.name, None)] = node
+            elif self.projects.get(info.name) != info:
+                node.set_label(project_label(info))
+        self.projects = new
+        if self.cursor_line < 0 and self.root.children:
+            self.cursor_line = 0
+        self.post_message(self.ProjectsChanged(self, infos))
+
+    async def _load_dir(self, project: str, path: str | None) -> None:
+        node = self._item_nodes.get((project, path))
+        if node is None:
+            return
+        try:
+            entries = await self.backend.list_dir(project, path or "")
+        except NotFound:
+            if path is not None:  # the directory went away under us
+                self._remove_subtree(project, path)
+            return
+        if self._item_nodes.get((project, path)) is not node:
+            return  # removed meanwhile
+        self._loaded.add((project, path))
+        self._diff_children(node, project, entries)
+
+    def _diff_children(
+        self, node: TreeNode[BrowserItem], project: str, entries: list[FileEntry]
+    ) -> None:
+        """Make ``node``'s children match ``entries`` with as few changes as possible."""
+        wanted = [(e.path, e.kind) for e in entries]
+        have = [(c.data.path, c.data.kind) for c in node.children if c.data is not None]
+        if wanted == have:
+            return
+        wanted_set = set(wanted)
+        for child in list(node.children):
+            if child.data is not None and (child.data.path, child.data.kind) not in wanted_set:
+                assert child.data.path is not None
+                self._remove_subtree(project, child.data.path)
+        present = {(c.data.path, c.data.kind) for c in node.children if c.data is not None}
+        for index, entry in enumerate(entries):
+            if (entry.path, entry.kind) in present:
+                continue
+            item = BrowserItem(project, entry.path, entry.kind)
+            before = index if index < len(node.children) else None
+            child = node.add(
+                entry_label(entry), item, before=before, allow_expand=entry.kind == "dir"
+            )
+            self._item_nodes[(project, entry.path)] = child
+
+    def _remove_subtree(self, project: str, path: str | None) -> None:
+        node = self._item_nodes.pop((project, path), None)
+        prefix = None if path is None else path + "/"
+        for key in [
+            k
+            for k in self._item_nodes
+            if k[0] == project and (prefix is None or (k[1] or "").startswith(prefix))
+        ]:
+            del self._item_nodes[key]
+        self._loaded = {
+            k
+            for k in self._loaded
+            if not (
+                k[0] == project
+                and (prefix is None or k[1] == path or (k[1] or "").startswith(prefix))
+            )
+        }
+        if node is not None:
+            node.remove()
+
+    # -- events ---------------------------------------------------------------------
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[BrowserItem]) -> None:
+        item = event.node.data
+        if item is not None and item.is_dir:
+            self._load_now(item.project, item.path)
+
+    @work(group="browser-load", exit_on_error=False)
+    async def _load_now(self, project: str, path: str | None) -> None:
+        await self._load_dir(project, path)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[BrowserItem]) -> None:
+        event.stop()
+        item = event.node.data
+        if item is None:
+            return
+        if item.is_project:
+            self.post_message(self.ProjectOpened(self, item.project))
+        elif item.kind in ("file", "symlink"):
+            assert item.path is not None
+            self.post_message(self.FileOpened(self, item.project, item.path))

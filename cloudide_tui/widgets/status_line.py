@@ -1,0 +1,43 @@
+"""The status line: which backend, which project, its container's state, what is going on."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from cloudide_tui.backend.base import ContainerState
+from cloudide_tui.widgets.project_browser import STATE_MARKS
+
+
+class StatusLine(Widget):
+    """One line at the top: ``cloudide-tui │ local Docker │ demo ● running │ activity``."""
+
+    DEFAULT_CSS = """
+    StatusLine { dock: top; height: 1; background: $panel; color: $foreground; }
+    """
+
+    backend_name: reactive[str] = reactive("")
+    """The backend's description ("local Docker", a server URL later)."""
+    project: reactive[str | None] = reactive(None)
+    """The project of the active tab (or under the browser's cursor)."""
+    state: reactive[ContainerState | None] = reactive(None)
+    """That project's container state."""
+    activity: reactive[str] = reactive("")
+    """Long work in progress ("starting container…"), or the last notable event."""
+
+    def render(self) -> Text:
+        text = Text.assemble((" cloudide-tui ", "bold"), ("│ ", "dim"), self.backend_name or "?")
+        if self.project:
+            text.append(" │ ", "dim")
+            text.append(self.project, "bold")
+            if self.state is not None:
+                mark, colour = STATE_MARKS[self.state]
+                text.append(f" {mark} ", colour)
+                text.append(self.state.value)
+        if self.activity:
+            text.append(" │ ", "dim")
+            text.append(self.activity, "italic")
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        return text

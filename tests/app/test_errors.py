@@ -1,0 +1,185 @@
+"""Every failure a user can meet is shown as a notification or a dialog, never a crash.
+
+Real engine throughout: an invalid name, a save that would overwrite the shell's change,
+an engine that is not there, a container removed under an open terminal, and a bug
+(an unexpected exception) that must not lose the text being edited.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+from textual.widgets import Button, Static
+
+from cloudide_tui.backend.containers import container_name
+from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
+from cloudide_tui.errors import EngineUnavailable
+from cloudide_tui.widgets.terminal import Terminal
+from tests import docker_helpers
+from tests.app.conftest import running_ide, screen_text, type_text
+from tests.conftest import BackendHome
+
+
+def notifications(app: Any) -> list[tuple[str, str]]:
+    return [(n.title, n.message) for n in app._notifications]
+
+
+async def test_an_invalid_project_name_is_explained_before_anything_happens(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.pilot.press("ctrl+n")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "Bad Name")
+        dialog = ide.app.screen
+        message = str(dialog.query_one("#error", Static).render())
+        assert message.strip(), "the validator's reason is shown under the field"
+        assert dialog.query_one("#ok", Button).disabled
+        await ide.pilot.press("enter")  # refused: the dialog stays
+        assert ide.app.screen is dialog
+        await ide.pilot.press("escape")
+        assert "Bad Name" not in ide.main.browser.projects
+
+        # Refused by the validator on the way to the backend too (e.g. from the palette).
+        ide.main.create_project("../escape")
+        await ide.wait_for(
+            lambda: any(t == "Invalid project name" for t, _ in notifications(ide.app)),
+            "an 'Invalid project name' notification",
+        )
+        assert ide.app.is_running
+
+
+async def test_saving_over_a_change_made_in_the_shell_asks_first(home: BackendHome) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("conflict")
+        await ide.run_in_terminal("echo original > shared.txt; echo ok-made", "ok-made")
+        ide.main.open_file("conflict", "shared.txt")
+        await ide.wait_for(lambda: ide.main.editors(), "an editor")
+        editor = ide.main.editors()[0]
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        await type_text(ide.pilot, "mine ")
+        # Meanwhile the shell rewrites the file.
+        await ide.pilot.press("ctrl+pageup")
+        await ide.wait_for(lambda: isinstance(ide.app.focused, Terminal), "the terminal")
+        await ide.run_in_terminal("echo theirs > shared.txt; echo ok-theirs", "ok-theirs")
+        await ide.pilot.press("ctrl+pagedown")
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor again")
+
+        await ide.pilot.press("ctrl+s")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.press("escape")  # keep theirs for now
+        await ide.pilot.pause(0.3)
+        assert (await ide.backend.read_file("conflict", "shared.txt")).data == b"theirs\n"
+        assert editor.dirty and editor.text == "mine original\n"  # nothing lost
+
+        await ide.pilot.press("ctrl+s")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: not editor.dirty, "the overwrite")
+        assert (await ide.backend.read_file("conflict", "shared.txt")).data == b"mine original\n"
+
+
+async def test_an_unreachable_engine_is_a_dialog_with_what_to_do(home: BackendHome) -> None:
+    dead = home.backend(docker_host=f"unix:///tmp/no-engine-{secrets.token_hex(4)}.sock")
+    async with running_ide(home, backend=dead) as ide:
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error dialog")
+        dialog = ide.app.screen
+        assert isinstance(dialog, ErrorDialog)
+        assert dialog.error_title == EngineUnavailable.title
+        assert dialog.hint, "the dialog says what to do"
+        await ide.pilot.press("escape")
+        assert ide.app.is_running
+        # Trying to open a project again is another clear error, not a crash.
+        await ide.pilot.press("ctrl+n")
+        await type_text(ide.pilot, "nowhere\n")
+        await ide.wait_for(
+            lambda: (
+                isinstance(ide.app.screen, ErrorDialog)
+                or any(t == EngineUnavailable.title for t, _ in notifications(ide.app))
+            ),
+            "the engine error again",
+        )
+
+
+async def test_a_container_removed_under_a_terminal_ends_it_and_enter_restarts(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        term = await ide.create_project("fragile")
+        await ide.run_in_terminal("echo alive", "alive")
+        client = docker_helpers.api()
+        try:
+            client.remove_container(container_name(home.owner, "fragile"), force=True)
+        finally:
+            client.close()
+        await ide.wait_for(lambda: term.ended, "the session to end")
+        tab = ide.main._tab_of(term)
+        await ide.wait_for(
+            lambda: "(ended)" in str(ide.main.tabbed.get_tab(tab.pane_id).label),
+            "the tab to say the shell ended",
+        )
+        assert ide.app.is_running
+        # Enter on the ended terminal opens a new shell (a new container) in the same tab.
+        assert ide.app.focused is term
+        await ide.pilot.press("enter")
+        await ide.wait_for(
+            lambda: not term.ended and tab.session is not None and not tab.ended, "a new shell"
+        )
+        await ide.run_in_terminal("echo back-again", "back-again")
+        assert "alive" in screen_text(term), "the ended session's screen is kept above"
+
+
+async def test_a_bug_shows_a_generic_dialog_and_keeps_the_unsaved_text(home: BackendHome) -> None:
+    class Buggy(type(home.backend())):  # type: ignore[misc]
+        """A real backend with one fault injected: saving raises a non-CloudIDE error."""
+
+        async def write_file(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("disk on fire")
+
+    backend = Buggy(home.data_dir, owner=home.owner, image=home.backend().image)
+    async with running_ide(home, backend=backend) as ide:
+        await ide.create_project("buggy")
+        await ide.run_in_terminal("echo text > f.txt; echo ok-made", "ok-made")
+        ide.main.open_file("buggy", "f.txt")
+        await ide.wait_for(lambda: ide.main.editors(), "an editor")
+        editor = ide.main.editors()[0]
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        await type_text(ide.pilot, "precious ")
+        await ide.pilot.press("ctrl+s")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error dialog")
+        dialog = ide.app.screen
+        assert isinstance(dialog, ErrorDialog)
+        assert dialog.error_title == "Unexpected error"
+        assert "disk on fire" in dialog.message
+        await ide.pilot.press("escape")
+        assert ide.app.is_running
+        assert editor.dirty and editor.text == "precious text\n"
+        assert len(ide.app.unexpected_errors) == 1
+        ide.app.unexpected_errors.clear()  # expected here; the fixture checks for others
+
+
+async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: BackendHome) -> None:
+    app = None
+    with pytest.raises(ZeroDivisionError):
+        async with running_ide(home) as ide:
+            app = ide.app
+            await ide.create_project("rescue")
+            await ide.run_in_terminal("echo base > r.txt; echo ok-made", "ok-made")
+            ide.main.open_file("rescue", "r.txt")
+            await ide.wait_for(lambda: ide.main.editors(), "an editor")
+            editor = ide.main.editors()[0]
+            await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the focus")
+            await type_text(ide.pilot, "unsaved ")
+
+            def broken_app_handler() -> None:
+                raise ZeroDivisionError("division by zero in the app")
+
+            ide.app.call_later(broken_app_handler)
+            await ide.wait_for(lambda: not ide.app.is_running, "the app to stop")
+    assert app is not None and app.return_code == 1
+    recovered = list((home.data_dir / "recovered").rglob("r.txt"))
+    assert len(recovered) == 1 and recovered[0].read_text() == "unsaved base\n"
+    log = (home.data_dir / "cloudide-tui.log").read_text()
+    assert "ZeroDivisionError" in log

@@ -1,0 +1,291 @@
+"""A person's flows through the app, on the real Docker engine (Pilot, headless).
+
+Create a project and use its shell; see the shell's files in the tree; edit and save
+them and read them back in the shell; rename and delete with confirmation; two shells
+on one project; the keys a terminal must keep; the palette; quitting.
+"""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
+from cloudide_tui.widgets.terminal import Terminal
+from tests.app.conftest import running_ide, screen_text, type_text
+from tests.conftest import BackendHome
+
+
+async def test_creating_a_project_opens_its_terminal_where_echo_works(home: BackendHome) -> None:
+    async with running_ide(home) as ide:
+        term = await ide.create_project("echoes")
+        assert "echoes" in ide.main.browser.projects
+        shown = await ide.run_in_terminal("echo hello-$((6*7))", "hello-42")
+        # the command line and its output: the output is a line of its own
+        assert "hello-42" in shown.splitlines()
+        assert ide.app.focused is term
+
+
+async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("files")
+        await ide.run_in_terminal("echo first > notes.txt; mkdir src; echo ok", "ok")
+
+        # Leave the terminal, expand the project: the shell's files are listed.
+        await ide.pilot.press("f12")
+        assert ide.app.focused is ide.main.browser
+        ide.main.browser.select_project("files")
+        await ide.pilot.press("space")
+        await ide.wait_for(
+            lambda: {"notes.txt", "src"} <= ide.tree_paths("files"),
+            "notes.txt and src/ in the tree",
+        )
+
+        # A file made later shows up by itself (polling), no key pressed.
+        await ide.pilot.press("f12")
+        await ide.run_in_terminal("touch later.txt; echo done", "done")
+        await ide.wait_for(lambda: "later.txt" in ide.tree_paths("files"), "later.txt in the tree")
+
+        # Open notes.txt from the tree, type, save with Ctrl+S.
+        await ide.pilot.press("f12")
+        ide.main.browser.move_cursor(ide.main.browser.node_for("files", "notes.txt"))
+        await ide.pilot.press("enter")
+        await ide.wait_for(lambda: ide.main.editors(), "an editor tab")
+        editor = ide.main.editors()[0]
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        assert editor.text == "first\n"
+        await type_text(ide.pilot, "edited ")
+        assert editor.dirty
+        assert "●" in str(ide.main.tabbed.get_tab(ide.main._tab_of(editor).pane_id).label)
+        await ide.pilot.press("ctrl+s")
+        await ide.wait_for(lambda: not editor.dirty, "the save")
+        assert "●" not in str(ide.main.tabbed.get_tab(ide.main._tab_of(editor).pane_id).label)
+
+        # Back in the terminal (Ctrl+PgUp), cat shows what the editor saved.
+        await ide.pilot.press("ctrl+pageup")
+        await ide.wait_for(lambda: isinstance(ide.app.focused, Terminal), "the terminal")
+        await ide.run_in_terminal("cat notes.txt", "edited first")
+
+        # The shell changes the file: the clean editor follows within a second or so.
+        await ide.run_in_terminal("sed -i s/first/FROM-SED/ notes.txt; echo sed-done", "sed-done")
+        await ide.wait_for(lambda: "FROM-SED" in editor.text, "the editor to follow the disk")
+        assert not editor.dirty
+
+
+async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHome) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("tidy")
+        await ide.run_in_terminal("echo x > old.txt; echo y > gone.txt; echo ok", "ok")
+        await ide.pilot.press("f12")
+        browser = ide.main.browser
+        browser.select_project("tidy")
+        await ide.pilot.press("space")
+        await ide.wait_for(lambda: "old.txt" in ide.tree_paths("tidy"), "old.txt listed")
+
+        # Rename a file: F2, the old name is offered, type the new one.
+        browser.move_cursor(browser.node_for("tidy", "old.txt"))
+        await ide.pilot.press("f2")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        assert ide.app.screen.query_one(Input).value == "old.txt"
+        ide.app.screen.query_one(Input).value = ""
+        await type_text(ide.pilot, "new.txt\n")
+        await ide.wait_for(lambda: "new.txt" in ide.tree_paths("tidy"), "new.txt listed")
+        names = {e.name for e in await ide.backend.list_dir("tidy")}
+        assert {"new.txt", "gone.txt"} <= names and "old.txt" not in names
+
+        # Delete a file: the dialog asks; Cancel keeps it, Delete removes it.
+        browser.move_cursor(browser.node_for("tidy", "gone.txt"))
+        await ide.pilot.press("delete")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.press("escape")
+        assert "gone.txt" in {e.name for e in await ide.backend.list_dir("tidy")}
+        await ide.pilot.press("delete")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: "gone.txt" not in ide.tree_paths("tidy"), "gone.txt gone")
+        assert "gone.txt" not in {e.name for e in await ide.backend.list_dir("tidy")}
+
+        # Rename the project (its shells end; its files stay).
+        browser.select_project("tidy", exact=True)
+        await ide.pilot.pause()
+        await ide.pilot.press("f2")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        ide.app.screen.query_one(Input).value = ""
+        await type_text(ide.pilot, "neat\n")
+        await ide.wait_for(
+            lambda: "neat" in browser.projects and "tidy" not in browser.projects,
+            "the project renamed",
+        )
+        assert "new.txt" in {e.name for e in await ide.backend.list_dir("neat")}
+
+        # Delete the project: the question says the workspace files go too.
+        browser.select_project("neat", exact=True)
+        await ide.pilot.pause()
+        await ide.pilot.press("delete")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        dialog = ide.app.screen
+        assert "WORKSPACE FILES" in str(dialog.query_one("#message").render())
+        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: "neat" not in browser.projects, "the project deleted")
+        assert "neat" not in {p.name for p in await ide.backend.list_projects()}
+        assert not (ide.backend.workspaces / "neat").exists()
+
+
+async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) -> None:
+    async with running_ide(home) as ide:
+        first = await ide.create_project("twins")
+        await ide.pilot.press("f12")
+        await ide.pilot.press("ctrl+t")
+        await ide.wait_for(lambda: len(ide.main.terminals()) == 2, "a second terminal tab")
+        second = ide.main.terminals()[1]
+        await ide.wait_prompt(second)
+        assert ide.app.focused is second
+        await ide.run_in_terminal(
+            "touch made-by-second; echo $$ > second.pid; echo ok", "ok", second
+        )
+        await ide.pilot.press("ctrl+pageup")
+        await ide.wait_for(lambda: ide.app.focused is first, "the first terminal")
+        shown = await ide.run_in_terminal("ls; echo pids $$ $(cat second.pid)", "pids", first)
+        assert "made-by-second" in shown
+        pids = shown.split("pids ")[-1].split()[:2]
+        assert pids[0] != pids[1], "both tabs run in the same shell"
+        await ide.pilot.press("ctrl+pagedown")
+        await ide.wait_for(lambda: ide.app.focused is second, "the second terminal again")
+
+
+async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHome) -> None:
+    async with running_ide(home) as ide:
+        term = await ide.create_project("keys")
+        await ide.run_in_terminal("echo remembered", "remembered")
+        # Ctrl+P is readline's previous-history: it goes to the shell, no palette opens,
+        # and bash shows the recalled command at once (no next key needed).
+        assert term.session is not None
+        written: list[bytes] = []
+        write = term.session.write
+
+        async def spy(data: bytes) -> None:
+            written.append(data)
+            await write(data)
+
+        term.session.write = spy  # type: ignore[method-assign]
+        await ide.pilot.press("ctrl+p")
+        await ide.wait_for(
+            lambda: screen_text(term).count("echo remembered") >= 2, "the recalled command"
+        )
+        assert b"\x10" in b"".join(written)
+        assert not isinstance(ide.app.screen, CommandPalette)
+        # Ctrl+C reaches bash (cancels the line); Ctrl+Q does not quit the app.
+        await ide.pilot.press("ctrl+c")
+        await ide.pilot.press("ctrl+q")
+        await ide.pilot.pause(0.3)
+        assert ide.app.is_running and not isinstance(ide.app.screen, ConfirmDialog)
+        await ide.run_in_terminal("echo still-here", "still-here")
+        # Outside the terminal, Ctrl+P is the palette again.
+        await ide.pilot.press("f12", "ctrl+p")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+
+
+async def test_the_palette_finds_and_opens_any_file(home: BackendHome) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("palette")
+        await ide.run_in_terminal(
+            "mkdir -p deep/down && echo found > deep/down/needle.py; echo ok", "ok"
+        )
+        await ide.pilot.press("f12", "ctrl+p")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+        await type_text(ide.pilot, "needle")
+        await ide.pilot.pause(0.5)
+        await ide.pilot.press("enter")
+        await ide.wait_for(lambda: ide.main.editors(), "an editor")
+        editor = ide.main.editors()[0]
+        assert editor.path == "deep/down/needle.py" and editor.text == "found\n"
+
+        # Actions are there too: "New terminal" opens a second shell on the project.
+        await ide.pilot.press("ctrl+p")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+        await type_text(ide.pilot, "new terminal")
+        await ide.pilot.pause(0.5)
+        await ide.pilot.press("enter")
+        await ide.wait_for(lambda: len(ide.main.terminals()) == 2, "a second terminal")
+        await ide.wait_prompt(ide.main.terminals()[1])
+
+
+async def test_starting_with_a_project_opens_it_with_its_terminal_focused(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home, project="atstart") as ide:
+        await ide.wait_for(lambda: ide.main.terminals(), "a terminal")
+        term = await ide.wait_prompt()
+        assert ide.app.focused is term
+        assert "atstart" in ide.main.browser.projects
+        await ide.run_in_terminal("pwd", "/workspace")
+
+
+async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("leaving")
+        await ide.run_in_terminal("echo keep > draft.txt; echo ok", "ok")
+        ide.main.open_file("leaving", "draft.txt")
+        await ide.wait_for(lambda: ide.main.editors(), "an editor")
+        editor = ide.main.editors()[0]
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        await type_text(ide.pilot, "unsaved ")
+        await ide.pilot.press("ctrl+q")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.press("escape")  # changed my mind: nothing is lost
+        await ide.pilot.pause(0.2)
+        assert ide.app.is_running and editor.text.startswith("unsaved ")
+        await ide.pilot.press("ctrl+q")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
+    state = await home.backend().container_state("leaving")
+    assert state.value == "stopped"
+
+
+async def test_keep_running_leaves_the_container_up_on_quit(home: BackendHome) -> None:
+    async with running_ide(home, keep_running=True) as ide:
+        await ide.create_project("stays")
+        await ide.pilot.press("f12", "ctrl+q")
+        await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
+    assert (await home.backend().container_state("stays")).value == "running"
+
+
+async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor_asks(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("making")
+        await ide.pilot.press("f12")
+        browser = ide.main.browser
+        browser.select_project("making", exact=True)
+        await ide.pilot.pause()
+        await ide.pilot.press("m")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "lib\n")
+        await ide.wait_for(lambda: "lib" in ide.tree_paths("making"), "lib/ in the tree")
+        browser.move_cursor(browser.node_for("making", "lib"))
+        await ide.pilot.press("n")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "mod.py\n")
+        # The new file opens in an editor, inside the folder under the cursor.
+        await ide.wait_for(lambda: ide.main.editors(), "an editor on the new file")
+        editor = ide.main.editors()[0]
+        assert editor.path == "lib/mod.py"
+        entry = await ide.backend.stat("making", "lib/mod.py")
+        assert entry.kind == "file" and entry.size == 0
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        await type_text(ide.pilot, "x = 1")
+        await ide.pilot.press("ctrl+f4")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.press("escape")
+        assert editor in ide.main.editors() and editor.text == "x = 1"
+        await ide.pilot.press("ctrl+f4")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
+        assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""

@@ -1,0 +1,95 @@
+"""Pictures of the main screens at 120x36 and 80x24 (pytest-textual-snapshot).
+
+These use the in-memory ``FakeBackend`` ONLY so that the pictures are the same on every
+run; each flow drawn here is also tested for real against Docker in ``test_flows.py``.
+Update the pictures with ``pytest tests/app/test_snapshots.py --snapshot-update`` and
+look at them (``snapshot_report.html``) before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from cloudide_tui.app import CloudIDEApp
+from cloudide_tui.errors import EngineUnavailable
+from tests.fake_backend import FakeBackend
+
+SIZES = [pytest.param((120, 36), id="120x36"), pytest.param((80, 24), id="80x24")]
+
+
+def demo_app() -> CloudIDEApp:
+    return CloudIDEApp(FakeBackend.demo())
+
+
+async def started(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, CloudIDEApp)
+    await app.ready.wait()
+    await pilot.pause()
+
+
+def then(
+    *steps: Callable[[Pilot[Any]], Awaitable[None]],
+) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        for step in steps:
+            await step(pilot)
+        await pilot.pause(0.3)
+
+    return run
+
+
+async def open_demo_terminal(pilot: Pilot[Any]) -> None:
+    await pilot.press("enter")  # the cursor starts on the first project
+    await pilot.pause(0.3)
+
+
+async def open_python_file(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, CloudIDEApp)
+    app.main.open_file("demo", "src/app.py")
+    await pilot.pause(0.3)
+
+
+async def show_engine_error(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, CloudIDEApp)
+    app.report_error(
+        EngineUnavailable(
+            "Cannot reach the Docker engine at unix:///var/run/docker.sock.",
+            hint="Start it (sudo systemctl start docker, or make engine) and try again.",
+        )
+    )
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_empty_state(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, run_before=then())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_project_with_its_terminal(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, run_before=then(open_demo_terminal))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_editor_with_highlighted_python(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(
+        demo_app(), terminal_size=size, run_before=then(open_demo_terminal, open_python_file)
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_help_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, press=["f1"], run_before=then())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_error_dialog(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, run_before=then(show_engine_error))

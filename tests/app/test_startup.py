@@ -1,0 +1,72 @@
+"""First run: a missing runner image is built with its progress shown, and can be
+cancelled; a failing build is a dialog. The build runs a real script (as the real one,
+``scripts/build-image.sh``, is run) under an image name that does not exist."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from textual.widgets import Log
+
+from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
+from cloudide_tui.errors import ImageError
+from tests.app.conftest import running_ide
+from tests.conftest import BackendHome
+
+
+def _script(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "build.sh"
+    script.write_text(body)
+    return script
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_the_image_build_streams_its_lines_and_cancel_stops_it(
+    home: BackendHome, tmp_path: Path
+) -> None:
+    pidfile = tmp_path / "pid"
+    script = _script(
+        tmp_path,
+        f'echo $$ > {pidfile}\necho "Step 1/3 : FROM base"\necho "Step 2/3 : RUN apt-get"\n'
+        "sleep 300\n",
+    )
+    backend = home.backend(
+        image=f"cloudide-missing-{secrets.token_hex(4)}:latest", build_script=script
+    )
+    async with running_ide(home, backend=backend, wait_ready=False) as ide:
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ProgressDialog), "the progress")
+        log = ide.app.screen.query_one(Log)
+        await ide.wait_for(lambda: any("Step 2/3" in line for line in log.lines), "build lines")
+        pid = int(pidfile.read_text())
+        assert _alive(pid)
+        await ide.pilot.press("escape")  # Cancel
+        await ide.wait_for(lambda: not isinstance(ide.app.screen, ProgressDialog), "closing")
+        await ide.wait_for(lambda: not _alive(pid), "the build to be killed")
+        assert any(n.title == "Image build cancelled" for n in ide.app._notifications)
+        assert ide.app.is_running
+
+
+async def test_a_failing_image_build_is_a_dialog_with_its_last_lines(
+    home: BackendHome, tmp_path: Path
+) -> None:
+    script = _script(tmp_path, 'echo "Step 1/2 : FROM nowhere"\necho "no such base" >&2\nexit 3\n')
+    backend = home.backend(
+        image=f"cloudide-missing-{secrets.token_hex(4)}:latest", build_script=script
+    )
+    async with running_ide(home, backend=backend, wait_ready=False) as ide:
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error dialog")
+        dialog = ide.app.screen
+        assert isinstance(dialog, ErrorDialog)
+        assert dialog.error_title == ImageError.title
+        assert "no such base" in dialog.message and dialog.hint
+        await ide.pilot.press("escape")
+        assert ide.app.is_running
