@@ -42,6 +42,8 @@ CLI = Path(sys.executable).with_name("cloudide-tui")
 IMAGE = os.environ.get("CLOUDIDE_IMAGE", "cloudide-runner:latest")
 PROMPT = re.compile(r"/workspace\$")
 KEYS = 200
+KEY_GAP = 0.033
+"""Seconds between keys when measuring echo at a typing pace (30 keys a second)."""
 WARM_RUNS = 3
 TMUX = f"cloudide-bench-{secrets.token_hex(3)}"
 
@@ -166,34 +168,47 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
                 await asyncio.sleep(0.001)
 
         await until(lambda: "/workspace$" in _line_text(terminal, emulator.cursor.y))
-        samples = []
-        for i in range(KEYS):
-            y = emulator.cursor.y
-            before = _line_text(terminal, y).rstrip().count("a")
-            start = time.perf_counter()
-            app.post_message(events.Key("a", "a"))
-            await until(
-                lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a") > before
+        async def echo_samples(gap: float) -> list[float]:
+            """Keystroke to echo on screen, ``gap`` seconds between keys."""
+            samples = []
+            for i in range(KEYS):
+                await asyncio.sleep(gap)
+                y = emulator.cursor.y
+                before = _line_text(terminal, y).rstrip().count("a")
+                start = time.perf_counter()
+                app.post_message(events.Key("a", "a"))
+                await until(
+                    lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a")
+                    > before
+                )
+                samples.append(time.perf_counter() - start)
+                if i % 50 == 49:
+                    app.post_message(events.Key("ctrl+u", "\x15"))
+                    await until(lambda y=y: "a" not in _line_text(terminal, y).split("$", 1)[-1])
+            return samples
+
+        # A fast typist's pace (~30 keys a second), then keys back to back: the screen is
+        # published at most once a frame (1/60 s), so keys faster than that wait for it.
+        for label, gap, goal in [
+            (f"typing, {KEY_GAP * 1e3:.0f} ms apart", KEY_GAP, "p99 < 30 ms"),
+            ("back to back", 0.0, ""),
+        ]:
+            samples = await echo_samples(gap)
+            report.add(
+                f"keystroke to echo on screen, p50 ({label})",
+                percentile(samples, 50) * 1e3,
+                "ms",
+                anchor_name="session echo",
+                anchor=percentile(floor, 50) * 1e3,
             )
-            samples.append(time.perf_counter() - start)
-            if i % 50 == 49:
-                app.post_message(events.Key("ctrl+u", "\x15"))
-                await until(lambda y=y: "a" not in _line_text(terminal, y).split("$", 1)[-1])
-        report.add(
-            "keystroke to echo on screen, p50",
-            percentile(samples, 50) * 1e3,
-            "ms",
-            anchor_name="session echo",
-            anchor=percentile(floor, 50) * 1e3,
-        )
-        report.add(
-            "keystroke to echo on screen, p99",
-            percentile(samples, 99) * 1e3,
-            "ms",
-            anchor_name="session echo",
-            anchor=percentile(floor, 99) * 1e3,
-            goal="p99 < 30 ms",
-        )
+            report.add(
+                f"keystroke to echo on screen, p99 ({label})",
+                percentile(samples, 99) * 1e3,
+                "ms",
+                anchor_name="session echo",
+                anchor=percentile(floor, 99) * 1e3,
+                goal=goal,
+            )
 
         # Memory: one project, two terminals; then 10,000 lines of scrollback.
         await app.main.new_terminal("keys")
