@@ -81,6 +81,8 @@ class Tab:
     title: str = ""
     session: ShellSession | None = None
     ended: bool = False
+    number: int = 1
+    """A terminal's number among its project's terminals: shown when titles collide."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,12 +171,28 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             text, suffix = tab.widget.name_label, " ●" if tab.widget.dirty else ""
         else:
             text, suffix = tab.title or tab.project, " (ended)" if tab.ended else ""
+            if self._title_collides(tab):
+                suffix = f" [{tab.number}]{suffix}"
         try:
             label = shorten(text, TITLE_WIDTH - len(suffix)) + suffix
             # Content, not a str: a shell's title must never be read as markup.
             self.tabbed.get_tab(tab.pane_id).label = Content(label)
         except NoMatches:
             pass
+
+    def _title_collides(self, tab: Tab) -> bool:
+        """Another terminal tab shows the same title (two shells in one directory)."""
+        text = tab.title or tab.project
+        return any(
+            other is not tab and other.kind == "terminal" and (other.title or other.project) == text
+            for other in self.tabs.values()
+        )
+
+    def _relabel_terminals(self) -> None:
+        """Titles collide or stop colliding: every terminal's number shows or goes."""
+        for tab in self.tabs.values():
+            if tab.kind == "terminal":
+                self._set_label(tab)
 
     def _show_right(self) -> None:
         self.query_one("#right", ContentSwitcher).current = "tabs" if self.tabs else "empty"
@@ -200,7 +218,9 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         await self.open_project(event.project)
 
     async def open_project(self, project: str) -> None:
-        """Show the project's terminal, opening one if it has none; focus it."""
+        """Show the project's terminal, opening one if it has none; focus it. The
+        browser shows the project's files (its node expanded)."""
+        self.browser.show_project(project)
         for tab in self.tabs.values():
             if tab.project == project and tab.kind == "terminal":
                 self.tabbed.active = tab.pane_id
@@ -213,13 +233,18 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         terminal = Terminal(scrollback=self.scrollback)
         pane_id = f"tab-{next(self._ids)}"
         pane = TabPane(Content(shorten(project)), terminal, id=pane_id)
-        tab = Tab(pane_id, "terminal", project, terminal, title=project)
+        taken = {
+            t.number for t in self.tabs.values() if t.project == project and t.kind == "terminal"
+        }
+        number = next(n for n in itertools.count(1) if n not in taken)
+        tab = Tab(pane_id, "terminal", project, terminal, title=project, number=number)
         self.tabs[pane_id] = tab
         self.opened_projects.add(project)
         await self.tabbed.add_pane(pane)
         self._show_right()
         self.tabbed.active = pane_id
         terminal.focus()
+        self._relabel_terminals()
         self._update_status()
         self.start_shell(tab)
         return tab
@@ -264,7 +289,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         tab = self._tab_of(event.terminal)
         if tab is not None:
             tab.title = event.title or tab.project
-            self._set_label(tab)
+            self._relabel_terminals()
 
     @on(Terminal.Exited)
     def _shell_exited(self, event: Terminal.Exited) -> None:
@@ -372,6 +397,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         if tab.session is not None:
             self.close_session(tab.session)
         await self.tabbed.remove_pane(tab.pane_id)
+        self._relabel_terminals()
         self._show_right()
         self._update_status()
         if self.tabs:
