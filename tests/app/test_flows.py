@@ -7,6 +7,7 @@ on one project; the keys a terminal must keep; the palette; quitting.
 
 from __future__ import annotations
 
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -154,6 +155,19 @@ async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) ->
         await ide.pilot.press("ctrl+pagedown")
         await ide.wait_for(lambda: ide.app.focused is second, "the second terminal again")
 
+        # Both shells title themselves "twins: /workspace": the tabs still tell apart.
+        def labels() -> list[str]:
+            return [str(ide.main.tabbed.get_tab(t.pane_id).label) for t in ide.main.tabs.values()]
+
+        await ide.wait_for(lambda: all("/workspace" in label for label in labels()), "titles")
+        assert len(set(labels())) == 2, labels()
+        # One shell moves elsewhere: its title follows (OSC 0/2) and no number is needed.
+        await ide.run_in_terminal("cd /tmp; echo moved", "moved", second)
+        await ide.wait_for(
+            lambda: any(":/tmp" in lbl or ": /tmp" in lbl for lbl in labels()), "the new title"
+        )
+        assert not any("[" in label for label in labels()), labels()
+
 
 async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHome) -> None:
     async with running_ide(home) as ide:
@@ -220,6 +234,8 @@ async def test_starting_with_a_project_opens_it_with_its_terminal_focused(
         term = await ide.wait_prompt()
         assert ide.app.focused is term
         assert "atstart" in ide.main.browser.projects
+        node = ide.main.browser.node_for("atstart")
+        assert node is not None and node.is_expanded, "--project left the project collapsed"
         await ide.run_in_terminal("pwd", "/workspace")
 
 
@@ -289,3 +305,48 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         await ide.pilot.click("#confirm")
         await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
         assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""
+
+
+async def test_an_opened_project_shows_its_files_without_expanding_it_by_hand(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("shown")
+        node = ide.main.browser.node_for("shown")
+        assert node is not None and node.is_expanded, "Ctrl+N left the project collapsed"
+        await ide.run_in_terminal("echo x > seen.txt; echo ok", "ok")
+        await ide.wait_for(lambda: "seen.txt" in ide.tree_paths("shown"), "seen.txt in the tree")
+
+        # Collapse it by hand, then open it again with Enter: its files show again
+        # (and Enter on an open, expanded project does not fold it away).
+        await ide.pilot.press("f12")
+        ide.main.browser.select_project("shown", exact=True)
+        await ide.pilot.pause()
+        await ide.pilot.press("space")
+        assert not node.is_expanded
+        for _ in range(2):
+            await ide.pilot.press("f12") if isinstance(ide.app.focused, Terminal) else None
+            ide.main.browser.move_cursor(node)
+            await ide.pilot.press("enter")
+            await ide.wait_for(lambda: isinstance(ide.app.focused, Terminal), "the terminal")
+            assert node.is_expanded
+        assert len(ide.main.terminals()) == 1
+
+
+async def test_a_burst_of_keys_in_the_name_dialog_keeps_its_order(home: BackendHome) -> None:
+    """``tmux send-keys C-u name Enter`` arrives as one read: Ctrl+U and Enter must not
+    run after the letters (they did: the field was cleared and submitted empty)."""
+    async with running_ide(home) as ide:
+        await ide.pilot.press("ctrl+n")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "junk")
+        # Post the burst the way the driver does: all keys queued before any is handled.
+        for key, char in [("ctrl+u", "\x15"), *((c, c) for c in "burst"), ("enter", "\r")]:
+            ide.app.post_message(events.Key(key, char))
+        await ide.wait_for(
+            lambda: any(t.project == "burst" for t in ide.main.tabs.values()),
+            "a terminal tab for the project named in the burst",
+        )
+        assert (
+            "junk" not in ide.main.browser.projects and "burstjunk" not in ide.main.browser.projects
+        )
