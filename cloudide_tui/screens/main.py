@@ -254,6 +254,13 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         """Open a shell at the terminal's size and attach it; errors go to the app."""
         terminal = tab.widget
         assert isinstance(terminal, Terminal)
+        early = await self.ide.take_early_shell(tab.project)
+        if early is not None:  # ``--project``: opened while the screen mounted
+            tab.session = early
+            tab.ended = False
+            terminal.attach(early)
+            self._set_label(tab)
+            return
         await asyncio.sleep(0)  # let the new pane get its size
         for _ in range(20):
             if terminal.size.width > 0 and terminal.size.height > 0:
