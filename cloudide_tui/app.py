@@ -178,6 +178,13 @@ class CloudIDEApp(App[int]):
     async def startup(self) -> None:
         """Check the engine and the image (building it with progress), then ``--project``."""
         try:
+            early = self._early_shell
+            if early is not None and self.project_at_start:
+                # The shell opened ahead means the engine answers and the project is
+                # there: show its terminal before the checks and listings below.
+                await asyncio.wait({early})
+                if early.result() is not None:
+                    await self.main.open_project(self.project_at_start)
             await self.backend.ensure_ready(progress=self._progress_line)
             self._close_progress()
             await self.main.browser.reload()
