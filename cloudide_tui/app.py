@@ -364,9 +364,10 @@ class CloudIDEApp(App[int]):
 def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
     """Rows and columns the first terminal tab will get in a ``width`` x ``height`` app
     (status line, tab bar and footer above and below; the browser on the left, slimmer
-    under 100 columns: see main.tcss). A wrong guess only costs a resize on attach."""
+    under 100 columns: see main.tcss; the terminal's scrollbar column on the right).
+    A wrong guess only costs a resize on attach."""
     browser = 32 if width >= 100 else 22
-    return max(height - 4, 2), max(width - browser, 10)
+    return max(height - 4, 2), max(width - browser - 1, 10)
 
 
 def make_app(settings: Settings | None = None, backend: Backend | None = None) -> CloudIDEApp:

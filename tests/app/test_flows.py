@@ -350,3 +350,23 @@ async def test_a_burst_of_keys_in_the_name_dialog_keeps_its_order(home: BackendH
         assert (
             "junk" not in ide.main.browser.projects and "burstjunk" not in ide.main.browser.projects
         )
+
+
+async def test_starting_on_a_running_project_uses_one_shell_at_the_terminals_size(
+    home: BackendHome,
+) -> None:
+    """The warm ``--project`` start opens the shell ahead, at a guessed size: the user
+    sees one shell, and it knows the terminal's real size."""
+    async with running_ide(home, project="warm", keep_running=True) as ide:
+        await ide.wait_prompt()
+    backend = home.backend()
+    async with running_ide(home, backend, project="warm", size=(100, 30)) as ide:
+        await ide.wait_for(lambda: ide.main.terminals(), "a terminal")
+        term = await ide.wait_prompt()
+        assert ide.app.focused is term
+        assert len(backend.open_sessions()) == 1, backend.open_sessions()
+        shown = await ide.run_in_terminal("echo size $(stty size)", "size ")
+        rows, cols = shown.split("size ")[-1].split()[:2]
+        assert (int(rows), int(cols)) == (term.emulator.lines, term.emulator.columns)
+        node = ide.main.browser.node_for("warm")
+        assert node is not None and node.is_expanded
