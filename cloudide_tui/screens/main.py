@@ -8,6 +8,7 @@ in workers. Failures of those workers go up to the app's single error handler.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import posixpath
 from dataclasses import dataclass, field
@@ -198,10 +199,18 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         self.query_one("#right", ContentSwitcher).current = "tabs" if self.tabs else "empty"
 
     def _update_status(self) -> None:
-        project = self.current_project()
-        self.status.project = project
+        try:
+            status = self.status
+            project = self.current_project()
+        except NoMatches:  # focus moving while the screen is taken down (quitting)
+            return
+        status.project = project
         info = self.browser.projects.get(project) if project else None
-        self.status.state = info.state if info else None
+        status.state = info.state if info else None
+
+    def _set_activity(self, text: str) -> None:
+        with contextlib.suppress(NoMatches):  # a shell still opening when quitting
+            self.status.activity = text
 
     def focus_tab_content(self, tab: Tab | None = None) -> None:
         tab = tab or self.active_tab
@@ -268,7 +277,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             await asyncio.sleep(0.02)
         rows = max(terminal.size.height, 2)
         cols = max(terminal.size.width, 10)
-        self.status.activity = f"opening a shell in {tab.project}…"
+        self._set_activity(f"opening a shell in {tab.project}…")
 
         def progress(line: str) -> None:
             # Called from the backend, possibly in a thread: post, never touch widgets.
@@ -281,7 +290,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             self._set_label(tab)
             raise
         finally:
-            self.status.activity = ""
+            self._set_activity("")
         if tab.pane_id not in self.tabs:  # closed while the shell was starting
             await session.close()
             return

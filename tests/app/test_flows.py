@@ -34,11 +34,10 @@ async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
         await ide.create_project("files")
         await ide.run_in_terminal("echo first > notes.txt; mkdir src; echo ok", "ok")
 
-        # Leave the terminal, expand the project: the shell's files are listed.
+        # Leave the terminal: the project, opened, is expanded, with the shell's files.
         await ide.pilot.press("f12")
         assert ide.app.focused is ide.main.browser
         ide.main.browser.select_project("files")
-        await ide.pilot.press("space")
         await ide.wait_for(
             lambda: {"notes.txt", "src"} <= ide.tree_paths("files"),
             "notes.txt and src/ in the tree",
@@ -81,8 +80,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHo
         await ide.run_in_terminal("echo x > old.txt; echo y > gone.txt; echo ok", "ok")
         await ide.pilot.press("f12")
         browser = ide.main.browser
-        browser.select_project("tidy")
-        await ide.pilot.press("space")
+        browser.select_project("tidy")  # expanded since it was opened
         await ide.wait_for(lambda: "old.txt" in ide.tree_paths("tidy"), "old.txt listed")
 
         # Rename a file: F2, the old name is offered, type the new one.
@@ -347,6 +345,7 @@ async def test_a_burst_of_keys_in_the_name_dialog_keeps_its_order(home: BackendH
             lambda: any(t.project == "burst" for t in ide.main.tabs.values()),
             "a terminal tab for the project named in the burst",
         )
+        await ide.wait_prompt()
         assert (
             "junk" not in ide.main.browser.projects and "burstjunk" not in ide.main.browser.projects
         )
