@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from cloudide_tui.errors import CloudIDEError
-from cloudide_tui.widgets.ordered_input import OrderedInput
+from cloudide_tui.widgets.ordered_keys import OrderedInput
 
 Validator = Callable[[str], object]
 """Raises ``CloudIDEError`` (e.g. ``InvalidName``) with the message to show; else accepts."""
