@@ -7,12 +7,15 @@ on one project; the keys a terminal must keep; the palette; quitting.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
 from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
+from tests import docker_helpers
 from tests.app.conftest import running_ide, screen_text, type_text
 from tests.conftest import BackendHome
 
@@ -369,3 +372,29 @@ async def test_starting_on_a_running_project_uses_one_shell_at_the_terminals_siz
         assert (int(rows), int(cols)) == (term.emulator.lines, term.emulator.columns)
         node = ide.main.browser.node_for("warm")
         assert node is not None and node.is_expanded
+
+
+async def test_with_no_projects_the_browser_says_how_to_make_one(
+    home: BackendHome, tmp_path: Path
+) -> None:
+    fresh = BackendHome(tmp_path / "data", docker_helpers.new_owner())  # no project at all
+    try:
+        await _create_the_first_project_from_the_empty_browser(fresh)
+    finally:
+        docker_helpers.remove_containers(fresh.owner)
+
+
+async def _create_the_first_project_from_the_empty_browser(fresh: BackendHome) -> None:
+    async with running_ide(fresh) as ide:
+        browser = ide.main.browser
+        assert not browser.projects
+        assert [str(n.label) for n in browser.root.children] == [
+            "No projects yet.",
+            "Ctrl+N creates one",
+        ]
+        await ide.pilot.click(browser, offset=(4, 1))  # a click on "Ctrl+N creates one"
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "first\n")
+        await ide.wait_for(lambda: "first" in browser.projects, "the project")
+        assert all(n.data is not None for n in browser.root.children), "the line stayed"
+        await ide.wait_prompt()
