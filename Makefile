@@ -53,7 +53,7 @@ screenshots: setup
 	$(BIN)/python scripts/make_screenshots.py
 
 check: venv
-	$(BIN)/python -m ruff check cloudide_tui server tests bench
+	$(BIN)/python -m ruff check cloudide_tui server tests bench scripts
 	$(BIN)/python -m mypy
 
 # Remove every container this app made (labelled cloudide.app); workspaces stay on disk.

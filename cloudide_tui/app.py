@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui.backend.base import Backend
+from cloudide_tui.backend.base import Backend, ContainerState, ShellSession
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, ProgressDialog
 from cloudide_tui.errors import (
@@ -91,12 +91,39 @@ class CloudIDEApp(App[int]):
         self.ready = asyncio.Event()
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
+        self._early_shell: asyncio.Task[ShellSession | None] | None = None
+        self._early_project: str | None = None
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
         # Pushed rather than returned by get_default_screen: Textual 8 loads a screen's
         # CSS_PATH (main.tcss) only for pushed screens.
         self.push_screen(MainScreen(self.backend, scrollback=self.scrollback))
+        if self.project_at_start:
+            # Warm start: open the shell now, while the screen mounts and the engine is
+            # checked; the terminal takes it when its tab exists (see take_early_shell).
+            self._early_project = self.project_at_start
+            self._early_shell = asyncio.create_task(self._open_early(self.project_at_start))
+
+    async def _open_early(self, project: str) -> ShellSession | None:
+        """The ``--project`` shell, opened ahead at the terminal's expected size, if its
+        container exists (a missing one, or image, is start-up's job, with progress).
+        Failures are left to the normal path, which opens again and reports them."""
+        try:
+            if await self.backend.container_state(project) is ContainerState.NONE:
+                return None
+            rows, cols = expected_terminal_size(self.size.width, self.size.height)
+            return await self.backend.open_shell(project, rows, cols)
+        except Exception:
+            return None
+
+    async def take_early_shell(self, project: str) -> ShellSession | None:
+        """The shell opened ahead for ``project`` (once), or None."""
+        task, self._early_shell = self._early_shell, None
+        if task is None or project != self._early_project:
+            self._early_shell = task
+            return None
+        return await task
 
     @property
     def main(self) -> MainScreen:
@@ -151,6 +178,13 @@ class CloudIDEApp(App[int]):
     async def startup(self) -> None:
         """Check the engine and the image (building it with progress), then ``--project``."""
         try:
+            early = self._early_shell
+            if early is not None and self.project_at_start:
+                # The shell opened ahead means the engine answers and the project is
+                # there: show its terminal before the checks and listings below.
+                await asyncio.wait({early})
+                if early.result() is not None:
+                    await self.main.open_project(self.project_at_start)
             await self.backend.ensure_ready(progress=self._progress_line)
             self._close_progress()
             await self.main.browser.reload()
@@ -306,7 +340,13 @@ class CloudIDEApp(App[int]):
         """Hang up every shell; stop the containers opened here unless --keep-running."""
         main = self.main
         sessions = [t.session for t in main.tabs.values() if t.session is not None]
-        projects = sorted(main.opened_projects)
+        opened = set(main.opened_projects)
+        if self._early_shell is not None and self._early_project:  # never taken
+            early = await self.take_early_shell(self._early_project)
+            if early is not None:
+                sessions.append(early)
+                opened.add(self._early_project)
+        projects = sorted(opened)
         if projects and not self.keep_running:
             main.status.activity = f"stopping {len(projects)} container(s)…"
             self.notify("Stopping containers (use --keep-running to keep them)…", timeout=30)
@@ -319,6 +359,15 @@ class CloudIDEApp(App[int]):
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)
+
+
+def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
+    """Rows and columns the first terminal tab will get in a ``width`` x ``height`` app
+    (status line, tab bar and footer above and below; the browser on the left, slimmer
+    under 100 columns: see main.tcss; the terminal's scrollbar column on the right).
+    A wrong guess only costs a resize on attach."""
+    browser = 32 if width >= 100 else 22
+    return max(height - 4, 2), max(width - browser - 1, 10)
 
 
 def make_app(settings: Settings | None = None, backend: Backend | None = None) -> CloudIDEApp:

@@ -116,7 +116,9 @@ TERMINAL_KEYS: list[KeyHelp] = [
 OTHER_KEYS: list[KeyHelp] = [
     KeyHelp("Ctrl+P", "command palette: every action, any file of the project, themes", "app"),
     KeyHelp(
-        "Enter / click", "on a project: open (or show) its terminal; on a file: open it", "browser"
+        "Enter / click",
+        "on a project: open (or show) its terminal; on a folder: expand it; on a file: open it",
+        "browser",
     ),
     KeyHelp("Space", "expand or collapse a project or folder", "browser"),
 ]

@@ -20,8 +20,8 @@ import pytest
 # The widget's helper modules in tests/ are imported by bare name however pytest runs.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend  # noqa: E402
-from tests import docker_helpers  # noqa: E402
+from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend
+from tests import docker_helpers
 
 #: The runner image the suite uses (``make test`` passes the Makefile's IMAGE).
 TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or DEFAULT_IMAGE

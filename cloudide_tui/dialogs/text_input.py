@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from cloudide_tui.errors import CloudIDEError
+from cloudide_tui.widgets.ordered_keys import OrderedInput
 
 Validator = Callable[[str], object]
 """Raises ``CloudIDEError`` (e.g. ``InvalidName``) with the message to show; else accepts."""
@@ -65,7 +66,7 @@ class TextInputDialog(ModalScreen[str | None]):
             yield Label(self._title, id="title")
             if self._label:
                 yield Static(self._label, id="label", markup=False)
-            yield Input(self._value, id="value", select_on_focus=True)
+            yield OrderedInput(self._value, id="value", select_on_focus=True)
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")

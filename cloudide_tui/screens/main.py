@@ -8,6 +8,7 @@ in workers. Failures of those workers go up to the app's single error handler.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import posixpath
 from dataclasses import dataclass, field
@@ -81,6 +82,8 @@ class Tab:
     title: str = ""
     session: ShellSession | None = None
     ended: bool = False
+    number: int = 1
+    """A terminal's number among its project's terminals: shown when titles collide."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,6 +172,8 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             text, suffix = tab.widget.name_label, " ●" if tab.widget.dirty else ""
         else:
             text, suffix = tab.title or tab.project, " (ended)" if tab.ended else ""
+            if self._title_collides(tab):
+                suffix = f" [{tab.number}]{suffix}"
         try:
             label = shorten(text, TITLE_WIDTH - len(suffix)) + suffix
             # Content, not a str: a shell's title must never be read as markup.
@@ -176,14 +181,36 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         except NoMatches:
             pass
 
+    def _title_collides(self, tab: Tab) -> bool:
+        """Another terminal tab shows the same title (two shells in one directory)."""
+        text = tab.title or tab.project
+        return any(
+            other is not tab and other.kind == "terminal" and (other.title or other.project) == text
+            for other in self.tabs.values()
+        )
+
+    def _relabel_terminals(self) -> None:
+        """Titles collide or stop colliding: every terminal's number shows or goes."""
+        for tab in self.tabs.values():
+            if tab.kind == "terminal":
+                self._set_label(tab)
+
     def _show_right(self) -> None:
         self.query_one("#right", ContentSwitcher).current = "tabs" if self.tabs else "empty"
 
     def _update_status(self) -> None:
-        project = self.current_project()
-        self.status.project = project
+        try:
+            status = self.status
+            project = self.current_project()
+        except NoMatches:  # focus moving while the screen is taken down (quitting)
+            return
+        status.project = project
         info = self.browser.projects.get(project) if project else None
-        self.status.state = info.state if info else None
+        status.state = info.state if info else None
+
+    def _set_activity(self, text: str) -> None:
+        with contextlib.suppress(NoMatches):  # a shell still opening when quitting
+            self.status.activity = text
 
     def focus_tab_content(self, tab: Tab | None = None) -> None:
         tab = tab or self.active_tab
@@ -200,7 +227,9 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         await self.open_project(event.project)
 
     async def open_project(self, project: str) -> None:
-        """Show the project's terminal, opening one if it has none; focus it."""
+        """Show the project's terminal, opening one if it has none; focus it. The
+        browser shows the project's files (its node expanded)."""
+        self.browser.show_project(project)
         for tab in self.tabs.values():
             if tab.project == project and tab.kind == "terminal":
                 self.tabbed.active = tab.pane_id
@@ -213,13 +242,18 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         terminal = Terminal(scrollback=self.scrollback)
         pane_id = f"tab-{next(self._ids)}"
         pane = TabPane(Content(shorten(project)), terminal, id=pane_id)
-        tab = Tab(pane_id, "terminal", project, terminal, title=project)
+        taken = {
+            t.number for t in self.tabs.values() if t.project == project and t.kind == "terminal"
+        }
+        number = next(n for n in itertools.count(1) if n not in taken)
+        tab = Tab(pane_id, "terminal", project, terminal, title=project, number=number)
         self.tabs[pane_id] = tab
         self.opened_projects.add(project)
         await self.tabbed.add_pane(pane)
         self._show_right()
         self.tabbed.active = pane_id
         terminal.focus()
+        self._relabel_terminals()
         self._update_status()
         self.start_shell(tab)
         return tab
@@ -229,6 +263,13 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         """Open a shell at the terminal's size and attach it; errors go to the app."""
         terminal = tab.widget
         assert isinstance(terminal, Terminal)
+        early = await self.ide.take_early_shell(tab.project)
+        if early is not None:  # ``--project``: opened while the screen mounted
+            tab.session = early
+            tab.ended = False
+            terminal.attach(early)
+            self._set_label(tab)
+            return
         await asyncio.sleep(0)  # let the new pane get its size
         for _ in range(20):
             if terminal.size.width > 0 and terminal.size.height > 0:
@@ -236,7 +277,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             await asyncio.sleep(0.02)
         rows = max(terminal.size.height, 2)
         cols = max(terminal.size.width, 10)
-        self.status.activity = f"opening a shell in {tab.project}…"
+        self._set_activity(f"opening a shell in {tab.project}…")
 
         def progress(line: str) -> None:
             # Called from the backend, possibly in a thread: post, never touch widgets.
@@ -249,7 +290,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
             self._set_label(tab)
             raise
         finally:
-            self.status.activity = ""
+            self._set_activity("")
         if tab.pane_id not in self.tabs:  # closed while the shell was starting
             await session.close()
             return
@@ -264,7 +305,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         tab = self._tab_of(event.terminal)
         if tab is not None:
             tab.title = event.title or tab.project
-            self._set_label(tab)
+            self._relabel_terminals()
 
     @on(Terminal.Exited)
     def _shell_exited(self, event: Terminal.Exited) -> None:
@@ -372,6 +413,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         if tab.session is not None:
             self.close_session(tab.session)
         await self.tabbed.remove_pane(tab.pane_id)
+        self._relabel_terminals()
         self._show_right()
         self._update_status()
         if self.tabs:

@@ -24,6 +24,7 @@ from cloudide_tui.backend.base import Backend, FileContent, FileEntry
 from cloudide_tui.dialogs.confirm import ConfirmDialog
 from cloudide_tui.errors import Conflict, FileTooLarge, NotFound
 from cloudide_tui.keymap import EDITOR_BINDINGS
+from cloudide_tui.widgets.ordered_keys import OrderedTextArea
 from cloudide_tui.worker_errors import ReportWorkerErrors
 
 EDIT_LIMIT = 2 << 20
@@ -156,7 +157,7 @@ class Editor(ReportWorkerErrors, Vertical):
     def compose(self) -> ComposeResult:
         if self.notice:
             yield Static(self.notice, id="notice", markup=False)
-        area = TextArea.code_editor(
+        area = OrderedTextArea.code_editor(
             self.saved_text,
             language=language_for(self.path),
             read_only=self.read_only,

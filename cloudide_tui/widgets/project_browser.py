@@ -66,6 +66,13 @@ def project_label(info: ProjectInfo) -> Text:
     return Text.assemble((mark, colour), " ", (info.name, "bold"), "  ", (info.state.value, "dim"))
 
 
+EMPTY_LINES = (
+    Text("No projects yet.", style="italic"),
+    Text.assemble(("Ctrl+N", "bold"), " creates one"),
+)
+"""What the browser shows with no project at all (choosing a line creates one)."""
+
+
 def entry_label(entry: FileEntry) -> Text:
     if entry.kind == "dir":
         return Text(entry.name + "/", style="bold")
@@ -130,10 +137,14 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self.backend = backend
         self.show_root = False
         self.guide_depth = 2
+        # Enter/click opens (a project's terminal, a file); what expands is decided here,
+        # not toggled by Tree (which would collapse an open project chosen again).
+        self.auto_expand = False
         self.projects: dict[str, ProjectInfo] = {}
         self._item_nodes: dict[tuple[str, str | None], TreeNode[BrowserItem]] = {}
         self._loaded: set[tuple[str, str | None]] = set()
         self._ticks = 0
+        self._placeholder: list[TreeNode[BrowserItem]] = []
         self._poll_failing = False
         self.polling = False
         """Poll once a second; the app turns it on once start-up (engine check) is over,
@@ -176,6 +187,16 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
             self.call_after_refresh(self._move_to, node)
         else:
             self.move_cursor(node)
+
+    def show_project(self, project: str) -> None:
+        """An opened project shows its files: expand its node (listing it now, then
+        polling it) and put the cursor on it unless it is already inside the project."""
+        node = self._item_nodes.get((project, None))
+        if node is None:
+            return
+        if not node.is_expanded:
+            node.expand()  # NodeExpanded loads the listing
+        self.select_project(project)
 
     def _move_to(self, node: TreeNode[BrowserItem]) -> None:
         if node.tree is self and node.line >= 0:
@@ -234,8 +255,20 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
                     keys.append(key)
         return keys
 
+    def _set_placeholder(self, show: bool) -> None:
+        """With no project at all, say so (and how to make one) rather than a blank pane."""
+        if show and not self._placeholder:
+            for line in EMPTY_LINES:
+                self._placeholder.append(self.root.add_leaf(line))
+            self.cursor_line = 0
+        elif not show and self._placeholder:
+            for node in self._placeholder:
+                node.remove()
+            self._placeholder = []
+
     def _set_projects(self, infos: list[ProjectInfo]) -> None:
         new = {info.name: info for info in infos}
+        self._set_placeholder(not infos)
         if new == self.projects:
             return
         for name in [n for n in self.projects if n not in new]:
@@ -323,13 +356,17 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
     async def _load_now(self, project: str, path: str | None) -> None:
         await self._load_dir(project, path)
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[BrowserItem]) -> None:
+    async def on_tree_node_selected(self, event: Tree.NodeSelected[BrowserItem]) -> None:
         event.stop()
         item = event.node.data
         if item is None:
+            if event.node in self._placeholder:  # "Ctrl+N creates one", chosen
+                await self.run_action("screen.new_project")
             return
         if item.is_project:
             self.post_message(self.ProjectOpened(self, item.project))
+        elif item.kind == "dir":
+            event.node.toggle()
         elif item.kind in ("file", "symlink"):
             assert item.path is not None
             self.post_message(self.FileOpened(self, item.project, item.path))

@@ -7,11 +7,15 @@ on one project; the keys a terminal must keep; the palette; quitting.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
 from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
+from tests import docker_helpers
 from tests.app.conftest import running_ide, screen_text, type_text
 from tests.conftest import BackendHome
 
@@ -33,11 +37,10 @@ async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
         await ide.create_project("files")
         await ide.run_in_terminal("echo first > notes.txt; mkdir src; echo ok", "ok")
 
-        # Leave the terminal, expand the project: the shell's files are listed.
+        # Leave the terminal: the project, opened, is expanded, with the shell's files.
         await ide.pilot.press("f12")
         assert ide.app.focused is ide.main.browser
         ide.main.browser.select_project("files")
-        await ide.pilot.press("space")
         await ide.wait_for(
             lambda: {"notes.txt", "src"} <= ide.tree_paths("files"),
             "notes.txt and src/ in the tree",
@@ -80,8 +83,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHo
         await ide.run_in_terminal("echo x > old.txt; echo y > gone.txt; echo ok", "ok")
         await ide.pilot.press("f12")
         browser = ide.main.browser
-        browser.select_project("tidy")
-        await ide.pilot.press("space")
+        browser.select_project("tidy")  # expanded since it was opened
         await ide.wait_for(lambda: "old.txt" in ide.tree_paths("tidy"), "old.txt listed")
 
         # Rename a file: F2, the old name is offered, type the new one.
@@ -154,6 +156,19 @@ async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) ->
         await ide.pilot.press("ctrl+pagedown")
         await ide.wait_for(lambda: ide.app.focused is second, "the second terminal again")
 
+        # Both shells title themselves "twins: /workspace": the tabs still tell apart.
+        def labels() -> list[str]:
+            return [str(ide.main.tabbed.get_tab(t.pane_id).label) for t in ide.main.tabs.values()]
+
+        await ide.wait_for(lambda: all("/workspace" in label for label in labels()), "titles")
+        assert len(set(labels())) == 2, labels()
+        # One shell moves elsewhere: its title follows (OSC 0/2) and no number is needed.
+        await ide.run_in_terminal("cd /tmp; echo moved", "moved", second)
+        await ide.wait_for(
+            lambda: any(":/tmp" in lbl or ": /tmp" in lbl for lbl in labels()), "the new title"
+        )
+        assert not any("[" in label for label in labels()), labels()
+
 
 async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHome) -> None:
     async with running_ide(home) as ide:
@@ -220,6 +235,8 @@ async def test_starting_with_a_project_opens_it_with_its_terminal_focused(
         term = await ide.wait_prompt()
         assert ide.app.focused is term
         assert "atstart" in ide.main.browser.projects
+        node = ide.main.browser.node_for("atstart")
+        assert node is not None and node.is_expanded, "--project left the project collapsed"
         await ide.run_in_terminal("pwd", "/workspace")
 
 
@@ -289,3 +306,95 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         await ide.pilot.click("#confirm")
         await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
         assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""
+
+
+async def test_an_opened_project_shows_its_files_without_expanding_it_by_hand(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("shown")
+        node = ide.main.browser.node_for("shown")
+        assert node is not None and node.is_expanded, "Ctrl+N left the project collapsed"
+        await ide.run_in_terminal("echo x > seen.txt; echo ok", "ok")
+        await ide.wait_for(lambda: "seen.txt" in ide.tree_paths("shown"), "seen.txt in the tree")
+
+        # Collapse it by hand, then open it again with Enter: its files show again
+        # (and Enter on an open, expanded project does not fold it away).
+        await ide.pilot.press("f12")
+        ide.main.browser.select_project("shown", exact=True)
+        await ide.pilot.pause()
+        await ide.pilot.press("space")
+        assert not node.is_expanded
+        for _ in range(2):
+            await ide.pilot.press("f12") if isinstance(ide.app.focused, Terminal) else None
+            ide.main.browser.move_cursor(node)
+            await ide.pilot.press("enter")
+            await ide.wait_for(lambda: isinstance(ide.app.focused, Terminal), "the terminal")
+            assert node.is_expanded
+        assert len(ide.main.terminals()) == 1
+
+
+async def test_a_burst_of_keys_in_the_name_dialog_keeps_its_order(home: BackendHome) -> None:
+    """``tmux send-keys C-u name Enter`` arrives as one read: Ctrl+U and Enter must not
+    run after the letters (they did: the field was cleared and submitted empty)."""
+    async with running_ide(home) as ide:
+        await ide.pilot.press("ctrl+n")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "junk")
+        # Post the burst the way the driver does: all keys queued before any is handled.
+        for key, char in [("ctrl+u", "\x15"), *((c, c) for c in "burst"), ("enter", "\r")]:
+            ide.app.post_message(events.Key(key, char))
+        await ide.wait_for(
+            lambda: any(t.project == "burst" for t in ide.main.tabs.values()),
+            "a terminal tab for the project named in the burst",
+        )
+        await ide.wait_prompt()
+        assert (
+            "junk" not in ide.main.browser.projects and "burstjunk" not in ide.main.browser.projects
+        )
+
+
+async def test_starting_on_a_running_project_uses_one_shell_at_the_terminals_size(
+    home: BackendHome,
+) -> None:
+    """The warm ``--project`` start opens the shell ahead, at a guessed size: the user
+    sees one shell, and it knows the terminal's real size."""
+    async with running_ide(home, project="warm", keep_running=True) as ide:
+        await ide.wait_prompt()
+    backend = home.backend()
+    async with running_ide(home, backend, project="warm", size=(100, 30)) as ide:
+        await ide.wait_for(lambda: ide.main.terminals(), "a terminal")
+        term = await ide.wait_prompt()
+        assert ide.app.focused is term
+        assert len(backend.open_sessions()) == 1, backend.open_sessions()
+        shown = await ide.run_in_terminal("echo size $(stty size)", "size ")
+        rows, cols = shown.split("size ")[-1].split()[:2]
+        assert (int(rows), int(cols)) == (term.emulator.lines, term.emulator.columns)
+        node = ide.main.browser.node_for("warm")
+        assert node is not None and node.is_expanded
+
+
+async def test_with_no_projects_the_browser_says_how_to_make_one(
+    home: BackendHome, tmp_path: Path
+) -> None:
+    fresh = BackendHome(tmp_path / "data", docker_helpers.new_owner())  # no project at all
+    try:
+        await _create_the_first_project_from_the_empty_browser(fresh)
+    finally:
+        docker_helpers.remove_containers(fresh.owner)
+
+
+async def _create_the_first_project_from_the_empty_browser(fresh: BackendHome) -> None:
+    async with running_ide(fresh) as ide:
+        browser = ide.main.browser
+        assert not browser.projects
+        assert [str(n.label) for n in browser.root.children] == [
+            "No projects yet.",
+            "Ctrl+N creates one",
+        ]
+        await ide.pilot.click(browser, offset=(4, 1))  # a click on "Ctrl+N creates one"
+        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await type_text(ide.pilot, "first\n")
+        await ide.wait_for(lambda: "first" in browser.projects, "the project")
+        assert all(n.data is not None for n in browser.root.children), "the line stayed"
+        await ide.wait_prompt()

@@ -74,6 +74,11 @@ def test_empty_state(snap_compare: Any, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_no_projects_yet(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(CloudIDEApp(FakeBackend()), terminal_size=size, run_before=then())
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_a_project_with_its_terminal(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(demo_app(), terminal_size=size, run_before=then(open_demo_terminal))
 
