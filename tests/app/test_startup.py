@@ -70,3 +70,29 @@ async def test_a_failing_image_build_is_a_dialog_with_its_last_lines(
         assert "no such base" in dialog.message and dialog.hint
         await ide.pilot.press("escape")
         assert ide.app.is_running
+
+
+async def test_the_real_app_keeps_what_start_up_made_out_of_full_collections(
+    home: BackendHome,
+) -> None:
+    """``run_app`` freezes the collector's view once started (full collections walking
+    Textual's start-up objects stalled the loop under a flood); apps made for tests don't,
+    or the suite would keep every app it ran alive."""
+    import asyncio
+    import gc
+
+    from cloudide_tui.app import make_app
+    from tests.app.conftest import settings_for
+
+    gc.unfreeze()
+    for freeze in (False, True):
+        backend = home.backend()
+        app = make_app(settings_for(home), backend)
+        app.freeze_gc = freeze
+        try:
+            async with app.run_test(size=(120, 36)):
+                await asyncio.wait_for(app.ready.wait(), 60)
+                assert (gc.get_freeze_count() > 0) is freeze
+        finally:
+            gc.unfreeze()
+            await backend.close()
