@@ -29,13 +29,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import docker
 from textual import events
 from textual.app import App
 
 from bench.report import Report, percentile
-from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL, container_name
+from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
+from tests.docker_helpers import remove_containers
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("cloudide-tui")
@@ -244,17 +244,6 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
     await backend.close()
 
 
-def _remove_containers(owner: str) -> None:
-    client = docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
-    try:
-        for entry in client.containers(
-            all=True, filters={"label": [f"{APP_LABEL}={APP_NAME}", f"{OWNER_LABEL}={owner}"]}
-        ):
-            client.remove_container(entry["Id"], force=True)
-    finally:
-        client.close()
-
-
 def run(report: Report) -> None:
     owner = f"bench{secrets.token_hex(3)}"
     with tempfile.TemporaryDirectory(prefix="cloudide-bench-app-") as tmp:
@@ -262,4 +251,4 @@ def run(report: Report) -> None:
             bench_startup(report, Path(tmp), owner)
             asyncio.run(bench_headless(report, Path(tmp), owner))
         finally:
-            _remove_containers(owner)
+            remove_containers(owner)

@@ -21,38 +21,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import docker
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cloudide_tui.app import CloudIDEApp, make_app  # noqa: E402
-from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL  # noqa: E402
 from cloudide_tui.backend.docker_backend import DockerBackend  # noqa: E402
 from cloudide_tui.config import Settings  # noqa: E402
 from cloudide_tui.widgets.terminal import Terminal  # noqa: E402
+from tests.docker_helpers import remove_containers  # noqa: E402
+from tests.fake_backend import SAMPLE_PY  # noqa: E402
 
 IMAGE = os.environ.get("CLOUDIDE_IMAGE", "cloudide-runner:latest")
-
-SAMPLE_PY = '''\
-"""A tiny program to show the editor's highlighting."""
-
-from dataclasses import dataclass
-
-
-@dataclass
-class Greeter:
-    name: str
-    times: int = 3
-
-    def greet(self) -> str:
-        # Say hello a few times.
-        return " ".join(f"Hello, {self.name}!" for _ in range(self.times))
-
-
-if __name__ == "__main__":
-    print(Greeter("world").greet())
-'''
 
 FILES = {
     "README.md": "# demo\n\nA sample project.\n",
@@ -169,17 +148,6 @@ async def shoot(out: Path, data_dir: Path, owner: str) -> list[Path]:
         save(app, "small-80x24")
     await backend.close()
     return made
-
-
-def remove_containers(owner: str) -> None:
-    client = docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
-    try:
-        for entry in client.containers(
-            all=True, filters={"label": [f"{APP_LABEL}={APP_NAME}", f"{OWNER_LABEL}={owner}"]}
-        ):
-            client.remove_container(entry["Id"], force=True)
-    finally:
-        client.close()
 
 
 def main(argv: list[str]) -> int:
