@@ -33,6 +33,24 @@ def _set_size(fd: int, rows: int, cols: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
+def session_members(sid: int) -> list[int]:
+    """Live processes (not zombies) of POSIX session ``sid``, from /proc (Linux)."""
+    members = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            # After the command name: state, ppid, pgrp, session, ...
+            if len(fields) > 3 and fields[0] != b"Z" and int(fields[3]) == sid:
+                members.append(int(entry.name))
+    return members
+
+
 def _make_controlling_tty() -> None:  # runs in the child, after setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
@@ -262,22 +280,31 @@ class PtySession(ShellSession):
 
     # -- end ---------------------------------------------------------------------------
     def _kill(self, sig: int) -> None:
+        """Signal every process of the session: its process group, and every other group
+        in its POSIX session (bash's job control puts each background job in a group of
+        its own, and bash may die before it passes the hang-up on to them)."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, sig)
+        for pid in session_members(self._proc.pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
 
     async def close(self) -> None:
-        """Hang up: SIGHUP to the whole process group, SIGKILL if it lingers."""
+        """Hang up: SIGHUP to every process of the session, SIGKILL to what lingers."""
         if self._closed:
             return
         self._closed = True
         if self._proc.poll() is None:
             self._reason = "session closed"
-            self._kill(signal.SIGHUP)
-            self._kill(signal.SIGCONT)
-            try:
-                await asyncio.wait_for(asyncio.to_thread(self._proc.wait), HANGUP_GRACE)
-            except TimeoutError:
+        self._kill(signal.SIGHUP)
+        self._kill(signal.SIGCONT)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + HANGUP_GRACE
+        while self._proc.poll() is None or session_members(self._proc.pid):
+            if loop.time() > deadline:
                 self._kill(signal.SIGKILL)
-                await asyncio.to_thread(self._proc.wait)
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.to_thread(self._proc.wait)
         self._note_exit()
         self._finish()
