@@ -11,9 +11,7 @@ from bench.report import Report
 
 
 def main(argv: list[str]) -> int:
-    names = sorted(
-        m.name for m in pkgutil.iter_modules(["bench"]) if m.name.startswith("bench_")
-    )
+    names = sorted(m.name for m in pkgutil.iter_modules(["bench"]) if m.name.startswith("bench_"))
     wanted = [a if a.startswith("bench_") else f"bench_{a}" for a in argv] or names
     report = Report()
     failed = []

@@ -168,6 +168,7 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
                 await asyncio.sleep(0.001)
 
         await until(lambda: "/workspace$" in _line_text(terminal, emulator.cursor.y))
+
         async def echo_samples(gap: float) -> list[float]:
             """Keystroke to echo on screen, ``gap`` seconds between keys."""
             samples = []
@@ -178,8 +179,7 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
                 start = time.perf_counter()
                 app.post_message(events.Key("a", "a"))
                 await until(
-                    lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a")
-                    > before
+                    lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a") > before
                 )
                 samples.append(time.perf_counter() - start)
                 if i % 50 == 49:

@@ -45,13 +45,28 @@ def colour_stream() -> bytes:
     roots = [str(Path(textual.__file__).parent), str(Path(rich.__file__).parent)]
     parts = []
     for _ in range(3):
-        parts.append(subprocess.run(
-            ["grep", "--color=always", "-rn", "--exclude-dir=__pycache__", "-E",
-             "def |class |return|self", *roots],
-            capture_output=True, check=False).stdout)
-        parts.append(subprocess.run(
-            ["ls", "--color=always", "-la", "/usr/bin", "/usr/lib/x86_64-linux-gnu", "/etc"],
-            capture_output=True, check=False).stdout)
+        parts.append(
+            subprocess.run(
+                [
+                    "grep",
+                    "--color=always",
+                    "-rn",
+                    "--exclude-dir=__pycache__",
+                    "-E",
+                    "def |class |return|self",
+                    *roots,
+                ],
+                capture_output=True,
+                check=False,
+            ).stdout
+        )
+        parts.append(
+            subprocess.run(
+                ["ls", "--color=always", "-la", "/usr/bin", "/usr/lib/x86_64-linux-gnu", "/etc"],
+                capture_output=True,
+                check=False,
+            ).stdout
+        )
     return b"".join(parts).replace(b"\n", b"\r\n")
 
 
@@ -80,7 +95,7 @@ def time_ours(data: bytes, fast: bool = True) -> tuple[float, float, TerminalEmu
     start = time.perf_counter()
     for i in range(0, len(data), CHUNK):
         t = time.perf_counter()
-        e.feed(data[i:i + CHUNK])
+        e.feed(data[i : i + CHUNK])
         worst = max(worst, time.perf_counter() - t)
     for y in range(e.lines):
         e.row(y)
@@ -95,7 +110,7 @@ def time_stock_pyte(data: bytes) -> float:
     start = time.perf_counter()
     for i in range(0, len(data), CHUNK):
         with contextlib.suppress(Exception):  # an exception ends that feed, as in real use
-            stream.feed(data[i:i + CHUNK])
+            stream.feed(data[i : i + CHUNK])
     return time.perf_counter() - start
 
 
@@ -106,12 +121,27 @@ def _tmux_run(path: str, base: str) -> tuple[float, list[str]]:
     sock = f"{base}_{next(_RUNS)}"  # a fresh server each run: no race with the last one
     start = time.perf_counter()
     subprocess.run(
-        ["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", str(COLUMNS),
-         "-y", str(LINES), f"cat {path}; tmux -L {sock} wait -S done; sleep 60"], check=True)
+        [
+            "tmux",
+            "-L",
+            sock,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            str(COLUMNS),
+            "-y",
+            str(LINES),
+            f"cat {path}; tmux -L {sock} wait -S done; sleep 60",
+        ],
+        check=True,
+    )
     subprocess.run(["tmux", "-L", sock, "wait", "done"], check=True)
     elapsed = time.perf_counter() - start
-    pane = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True,
-                          text=True, check=False).stdout.split("\n")
+    pane = subprocess.run(
+        ["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True, check=False
+    ).stdout.split("\n")
     subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
     return elapsed, pane
 
@@ -162,8 +192,7 @@ def scrollback_memory() -> dict[str, float]:
         screen.cursor.x = 0
         stream.feed("".join(f"\x1b[38;5;{(i + k) % 256}m{k % 10}" for k in range(COLUMNS)))
         store.push_cells(screen.buffer.get(0), COLUMNS)
-    results["a colour per cell, converted"] = (
-        tracemalloc.get_traced_memory()[0] - before) / 1e6
+    results["a colour per cell, converted"] = (tracemalloc.get_traced_memory()[0] - before) / 1e6
     tracemalloc.stop()
     del store
     # (b) plain full-width rows from the fast path
@@ -179,8 +208,7 @@ def scrollback_memory() -> dict[str, float]:
     before = tracemalloc.get_traced_memory()[0]
     store = Scrollback(rows)
     raw = [
-        "".join(f"\x1b[3{k % 8}m{(i + k) % 10}word{k:03d}" for k in range(25))
-        for i in range(rows)
+        "".join(f"\x1b[3{k % 8}m{(i + k) % 10}word{k:03d}" for k in range(25)) for i in range(rows)
     ]
     store.push_block(TextBlock(BLANK, raw, COLUMNS))
     del raw
@@ -193,8 +221,10 @@ def one_feed_cases() -> dict[str, bytes]:
     """64 KiB feeds of kinds that stress different paths (what one feed blocks for)."""
     seq = "".join(f"{i}\r\n" for i in range(1, 20000)).encode()[:CHUNK]
     cjk = ("中文字符测试" * 30 + "\r\n").encode() * 200
-    moves = b"".join(b"\x1b[%d;%dHxyz\x1b[1;31mab\x1b[m" % (i % LINES + 1, i * 7 % COLUMNS + 1)
-                     for i in range(6000))
+    moves = b"".join(
+        b"\x1b[%d;%dHxyz\x1b[1;31mab\x1b[m" % (i % LINES + 1, i * 7 % COLUMNS + 1)
+        for i in range(6000)
+    )
     combining = ("e\u0301" * 60 + "\r\n").encode() * 600
     return {
         "seq lines": seq,
@@ -212,8 +242,11 @@ def run(report: Report) -> None:
         "coloured listing (grep/ls)": colour_stream(),
         "full-screen redraw (top-like)": redraw_stream(),
     }
-    goals = {"seq 1 3000000": ">= 1x tmux", "coloured listing (grep/ls)": ">= 0.5x tmux",
-             "full-screen redraw (top-like)": ""}
+    goals = {
+        "seq 1 3000000": ">= 1x tmux",
+        "coloured listing (grep/ls)": ">= 0.5x tmux",
+        "full-screen redraw (top-like)": "",
+    }
     for name, data in streams.items():
         mb = len(data) / 1e6
         seconds, worst, e = time_ours(data)
@@ -221,36 +254,56 @@ def run(report: Report) -> None:
         stock = time_stock_pyte(data[:PYTE_SLICE])
         stock_rate = min(len(data), PYTE_SLICE) / 1e6 / stock
         tmux_rate = mb / tmux[0] if tmux else None
-        report.add(f"{name} ({mb:.1f} MB): ours", mb / seconds, "MB/s", anchor_name="tmux",
-                   anchor=tmux_rate, goal=goals[name], higher_is_better=True)
-        report.add(f"{name}: stock pyte (first 1 MB, extrapolated)", stock_rate, "MB/s",
-                   anchor_name="tmux", anchor=tmux_rate, higher_is_better=True)
-        report.add(f"{name}: worst 64 KiB feed", worst * 1000, "ms",
-                   goal="the widget slices big reads")
+        report.add(
+            f"{name} ({mb:.1f} MB): ours",
+            mb / seconds,
+            "MB/s",
+            anchor_name="tmux",
+            anchor=tmux_rate,
+            goal=goals[name],
+            higher_is_better=True,
+        )
+        report.add(
+            f"{name}: stock pyte (first 1 MB, extrapolated)",
+            stock_rate,
+            "MB/s",
+            anchor_name="tmux",
+            anchor=tmux_rate,
+            higher_is_better=True,
+        )
+        report.add(
+            f"{name}: worst 64 KiB feed", worst * 1000, "ms", goal="the widget slices big reads"
+        )
         if tmux:
             ours_rows = e.screen_text()
             pane = [r.rstrip() for r in tmux[1]][: len(ours_rows)]
             differ = sum(1 for a, b in zip(ours_rows, pane, strict=False) if a != b)
             if differ:
                 print("   ours:", ours_rows[-3:], "tmux:", pane[-3:])
-            report.add(f"{name}: final screen rows differing from tmux", differ, "rows",
-                       goal="0")
+            report.add(f"{name}: final screen rows differing from tmux", differ, "rows", goal="0")
         if name.startswith("seq"):
             start = time.perf_counter()
             rows = [e.history_row(i) for i in range(e.history_size)]
-            report.add("seq: read all 10,000 scrollback rows", time.perf_counter() - start,
-                       "s")
+            report.add("seq: read all 10,000 scrollback rows", time.perf_counter() - start, "s")
             del rows
         if name.startswith("coloured"):
             start = time.perf_counter()
             rows = [e.history_row(i) for i in range(e.history_size)]
-            report.add("coloured: style all 10,000 scrollback rows (lazy)",
-                       time.perf_counter() - start, "s")
+            report.add(
+                "coloured: style all 10,000 scrollback rows (lazy)",
+                time.perf_counter() - start,
+                "s",
+            )
             del rows
             slow_s, _, _ = time_ours(data[:PYTE_SLICE], fast=False)
-            report.add("coloured: ours with the fast path off (1 MB)",
-                       min(len(data), PYTE_SLICE) / 1e6 / slow_s, "MB/s", anchor_name="tmux",
-                       anchor=tmux_rate, higher_is_better=True)
+            report.add(
+                "coloured: ours with the fast path off (1 MB)",
+                min(len(data), PYTE_SLICE) / 1e6 / slow_s,
+                "MB/s",
+                anchor_name="tmux",
+                anchor=tmux_rate,
+                higher_is_better=True,
+            )
     for what, data in one_feed_cases().items():
         best = float("inf")
         for _ in range(3):
@@ -260,19 +313,36 @@ def run(report: Report) -> None:
             for y in range(LINES):
                 e.row(y)
             best = min(best, time.perf_counter() - start)
-        report.add(f"one 64 KiB feed + read screen: {what}", best * 1000, "ms",
-                   goal="< 16 ms is one frame")
+        report.add(
+            f"one 64 KiB feed + read screen: {what}", best * 1000, "ms", goal="< 16 ms is one frame"
+        )
     for what, mb in scrollback_memory().items():
-        report.add(f"scrollback 10,000 x 200 cols: {what}", mb, "MB",
-                   anchor_name="pyte History", anchor=338.3, goal="< 50 MB")
+        report.add(
+            f"scrollback 10,000 x 200 cols: {what}",
+            mb,
+            "MB",
+            anchor_name="pyte History",
+            anchor=338.3,
+            goal="< 50 MB",
+        )
     from tests.emulator_cases import CASES, OurProbe, StockPyteProbe, passes
 
     research = CASES[:32]
-    report.add("conformance: research note's 32 cases", sum(
-        passes(c, OurProbe(c)) for c in research), "cases", anchor_name="stock pyte",
-        anchor=sum(passes(c, StockPyteProbe(c)) for c in research), goal="32",
-        higher_is_better=True)
-    report.add(f"conformance: all {len(CASES)} cases", sum(
-        passes(c, OurProbe(c)) for c in CASES), "cases", anchor_name="stock pyte",
-        anchor=sum(passes(c, StockPyteProbe(c)) for c in CASES), goal=str(len(CASES)),
-        higher_is_better=True)
+    report.add(
+        "conformance: research note's 32 cases",
+        sum(passes(c, OurProbe(c)) for c in research),
+        "cases",
+        anchor_name="stock pyte",
+        anchor=sum(passes(c, StockPyteProbe(c)) for c in research),
+        goal="32",
+        higher_is_better=True,
+    )
+    report.add(
+        f"conformance: all {len(CASES)} cases",
+        sum(passes(c, OurProbe(c)) for c in CASES),
+        "cases",
+        anchor_name="stock pyte",
+        anchor=sum(passes(c, StockPyteProbe(c)) for c in CASES),
+        goal=str(len(CASES)),
+        higher_is_better=True,
+    )

@@ -79,12 +79,28 @@ def tmux_run(path: Path) -> tuple[float, list[str]]:
     sock = f"cloudide-bench-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     command = f"cat {path}; tmux -L {sock} wait -S done; sleep 600"
     start = time.perf_counter()
-    subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d",
-                    "-x", str(COLS), "-y", str(ROWS), command], check=True)
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            sock,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            str(COLS),
+            "-y",
+            str(ROWS),
+            command,
+        ],
+        check=True,
+    )
     subprocess.run(["tmux", "-L", sock, "wait", "done"], check=True)
     elapsed = time.perf_counter() - start
-    screen = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"], check=True,
-                            capture_output=True, text=True).stdout.split("\n")
+    screen = subprocess.run(
+        ["tmux", "-L", sock, "capture-pane", "-p"], check=True, capture_output=True, text=True
+    ).stdout.split("\n")
     subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
     return elapsed, [line.rstrip() for line in screen[:ROWS]]
 
@@ -146,15 +162,19 @@ async def widget_run(data: bytes) -> tuple[float, list[str], int, int]:
         gc.collect()
         start = time.perf_counter()
         for i in range(0, len(data), CHUNK):
-            session.push(data[i:i + CHUNK])
+            session.push(data[i : i + CHUNK])
         while session.unread or terminal.backlog:
             await asyncio.sleep(0.002)
         await pilot.pause()  # the last publication is drawn
         # until the last frame was sent to the host terminal (pause's own wait for an
         # idle CPU is not the widget's time)
         elapsed = app.last_frame - start
-        return elapsed, screen_of(terminal), terminal.emulator.history_size, \
-            app.frames - frames_before
+        return (
+            elapsed,
+            screen_of(terminal),
+            terminal.emulator.history_size,
+            app.frames - frames_before,
+        )
 
 
 def emulator_rate(data: bytes) -> float:
@@ -163,24 +183,34 @@ def emulator_rate(data: bytes) -> float:
     gc.collect()
     start = time.perf_counter()
     for i in range(0, len(data), 65536):
-        emulator.feed(data[i:i + 65536])
+        emulator.feed(data[i : i + 65536])
     return len(data) / 1e6 / (time.perf_counter() - start)
 
 
 def compare(name: str, ours: list[str], tmux: list[str], strict: bool) -> bool:
     same = [line.rstrip() for line in ours] == tmux
     if not same:
-        diff = [(y, a, b) for y, (a, b) in enumerate(zip(ours, tmux, strict=False))
-                if a.rstrip() != b]
-        print(f"  {name}: final screen differs from tmux's on {len(diff)} rows; first: "
-              f"{diff[:2]}", flush=True)
+        diff = [
+            (y, a, b) for y, (a, b) in enumerate(zip(ours, tmux, strict=False)) if a.rstrip() != b
+        ]
+        print(
+            f"  {name}: final screen differs from tmux's on {len(diff)} rows; first: {diff[:2]}",
+            flush=True,
+        )
         if strict:
             raise AssertionError(f"{name}: the widget's final screen is not tmux's")
     return same
 
 
-def throughput(report: Report, name: str, data: bytes, workdir: Path, goal: str,
-               strict: bool, check: Callable[[list[str], int], None] | None = None) -> None:
+def throughput(
+    report: Report,
+    name: str,
+    data: bytes,
+    workdir: Path,
+    goal: str,
+    strict: bool,
+    check: Callable[[list[str], int], None] | None = None,
+) -> None:
     mb = len(data) / 1e6
     print(f"  {name}: {mb:.1f} MB", flush=True)
     tmux, tmux_screen = tmux_rate(data, workdir)
@@ -190,12 +220,28 @@ def throughput(report: Report, name: str, data: bytes, workdir: Path, goal: str,
     if check is not None:
         check(screen, history)
     same = compare(name, screen, tmux_screen, strict)
-    print(f"  {name}: {frames} frames drawn, history {history} rows, final screen "
-          f"{'=' if same else '!='} tmux", flush=True)
-    report.add(f"widget: {name}", mb / seconds, "MB/s", anchor_name="tmux", anchor=tmux,
-               goal=goal, higher_is_better=True)
-    report.add(f"emulator alone: {name}", emulator_rate(data), "MB/s", anchor_name="tmux",
-               anchor=tmux, higher_is_better=True)
+    print(
+        f"  {name}: {frames} frames drawn, history {history} rows, final screen "
+        f"{'=' if same else '!='} tmux",
+        flush=True,
+    )
+    report.add(
+        f"widget: {name}",
+        mb / seconds,
+        "MB/s",
+        anchor_name="tmux",
+        anchor=tmux,
+        goal=goal,
+        higher_is_better=True,
+    )
+    report.add(
+        f"emulator alone: {name}",
+        emulator_rate(data),
+        "MB/s",
+        anchor_name="tmux",
+        anchor=tmux,
+        higher_is_better=True,
+    )
 
 
 def check_seq(count: int) -> Callable[[list[str], int], None]:
@@ -203,14 +249,19 @@ def check_seq(count: int) -> Callable[[list[str], int], None]:
         expected = [str(n) for n in range(count - ROWS + 2, count + 1)] + [""]
         assert screen == expected, f"seq: wrong final screen {screen[:3]}...{screen[-3:]}"
         assert history == min(10_000, count - ROWS + 1), f"seq: history {history}"
+
     return check
 
 
 # -- responsiveness ---------------------------------------------------------------------
 async def flood_run(freeze_gc: bool = False) -> tuple[float, list[float]]:
     """Seconds from Ctrl+C to the prompt on screen during ``yes``; loop-lag samples."""
-    session = PtySession(["bash", "--norc", "--noprofile", "-i"],
-                         env={"PS1": "sh> ", "HISTFILE": "/dev/null"}, rows=ROWS, cols=COLS)
+    session = PtySession(
+        ["bash", "--norc", "--noprofile", "-i"],
+        env={"PS1": "sh> ", "HISTFILE": "/dev/null"},
+        rows=ROWS,
+        cols=COLS,
+    )
     app = BenchApp(session, freeze_gc=freeze_gc)
     lags: list[float] = []
     async with app.run_test(size=(COLS + 1, ROWS)) as pilot:
@@ -248,10 +299,13 @@ def responsiveness(report: Report) -> None:
         latency, samples = asyncio.run(flood_run())
         latencies.append(latency)
         lags += samples
-    report.add("yes flood: Ctrl+C to prompt on screen (median)",
-               statistics.median(latencies) * 1000, "ms", goal="< 300 ms")
-    report.add("yes flood: event-loop lag p99", percentile(lags, 99) * 1000, "ms",
-               goal="< 50 ms")
+    report.add(
+        "yes flood: Ctrl+C to prompt on screen (median)",
+        statistics.median(latencies) * 1000,
+        "ms",
+        goal="< 300 ms",
+    )
+    report.add("yes flood: event-loop lag p99", percentile(lags, 99) * 1000, "ms", goal="< 50 ms")
     report.add("yes flood: event-loop lag max", max(lags) * 1000, "ms")
     # Most lag spikes are full garbage collections (30-60 ms each, every few hundred ms:
     # Textual's frames allocate thousands of objects that live a few frames).
@@ -262,10 +316,8 @@ def responsiveness(report: Report) -> None:
             gc.unfreeze()
     finally:
         gc.unfreeze()
-    report.add("yes flood: lag p99, app froze the GC",
-               percentile(frozen, 99) * 1000, "ms")
-    report.add("yes flood: lag max, app froze the GC",
-               max(frozen) * 1000, "ms")
+    report.add("yes flood: lag p99, app froze the GC", percentile(frozen, 99) * 1000, "ms")
+    report.add("yes flood: lag max, app froze the GC", max(frozen) * 1000, "ms")
 
 
 def run(report: Report) -> None:
@@ -273,11 +325,19 @@ def run(report: Report) -> None:
         raise RuntimeError("tmux is needed for the anchor (make setup installs it)")
     with tempfile.TemporaryDirectory(prefix="cloudide-bench-") as tmp:
         workdir = Path(tmp)
-        throughput(report, f"seq 1 {SEQ_COUNT}", seq_stream(SEQ_COUNT), workdir,
-                   "≥ 1.0x tmux", strict=True, check=check_seq(SEQ_COUNT))
+        throughput(
+            report,
+            f"seq 1 {SEQ_COUNT}",
+            seq_stream(SEQ_COUNT),
+            workdir,
+            "≥ 1.0x tmux",
+            strict=True,
+            check=check_seq(SEQ_COUNT),
+        )
         colour = asyncio.run(capture(colour_command(), limit=12_000_000))
-        throughput(report, "coloured listing (ls, grep)", colour, workdir, "≥ 0.5x tmux",
-                   strict=True)
+        throughput(
+            report, "coloured listing (ls, grep)", colour, workdir, "≥ 0.5x tmux", strict=True
+        )
         redraw = asyncio.run(capture(["top", "-d", "0.02", "-n", "300"]))
         throughput(report, "full-screen redraw (top)", redraw, workdir, "", strict=False)
     responsiveness(report)

@@ -96,8 +96,10 @@ class OurProbe(Probe):
         return self.e.cursor.visible
 
     def history(self) -> list[str]:
-        return ["".join(s.text for s in self.e.history_row(i)).rstrip()
-                for i in range(self.e.history_size)]
+        return [
+            "".join(s.text for s in self.e.history_row(i)).rstrip()
+            for i in range(self.e.history_size)
+        ]
 
     def resize(self, lines: int, columns: int) -> None:
         self.e.resize(lines, columns)
@@ -133,9 +135,16 @@ class StockPyteProbe(Probe):
 
     def style(self, x: int, y: int) -> CellStyle:
         c = self.screen.buffer[y][x]
-        return CellStyle(fg=from_pyte(c.fg), bg=from_pyte(c.bg), bold=c.bold,
-                         italic=c.italics, underline=c.underscore, blink=c.blink,
-                         reverse=c.reverse, strike=c.strikethrough)
+        return CellStyle(
+            fg=from_pyte(c.fg),
+            bg=from_pyte(c.bg),
+            bold=c.bold,
+            italic=c.italics,
+            underline=c.underscore,
+            blink=c.blink,
+            reverse=c.reverse,
+            strike=c.strikethrough,
+        )
 
     def title(self) -> str:
         return str(self.screen.title)
@@ -168,8 +177,11 @@ FILL5 = f"{E}[1;1Habcde{E}[2;1Hfghij{E}[3;1Hklmno{E}[4;1Hpqrst{E}[5;1Huvwxy"
 
 CASES: list[Case] = [
     # -- the research note's 32 (§4.2) ------------------------------------------------
-    Case("IL-1", f"{E}[1;1Habcde{E}[2;1Hfghij{E}[3;1Hklmno{E}[3;2H{E}[L",
-         ["abcde", "fghij", "", "klmno", ""]),
+    Case(
+        "IL-1",
+        f"{E}[1;1Habcde{E}[2;1Hfghij{E}[3;1Hklmno{E}[3;2H{E}[L",
+        ["abcde", "fghij", "", "klmno", ""],
+    ),
     Case("IL-2", f"{FILL5}{E}[2;4r{E}[2;1H{E}[L{E}[r", ["abcde", "", "fghij", "klmno", "uvwxy"]),
     Case("DL-1", f"{FILL5}{E}[2;1H{E}[M", ["abcde", "klmno", "pqrst", "uvwxy", ""]),
     Case("DL-2", f"A\r\n\r\nC{E}[H{E}[M", ["", "C", "", ""], size=(10, 4)),
@@ -186,23 +198,37 @@ CASES: list[Case] = [
     Case("CHT-2", f"{E}[2IX", ["                X", ""], size=(20, 2)),
     Case("HPA-5", f"{E}[5`X", ["    X", ""], size=(10, 2)),
     Case("VPA-3", f"{E}[1;3H{E}[3dX", ["", "", "  X", ""], size=(10, 4)),
-    Case("IND-region", f"{FILL5}{E}[2;4r{E}[4;1H{E}D{E}[r",
-         ["abcde", "klmno", "pqrst", "", "uvwxy"]),
-    Case("RI-region", f"{FILL5}{E}[2;4r{E}[2;1H{E}M{E}[r",
-         ["abcde", "", "fghij", "klmno", "uvwxy"]),
+    Case(
+        "IND-region", f"{FILL5}{E}[2;4r{E}[4;1H{E}D{E}[r", ["abcde", "klmno", "pqrst", "", "uvwxy"]
+    ),
+    Case(
+        "RI-region", f"{FILL5}{E}[2;4r{E}[2;1H{E}M{E}[r", ["abcde", "", "fghij", "klmno", "uvwxy"]
+    ),
     Case("DECAWM-off", f"{E}[1;9H{E}[?7lABC", ["        AC", "", ""], size=(10, 3)),
     Case("CPR-margin", f"abcdefghij{E}[6n", replies=f"{E}[1;10R".encode(), size=(10, 3)),
     Case("WIDE-wrap", "abcdefghi中", ["abcdefghi", "中"], size=(10, 2)),
-    Case("ALT-1049", f"abc\r\nabc{E}[?1049h{E}[2J{E}[2;1Hdef\r\ndef{E}[?1049l",
-         ["abc", "abc", "", ""], size=(10, 4)),
-    Case("ALT-47", f"abc\r\nabc{E}[?47h{E}[2J{E}[2;1Hdef\r\ndef{E}[?47l",
-         ["abc", "abc", "", ""], size=(10, 4)),
+    Case(
+        "ALT-1049",
+        f"abc\r\nabc{E}[?1049h{E}[2J{E}[2;1Hdef\r\ndef{E}[?1049l",
+        ["abc", "abc", "", ""],
+        size=(10, 4),
+    ),
+    Case(
+        "ALT-47",
+        f"abc\r\nabc{E}[?47h{E}[2J{E}[2;1Hdef\r\ndef{E}[?47l",
+        ["abc", "abc", "", ""],
+        size=(10, 4),
+    ),
     Case("DECSC", f"ab{E}7{E}[3;5HZ{E}8C", ["abC", "", "    Z"], size=(10, 3)),
     Case("SCOSC", f"ab{E}[s{E}[3;5HZ{E}[uC", ["abC", "", "    Z"], size=(10, 3)),
     Case("DECALN", f"{E}#8", ["EEEE", "EEEE"], size=(4, 2)),
     Case("ACS", f"{E}(0lqk{E}(Bx", ["┌─┐x", ""], size=(10, 2)),
-    Case("SGR-colon", f"{E}[38:2::10:20:30mX", ["X"],
-         check=lambda p: p.style(0, 0).fg == (10, 20, 30)),
+    Case(
+        "SGR-colon",
+        f"{E}[38:2::10:20:30mX",
+        ["X"],
+        check=lambda p: p.style(0, 0).fg == (10, 20, 30),
+    ),
     Case("DECXCPR", f"{E}[2;3H{E}[?6n", replies=f"{E}[?2;3R".encode()),
     Case("DA2", f"{E}[>c", check=lambda p: p.replies().startswith(f"{E}[>".encode())),
     Case("DCS-ignore", f"{E}P$qm{E}\\ok", ["ok"]),
@@ -218,63 +244,112 @@ CASES: list[Case] = [
     Case("NEL", f"ab{E}Ecd", ["ab", "cd"]),
     Case("RI-at-top-scrolls", f"a\r\nb{E}[H{E}MX", ["X", "a", "b"]),
     Case("DECOM", f"{E}[2;4r{E}[?6h{E}[1;1HX{E}[?6l", ["", "X"]),
-    Case("CPR-origin", f"{E}[2;4r{E}[?6h{E}[2;3H{E}[6n",
-         replies=f"{E}[2;3R".encode()),
+    Case("CPR-origin", f"{E}[2;4r{E}[?6h{E}[2;3H{E}[6n", replies=f"{E}[2;3R".encode()),
     Case("LF-below-region", f"{E}[1;2r{E}[5;1Ha\nb", ["", "", "", "", "ab"]),
     # -- erase / insert / delete ------------------------------------------------------
     Case("EL-0", f"abcdef{E}[1;3H{E}[K", ["ab"]),
     Case("EL-2", f"abcdef{E}[1;3H{E}[2K", [""]),
     Case("ED-2", f"ab\r\ncd{E}[2J", ["", ""], cursor=(2, 1)),
-    Case("BCE-ED2-untouched", f"{E}[44m{E}[2J",
-         check=lambda p: p.style(5, 4).bg == 4 and p.style(0, 0).bg == 4),
+    Case(
+        "BCE-ED2-untouched",
+        f"{E}[44m{E}[2J",
+        check=lambda p: p.style(5, 4).bg == 4 and p.style(0, 0).bg == 4,
+    ),
     Case("BCE-EL", f"{E}[41m{E}[K", check=lambda p: p.style(9, 0).bg == 1),
     Case("ECH-keeps-cursor", f"abcdef{E}[1;2H{E}[3XZ", ["aZ  ef"]),
-    Case("IL-below-region-ignored", f"{FILL5}{E}[1;2r{E}[4;1H{E}[L{E}[r",
-         ["abcde", "fghij", "klmno", "pqrst", "uvwxy"]),
+    Case(
+        "IL-below-region-ignored",
+        f"{FILL5}{E}[1;2r{E}[4;1H{E}[L{E}[r",
+        ["abcde", "fghij", "klmno", "pqrst", "uvwxy"],
+    ),
     Case("DL-many", f"{FILL5}{E}[2;1H{E}[9M", ["abcde", "", "", "", ""]),
     Case("IRM-insert", f"abc{E}[1;1H{E}[4hXY{E}[4l", ["XYabc"]),
     Case("DCH-wide-count", f"abcdef{E}[1;1H{E}[99P", [""]),
     # -- scroll regions and the scrollback --------------------------------------------
-    Case("region-scroll-no-history", f"{E}[2;3r{E}[3;1Ha\nb\nc",
-         check=lambda p: p.history() == []),
-    Case("fullscreen-scroll-history", "1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7",
-         ["3", "4", "5", "6", "7"], check=lambda p: p.history() == ["1", "2"]),
-    Case("ED3-clears-history", f"1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7{E}[3J",
-         ["3", "4", "5", "6", "7"], check=lambda p: p.history() == []),
-    Case("alt-screen-no-history", f"{E}[?1049h" + "x\r\n" * 20 + f"{E}[?1049l",
-         check=lambda p: p.history() == []),
+    Case("region-scroll-no-history", f"{E}[2;3r{E}[3;1Ha\nb\nc", check=lambda p: p.history() == []),
+    Case(
+        "fullscreen-scroll-history",
+        "1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7",
+        ["3", "4", "5", "6", "7"],
+        check=lambda p: p.history() == ["1", "2"],
+    ),
+    Case(
+        "ED3-clears-history",
+        f"1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7{E}[3J",
+        ["3", "4", "5", "6", "7"],
+        check=lambda p: p.history() == [],
+    ),
+    Case(
+        "alt-screen-no-history",
+        f"{E}[?1049h" + "x\r\n" * 20 + f"{E}[?1049l",
+        check=lambda p: p.history() == [],
+    ),
     Case("ALT-1049-cursor", f"ab{E}[?1049h{E}[4;4HZ{E}[?1049l", ["ab"], cursor=(2, 0)),
     Case("ALT-1047-clears-alt", f"{E}[?1047hxyz{E}[?1047l{E}[?47h", [""]),
     # -- SGR ----------------------------------------------------------------------------
-    Case("SGR-16", f"{E}[31;42mX{E}[93;104mY",
-         check=lambda p: (p.style(0, 0).fg, p.style(0, 0).bg, p.style(1, 0).fg,
-                          p.style(1, 0).bg) == (1, 2, 11, 12)),
+    Case(
+        "SGR-16",
+        f"{E}[31;42mX{E}[93;104mY",
+        check=lambda p: (
+            (p.style(0, 0).fg, p.style(0, 0).bg, p.style(1, 0).fg, p.style(1, 0).bg)
+            == (1, 2, 11, 12)
+        ),
+    ),
     Case("SGR-brown-is-3", f"{E}[33mX", check=lambda p: p.style(0, 0).fg == 3),
-    Case("SGR-256-keeps-index", f"{E}[38;5;4mX{E}[48;5;200mY",
-         check=lambda p: p.style(0, 0).fg == 4 and p.style(1, 0).bg == 200),
-    Case("SGR-truecolour", f"{E}[38;2;1;2;3;48;2;4;5;6mX",
-         check=lambda p: p.style(0, 0).fg == (1, 2, 3) and p.style(0, 0).bg == (4, 5, 6)),
+    Case(
+        "SGR-256-keeps-index",
+        f"{E}[38;5;4mX{E}[48;5;200mY",
+        check=lambda p: p.style(0, 0).fg == 4 and p.style(1, 0).bg == 200,
+    ),
+    Case(
+        "SGR-truecolour",
+        f"{E}[38;2;1;2;3;48;2;4;5;6mX",
+        check=lambda p: p.style(0, 0).fg == (1, 2, 3) and p.style(0, 0).bg == (4, 5, 6),
+    ),
     Case("SGR-colon-256", f"{E}[38:5:100mX", ["X"], check=lambda p: p.style(0, 0).fg == 100),
-    Case("SGR-colon-underline", f"{E}[4:3mX{E}[4:0mY", ["XY"],
-         check=lambda p: p.style(0, 0).underline and not p.style(1, 0).underline),
-    Case("SGR-attributes", f"{E}[1;2;3;4;5;7;8;9mX",
-         check=lambda p: (lambda s: s.bold and s.dim and s.italic and s.underline and s.blink
-                          and s.reverse and s.conceal and s.strike)(p.style(0, 0))),
-    Case("SGR-22-resets-bold-and-dim", f"{E}[1;2m{E}[22mX",
-         check=lambda p: not p.style(0, 0).bold and not p.style(0, 0).dim),
+    Case(
+        "SGR-colon-underline",
+        f"{E}[4:3mX{E}[4:0mY",
+        ["XY"],
+        check=lambda p: p.style(0, 0).underline and not p.style(1, 0).underline,
+    ),
+    Case(
+        "SGR-attributes",
+        f"{E}[1;2;3;4;5;7;8;9mX",
+        check=lambda p: (
+            lambda s: (
+                s.bold
+                and s.dim
+                and s.italic
+                and s.underline
+                and s.blink
+                and s.reverse
+                and s.conceal
+                and s.strike
+            )
+        )(p.style(0, 0)),
+    ),
+    Case(
+        "SGR-22-resets-bold-and-dim",
+        f"{E}[1;2m{E}[22mX",
+        check=lambda p: not p.style(0, 0).bold and not p.style(0, 0).dim,
+    ),
     Case("SGR-reset", f"{E}[1;31m{E}[mX", check=lambda p: p.style(0, 0) == CellStyle()),
-    Case("SGR-private-not-applied", f"{E}[?4mX", ["X"],
-         check=lambda p: not p.style(0, 0).underline),
-    Case("SGR-gt-not-applied", f"{E}[>4;2mX", ["X"],
-         check=lambda p: not p.style(0, 0).underline),
+    Case(
+        "SGR-private-not-applied", f"{E}[?4mX", ["X"], check=lambda p: not p.style(0, 0).underline
+    ),
+    Case("SGR-gt-not-applied", f"{E}[>4;2mX", ["X"], check=lambda p: not p.style(0, 0).underline),
     # -- wide and zero-width characters ---------------------------------------------------
     Case("wide-cjk", "中文x", ["中文x"], cursor=(5, 0)),
     Case("emoji", "😀!", ["😀!"], cursor=(3, 0)),
     Case("combining", "e\u0301x", ["éx"], cursor=(2, 0)),
     Case("ZWSP-keeps-rest", "a\u200bbcdef\r\nnext", ["abcdef", "next"]),
     Case("VS16-keeps-rest", "\u2764\ufe0f|x", check=lambda p: p.text_rows()[0].endswith("|x")),
-    Case("ZWJ-keeps-rest", "\U0001f468\u200d\U0001f469 ok",
-         check=lambda p: p.text_rows()[0].endswith(" ok")),
+    Case(
+        "ZWJ-keeps-rest",
+        "\U0001f468\u200d\U0001f469 ok",
+        check=lambda p: p.text_rows()[0].endswith(" ok"),
+    ),
     Case("BOM-WJ", "a\ufeffb\u2060c", ["abc"]),
     Case("orphan-wide-half", f"中{E}[1;1HX", ["X"]),
     Case("wide-right-half-overwritten", f"中{E}[1;2HX", [" X"]),
@@ -282,13 +357,20 @@ CASES: list[Case] = [
     Case("APC-PM-SOS-ignored", f"{E}_Gabc{E}\\a{E}^pm{E}\\b{E}Xsos{E}\\c", ["abc"]),
     Case("OSC0-title", f"{E}]0;hello{E}\\x", ["x"], check=lambda p: p.title() == "hello"),
     Case("OSC2-title-bel", f"{E}]2;two\x07x", ["x"], check=lambda p: p.title() == "two"),
-    Case("OSC-others-harmless",
-         f"{E}]2;t\x07{E}]133;A\x07{E}]10;?\x07{E}]7;file://h/p\x07"
-         f"{E}]8;;http://x\x07link{E}]8;;\x07{E}]52;c;aGk=\x07!",
-         ["link!"], check=lambda p: p.title() == "t"),
+    Case(
+        "OSC-others-harmless",
+        f"{E}]2;t\x07{E}]133;A\x07{E}]10;?\x07{E}]7;file://h/p\x07"
+        f"{E}]8;;http://x\x07link{E}]8;;\x07{E}]52;c;aGk=\x07!",
+        ["link!"],
+        check=lambda p: p.title() == "t",
+    ),
     Case("CSI-lt-eq-not-drawn", f"{E}[<u{E}[=1;1u{E}[=cX", ["X"]),
-    Case("kitty-CSI-u-with-params-ignored", f"ab{E}[s{E}[3;5H{E}[1uZ", ["ab", "", "    Z"],
-         size=(10, 3)),
+    Case(
+        "kitty-CSI-u-with-params-ignored",
+        f"ab{E}[s{E}[3;5H{E}[1uZ",
+        ["ab", "", "    Z"],
+        size=(10, 3),
+    ),
     Case("intermediates-not-drawn", f"{E}[0%m{E}[2 q{E}[?2004$pX", ["X"]),
     Case("linux-palette-not-drawn", f"{E}]Pa112233X", ["X"]),
     # -- robustness: what makes stock pyte raise -------------------------------------
@@ -300,16 +382,26 @@ CASES: list[Case] = [
     Case("XTRESTORE", f"{E}[?1049rX", ["X"]),
     # -- modes and replies --------------------------------------------------------------
     Case("DECTCEM", f"{E}[?25l", check=lambda p: not p.cursor_visible()),
-    Case("modes", f"{E}[?1h{E}={E}[?2004h{E}[?1002h{E}[?1006h{E}[?1004h{E}[?1049h",
-         check=lambda p: p.modes() == Modes(True, True, True, 1002, True, True, True)),
-    Case("modes-off", f"{E}[?1h{E}={E}[?1000h{E}[?1l{E}>{E}[?1000l",
-         check=lambda p: p.modes() == Modes()),
+    Case(
+        "modes",
+        f"{E}[?1h{E}={E}[?2004h{E}[?1002h{E}[?1006h{E}[?1004h{E}[?1049h",
+        check=lambda p: p.modes() == Modes(True, True, True, 1002, True, True, True),
+    ),
+    Case(
+        "modes-off",
+        f"{E}[?1h{E}={E}[?1000h{E}[?1l{E}>{E}[?1000l",
+        check=lambda p: p.modes() == Modes(),
+    ),
     Case("DA1", f"{E}[c", check=lambda p: p.replies().startswith(f"{E}[?".encode())),
     Case("DSR-5", f"{E}[5n", replies=f"{E}[0n".encode()),
     Case("CPR", f"{E}[3;4H{E}[6n", replies=f"{E}[3;4R".encode()),
     # -- resize -------------------------------------------------------------------------
     Case("resize-clamps-cursor", f"{E}[5;10H", then=[("resize", 2, 4)], cursor=(3, 1)),
-    Case("resize-keeps-cursor-row", "1\r\n2\r\n3\r\n4\r\n5", then=[("resize", 2, 10)],
-         rows=["4", "5"]),
+    Case(
+        "resize-keeps-cursor-row",
+        "1\r\n2\r\n3\r\n4\r\n5",
+        then=[("resize", 2, 10)],
+        rows=["4", "5"],
+    ),
     Case("resize-narrower", "abcdefghij", then=[("resize", 5, 4)], rows=["abcd"]),
 ]

@@ -23,8 +23,11 @@ PROMPT = "sh> "
 
 def bash(**kwargs: Any) -> PtySession:
     """A plain interactive bash (no rc files) with a fixed prompt."""
-    return PtySession(["bash", "--norc", "--noprofile", "-i"],
-                      env={"PS1": PROMPT, "HISTFILE": "/dev/null"}, **kwargs)
+    return PtySession(
+        ["bash", "--norc", "--noprofile", "-i"],
+        env={"PS1": PROMPT, "HISTFILE": "/dev/null"},
+        **kwargs,
+    )
 
 
 # A program that shows, in hex, every byte it receives (raw mode: nothing is interpreted).
@@ -126,8 +129,13 @@ def screen_text(terminal: Terminal) -> str:
     return "\n".join(screen_lines(terminal))
 
 
-async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object], what: str,
-                     terminal: Terminal | None = None, timeout: float = 20.0) -> None:
+async def wait_until(
+    pilot: Pilot[Any],
+    predicate: Callable[[], object],
+    what: str,
+    terminal: Terminal | None = None,
+    timeout: float = 20.0,
+) -> None:
     """Let the app run until ``predicate()`` holds; fail (showing the screen) after ``timeout``.
 
     Not a timing assertion: the timeout only stops a test that would otherwise hang.
@@ -140,6 +148,7 @@ async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object], what: s
         await pilot.pause(0.03)
 
 
-async def wait_for_text(pilot: Pilot[Any], terminal: Terminal, text: str,
-                        timeout: float = 20.0) -> None:
+async def wait_for_text(
+    pilot: Pilot[Any], terminal: Terminal, text: str, timeout: float = 20.0
+) -> None:
     await wait_until(pilot, lambda: text in screen_text(terminal), repr(text), terminal, timeout)

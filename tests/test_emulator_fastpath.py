@@ -14,46 +14,105 @@ from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.pty_session import PtySession
 
 WORDS = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)
-SGR = st.sampled_from([
-    "\x1b[m", "\x1b[0m", "\x1b[00m", "\x1b[1m", "\x1b[31m", "\x1b[01;34m", "\x1b[7m",
-    "\x1b[38;5;208m", "\x1b[48;2;10;20;30m", "\x1b[0;1;32m", "\x1b[22;39m", "\x1b[44m",
-    "\x1b[;31m", "\x1b[2m", "\x1b[38:2::1:2:3m", "\x1b[4:3m",
-])
+SGR = st.sampled_from(
+    [
+        "\x1b[m",
+        "\x1b[0m",
+        "\x1b[00m",
+        "\x1b[1m",
+        "\x1b[31m",
+        "\x1b[01;34m",
+        "\x1b[7m",
+        "\x1b[38;5;208m",
+        "\x1b[48;2;10;20;30m",
+        "\x1b[0;1;32m",
+        "\x1b[22;39m",
+        "\x1b[44m",
+        "\x1b[;31m",
+        "\x1b[2m",
+        "\x1b[38:2::1:2:3m",
+        "\x1b[4:3m",
+    ]
+)
 PIECES = st.one_of(
     WORDS.map(lambda w: w + "\r\n"),  # plain lines
     st.lists(st.one_of(WORDS, SGR, st.just("\x1b[K")), max_size=6).map(
-        lambda parts: "".join(parts) + "\r\n"),  # coloured lines (grep/ls style)
+        lambda parts: "".join(parts) + "\r\n"
+    ),  # coloured lines (grep/ls style)
     st.integers(1, 70).map(lambda n: "x" * n + "\r\n"),  # long lines that wrap
     st.tuples(WORDS, WORDS).map(lambda t: f"{t[0]}\r{t[1]}\r\n"),  # CR overwrites
     st.lists(st.one_of(WORDS, st.just("\t"), SGR), max_size=8).map(
-        lambda parts: "".join(parts) + "\r\n"),  # tabs (source code, make output)
+        lambda parts: "".join(parts) + "\r\n"
+    ),  # tabs (source code, make output)
     WORDS,  # partial lines
     SGR,
-    st.sampled_from([
-        "\x1b[K", "\x1b[1K", "\x1b[2J", "\x1b[H", "\x1b[3;2H", "\x1b[2;4r", "\x1b[r",
-        "\x1b[?1049h", "\x1b[?1049l", "\x1b[?47h", "\x1b[?47l", "\x1b[?7l", "\x1b[?7h",
-        "\x1b[4h", "\x1b[4l", "\n", "\r", "\t", "\x08", "\x1bM", "\x1bD", "\x1b[L",
-        "\x1b[M", "\x1b[3J", "\x1b(0lqk\x1b(B", "\x1b[S", "\x1b[2T", "\x1b7", "\x1b8",
-        "\x1b[99;99H", "\x1b[3g", "\x1bH", "\x1b[5G\x1bH",
-    ]),
+    st.sampled_from(
+        [
+            "\x1b[K",
+            "\x1b[1K",
+            "\x1b[2J",
+            "\x1b[H",
+            "\x1b[3;2H",
+            "\x1b[2;4r",
+            "\x1b[r",
+            "\x1b[?1049h",
+            "\x1b[?1049l",
+            "\x1b[?47h",
+            "\x1b[?47l",
+            "\x1b[?7l",
+            "\x1b[?7h",
+            "\x1b[4h",
+            "\x1b[4l",
+            "\n",
+            "\r",
+            "\t",
+            "\x08",
+            "\x1bM",
+            "\x1bD",
+            "\x1b[L",
+            "\x1b[M",
+            "\x1b[3J",
+            "\x1b(0lqk\x1b(B",
+            "\x1b[S",
+            "\x1b[2T",
+            "\x1b7",
+            "\x1b8",
+            "\x1b[99;99H",
+            "\x1b[3g",
+            "\x1bH",
+            "\x1b[5G\x1bH",
+        ]
+    ),
     st.text(alphabet="éàü─│┌αβжЖ€", max_size=30).map(lambda w: w + "\r\n"),
     st.sampled_from(
         ["中文\r\n", "é\r\n", "😀x\r\n", "a\u0301\r\n", "\uff57\uff49\uff44\uff45" * 3 + "\r\n"]
     ),
     st.integers(5, 40).map(lambda n: "".join(f"{i}\r\n" for i in range(n))),  # seq
     st.tuples(  # full-screen redraws (top, htop): the same rows rewritten in place
-        st.integers(1, 9), st.integers(1, 4),
-        st.lists(st.sampled_from(["\x1b(B", "\x1b[m", "\x1b[39;49m", "\x1b[1m", "\x1b[7m",
-                                  "\x1b[0;34m", "\x1b(0"]), max_size=4),
+        st.integers(1, 9),
+        st.integers(1, 4),
+        st.lists(
+            st.sampled_from(
+                ["\x1b(B", "\x1b[m", "\x1b[39;49m", "\x1b[1m", "\x1b[7m", "\x1b[0;34m", "\x1b(0"]
+            ),
+            max_size=4,
+        ),
         st.sampled_from(["sixteen chars!!!", "x" * 20, "  PID USER      PR  NI", "0.0 kworker"]),
         st.sampled_from(["", "\x1b[K", "\x1b(B\x1b[m\x1b[39;49m\x1b[K\r\n", "\r\n"]),
     ).map(lambda t: f"\x1b[{t[0]};{t[1]}H{''.join(t[2])}{t[3]}{t[4]}"),
 )
 
 
-def run(text: str, cuts: list[int], columns: int, lines: int, limit: int,
-        fast: bool, look: bool = False,
-        resizes: list[tuple[int, int, int]] | None = None) -> TerminalEmulator:
+def run(
+    text: str,
+    cuts: list[int],
+    columns: int,
+    lines: int,
+    limit: int,
+    fast: bool,
+    look: bool = False,
+    resizes: list[tuple[int, int, int]] | None = None,
+) -> TerminalEmulator:
     """Feed ``text`` cut at ``cuts``; with ``look``, read the screen between feeds as the
     widget does (which makes the fast path draw what it deferred). ``resizes`` are
     (byte offset, lines, columns), applied at the same offsets whatever the cuts."""
@@ -96,11 +155,17 @@ EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "300"))
     lines=st.integers(1, 8),
     limit=st.sampled_from([0, 3, 50, 1000]),
     look=st.booleans(),
-    resizes=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 8), st.integers(3, 24)),
-                     max_size=2),
+    resizes=st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(1, 8), st.integers(3, 24)), max_size=2
+    ),
 )
 def test_fast_path_gives_exactly_the_plain_paths_screen_and_scrollback(
-    pieces: list[str], cuts: list[int], columns: int, lines: int, limit: int, look: bool,
+    pieces: list[str],
+    cuts: list[int],
+    columns: int,
+    lines: int,
+    limit: int,
+    look: bool,
     resizes: list[tuple[int, int, int]],
 ) -> None:
     text = "".join(pieces)
@@ -138,9 +203,11 @@ def test_coloured_listing_keeps_its_colours_in_the_scrollback() -> None:
 
 
 def test_lines_scrolling_in_a_region_take_the_fast_path_and_match() -> None:
-    text = ("top line\r\n\x1b[3;8r\x1b[8;1H"
-            + "".join(f"\x1b[3{i % 8}mline {i}\x1b[m\x1b[K\r\n" for i in range(400))
-            + "\x1b[r\x1b[10;1Hbottom")
+    text = (
+        "top line\r\n\x1b[3;8r\x1b[8;1H"
+        + "".join(f"\x1b[3{i % 8}mline {i}\x1b[m\x1b[K\r\n" for i in range(400))
+        + "\x1b[r\x1b[10;1Hbottom"
+    )
     fast = run(text, [1000, 5000], 20, 10, 100, fast=True)
     slow = run(text, [], 20, 10, 100, fast=False)
     assert state(fast) == state(slow)
@@ -167,7 +234,8 @@ def test_source_code_with_tabs_takes_the_fast_path_and_matches() -> None:
     assert fast.fast_lines > 800
     text_with_stops = "\x1b[3g\x1b[4G\x1bH\r" + text  # custom tab stops: plain path, same result
     assert state(run(text_with_stops, [999], 30, 8, 1000, fast=True)) == state(
-        run(text_with_stops, [], 30, 8, 1000, fast=False))
+        run(text_with_stops, [], 30, 8, 1000, fast=False)
+    )
 
 
 def test_wide_characters_take_the_fast_path_and_wrap_as_on_the_plain_path() -> None:
@@ -196,7 +264,11 @@ REDRAW_PIECES = st.one_of(
     lines=st.integers(2, 10),
 )
 def test_full_screen_redraws_give_exactly_the_plain_paths_screen(
-    frames: list[list[str]], repeat: int, cuts: list[int], columns: int, lines: int,
+    frames: list[list[str]],
+    repeat: int,
+    cuts: list[int],
+    columns: int,
+    lines: int,
 ) -> None:
     # a full-screen program draws the same frames again and again: the shortcuts for it
     # (merged SGR runs, reused cells of text drawn before) must change nothing

@@ -26,7 +26,7 @@ def test_a_utf8_character_split_across_feeds_is_drawn_once() -> None:
     e = emu()
     data = "é中".encode()
     for i in range(len(data)):
-        e.feed(data[i:i + 1])
+        e.feed(data[i : i + 1])
     assert e.screen_text()[0] == "é中"
     assert e.cursor.x == 3
 
@@ -103,7 +103,11 @@ def test_a_hidden_cursor_and_input_modes_are_reported() -> None:
     assert e.cursor.visible is False
     m = e.modes
     assert (m.app_cursor, m.bracketed_paste, m.mouse_tracking, m.mouse_sgr) == (
-        True, True, 1003, True)
+        True,
+        True,
+        1003,
+        True,
+    )
 
 
 def test_vims_startup_queries_are_answered_and_draw_nothing() -> None:

@@ -16,8 +16,23 @@ from cloudide_tui.terminal.rows import span_width
 E = "\x1b"
 NUMBERS = st.one_of(
     st.integers(0, 20).map(str),
-    st.sampled_from(["", "0", "9999", "65536", "4294967296", "18446744073709551617",
-                     "\u00b3", "\u00b2", "\u0661", "-1", "1:2", "::", "2::1:2:3"]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "9999",
+            "65536",
+            "4294967296",
+            "18446744073709551617",
+            "\u00b3",
+            "\u00b2",
+            "\u0661",
+            "-1",
+            "1:2",
+            "::",
+            "2::1:2:3",
+        ]
+    ),
 )
 PARAMS = st.lists(NUMBERS, max_size=6).map(";".join)
 PRIVATE = st.sampled_from(["", "?", ">", "<", "=", "?>", "!"])
@@ -27,8 +42,27 @@ CSI = st.builds(lambda p, a, i, f: f"{E}[{p}{a}{i}{f}", PRIVATE, PARAMS, INTER, 
 MODES = st.builds(
     lambda on, m: f"{E}[?{m}{'h' if on else 'l'}",
     st.booleans(),
-    st.sampled_from(["1", "3", "5", "6", "7", "25", "47", "1000", "1002", "1003", "1004",
-                     "1006", "1047", "1049", "2004", "1;1049", "4"]),
+    st.sampled_from(
+        [
+            "1",
+            "3",
+            "5",
+            "6",
+            "7",
+            "25",
+            "47",
+            "1000",
+            "1002",
+            "1003",
+            "1004",
+            "1006",
+            "1047",
+            "1049",
+            "2004",
+            "1;1049",
+            "4",
+        ]
+    ),
 )
 STRINGS = st.builds(
     lambda kind, body, end: f"{E}{kind}{body}{end}",
@@ -38,9 +72,34 @@ STRINGS = st.builds(
 )
 TEXT = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["中", "😀", "\u200d", "\ufe0f", "\u200b", "e\u0301", "\u0301", "\t",
-                     "\r\n", "\n", "\x08", "\x0e", "\x0f", f"{E}(0", f"{E}(B", f"{E}#8",
-                     f"{E}7", f"{E}8", f"{E}M", f"{E}D", f"{E}c", E, "\x9b", "\x90"]),
+    st.sampled_from(
+        [
+            "中",
+            "😀",
+            "\u200d",
+            "\ufe0f",
+            "\u200b",
+            "e\u0301",
+            "\u0301",
+            "\t",
+            "\r\n",
+            "\n",
+            "\x08",
+            "\x0e",
+            "\x0f",
+            f"{E}(0",
+            f"{E}(B",
+            f"{E}#8",
+            f"{E}7",
+            f"{E}8",
+            f"{E}M",
+            f"{E}D",
+            f"{E}c",
+            E,
+            "\x9b",
+            "\x90",
+        ]
+    ),
 )
 PIECE = st.one_of(CSI, MODES, STRINGS, TEXT)
 
@@ -75,8 +134,11 @@ EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "250"))
     fast=st.booleans(),
 )
 def test_structured_escape_sequences_never_break_the_emulator(
-    pieces: list[str], cuts: list[int], size: tuple[int, int],
-    resize: tuple[int, int] | None, fast: bool,
+    pieces: list[str],
+    cuts: list[int],
+    size: tuple[int, int],
+    resize: tuple[int, int] | None,
+    fast: bool,
 ) -> None:
     e = TerminalEmulator(*size, scrollback=20, fast_path=fast)
     data = "".join(pieces).encode("utf-8", "surrogatepass")
@@ -91,8 +153,11 @@ def test_structured_escape_sequences_never_break_the_emulator(
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.binary(max_size=3000), cuts=st.lists(st.integers(0, 3000), max_size=8),
-       size=st.tuples(st.integers(1, 40), st.integers(1, 12)))
+@given(
+    data=st.binary(max_size=3000),
+    cuts=st.lists(st.integers(0, 3000), max_size=8),
+    size=st.tuples(st.integers(1, 40), st.integers(1, 12)),
+)
 def test_random_bytes_never_break_the_emulator(
     data: bytes, cuts: list[int], size: tuple[int, int]
 ) -> None:

@@ -32,22 +32,44 @@ COLUMNS, LINES = 100, 30
 MARKER = "shell-before-the-program"
 
 # box characters → the VT100 letters tmux prints for them
-_TO_ACS = {ord(charsets.VT100_MAP[i]): chr(i) for i in range(0x5F, 0x7F)
-           if charsets.VT100_MAP[i] != chr(i)}
+_TO_ACS = {
+    ord(charsets.VT100_MAP[i]): chr(i) for i in range(0x5F, 0x7F) if charsets.VT100_MAP[i] != chr(i)
+}
 
 
-def record(command: str, keys: list[tuple[float, bytes]], idle: float = 0.6,
-           limit: float = 40.0) -> bytes:
+def record(
+    command: str, keys: list[tuple[float, bytes]], idle: float = 0.6, limit: float = 40.0
+) -> bytes:
     """Run ``command`` in a throw-away runner container on a pty of our size; send each
     key after the output has been quiet for ``idle`` seconds (or its own delay)."""
     if shutil.which("docker") is None:
         pytest.fail("docker CLI not found: these tests need the Docker engine")
     name = f"cloudide-emutest-{uuid.uuid4().hex[:10]}"
-    script = (f"stty rows {LINES} cols {COLUMNS}; clear; echo {MARKER}; sleep 0.3; "
-              f"{command}; echo shell-after-the-program")
-    argv = ["docker", "run", "--rm", "-i", "-t", "--name", name, "--network", "none",
-            "--label", "cloudide.test=emulator", "-e", "TERM=xterm-256color",
-            "-e", "LANG=C.UTF-8", IMAGE, "bash", "-c", script]
+    script = (
+        f"stty rows {LINES} cols {COLUMNS}; clear; echo {MARKER}; sleep 0.3; "
+        f"{command}; echo shell-after-the-program"
+    )
+    argv = [
+        "docker",
+        "run",
+        "--rm",
+        "-i",
+        "-t",
+        "--name",
+        name,
+        "--network",
+        "none",
+        "--label",
+        "cloudide.test=emulator",
+        "-e",
+        "TERM=xterm-256color",
+        "-e",
+        "LANG=C.UTF-8",
+        IMAGE,
+        "bash",
+        "-c",
+        script,
+    ]
     pid, fd = pty.fork()
     if pid == 0:  # child
         try:
@@ -93,14 +115,32 @@ def tmux_screen(data: bytes) -> tuple[list[str], tuple[int, int]]:
         f.write(data)
     try:
         subprocess.run(
-            ["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", str(COLUMNS),
-             "-y", str(LINES), f"stty -onlcr -echo; cat {f.name}; tmux -L {sock} wait -S done; "
-             "sleep 60"], check=True)
+            [
+                "tmux",
+                "-L",
+                sock,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                str(COLUMNS),
+                "-y",
+                str(LINES),
+                f"stty -onlcr -echo; cat {f.name}; tmux -L {sock} wait -S done; sleep 60",
+            ],
+            check=True,
+        )
         subprocess.run(["tmux", "-L", sock, "wait", "done"], check=True, timeout=60)
-        pane = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True,
-                              text=True, check=True).stdout.split("\n")[:LINES]
-        cur = subprocess.run(["tmux", "-L", sock, "display", "-p", "#{cursor_x},#{cursor_y}"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+        pane = subprocess.run(
+            ["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True, check=True
+        ).stdout.split("\n")[:LINES]
+        cur = subprocess.run(
+            ["tmux", "-L", sock, "display", "-p", "#{cursor_x},#{cursor_y}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, check=False)
         os.unlink(f.name)
@@ -113,7 +153,7 @@ def tmux_screen(data: bytes) -> tuple[list[str], tuple[int, int]]:
 def our_screen(data: bytes, fast_path: bool) -> tuple[list[str], tuple[int, int], int]:
     e = TerminalEmulator(COLUMNS, LINES, fast_path=fast_path)
     for i in range(0, len(data), 4096):
-        e.feed(data[i:i + 4096])
+        e.feed(data[i : i + 4096])
     rows = [r.translate(_TO_ACS) for r in e.screen_text()]
     return rows, (e.cursor.x, e.cursor.y), e.errors
 
@@ -138,9 +178,10 @@ def while_on_screen(data: bytes, leaving: bytes = b"\x1b[?1049l") -> bytes:
 
 @pytest.fixture(scope="module")
 def vim_stream() -> bytes:
-    return record("vim -N -u NONE -i NONE -n /etc/os-release",
-                  [(0.8, b"Gohello from the test"), (0.3, b"\x1b"), (0.3, b"gg"),
-                   (0.3, b":q!\r")])
+    return record(
+        "vim -N -u NONE -i NONE -n /etc/os-release",
+        [(0.8, b"Gohello from the test"), (0.3, b"\x1b"), (0.3, b"gg"), (0.3, b":q!\r")],
+    )
 
 
 def test_vim_draws_its_screen_like_tmux(vim_stream: bytes) -> None:

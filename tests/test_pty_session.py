@@ -52,7 +52,7 @@ async def test_a_killed_program_reports_the_signal() -> None:
 
 async def test_closing_hangs_up_the_program_and_its_background_jobs() -> None:
     session = PtySession(["bash", "--norc", "-i"], env={"PS1": "$ "})
-    await session.write(b"sleep 300 & echo \"p\"\"id=$!\"\r")
+    await session.write(b'sleep 300 & echo "p""id=$!"\r')
     out = b""
     while (found := re.search(rb"pid=(\d+)", out)) is None:
         out += await session.read()

@@ -125,6 +125,18 @@ def test_the_reserved_keys_are_the_documented_small_set() -> None:
     assert set(SCROLL_KEYS) == {"shift+pageup", "shift+pagedown"}
     assert set(APP_KEYS) | set(SCROLL_KEYS) == RESERVED_KEYS
     # the shell's own keys are never reserved
-    for key in ("ctrl+c", "ctrl+d", "ctrl+z", "ctrl+r", "ctrl+w", "ctrl+a", "ctrl+e",
-                "ctrl+p", "ctrl+q", "escape", "tab", *(f"f{n}" for n in range(1, 12))):
+    for key in (
+        "ctrl+c",
+        "ctrl+d",
+        "ctrl+z",
+        "ctrl+r",
+        "ctrl+w",
+        "ctrl+a",
+        "ctrl+e",
+        "ctrl+p",
+        "ctrl+q",
+        "escape",
+        "tab",
+        *(f"f{n}" for n in range(1, 12)),
+    ):
         assert key not in RESERVED_KEYS

@@ -28,10 +28,19 @@ SGR_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("action", "x", "y", "button", "shift", "meta", "ctrl", "expected"),
-                         SGR_CASES)
-def test_sgr_reports(action: MouseAction, x: int, y: int, button: int, shift: bool,
-                     meta: bool, ctrl: bool, expected: bytes) -> None:
+@pytest.mark.parametrize(
+    ("action", "x", "y", "button", "shift", "meta", "ctrl", "expected"), SGR_CASES
+)
+def test_sgr_reports(
+    action: MouseAction,
+    x: int,
+    y: int,
+    button: int,
+    shift: bool,
+    meta: bool,
+    ctrl: bool,
+    expected: bytes,
+) -> None:
     got = encode_mouse(action, x, y, button=button, shift=shift, meta=meta, ctrl=ctrl, sgr=True)
     assert got == expected
 
@@ -39,7 +48,7 @@ def test_sgr_reports(action: MouseAction, x: int, y: int, button: int, shift: bo
 X10_CASES = [
     (A.PRESS, 0, 0, 1, b"\x1b[M !!"),
     (A.RELEASE, 0, 0, 1, b"\x1b[M#!!"),  # X10 release: button 3
-    (A.PRESS, 9, 4, 3, b"\x1b[M\"*%"),
+    (A.PRESS, 9, 4, 3, b'\x1b[M"*%'),
     (A.MOTION, 3, 2, 1, b"\x1b[M@$#"),
     (A.WHEEL_UP, 5, 5, 0, b"\x1b[M`&&"),
     (A.WHEEL_DOWN, 5, 5, 0, b"\x1b[Ma&&"),
@@ -49,8 +58,9 @@ X10_CASES = [
 
 
 @pytest.mark.parametrize(("action", "x", "y", "button", "expected"), X10_CASES)
-def test_x10_reports(action: MouseAction, x: int, y: int, button: int,
-                     expected: bytes | None) -> None:
+def test_x10_reports(
+    action: MouseAction, x: int, y: int, button: int, expected: bytes | None
+) -> None:
     assert encode_mouse(action, x, y, button=button, sgr=False) == expected
 
 

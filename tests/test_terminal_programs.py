@@ -64,10 +64,13 @@ async def test_vim_draws_edits_saves_and_gives_the_screen_back(tmp_path: Path) -
         await pilot.press("G", "o", *"added in vim", "escape")
         await wait_for_text(pilot, terminal, "added in vim")
         await pilot.press(*":wq", "enter")
-        await wait_until(pilot, lambda: not terminal.modes.alt_screen, "vim gone",
-                         terminal)
-        await wait_until(pilot, lambda: "before-vim" in screen_lines(terminal),
-                         "the shell's screen restored", terminal)
+        await wait_until(pilot, lambda: not terminal.modes.alt_screen, "vim gone", terminal)
+        await wait_until(
+            pilot,
+            lambda: "before-vim" in screen_lines(terminal),
+            "the shell's screen restored",
+            terminal,
+        )
         assert "~" not in screen_lines(terminal)
     assert note.read_text() == "first line of the note\nsecond line\nadded in vim\n"
 
@@ -81,11 +84,14 @@ async def test_a_click_in_vim_with_the_mouse_on_moves_its_cursor(tmp_path: Path)
         await wait_for_text(pilot, terminal, PROMPT.strip())
         await pilot.press(*"vim -u NONE -N -i NONE -n -c 'set mouse=a' note.txt", "enter")
         await wait_for_text(pilot, terminal, "charlie")
-        await wait_until(pilot, lambda: terminal.modes.mouse_tracking != 0, "vim's mouse",
-                         terminal)
+        await wait_until(pilot, lambda: terminal.modes.mouse_tracking != 0, "vim's mouse", terminal)
         await pilot.click(Terminal, offset=(3, 2))  # the "r" of "charlie"
-        await wait_until(pilot, lambda: (terminal.cursor.x, terminal.cursor.y) == (3, 2),
-                         "the cursor under the click", terminal)
+        await wait_until(
+            pilot,
+            lambda: (terminal.cursor.x, terminal.cursor.y) == (3, 2),
+            "the cursor under the click",
+            terminal,
+        )
         await pilot.press("x", *":wq", "enter")
         await wait_until(pilot, lambda: not terminal.modes.alt_screen, "vim gone", terminal)
     assert note.read_text() == "alpha\nbravo\nchalie\n"
@@ -98,16 +104,22 @@ async def test_less_pages_with_keys_and_quits_with_q(tmp_path: Path) -> None:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, PROMPT.strip())
         await pilot.press(*"less long.txt", "enter")
-        await wait_until(pilot, lambda: screen_lines(terminal)[0] == "line number 1",
-                         "page 1", terminal)
+        await wait_until(
+            pilot, lambda: screen_lines(terminal)[0] == "line number 1", "page 1", terminal
+        )
         await pilot.press("space")
-        await wait_until(pilot, lambda: screen_lines(terminal)[0] == "line number 24",
-                         "page 2", terminal)
+        await wait_until(
+            pilot, lambda: screen_lines(terminal)[0] == "line number 24", "page 2", terminal
+        )
         await pilot.press("G")
         await wait_for_text(pilot, terminal, "line number 200")
         await pilot.press("q")
-        await wait_until(pilot, lambda: screen_lines(terminal)[0] == "sh> less long.txt",
-                         "the shell's screen restored", terminal)
+        await wait_until(
+            pilot,
+            lambda: screen_lines(terminal)[0] == "sh> less long.txt",
+            "the shell's screen restored",
+            terminal,
+        )
 
 
 def htop_session(stack: list[str]) -> PtySession:
@@ -123,13 +135,27 @@ def htop_session(stack: list[str]) -> PtySession:
     name = f"cloudide-test-htop-{uuid.uuid4().hex[:10]}"
     stack.append(name)
     started = subprocess.run(
-        ["docker", "run", "-d", "--init", "--network", "none", "--name", name,
-         "--label", "cloudide.test=widget", IMAGE],
-        capture_output=True, text=True, check=False,
+        [
+            "docker",
+            "run",
+            "-d",
+            "--init",
+            "--network",
+            "none",
+            "--name",
+            name,
+            "--label",
+            "cloudide.test=widget",
+            IMAGE,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert started.returncode == 0, f"cannot start the runner image: {started.stderr}"
-    return ExecSession(["docker", "exec", "-it", "-e", "TERM=xterm-256color", name, "htop"],
-                       rows=30, cols=100)
+    return ExecSession(
+        ["docker", "exec", "-it", "-e", "TERM=xterm-256color", name, "htop"], rows=30, cols=100
+    )
 
 
 async def test_htop_draws_takes_the_mouse_and_quits() -> None:
@@ -139,8 +165,12 @@ async def test_htop_draws_takes_the_mouse_and_quits() -> None:
         async with app.run_test(size=(101, 30)) as pilot:
             terminal = app.query_one(Terminal)
             await wait_for_text(pilot, terminal, "Load average", timeout=60)
-            await wait_until(pilot, lambda: "F10Quit" in screen_text(terminal).replace(" ", ""),
-                             "htop's function-key bar", terminal)
+            await wait_until(
+                pilot,
+                lambda: "F10Quit" in screen_text(terminal).replace(" ", ""),
+                "htop's function-key bar",
+                terminal,
+            )
             text = screen_text(terminal)
             assert "Tasks:" in text
             assert "PID" in text and "Command" in text  # the process list header

@@ -19,8 +19,9 @@ from cloudide_tui.widgets.terminal import Terminal
 
 
 async def shown(pilot: Pilot[Any], terminal: Terminal, session: MemorySession) -> None:
-    await wait_until(pilot, lambda: session.unread == 0 and terminal.backlog == 0,
-                     "output parsed", terminal)
+    await wait_until(
+        pilot, lambda: session.unread == 0 and terminal.backlog == 0, "output parsed", terminal
+    )
     await pilot.pause()
 
 
@@ -138,24 +139,30 @@ async def test_the_widget_sends_its_size_and_the_last_size_of_a_drag() -> None:
         for size in ((70, 22), (80, 24), (90, 26)):
             await pilot.resize_terminal(*size)
         width = terminal.scrollable_content_region.width
-        await wait_until(pilot, lambda: session.sizes[-1] == (26, width), "the final size",
-                         terminal)
+        await wait_until(
+            pilot, lambda: session.sizes[-1] == (26, width), "the final size", terminal
+        )
 
 
 async def test_focus_changes_are_reported_when_the_program_asks() -> None:
     app = TerminalApp(hex_echo(r"\x1b[?1004h"))
     async with app.run_test(size=(80, 24)) as pilot:
         terminal = app.query_one(Terminal)
-        await wait_until(pilot, lambda: "READY" in "".join(screen_lines(terminal)), "ready",
-                         terminal)
+        await wait_until(
+            pilot, lambda: "READY" in "".join(screen_lines(terminal)), "ready", terminal
+        )
         await pilot.pause(0.2)
         before = received(terminal)  # the app may give the terminal focus after start-up
         assert before in (b"", b"\x1b[I")
         terminal.blur()
         await pilot.pause()
         terminal.focus()
-        await wait_until(pilot, lambda: received(terminal) == before + b"\x1b[O\x1b[I",
-                         "focus out, then in", terminal)
+        await wait_until(
+            pilot,
+            lambda: received(terminal) == before + b"\x1b[O\x1b[I",
+            "focus out, then in",
+            terminal,
+        )
 
 
 async def test_replies_to_queries_go_back_to_the_program() -> None:
@@ -163,5 +170,4 @@ async def test_replies_to_queries_go_back_to_the_program() -> None:
     app = TerminalApp(session)
     async with app.run_test(size=(40, 10)) as pilot:
         terminal = app.query_one(Terminal)
-        await wait_until(pilot, lambda: b"\x1b[5;10R" in session.written, "a CPR reply",
-                         terminal)
+        await wait_until(pilot, lambda: b"\x1b[5;10R" in session.written, "a CPR reply", terminal)

@@ -33,11 +33,21 @@ def colour_screen() -> bytes:
     out.append("".join(f"\x1b[48;2;{n * 3};{255 - n * 3};128m " for n in range(72)) + "\x1b[0m\r\n")
     out.append("".join(f"\x1b[38;2;255;{n * 3};0m#" for n in range(72)) + "\x1b[0m\r\n")
     out.append("attributes:\r\n")
-    attributes = [("1", "bold"), ("2", "dim"), ("3", "italic"), ("4", "underline"),
-                  ("5", "blink"), ("7", "reverse"), ("9", "strike"), ("8", "conceal")]
+    attributes = [
+        ("1", "bold"),
+        ("2", "dim"),
+        ("3", "italic"),
+        ("4", "underline"),
+        ("5", "blink"),
+        ("7", "reverse"),
+        ("9", "strike"),
+        ("8", "conceal"),
+    ]
     out.append(" ".join(f"\x1b[{code}m{name}\x1b[0m" for code, name in attributes) + "\r\n")
-    out.append("\x1b[1;31mbold red\x1b[0m \x1b[7;32mreverse green\x1b[0m "
-               "\x1b[4;38;5;208munderlined orange\x1b[0m \x1b[41;97mwhite on red\x1b[0m\r\n")
+    out.append(
+        "\x1b[1;31mbold red\x1b[0m \x1b[7;32mreverse green\x1b[0m "
+        "\x1b[4;38;5;208munderlined orange\x1b[0m \x1b[41;97mwhite on red\x1b[0m\r\n"
+    )
     out.append("$ ")
     return "".join(out).encode()
 
@@ -57,7 +67,7 @@ def wide_screen() -> bytes:
 
 
 def replay(data: bytes) -> TerminalApp:
-    return TerminalApp(MemorySession([data[i:i + 512] for i in range(0, len(data), 512)]))
+    return TerminalApp(MemorySession([data[i : i + 512] for i in range(0, len(data), 512)]))
 
 
 async def settled(pilot: Pilot[Any]) -> None:

@@ -27,8 +27,9 @@ async def test_typing_a_command_runs_it_and_shows_its_output() -> None:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, PROMPT.strip())
         await pilot.press(*"echo $((6 * 7))", "enter")
-        await wait_until(pilot, lambda: "42" in screen_lines(terminal), "42 on its own line",
-                         terminal)
+        await wait_until(
+            pilot, lambda: "42" in screen_lines(terminal), "42 on its own line", terminal
+        )
         assert screen_lines(terminal)[0] == "sh> echo $((6 * 7))"
 
 
@@ -37,12 +38,16 @@ async def test_typing_a_command_runs_it_and_shows_its_output() -> None:
     [
         (["a", "é", "中"], "aé中".encode()),
         (["enter", "tab", "escape"], b"\r\t\x1b"),
-        (["ctrl+c", "ctrl+d", "ctrl+z", "ctrl+r", "ctrl+w", "ctrl+a", "ctrl+e"],
-         b"\x03\x04\x1a\x12\x17\x01\x05"),
+        (
+            ["ctrl+c", "ctrl+d", "ctrl+z", "ctrl+r", "ctrl+w", "ctrl+a", "ctrl+e"],
+            b"\x03\x04\x1a\x12\x17\x01\x05",
+        ),
         (["ctrl+p", "ctrl+q"], b"\x10\x11"),  # the app's priority bindings yield to the shell
         (["up", "down", "right", "left", "home", "end"], b"\x1b[A\x1b[B\x1b[C\x1b[D\x1b[H\x1b[F"),
-        (["f1", "f5", "f11", "shift+tab", "delete", "pageup"],
-         b"\x1bOP\x1b[15~\x1b[23~\x1b[Z\x1b[3~\x1b[5~"),
+        (
+            ["f1", "f5", "f11", "shift+tab", "delete", "pageup"],
+            b"\x1bOP\x1b[15~\x1b[23~\x1b[Z\x1b[3~\x1b[5~",
+        ),
         (["alt+x", "ctrl+left"], b"\x1bx\x1b[1;5D"),
     ],
 )
@@ -52,8 +57,9 @@ async def test_keys_reach_the_program_as_xterm_sends_them(keys: list[str], expec
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, "READY")
         await pilot.press(*keys)
-        await wait_until(pilot, lambda: received(terminal) == expected,
-                         f"{expected!r} received", terminal)
+        await wait_until(
+            pilot, lambda: received(terminal) == expected, f"{expected!r} received", terminal
+        )
 
 
 async def test_backspace_sends_del_and_ctrl_h_stays_ctrl_h() -> None:
@@ -82,8 +88,9 @@ async def test_reserved_keys_are_not_sent_to_the_program() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, "READY")
-        await pilot.press("f12", "ctrl+pageup", "ctrl+pagedown", "shift+pageup",
-                          "shift+pagedown", "z")
+        await pilot.press(
+            "f12", "ctrl+pageup", "ctrl+pagedown", "shift+pageup", "shift+pagedown", "z"
+        )
         await wait_until(pilot, lambda: received(terminal) != b"", "input", terminal)
         await pilot.pause(0.2)
         assert received(terminal) == b"z"
@@ -99,8 +106,14 @@ async def test_ctrl_c_interrupts_a_running_command_and_the_prompt_returns() -> N
         await pilot.press(*"sleep 100; echo not-interrupted", "enter")
         await pilot.pause(0.3)
         await pilot.press("ctrl+c")
-        await wait_until(pilot, lambda: screen_lines(terminal)[1].startswith("^C")
-                         or screen_lines(terminal)[1] == "sh>", "the prompt back", terminal)
+        await wait_until(
+            pilot,
+            lambda: (
+                screen_lines(terminal)[1].startswith("^C") or screen_lines(terminal)[1] == "sh>"
+            ),
+            "the prompt back",
+            terminal,
+        )
         await pilot.press(*"echo after", "enter")
         await wait_until(pilot, lambda: "after" in screen_lines(terminal), "after", terminal)
         assert "not-interrupted" not in screen_lines(terminal)
@@ -113,22 +126,27 @@ async def test_resizing_the_app_resizes_the_programs_terminal() -> None:
         await wait_for_text(pilot, terminal, PROMPT.strip())
         width = terminal.scrollable_content_region.width
         await pilot.press(*"stty size", "enter")
-        await wait_until(pilot, lambda: f"24 {width}" in screen_lines(terminal), "24 rows",
-                         terminal)
+        await wait_until(
+            pilot, lambda: f"24 {width}" in screen_lines(terminal), "24 rows", terminal
+        )
         for size in ((90, 30), (100, 20), (70, 28)):  # a drag: only the last size matters
             await pilot.resize_terminal(*size)
         await pilot.pause(0.3)
         width = terminal.scrollable_content_region.width
         assert terminal.screen_size == (28, width)
         await pilot.press(*"clear; stty size", "enter")
-        await wait_until(pilot, lambda: f"28 {width}" in screen_lines(terminal), "28 rows",
-                         terminal)
+        await wait_until(
+            pilot, lambda: f"28 {width}" in screen_lines(terminal), "28 rows", terminal
+        )
 
 
-@pytest.mark.parametrize(("modes", "expected"), [
-    ("", b"one\rtwo"),
-    (r"\x1b[?2004h", b"\x1b[200~one\rtwo\x1b[201~"),
-])
+@pytest.mark.parametrize(
+    ("modes", "expected"),
+    [
+        ("", b"one\rtwo"),
+        (r"\x1b[?2004h", b"\x1b[200~one\rtwo\x1b[201~"),
+    ],
+)
 async def test_paste_is_bracketed_only_when_the_program_asked(modes: str, expected: bytes) -> None:
     app = TerminalApp(hex_echo(modes))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -148,10 +166,13 @@ async def test_a_paste_cannot_end_the_bracket_early() -> None:
         await wait_until(pilot, lambda: received(terminal) == expected, "sanitised", terminal)
 
 
-@pytest.mark.parametrize(("modes", "expected"), [
-    (r"\x1b[?1000h\x1b[?1006h", b"\x1b[<0;6;4M\x1b[<0;6;4m"),
-    (r"\x1b[?1000h", b"\x1b[M &$\x1b[M#&$"),
-])
+@pytest.mark.parametrize(
+    ("modes", "expected"),
+    [
+        (r"\x1b[?1000h\x1b[?1006h", b"\x1b[<0;6;4M\x1b[<0;6;4m"),
+        (r"\x1b[?1000h", b"\x1b[M &$\x1b[M#&$"),
+    ],
+)
 async def test_clicks_are_reported_to_a_program_that_enabled_the_mouse(
     modes: str, expected: bytes
 ) -> None:
@@ -180,15 +201,14 @@ async def test_the_wheel_and_shift_pageup_scroll_back_through_history() -> None:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, PROMPT.strip())
         await pilot.press(*"seq 1 200", "enter")
-        await wait_until(pilot, lambda: screen_lines(terminal)[-2:] == ["200", "sh>"], "200",
-                         terminal)
+        await wait_until(
+            pilot, lambda: screen_lines(terminal)[-2:] == ["200", "sh>"], "200", terminal
+        )
         assert terminal.read_emulator(lambda e: e.history_size) >= 190
         terminal.post_message(events.MouseScrollUp(terminal, 2, 1, 0, -1, 0, False, False, False))
-        await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "198", "3 lines up",
-                         terminal)
+        await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "198", "3 lines up", terminal)
         await pilot.press("shift+pageup")
-        await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "187", "a page up",
-                         terminal)
+        await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "187", "a page up", terminal)
         # output while scrolled back does not move the view
         await pilot.press("shift+pagedown")
         view = screen_lines(terminal)
@@ -196,8 +216,9 @@ async def test_the_wheel_and_shift_pageup_scroll_back_through_history() -> None:
         await pilot.pause(0.1)
         view = screen_lines(terminal)
         await pilot.press("x")  # any input snaps back to the bottom
-        await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "sh> x", "back at bottom",
-                         terminal)
+        await wait_until(
+            pilot, lambda: screen_lines(terminal)[-1] == "sh> x", "back at bottom", terminal
+        )
         assert view != screen_lines(terminal)
 
 
@@ -211,8 +232,12 @@ async def test_new_output_does_not_move_a_scrolled_back_view() -> None:
         await pilot.press("shift+pageup")
         await pilot.pause(0.05)
         view = screen_lines(terminal)
-        await wait_until(pilot, lambda: any(line == "150" for line in all_lines(terminal)),
-                         "150 in the buffer", terminal)
+        await wait_until(
+            pilot,
+            lambda: any(line == "150" for line in all_lines(terminal)),
+            "150 in the buffer",
+            terminal,
+        )
         await pilot.pause(0.1)
         assert screen_lines(terminal) == view
 
@@ -223,8 +248,7 @@ async def test_dragging_selects_text_and_copies_it() -> None:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, PROMPT.strip())
         await pilot.press(*"printf 'alpha beta\\ngamma delta\\n'", "enter")
-        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output",
-                         terminal)
+        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output", terminal)
         await pilot.mouse_down(Terminal, offset=(6, 1))
         await pilot.hover(Terminal, offset=(4, 2))
         await pilot.mouse_up(Terminal, offset=(4, 2))
@@ -251,8 +275,9 @@ async def test_the_bell_flashes_and_is_announced() -> None:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, PROMPT.strip())
         await pilot.press(*"printf '\\a'", "enter")
-        await wait_until(pilot, lambda: any(isinstance(m, Terminal.Bell) for m in app.messages),
-                         "bell", terminal)
+        await wait_until(
+            pilot, lambda: any(isinstance(m, Terminal.Bell) for m in app.messages), "bell", terminal
+        )
 
 
 async def test_when_the_shell_exits_it_says_why_and_enter_restarts_it() -> None:
@@ -281,8 +306,9 @@ async def test_when_the_shell_exits_it_says_why_and_enter_restarts_it() -> None:
         assert "keep-me" in screen_text(terminal)
         # the new shell was told the terminal's size (its PTY started at 24x80)
         width = terminal.scrollable_content_region.width
-        await wait_until(pilot, lambda: f"12 {width}" in screen_lines(terminal), "its size",
-                         terminal)
+        await wait_until(
+            pilot, lambda: f"12 {width}" in screen_lines(terminal), "its size", terminal
+        )
 
 
 async def test_a_program_that_cannot_start_is_a_clear_error() -> None:
@@ -308,8 +334,7 @@ async def test_selecting_backwards_copies_the_same_text() -> None:
         terminal = app.query_one(Terminal)
         await wait_for_text(pilot, terminal, PROMPT.strip())
         await pilot.press(*"printf 'alpha beta\\ngamma delta\\n'", "enter")
-        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output",
-                         terminal)
+        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output", terminal)
         await pilot.mouse_down(Terminal, offset=(4, 2))
         await pilot.hover(Terminal, offset=(6, 1))
         await pilot.mouse_up(Terminal, offset=(6, 1))

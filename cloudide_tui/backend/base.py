@@ -150,9 +150,7 @@ class Backend(abc.ABC):
         """running / stopped / none."""
 
     @abc.abstractmethod
-    async def start_container(
-        self, project: str, progress: ProgressCallback | None = None
-    ) -> None:
+    async def start_container(self, project: str, progress: ProgressCallback | None = None) -> None:
         """Create (if needed) and start the project's container."""
 
     @abc.abstractmethod

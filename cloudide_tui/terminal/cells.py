@@ -45,8 +45,16 @@ def intern_style(fields: tuple[object, ...]) -> CellStyle:
     if style is None:
         fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = fields
         style = CellStyle(
-            fg=fg, bg=bg, bold=bold, dim=dim, italic=italics, underline=underscore,  # type: ignore[arg-type]
-            blink=blink, reverse=reverse, strike=strike, conceal=conceal,  # type: ignore[arg-type]
+            fg=fg,
+            bg=bg,
+            bold=bold,
+            dim=dim,
+            italic=italics,
+            underline=underscore,  # type: ignore[arg-type]
+            blink=blink,
+            reverse=reverse,
+            strike=strike,
+            conceal=conceal,  # type: ignore[arg-type]
         )
         if len(_STYLES) < 100_000:  # past that, equal styles may be distinct objects
             _STYLES[fields] = style
@@ -61,10 +69,27 @@ def make_cell(values: Sequence[object]) -> Cell:
 
 BLANK = Cell(" ")
 
-_ON = {1: "bold", 2: "dim", 3: "italics", 4: "underscore", 5: "blink", 6: "blink",
-       7: "reverse", 8: "conceal", 9: "strikethrough", 21: "underscore"}
-_OFF = {22: ("bold", "dim"), 23: ("italics",), 24: ("underscore",), 25: ("blink",),
-        27: ("reverse",), 28: ("conceal",), 29: ("strikethrough",)}
+_ON = {
+    1: "bold",
+    2: "dim",
+    3: "italics",
+    4: "underscore",
+    5: "blink",
+    6: "blink",
+    7: "reverse",
+    8: "conceal",
+    9: "strikethrough",
+    21: "underscore",
+}
+_OFF = {
+    22: ("bold", "dim"),
+    23: ("italics",),
+    24: ("underscore",),
+    25: ("blink",),
+    27: ("reverse",),
+    28: ("conceal",),
+    29: ("strikethrough",),
+}
 _FIELDS = {name: i for i, name in enumerate(Cell._fields)}
 
 

@@ -116,8 +116,7 @@ class TerminalEmulator:
                 m = fastpath.SIMPLE_LINES.match(text, pos)
                 if m is not None:
                     end = m.end()
-                    cut = fastpath.first_complex_line(
-                        text[pos:end], fastpath.default_tabs(screen))
+                    cut = fastpath.first_complex_line(text[pos:end], fastpath.default_tabs(screen))
                     if cut >= 0:
                         end = pos + cut
                     if end > pos:
@@ -141,7 +140,7 @@ class TerminalEmulator:
                     self._feed_plain(text[pos:])
                     return
                 k = m.start()
-            self._feed_plain(text[pos:k + 2])
+            self._feed_plain(text[pos : k + 2])
             pos = k + 2
             if not fastpath.plain_state(screen):
                 self._feed_plain(text[pos:])
@@ -171,7 +170,7 @@ class TerminalEmulator:
         if deferred is None:
             if len(lines) <= keep:
                 return False
-            head = lines[:len(lines) - keep]
+            head = lines[: len(lines) - keep]
             rows = self._rows_of(head, columns) if to_history else []
             # the rows above the cursor scroll off first (unless they'd be dropped anyway)
             if to_history:
@@ -185,10 +184,10 @@ class TerminalEmulator:
                 screen.buffer.pop(y, None)
         else:
             lines = deferred + lines
-            head = lines[:len(lines) - keep]
+            head = lines[: len(lines) - keep]
             rows = self._rows_of(head, columns) if to_history else []
             start = self._deferred_start
-        tail = lines[len(lines) - keep:] if keep else []
+        tail = lines[len(lines) - keep :] if keep else []
         # the head's rows go to the scrollback raw; the SGR state after them is computed
         head_text = "\r\n".join(head)
         if start is BLANK and "\x1b" not in head_text and "\t" not in head_text:

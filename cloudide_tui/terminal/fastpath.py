@@ -133,7 +133,7 @@ def split_rows(line: str, columns: int) -> list[str]:
     if len(line) <= columns:
         return [line]
     if "\x1b" not in line:
-        return [line[i:i + columns] for i in range(0, len(line), columns)]
+        return [line[i : i + columns] for i in range(0, len(line), columns)]
     rows: list[str] = []
     current: list[str] = []
     width = 0
@@ -146,10 +146,10 @@ def split_rows(line: str, columns: int) -> list[str]:
                 rows.append("".join(current))
                 current = []
                 width = 0
-            take = token[:columns - width]
+            take = token[: columns - width]
             current.append(take)
             width += len(take)
-            token = token[len(take):]
+            token = token[len(take) :]
     rows.append("".join(current))
     return rows
 
@@ -188,5 +188,3 @@ def sgr_after(start: Cell, text: str, apply: object) -> Cell:
     for params in SGR.findall(text, max(cut, 0)):
         state = apply(state, tuple(sgr_params(params)))  # type: ignore[operator]
     return state
-
-

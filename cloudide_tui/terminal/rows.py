@@ -53,7 +53,7 @@ def _spans(text: str, cells: list[Cell], columns: int) -> Row:
     x = 0
     for style, group in groupby(cells, _STYLE):  # groupby compares by identity first
         k = len(list(group))
-        spans.append(Span(text[x:x + k], style))
+        spans.append(Span(text[x : x + k], style))
         x += k
     if x < columns:
         last = spans[-1]

@@ -172,8 +172,9 @@ class EmulatorScreen(pyte.Screen):
                 else:
                     self.buffer[cursor.y].update(cells)
             else:
-                self.buffer[cursor.y].update(zip(range(x, x + n),
-                                                 map(cache.__getitem__, data), strict=True))
+                self.buffer[cursor.y].update(
+                    zip(range(x, x + n), map(cache.__getitem__, data), strict=True)
+                )
             cursor.x = x + n
             self.dirty.add(cursor.y)
             self._last_char = data[-1]
@@ -209,8 +210,9 @@ class EmulatorScreen(pyte.Screen):
             x = cursor.x
             take = min(n - i, columns - x)
             line = self.buffer[cursor.y]
-            line.update(zip(range(x, x + take), map(cells.__getitem__, data[i:i + take]),
-                            strict=True))
+            line.update(
+                zip(range(x, x + take), map(cells.__getitem__, data[i : i + take]), strict=True)
+            )
             cursor.x = x + take
             i += take
         self.dirty.add(cursor.y)
@@ -510,8 +512,9 @@ class EmulatorScreen(pyte.Screen):
         self.ensure_hbounds()
         self.ensure_vbounds()
 
-    def set_margins(self, top: int | None = None, bottom: int | None = None,
-                    *_: Any, **kwargs: Any) -> None:
+    def set_margins(
+        self, top: int | None = None, bottom: int | None = None, *_: Any, **kwargs: Any
+    ) -> None:
         if kwargs.get("private"):
             return  # XTRESTORE (CSI ? Pm r): not supported, ignored
         if not top and not bottom:

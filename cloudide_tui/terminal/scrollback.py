@@ -123,7 +123,7 @@ class PackedRow:
         pos = 0
         for k in range(0, len(runs), 2):
             n = runs[k]
-            spans.append(Span(text[pos:pos + n], _STYLES[runs[k + 1]]))
+            spans.append(Span(text[pos : pos + n], _STYLES[runs[k + 1]]))
             pos += n
         return tuple(spans)
 
@@ -161,7 +161,7 @@ class Scrollback:
     def push_texts(self, rows: list[str]) -> None:
         """Plain default-style rows (no control characters, each at most one row wide)."""
         self.pushed += len(rows)
-        self._rows.extend(rows[-self.limit:] if self.limit else ())
+        self._rows.extend(rows[-self.limit :] if self.limit else ())
 
     def push_block(self, block: TextBlock) -> None:
         n = len(block.rows)

@@ -37,6 +37,7 @@ def _public(fn: Callable[[EmulatorScreen, list[int]], None]) -> _Handler:
     def handler(s: EmulatorScreen, p: list[int], private: bool) -> None:
         if not private:
             fn(s, p)
+
     return handler
 
 
@@ -86,6 +87,7 @@ CSI_HANDLERS: dict[str, _Handler] = {
     "s": _public(_scosc),
     "u": _public(_scorc),
 }
+
 
 def _next_line(s: EmulatorScreen) -> None:
     """NEL (``ESC E``): carriage return and index."""

@@ -417,8 +417,7 @@ class Terminal(ScrollView, can_focus=True):
             if following:
                 self.scroll_to(y=shown, animate=False, immediate=True)
             else:
-                self.scroll_to(y=max(0, top_line - self._dropped()), animate=False,
-                               immediate=True)
+                self.scroll_to(y=max(0, top_line - self._dropped()), animate=False, immediate=True)
             self.refresh()
         elif dirty:
             height = self.scrollable_content_region.height
@@ -453,8 +452,9 @@ class Terminal(ScrollView, can_focus=True):
         region = self.scrollable_content_region
         y = self._shown_rows + cursor.y - self.scroll_offset.y
         if 0 <= y < region.height:
-            self.app.cursor_position = Offset(region.x + min(cursor.x, region.width - 1),
-                                              region.y + y)
+            self.app.cursor_position = Offset(
+                region.x + min(cursor.x, region.width - 1), region.y + y
+            )
 
     # -- rendering -----------------------------------------------------------------------
     def _style_cache(self) -> StyleCache:
@@ -565,8 +565,9 @@ class Terminal(ScrollView, can_focus=True):
         event.prevent_default()
         if key in SCROLL_KEYS:
             page = max(1, self.scrollable_content_region.height - 1)
-            self.scroll_to(y=self.scroll_offset.y + SCROLL_KEYS[key] * page, animate=False,
-                           immediate=True)
+            self.scroll_to(
+                y=self.scroll_offset.y + SCROLL_KEYS[key] * page, animate=False, immediate=True
+            )
             return
         if self._ended:
             if key == "enter":
@@ -658,8 +659,16 @@ class Terminal(ScrollView, can_focus=True):
         if not wants_report(modes, action, self._mouse_button != 0):
             return
         x, y = self._cell(event)
-        data = encode_mouse(action, x, y, button=button, shift=event.shift, meta=event.meta,
-                            ctrl=event.ctrl, sgr=modes.mouse_sgr)
+        data = encode_mouse(
+            action,
+            x,
+            y,
+            button=button,
+            shift=event.shift,
+            meta=event.meta,
+            ctrl=event.ctrl,
+            sgr=modes.mouse_sgr,
+        )
         if data:
             self._send(data)
 
@@ -725,8 +734,9 @@ class Terminal(ScrollView, can_focus=True):
             arrow = encode_key("up" if direction < 0 else "down", None, modes) or b""
             self._send(arrow * WHEEL_LINES)
         else:
-            self.scroll_to(y=self.scroll_offset.y + direction * WHEEL_LINES, animate=False,
-                           immediate=True)
+            self.scroll_to(
+                y=self.scroll_offset.y + direction * WHEEL_LINES, animate=False, immediate=True
+            )
 
     # -- selection -----------------------------------------------------------------------
     def _overlay_selection(self, strip: Strip, line: int) -> Strip:

@@ -132,8 +132,9 @@ class OutputPump:
             self.lock.release()
         cost = time.perf_counter() - start + self.render_cost
         self.render_cost = 0.0
-        self.publish_interval = min(MAX_PUBLISH_INTERVAL,
-                                    max(MIN_PUBLISH_INTERVAL, PUBLISH_COST_RATIO * cost))
+        self.publish_interval = min(
+            MAX_PUBLISH_INTERVAL, max(MIN_PUBLISH_INTERVAL, PUBLISH_COST_RATIO * cost)
+        )
         self._last_sync = time.perf_counter()
         return True
 

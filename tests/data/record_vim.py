@@ -44,9 +44,26 @@ async def record(out: Path) -> None:
         source = Path(tmp) / "sample.py"
         source.write_text(SAMPLE)
         session = PtySession(
-            ["vim", "-u", "NONE", "-N", "-i", "NONE", "-n", "-c", "syntax on",
-             "-c", "set number", "-c", "set ruler", str(source)],
-            rows=24, cols=80, cwd=tmp, env={"HOME": tmp},
+            [
+                "vim",
+                "-u",
+                "NONE",
+                "-N",
+                "-i",
+                "NONE",
+                "-n",
+                "-c",
+                "syntax on",
+                "-c",
+                "set number",
+                "-c",
+                "set ruler",
+                str(source),
+            ],
+            rows=24,
+            cols=80,
+            cwd=tmp,
+            env={"HOME": tmp},
         )
         emulator = TerminalEmulator(80, 24)
         data = bytearray()
@@ -67,5 +84,8 @@ async def record(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(record(Path(sys.argv[1]) if len(sys.argv) > 1 else
-                       Path(__file__).with_name("vim_80x24.raw")))
+    asyncio.run(
+        record(
+            Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("vim_80x24.raw")
+        )
+    )

@@ -21,16 +21,48 @@ import time
 from pathlib import Path
 
 COLUMNS, LINES = 100, 30
-KEYS = [b"\x06", b"\x06", b"j" * 20, b"\x02", b"k" * 5, b"Onew line from the test\x1b",
-        b"\x05", b"\x05", b"\x05", b"\x19", b"\x19", b"ddp", b"\x04", b"u", b":q!\r"]
+KEYS = [
+    b"\x06",
+    b"\x06",
+    b"j" * 20,
+    b"\x02",
+    b"k" * 5,
+    b"Onew line from the test\x1b",
+    b"\x05",
+    b"\x05",
+    b"\x05",
+    b"\x19",
+    b"\x19",
+    b"ddp",
+    b"\x04",
+    b"u",
+    b":q!\r",
+]
 
 
 def main(path: str) -> None:
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
-        os.execvp("vim", ["vim", "-N", "-u", "NONE", "-i", "NONE", "-n", "-c", "syntax on",
-                          "-c", "set number", "-c", "set cursorline", path])
+        os.execvp(
+            "vim",
+            [
+                "vim",
+                "-N",
+                "-u",
+                "NONE",
+                "-i",
+                "NONE",
+                "-n",
+                "-c",
+                "syntax on",
+                "-c",
+                "set number",
+                "-c",
+                "set cursorline",
+                path,
+            ],
+        )
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     out = bytearray()
     keys = list(KEYS)
