@@ -10,13 +10,18 @@ ARGS ?=
 
 export CLOUDIDE_IMAGE := $(IMAGE)
 
-.PHONY: run test image engine setup venv server bench screenshots check lint clean-containers
+.PHONY: run test test-fast image engine setup venv server bench screenshots check lint clean-containers
 
 run: setup
 	$(BIN)/cloudide-tui --image $(IMAGE) $(ARGS)
 
-test: setup
+# The whole suite, every tier, after the gates (lint, format, types): what CI runs.
+test: setup check
 	$(BIN)/python -m pytest $(ARGS)
+
+# The tiers that need no Docker engine (pure units, real PTYs, pictures): seconds to a minute.
+test-fast: venv
+	$(BIN)/python -m pytest -m "unit or pty or snapshot" $(ARGS)
 
 setup: venv engine image
 
@@ -30,7 +35,7 @@ $(STAMP): pyproject.toml setup.py
 	    else echo "need the Python venv module (apt-get install python3-venv)"; exit 1; fi; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[dev]'
 	@for tool in tmux htop vim less; do command -v $$tool >/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null; \
@@ -52,8 +57,10 @@ bench: setup
 screenshots: setup
 	$(BIN)/python scripts/make_screenshots.py
 
+# The gates: ruff lint, ruff format, mypy strict. `make test` runs them first.
 check: venv
-	$(BIN)/python -m ruff check cloudide_tui server tests bench scripts
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
 	$(BIN)/python -m mypy
 
 # Remove every container this app made (labelled cloudide.app); workspaces stay on disk.

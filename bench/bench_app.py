@@ -35,7 +35,7 @@ from textual.app import App
 from bench.report import Report, percentile
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
-from tests.docker_helpers import remove_containers
+from testkit.docker_helpers import remove_containers
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("cloudide-tui")
@@ -142,8 +142,8 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
     from cloudide_tui.config import Settings
 
     baseline_app: App[None] = App()
-    async with baseline_app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.2)
+    async with baseline_app.run_test(size=(120, 36)) as bare_pilot:
+        await bare_pilot.pause(0.2)
         bare_rss = _rss_mb()
 
     settings = Settings(data_dir=data_dir, owner=owner, image=IMAGE)

@@ -156,7 +156,8 @@ def time_tmux(data: bytes, runs: int = 3) -> tuple[float, list[str]] | None:
         path = f.name
     try:
         startup = sorted(_tmux_run("/dev/null", sock)[0] for _ in range(3))[1]
-        times, pane = [], []
+        times: list[float] = []
+        pane: list[str] = []
         for _ in range(runs):
             t, pane = _tmux_run(path, sock)
             times.append(t)
@@ -325,7 +326,7 @@ def run(report: Report) -> None:
             anchor=338.3,
             goal="< 50 MB",
         )
-    from tests.emulator_cases import CASES, OurProbe, StockPyteProbe, passes
+    from testkit.emulator_cases import CASES, OurProbe, StockPyteProbe, passes
 
     research = CASES[:32]
     report.add(

@@ -33,10 +33,10 @@ from textual.app import App, ComposeResult
 
 from bench.report import Report, percentile
 from cloudide_tui.terminal.emulator import TerminalEmulator
-from cloudide_tui.terminal.memory_session import MemorySession
-from cloudide_tui.terminal.pty_session import PtySession
 from cloudide_tui.widgets.terminal import Terminal
 from cloudide_tui.widgets.terminal_render import row_text
+from testkit.memory_session import MemorySession
+from testkit.pty_session import PtySession
 
 COLS, ROWS = 200, 50
 CHUNK = 4096  # what a PTY read hands out
@@ -65,7 +65,7 @@ async def capture(argv: list[str], limit: int | None = None) -> bytes:
 
 
 def colour_command() -> list[str]:
-    site = Path(__import__("textual").__file__).parent
+    site = Path(str(__import__("textual").__file__)).parent
     script = (
         "for i in 1 2; do ls --color=always -la /usr/bin /usr/lib/x86_64-linux-gnu /etc; "
         f"grep --color=always -rn -E 'def |class |return|self' {site}; done"

@@ -28,8 +28,8 @@ from cloudide_tui.app import CloudIDEApp, make_app  # noqa: E402
 from cloudide_tui.backend.docker_backend import DockerBackend  # noqa: E402
 from cloudide_tui.config import Settings  # noqa: E402
 from cloudide_tui.widgets.terminal import Terminal  # noqa: E402
-from tests.docker_helpers import remove_containers  # noqa: E402
-from tests.fake_backend import SAMPLE_PY  # noqa: E402
+from testkit.docker_helpers import remove_containers  # noqa: E402
+from testkit.fake_backend import SAMPLE_PY  # noqa: E402
 
 IMAGE = os.environ.get("CLOUDIDE_IMAGE", "cloudide-runner:latest")
 

@@ -8,23 +8,50 @@ every container made for that owner is removed afterwards, pass or fail.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-# The widget's helper modules in tests/ are imported by bare name however pytest runs.
-sys.path.insert(0, str(Path(__file__).parent))
+from cloudide_tui.backend.docker_backend import DockerBackend
+from testkit import docker_helpers
+from testkit.backends import TEST_IMAGE, BackendHome
 
-from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend
-from tests import docker_helpers
+#: Test tiers, by what a test needs; a test's tier is the folder it lives in.
+TIERS = {
+    "unit": "nothing but Python (pure logic, in-memory sessions, headless widgets)",
+    "pty": "real pseudo-terminals and host programs (bash, vim, tmux)",
+    "engine": "the real Docker engine and the runner image",
+    "app": "the whole app driven by Pilot against the real engine",
+    "snapshot": "deterministic pictures of the app (in-memory backend)",
+}
+_TIER_OF_FOLDER = {
+    "unit": "unit",
+    "pty": "pty",
+    "engine": "engine",
+    "app": "app",
+    "snapshots": "snapshot",
+}
 
-#: The runner image the suite uses (``make test`` passes the Makefile's IMAGE).
-TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or DEFAULT_IMAGE
+
+def pytest_configure(config: pytest.Config) -> None:
+    for tier, needs in TIERS.items():
+        config.addinivalue_line("markers", f"{tier}: needs {needs}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its folder's tier; a test outside every tier folder is an error
+    (so ``make test-fast`` can never silently leave one out)."""
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(str(item.path)).relative_to(root)
+        tier = _TIER_OF_FOLDER.get(relative.parts[0]) if len(relative.parts) > 1 else None
+        if tier is None:
+            raise pytest.UsageError(
+                f"{relative} is in no test tier: move it under one of {sorted(_TIER_OF_FOLDER)}"
+            )
+        item.add_marker(getattr(pytest.mark, tier))
 
 
 @pytest.fixture(scope="session")
@@ -40,19 +67,6 @@ def docker_engine() -> Iterator[None]:
     yield
     # Whatever a crashed test left behind under this run's owners goes now.
     docker_helpers.remove_containers(docker_helpers.RUN_PREFIX)
-
-
-@dataclass(frozen=True)
-class BackendHome:
-    """Where a module's backends keep their workspaces, and whose they are."""
-
-    data_dir: Path
-    owner: str
-
-    def backend(self, **kwargs: Any) -> DockerBackend:
-        """A new DockerBackend on this home (same workspaces, same containers)."""
-        kwargs.setdefault("image", TEST_IMAGE)
-        return DockerBackend(self.data_dir, owner=self.owner, **kwargs)
 
 
 @pytest.fixture(scope="module")

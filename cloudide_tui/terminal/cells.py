@@ -9,7 +9,7 @@ rows into spans never converts attributes again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .colors import sgr_extended
 from .model import DEFAULT_STYLE, CellStyle, Color
@@ -43,18 +43,21 @@ def intern_style(fields: tuple[object, ...]) -> CellStyle:
     """The one ``CellStyle`` for these attribute values (fg … conceal)."""
     style = _STYLES.get(fields)
     if style is None:
-        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = fields
+        # The fields come from pyte's Char, in this order, with these types.
+        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = cast(
+            "tuple[Color, Color, bool, bool, bool, bool, bool, bool, bool, bool]", fields
+        )
         style = CellStyle(
             fg=fg,
             bg=bg,
             bold=bold,
             dim=dim,
             italic=italics,
-            underline=underscore,  # type: ignore[arg-type]
+            underline=underscore,
             blink=blink,
             reverse=reverse,
             strike=strike,
-            conceal=conceal,  # type: ignore[arg-type]
+            conceal=conceal,
         )
         if len(_STYLES) < 100_000:  # past that, equal styles may be distinct objects
             _STYLES[fields] = style

@@ -17,9 +17,9 @@ from cloudide_tui.backend.containers import container_name
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
 from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.widgets.terminal import Terminal
-from tests import docker_helpers
-from tests.app.conftest import running_ide, screen_text, type_text
-from tests.conftest import BackendHome
+from testkit import docker_helpers
+from testkit.backends import BackendHome
+from testkit.ide import running_ide, screen_text, type_text
 
 
 def notifications(app: Any) -> list[tuple[str, str]]:
@@ -115,7 +115,7 @@ async def test_a_container_removed_under_a_terminal_ends_it_and_enter_restarts(
         finally:
             client.close()
         await ide.wait_for(lambda: term.ended, "the session to end")
-        tab = ide.main._tab_of(term)
+        tab = ide.tab_of(term)
         await ide.wait_for(
             lambda: "(ended)" in str(ide.main.tabbed.get_tab(tab.pane_id).label),
             "the tab to say the shell ended",

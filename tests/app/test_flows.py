@@ -15,9 +15,9 @@ from textual.widgets import Input
 
 from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
-from tests import docker_helpers
-from tests.app.conftest import running_ide, screen_text, type_text
-from tests.conftest import BackendHome
+from testkit import docker_helpers
+from testkit.backends import BackendHome
+from testkit.ide import running_ide, screen_text, type_text
 
 
 async def test_creating_a_project_opens_its_terminal_where_echo_works(home: BackendHome) -> None:
@@ -61,10 +61,10 @@ async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
         assert editor.text == "first\n"
         await type_text(ide.pilot, "edited ")
         assert editor.dirty
-        assert "●" in str(ide.main.tabbed.get_tab(ide.main._tab_of(editor).pane_id).label)
+        assert "●" in ide.tab_label(editor)
         await ide.pilot.press("ctrl+s")
         await ide.wait_for(lambda: not editor.dirty, "the save")
-        assert "●" not in str(ide.main.tabbed.get_tab(ide.main._tab_of(editor).pane_id).label)
+        assert "●" not in ide.tab_label(editor)
 
         # Back in the terminal (Ctrl+PgUp), cat shows what the editor saved.
         await ide.pilot.press("ctrl+pageup")

@@ -12,8 +12,8 @@ from textual.widgets import Log
 
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
 from cloudide_tui.errors import ImageError
-from tests.app.conftest import running_ide
-from tests.conftest import BackendHome
+from testkit.backends import BackendHome
+from testkit.ide import running_ide
 
 
 def _script(tmp_path: Path, body: str) -> Path:
@@ -82,7 +82,7 @@ async def test_the_real_app_keeps_what_start_up_made_out_of_full_collections(
     import gc
 
     from cloudide_tui.app import make_app
-    from tests.app.conftest import settings_for
+    from testkit.ide import settings_for
 
     gc.unfreeze()
     for freeze in (False, True):

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from cloudide_tui.terminal.emulator import TerminalEmulator
-from cloudide_tui.terminal.pty_session import PtySession
+from testkit.pty_session import PtySession
 
 SAMPLE = '''"""A small module, for vim to colour."""
 

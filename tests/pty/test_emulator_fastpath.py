@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudide_tui.terminal.emulator import TerminalEmulator
-from cloudide_tui.terminal.pty_session import PtySession
+from testkit.pty_session import PtySession
 
 WORDS = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)
 SGR = st.sampled_from(

@@ -11,7 +11,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from terminal_support import (
+from cloudide_tui.widgets.terminal import Terminal
+from testkit.pty_session import PtySession
+from testkit.terminal_support import (
     PROMPT,
     TerminalApp,
     bash,
@@ -20,9 +22,6 @@ from terminal_support import (
     wait_for_text,
     wait_until,
 )
-
-from cloudide_tui.terminal.pty_session import PtySession
-from cloudide_tui.widgets.terminal import Terminal
 
 IMAGE = "cloudide-runner:latest"
 

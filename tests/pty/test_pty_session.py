@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from cloudide_tui.terminal.pty_session import PtySession
+from testkit.pty_session import PtySession
 
 
 async def read_all(session: PtySession) -> bytes:

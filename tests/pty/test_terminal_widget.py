@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from terminal_support import (
+from textual import events
+
+from cloudide_tui.widgets.terminal import Terminal
+from testkit.pty_session import PtySession
+from testkit.terminal_support import (
     PROMPT,
     TerminalApp,
     all_lines,
@@ -15,10 +19,6 @@ from terminal_support import (
     wait_for_text,
     wait_until,
 )
-from textual import events
-
-from cloudide_tui.terminal.pty_session import PtySession
-from cloudide_tui.widgets.terminal import Terminal
 
 
 async def test_typing_a_command_runs_it_and_shows_its_output() -> None:

@@ -35,8 +35,8 @@ from cloudide_tui.errors import (
     InvalidName,
     NotFound,
 )
-from tests import docker_helpers
-from tests.conftest import TEST_IMAGE
+from testkit import docker_helpers
+from testkit.backends import TEST_IMAGE
 
 MakeBackend = Callable[..., DockerBackend]
 

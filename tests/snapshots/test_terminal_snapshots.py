@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from terminal_support import TerminalApp
 from textual.pilot import Pilot
 
-from cloudide_tui.terminal.memory_session import MemorySession
 from cloudide_tui.widgets.terminal import Terminal
+from testkit.memory_session import MemorySession
+from testkit.terminal_support import TerminalApp
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def colour_screen() -> bytes:

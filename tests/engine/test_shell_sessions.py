@@ -14,9 +14,9 @@ from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.docker_shell import HIGH_WATER, READ_MAX, DockerShellSession
-from tests import docker_helpers
-from tests.conftest import BackendHome
-from tests.docker_helpers import ShellDriver
+from testkit import docker_helpers
+from testkit.backends import BackendHome
+from testkit.docker_helpers import ShellDriver
 
 PROJECT = "shells"
 

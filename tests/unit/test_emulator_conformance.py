@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator_cases import CASES, Case, OurProbe, passes
+from testkit.emulator_cases import CASES, Case, OurProbe, passes
 
 
 @pytest.mark.parametrize("fast_path", [True, False], ids=["fast", "plain"])

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.color import Color as RichColor
-from terminal_support import TerminalApp, hex_echo, received, screen_lines, wait_until
 from textual.geometry import Offset, Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from cloudide_tui.terminal.memory_session import MemorySession
 from cloudide_tui.widgets.terminal import Terminal
+from testkit.memory_session import MemorySession
+from testkit.terminal_support import TerminalApp, hex_echo, received, screen_lines, wait_until
 
 
 async def shown(pilot: Pilot[Any], terminal: Terminal, session: MemorySession) -> None:

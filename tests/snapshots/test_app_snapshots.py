@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from cloudide_tui.app import CloudIDEApp
 from cloudide_tui.errors import EngineUnavailable
-from tests.fake_backend import FakeBackend
+from testkit.fake_backend import FakeBackend
 
 SIZES = [pytest.param((120, 36), id="120x36"), pytest.param((80, 24), id="80x24")]
 

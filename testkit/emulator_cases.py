@@ -112,7 +112,7 @@ class StockPyteProbe(Probe):
     def __init__(self, case: Case) -> None:
         self.out: list[str] = []
         self.screen = pyte.Screen(*case.size)
-        self.screen.write_process_input = self.out.append  # type: ignore[method-assign]
+        self.screen.write_process_input = self.out.append  # type: ignore[method-assign,assignment]
         self.stream = pyte.ByteStream(self.screen)
         self.exceptions = 0
         try:

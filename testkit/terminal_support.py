@@ -15,8 +15,8 @@ from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.keys import APP_KEYS
 from cloudide_tui.terminal.model import Row
-from cloudide_tui.terminal.pty_session import PtySession
 from cloudide_tui.widgets.terminal import Terminal
+from testkit.pty_session import PtySession
 
 PROMPT = "sh> "
 

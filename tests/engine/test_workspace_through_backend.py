@@ -16,8 +16,8 @@ import pytest
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.errors import InvalidPath, NotFound
-from tests import docker_helpers
-from tests.docker_helpers import ShellDriver
+from testkit import docker_helpers
+from testkit.docker_helpers import ShellDriver
 
 PROJECT = "files"
 

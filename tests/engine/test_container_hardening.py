@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.backend.docker_backend import DockerBackend
-from tests.docker_helpers import ShellDriver
+from testkit.docker_helpers import ShellDriver
 
 MakeBackend = Callable[..., DockerBackend]
 

@@ -246,7 +246,7 @@ def test_midnight_commander_draws_like_tmux_and_restores_the_screen() -> None:
     assert assert_same_as_tmux(data)[0] == MARKER
 
 
-VIM9 = __import__("pathlib").Path(__file__).with_name("data") / "vim9_100x30.raw"
+VIM9 = __import__("pathlib").Path(__file__).parents[1] / "data" / "vim9_100x30.raw"
 
 
 def test_vim9_recorded_session_matches_tmux_at_every_redraw() -> None:

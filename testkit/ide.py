@@ -1,0 +1,158 @@
+"""The app on a real backend, driven by Pilot, and helpers that look at the screen the way
+a user would (the terminal's text, the tree's entries).
+
+Containers are made under the test run's unique owner and removed when the module ends
+(``backend_home`` in tests/conftest.py), pass or fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from cloudide_tui.app import CloudIDEApp, make_app
+from cloudide_tui.backend.docker_backend import DockerBackend
+from cloudide_tui.config import Settings
+from cloudide_tui.screens.main import MainScreen, Tab
+from cloudide_tui.widgets.terminal import Terminal
+from testkit.backends import TEST_IMAGE, BackendHome
+
+SIZE = (120, 36)
+TIMEOUT = 30.0
+
+
+def screen_text(terminal: Terminal) -> str:
+    """What the terminal shows right now, one line per row, right-stripped."""
+    emulator = terminal.emulator
+    return "\n".join(
+        "".join(span.text for span in emulator.row(y)).rstrip() for y in range(emulator.lines)
+    )
+
+
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], object], what: str, timeout: float = TIMEOUT
+) -> None:
+    """Let the app run until ``condition()`` is true; fail saying what never happened."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await pilot.pause(0.05)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type like a person: one key per character (space and newline by name)."""
+    keys = ["space" if c == " " else "enter" if c == "\n" else c for c in text]
+    await pilot.press(*keys)
+
+
+@dataclass
+class Ide:
+    """A running app on a real backend, with the steps tests repeat."""
+
+    app: CloudIDEApp
+    pilot: Pilot[Any]
+    backend: DockerBackend
+    home: BackendHome
+
+    @property
+    def main(self) -> MainScreen:
+        return self.app.main
+
+    def terminal(self, index: int = -1) -> Terminal:
+        terminals = self.main.terminals()
+        assert terminals, "no terminal tab is open"
+        return terminals[index]
+
+    async def wait_for(
+        self, condition: Callable[[], object], what: str, timeout: float = TIMEOUT
+    ) -> None:
+        await wait_for(self.pilot, condition, what, timeout)
+
+    async def wait_prompt(self, terminal: Terminal | None = None) -> Terminal:
+        """Until the shell's prompt (``...$``) is on the terminal's screen."""
+        term = terminal or self.terminal()
+        await self.wait_for(lambda: "$" in screen_text(term), "the shell's prompt")
+        return term
+
+    async def run_in_terminal(
+        self, command: str, expect: str, terminal: Terminal | None = None
+    ) -> str:
+        """Type a command into the focused terminal; wait until ``expect`` is printed on a
+        line of its own making (the echoed command line itself does not count)."""
+        term = terminal or self.terminal()
+        assert self.app.focused is term, f"the terminal is not focused: {self.app.focused}"
+        await type_text(self.pilot, command + "\n")
+
+        def printed() -> bool:
+            return any(
+                expect in line and command not in line for line in screen_text(term).splitlines()
+            )
+
+        await self.wait_for(printed, f"{expect!r} printed by {command!r}")
+        return screen_text(term)
+
+    async def create_project(self, name: str) -> Terminal:
+        """Ctrl+N, type the name, Enter: the project's terminal opens focused."""
+        if isinstance(self.app.focused, Terminal):
+            await self.pilot.press("f12")
+        await self.pilot.press("ctrl+n")
+        await type_text(self.pilot, name + "\n")
+        await self.wait_for(
+            lambda: any(t.project == name for t in self.main.tabs.values()),
+            f"a terminal tab for {name}",
+        )
+        term = await self.wait_prompt()
+        await self.wait_for(lambda: self.app.focused is term, "the terminal to have focus")
+        return term
+
+    def tab_of(self, widget: Widget) -> Tab:
+        """The tab showing ``widget`` (which must be in one)."""
+        tab = self.main._tab_of(widget)
+        assert tab is not None, f"{widget} is in no tab"
+        return tab
+
+    def tab_label(self, widget: Widget) -> str:
+        """The label of the tab showing ``widget``, as the user reads it."""
+        return str(self.main.tabbed.get_tab(self.tab_of(widget).pane_id).label)
+
+    def tree_paths(self, project: str) -> set[str]:
+        """Paths shown under a project in the browser."""
+        return {
+            key[1]
+            for key in self.main.browser._item_nodes
+            if key[0] == project and key[1] is not None
+        }
+
+
+def settings_for(home: BackendHome, **kwargs: Any) -> Settings:
+    return Settings(data_dir=home.data_dir, owner=home.owner, image=TEST_IMAGE, **kwargs)
+
+
+@asynccontextmanager
+async def running_ide(
+    home: BackendHome,
+    backend: DockerBackend | None = None,
+    size: tuple[int, int] = SIZE,
+    wait_ready: bool = True,
+    **settings: Any,
+) -> AsyncIterator[Ide]:
+    """The app on a real backend, started and ready; no unexpected error may happen."""
+    backend = backend or home.backend()
+    app = make_app(settings_for(home, **settings), backend)
+    try:
+        async with app.run_test(size=size) as pilot:
+            if wait_ready:
+                await asyncio.wait_for(app.ready.wait(), TIMEOUT)
+            await pilot.pause()
+            yield Ide(app, pilot, backend, home)
+            assert not app.unexpected_errors, app.unexpected_errors
+    finally:
+        await backend.close()
