@@ -7,6 +7,8 @@ engine calls: exec_create, exec_start(socket), exec_resize; then blocking send/r
 Also the cold open (container created and started, then the first prompt), and, to
 justify the design, the echo round trip through a reader thread feeding an asyncio queue
 (the other way not to block the loop) next to ours (the socket handed to the loop).
+And closing: a shell flooding a reader that fell behind (``yes``, one chunk read every
+50 ms for 3 s: the engine is left blocked writing to us) next to closing an idle shell.
 """
 
 from __future__ import annotations
@@ -29,10 +31,17 @@ from bench.report import Report, percentile
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
 from cloudide_tui.backend.docker_backend import DockerBackend
-from cloudide_tui.backend.docker_shell import SHELL_WRAPPER, shell_environment
+from cloudide_tui.backend.docker_shell import (
+    HIGH_WATER,
+    SHELL_WRAPPER,
+    DockerShellSession,
+    shell_environment,
+)
 
 OPENS = 30
 ROUND_TRIPS = 200
+CLOSES = 5
+FALL_BEHIND_SECONDS = 3.0
 PROJECT = "bench"
 
 
@@ -220,6 +229,7 @@ async def _measure(report: Report, data_dir: Path, owner: str) -> None:
     await session.close()
     await asyncio.to_thread(bare.close)
     await asyncio.to_thread(threaded_bare.close)
+    close_idle, close_flood = await _closes(backend)
     await backend.close()
     api.close()
 
@@ -258,6 +268,40 @@ async def _measure(report: Report, data_dir: Path, owner: str) -> None:
         goal="<= 1x (design choice)",
     )
     report.add("cold open: create + start + first prompt", cold, "s", goal="a few seconds")
+    for name, pick in (("median", statistics.median), ("worst", max)):
+        report.add(
+            f"close a flooding shell, slow reader ({name} of {CLOSES})",
+            pick(close_flood) * ms,
+            "ms",
+            anchor_name="idle shell",
+            anchor=pick(close_idle) * ms,
+            goal="< 1 s",
+        )
+
+
+async def _closes(backend: DockerBackend) -> tuple[list[float], list[float]]:
+    """Seconds ``close()`` takes on idle shells and on flooding ones (interleaved)."""
+    idle: list[float] = []
+    flood: list[float] = []
+    for _ in range(CLOSES):
+        session = await backend.open_shell(PROJECT, 24, 80)
+        await _until(session, re.compile(rb"\$ "))
+        start = time.perf_counter()
+        await session.close()
+        idle.append(time.perf_counter() - start)
+
+        session = await backend.open_shell(PROJECT, 24, 80)
+        await _until(session, re.compile(rb"\$ "))
+        assert isinstance(session, DockerShellSession)
+        await session.write(b"yes\r")
+        begun = time.monotonic()
+        while time.monotonic() - begun < FALL_BEHIND_SECONDS or session.unread_bytes < HIGH_WATER:
+            await session.read()
+            await asyncio.sleep(0.05)  # a terminal that cannot keep up
+        start = time.perf_counter()
+        await session.close()
+        flood.append(time.perf_counter() - start)
+    return idle, flood
 
 
 def run(report: Report) -> None:

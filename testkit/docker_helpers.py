@@ -210,6 +210,8 @@ class EngineProxy:
         self.address = f"unix://{path}"
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> EngineProxy:
         self._server = await asyncio.start_unix_server(self._relay, path=self.path)
@@ -222,6 +224,9 @@ class EngineProxy:
         async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             try:
                 while data := await src.read(65536):
+                    await self._flowing.wait()
+                    if dst.is_closing():
+                        break
                     dst.write(data)
                     await dst.drain()
             except (ConnectionError, OSError):
@@ -231,11 +236,17 @@ class EngineProxy:
 
         await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
 
+    def freeze(self) -> None:
+        """Stop relaying, keeping every connection open: an engine that no longer answers
+        (new connections are accepted and then hear nothing either)."""
+        self._flowing.clear()
+
     async def cut(self) -> None:
         """Drop every connection and stop listening: the engine is gone."""
         if self._server is not None:
             self._server.close()
         for writer in list(self._writers):
             writer.close()
+        self._flowing.set()  # frozen pumps see their writers closed and end
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)

@@ -11,6 +11,12 @@ running. So each shell is started through the image's ``cloudide-shell SESSION_I
 wrapper (which records the shell's pid = its POSIX session id) with ``CLOUDIDE_SESSION``
 in its environment; closing runs a short exec that hangs up every process of that
 session or carrying that variable, then kills what is left after a grace period.
+
+Closing never waits on the engine while our end of the stream is paused: a reader that
+fell behind leaves the engine blocked writing to us, and then (Docker 20.10) it cannot
+process the end of any exec of that container, ours included. So ``close`` first shuts
+the socket down, then hangs up; every engine call of closing and of settling how a
+session ended has a deadline (``Engine.call_within``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import json
 import secrets
 import socket
 import ssl
@@ -50,7 +57,8 @@ READ_MAX = 64 * 1024
 
 #: Hang up the session's processes: those in its POSIX session (pid recorded by the
 #: wrapper) and those whose environment carries its id (catches setsid / double forks);
-#: SIGHUP first, SIGKILL to what is left after ~1 s. $1 = the session id.
+#: SIGHUP first, SIGKILL to what is left after ~1 s. $1 = the session id. Its exit
+#: status 0 says it ran to its end (it could not even start without a process slot).
 HANGUP_SCRIPT = r"""
 id="$1"; f="/tmp/.cloudide-sessions/$id"
 sid=$(cat "$f" 2>/dev/null)
@@ -72,14 +80,27 @@ while [ $i -lt 10 ]; do
 done
 [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 rm -f "$f"
-echo cloudide-hangup-done
+exit 0
 """
-
-#: The hang-up script's last word: without it, it could not run (no process slot).
-HANGUP_DONE = b"cloudide-hangup-done"
 
 #: What the engine says when a container has no process slot left.
 _NO_PIDS = "resource temporarily unavailable"
+
+#: Seconds ``close`` gives the hang-up (retries, and stopping a container whose every
+#: process slot is taken, included) before it returns anyway.
+CLOSE_DEADLINE = 8.0
+#: Seconds the hang-up retries a script that could not start (no process slot) before
+#: it looks at stopping the container: within CLOSE_DEADLINE, leaving room for that.
+HANG_UP_PATIENCE = 3.0
+#: Seconds to learn how a session ended (exit code, container state, OOM events).
+SETTLE_DEADLINE = 10.0
+
+#: End reasons after which there is nothing left to hang up (or no way to reach it).
+_NOTHING_TO_HANG_UP = (
+    "container stopped",
+    "container removed",
+    "connection to the Docker engine lost",
+)
 
 
 def shell_environment(project: str, session_id: str) -> dict[str, str]:
@@ -140,6 +161,7 @@ class DockerShellSession(ShellSession):
         self._started_at = started_at
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
+        self._sock: socket.socket | None = None
         self._response: Any = None
         self._chunks: collections.deque[bytes] = collections.deque()
         self._buffered = 0
@@ -149,6 +171,7 @@ class DockerShellSession(ShellSession):
         self._tail = b""  # last output bytes: the engine's words if the exec failed
         self._eof = False
         self._closing = False
+        self._close_task: asyncio.Task[None] | None = None
         self._end_task: asyncio.Task[None] | None = None
         self._exit_status: int | None = None
         self._end_reason: str | None = None
@@ -176,8 +199,10 @@ class DockerShellSession(ShellSession):
                     self._transport.resume_reading()
                 return data
             if self._eof:
-                if self._end_task is not None:
-                    await asyncio.shield(self._end_task)
+                # Once the end is known (a closing session: once closed).
+                task = self._close_task or self._end_task
+                if task is not None:
+                    await asyncio.shield(task)
                 return b""
             self._read_waiter = self._loop.create_future()
             try:
@@ -237,34 +262,57 @@ class DockerShellSession(ShellSession):
             self._applied_size = size
 
     async def close(self) -> None:
-        if self._closing:
-            if self._end_task is not None:
-                await asyncio.shield(self._end_task)
-            return
-        self._closing = True
-        self._chunks.clear()  # unread output is moot once the user closed the session
-        self._buffered = 0
-        # Nothing left to hang up (or no way to reach it): skip the exec.
-        if self._end_reason not in (
-            "container stopped",
-            "container removed",
-            "connection to the Docker engine lost",
-        ):
+        """Hang the session up; returns within about CLOSE_DEADLINE + SETTLE_DEADLINE
+        seconds whatever the engine does (at once in the usual case).
+
+        The work runs in a task of its own: a caller cancelled while waiting (a widget
+        being unmounted) does not leave the session half closed.
+        """
+        if self._close_task is None:
+            self._closing = True
+            self._chunks.clear()  # unread output is moot once the user closed the session
+            self._buffered = 0
+            self._drop_stream()  # before anything waits on the engine: see _drop_stream
+            self._close_task = self._loop.create_task(self._finish_close())
+        await asyncio.shield(self._close_task)
+
+    async def _finish_close(self) -> None:
+        if self._end_reason not in _NOTHING_TO_HANG_UP:
             with contextlib.suppress(CloudIDEError):
-                await self._engine.call("closing the shell", self._hang_up)
-        if self._transport is not None:
-            self._transport.close()
-        self._on_eof(None)
-        self._release_response()
-        if self._end_task is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._end_task), 10)
+                await self._engine.call_within(CLOSE_DEADLINE, "closing the shell", self._hang_up)
+        self._on_eof(None)  # (the dropped stream may have said so already)
+        if self._end_task is None:  # it ran until now: learn its exit code
+            self._end_task = self._loop.create_task(self._settle_end(False))
+        # _settle_end bounds itself (SETTLE_DEADLINE) and never raises.
+        await asyncio.shield(self._end_task)
         if self.on_closed is not None:
             self.on_closed(self)
 
+    def _drop_stream(self) -> None:
+        """End our side of the exec's stream at once, without waiting for anyone.
+
+        Why first: a reader that fell behind leaves the stream paused (HIGH_WATER), so
+        the engine is blocked writing the shell's output to us. Docker 20.10 handles the
+        end of an exec only once its output is copied, and the ends of a container's
+        execs one after the other: a hang-up run now would never be seen to end, and no
+        other session of that container would see its own end either. Shutting the
+        socket down makes the engine's write fail at once. ``abort`` drops input not
+        sent yet (keys typed into a shell being hung up are moot).
+        """
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        if self._transport is not None:
+            self._transport.abort()
+        self._release_response()
+
     # -- feeding (event loop callbacks) -------------------------------------------------
-    def _attach(self, transport: asyncio.Transport, response: Any, pending: bytes) -> None:
+    def _attach(
+        self, transport: asyncio.Transport, sock: socket.socket, response: Any, pending: bytes
+    ) -> None:
         self._transport = transport
+        self._sock = sock
         self._response = response
         if pending:
             self._on_data(pending)
@@ -286,8 +334,8 @@ class DockerShellSession(ShellSession):
         if self._eof:
             return
         self._eof = True
-        engine_lost = exc is not None and not self._closing
-        self._end_task = self._loop.create_task(self._settle_end(engine_lost))
+        if not self._closing:  # (a closing session settles once hung up: _finish_close)
+            self._end_task = self._loop.create_task(self._settle_end(exc is not None))
         waiter = self._read_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -311,17 +359,18 @@ class DockerShellSession(ShellSession):
     # -- how it ended (blocking parts run in a thread) ----------------------------------
     async def _settle_end(self, engine_lost: bool) -> None:
         try:
-            status, reason = await self._engine.run(self._inspect_end, engine_lost)
+            status, reason = await self._engine.call_within(
+                SETTLE_DEADLINE, "learning how the shell ended", self._inspect_end, engine_lost
+            )
         except Exception as e:  # never let the end of a session raise
             status, reason = None, f"session ended ({e})"
         self._exit_status = status
-        self._end_reason = reason
+        self._end_reason = "session closed" if self._closing else reason
         if not self._closing:
             self._release_response()
 
-    def _inspect_end(self, engine_lost: bool) -> tuple[int | None, str]:
+    def _inspect_end(self, api: docker.APIClient, engine_lost: bool) -> tuple[int | None, str]:
         try:
-            api = self._engine.api_now()
             status = self._exit_code(api)
             if self._closing:
                 return status, "session closed"
@@ -380,18 +429,25 @@ class DockerShellSession(ShellSession):
         return f"shell exited (status {status})" if status is not None else "shell exited"
 
     def _had_oom(self, api: docker.APIClient) -> bool:
-        """Whether the engine reported an out-of-memory kill since this session began."""
-        events = api.events(
-            since=int(self._started_at) - 1,
-            until=int(time.time()) + 1,
-            filters={"container": self.container_id, "event": "oom"},
-            decode=True,
+        """Whether the engine reported an out-of-memory kill since this session began.
+
+        A plain request rather than docker-py's ``events()``, which reads without any
+        socket timeout: this one is bounded by the client's (``until`` ends the answer).
+        """
+        response = api.get(
+            f"{api.base_url}/v{api.api_version}/events",
+            params={
+                "since": int(self._started_at) - 1,
+                "until": int(time.time()) + 1,
+                "filters": json.dumps({"container": [self.container_id], "event": ["oom"]}),
+            },
+            timeout=api.timeout,
         )
         try:
-            return any(True for _ in events)
+            response.raise_for_status()
+            return any(line.strip() for line in response.text.splitlines())
         finally:
-            with contextlib.suppress(Exception):
-                events.close()
+            response.close()
 
     def _start_failure(self) -> str | None:
         """The engine's own words when the exec could not start the shell at all."""
@@ -402,24 +458,45 @@ class DockerShellSession(ShellSession):
             return "container ran out of processes (pids limit reached)"
         return "could not start the shell: " + text.strip().splitlines()[-1][:200]
 
-    def _hang_up(self) -> None:
-        """Hang up every process of this session (blocking: runs in a thread).
+    def _hang_up(self, api: docker.APIClient) -> None:
+        """Hang up every process of this session (blocking: a bounded call's thread).
 
-        When the container has no process slot left even for the short hang-up exec (a
-        fork bomb), stopping the container is the only way to end the session's
-        processes; its other shells could not start a command either.
+        The script runs detached and we poll its end: an attached ``exec_start`` reads
+        its output without any timeout. When the container has no process slot left even
+        for that exec (a fork bomb), stopping the container is the only way to end the
+        session's processes; its other shells could not start a command either.
         """
-        api = self._engine.api_now()
+        deadline = time.monotonic() + HANG_UP_PATIENCE
         cmd = ["sh", "-c", HANGUP_SCRIPT, "cloudide-hangup", self.session_id]
         for delay in (0.2, 0.5, 1.0, None):
-            ex = api.exec_create(self.container_id, cmd, user=self._user)
-            out = api.exec_start(ex["Id"])
-            if isinstance(out, bytes) and HANGUP_DONE in out:
+            if self._run_hang_up(api, cmd, deadline):
                 return
-            if delay is not None:
-                time.sleep(delay)  # maybe a slot frees up
+            if delay is None or time.monotonic() + delay > deadline:
+                break
+            time.sleep(delay)  # maybe a slot frees up
         if self._pids_exhausted(api) is not None:
             api.stop(self.container_id, timeout=1)
+
+    def _run_hang_up(self, api: docker.APIClient, cmd: list[str], deadline: float) -> bool:
+        """Run the hang-up script once; True when it ran to its end before ``deadline``.
+
+        Raises:
+            docker.errors.NotFound, APIError: no such container, or it is not running.
+        """
+        ex = api.exec_create(self.container_id, cmd, user=self._user)
+        try:
+            api.exec_start(ex["Id"], detach=True)
+        except docker.errors.APIError as e:
+            if e.status_code in (404, 409):  # gone, or not running: nothing to hang up
+                raise
+            return False  # it could not start (no process slot left)
+        while True:
+            info = api.exec_inspect(ex["Id"])
+            if not info.get("Running"):
+                return bool(info.get("ExitCode") == 0)
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
 
     def _pids_exhausted(self, api: docker.APIClient) -> int | None:
         """The container's pids limit when (nearly) every slot is taken, else None."""
@@ -529,7 +606,7 @@ async def open_shell(
         sock = _stream_socket(raw)
     except ContainerError:
         with contextlib.suppress(CloudIDEError):
-            await engine.call("closing the shell", session._hang_up)
+            await engine.call_within(CLOSE_DEADLINE, "closing the shell", session._hang_up)
         raise
     sock.setblocking(False)
     pending = _pending_bytes(raw)
@@ -540,5 +617,5 @@ async def open_shell(
     else:
         transport, _ = await loop.create_connection(lambda: protocol, sock=sock)
     session._applied_size = (rows, cols)
-    session._attach(transport, getattr(raw, "_response", raw), pending)
+    session._attach(transport, sock, getattr(raw, "_response", raw), pending)
     return session

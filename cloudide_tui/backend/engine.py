@@ -4,6 +4,13 @@ docker-py is blocking and raises its own exceptions (and requests' ones beneath 
 Everything the backend asks of the engine goes through :class:`Engine.call`, which runs
 the call in a worker thread (the event loop never waits on a socket) and translates any
 failure into a :mod:`cloudide_tui.errors` error, so nothing from docker-py leaks out.
+
+Calls that must return whatever the engine does (closing a shell, learning how it ended)
+go through :meth:`Engine.call_within` instead: a deadline for the caller, and for the
+thread left behind when it passes, a client of their own whose every socket operation
+gives up after ``BOUNDED_SOCKET_TIMEOUT``, on threads of their own. docker-py cannot be
+interrupted, so an abandoned call is not stopped: it is made to end by itself, soon,
+without holding a connection or a thread that anything else waits for.
 """
 
 from __future__ import annotations
@@ -11,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import docker
 import docker.errors
@@ -37,6 +45,15 @@ API_TIMEOUT = 60.0
 #: slow calls (a container stopping, ten shells settling how they ended) must not starve
 #: the file operations that share the default pool.
 ENGINE_THREADS = 32
+
+#: Seconds one socket operation (connect, send, each read) of a bounded call may wait:
+#: a bounded call abandoned at its deadline ends by itself at most about this much later
+#: per request it was making (see ``Engine.call_within``).
+BOUNDED_SOCKET_TIMEOUT = 5.0
+
+#: Threads for bounded calls, apart from ENGINE_THREADS: calls abandoned at their deadline
+#: may occupy them a little longer, and must not take slots the other calls need.
+BOUNDED_THREADS = 16
 
 
 def engine_unavailable(docker_host: str | None, cause: BaseException) -> EngineUnavailable:
@@ -96,12 +113,19 @@ class Engine:
     def __init__(self, docker_host: str | None = None) -> None:
         self.docker_host = docker_host
         self._api: docker.APIClient | None = None
+        self._bounded_api: docker.APIClient | None = None
+        self._bounded_api_lock = threading.Lock()
         self._lock = asyncio.Lock()
         self._executor = self._new_pool()
+        self._bounded_executor = self._new_bounded_pool()
 
     @staticmethod
     def _new_pool() -> ThreadPoolExecutor:
         return ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="cloudide-docker")
+
+    @staticmethod
+    def _new_bounded_pool() -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(BOUNDED_THREADS, thread_name_prefix="cloudide-docker-bounded")
 
     @property
     def description(self) -> str:
@@ -111,14 +135,12 @@ class Engine:
             return "local Docker"
         return f"Docker at {host}"
 
-    def _connect(self) -> docker.APIClient:
+    def _connect(self, version: str = "auto", timeout: float = API_TIMEOUT) -> docker.APIClient:
         try:
             if self.docker_host:
-                return docker.APIClient(
-                    base_url=self.docker_host, version="auto", timeout=API_TIMEOUT
-                )
+                return docker.APIClient(base_url=self.docker_host, version=version, timeout=timeout)
             return docker.APIClient(
-                version="auto", timeout=API_TIMEOUT, **docker.utils.kwargs_from_env()
+                version=version, timeout=timeout, **docker.utils.kwargs_from_env()
             )
         except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as e:
             raise engine_unavailable(self.docker_host, e) from None
@@ -147,6 +169,51 @@ class Engine:
         with self.translate(what):
             return await self.run(fn, *args, **kwargs)
 
+    async def call_within(
+        self,
+        seconds: float,
+        what: str,
+        fn: Callable[Concatenate[docker.APIClient, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``fn(client, *args)`` in a thread, giving up on it after ``seconds``.
+
+        ``fn`` gets the bounded client (its own connection pool, every socket operation
+        limited to ``BOUNDED_SOCKET_TIMEOUT``) and runs on the bounded threads, so when the
+        deadline passes the thread left behind ends soon by itself and meanwhile holds
+        nothing the other calls need. ``fn`` must use that client, keep any loop of its
+        own shorter than ``seconds``, and avoid docker-py calls that wait without a socket
+        timeout (an attached ``exec_start``, ``events``, ``wait``, streamed logs).
+
+        Raises:
+            ContainerError: the deadline passed ("did not answer within N s").
+            CloudIDEError: ``fn`` failed (translated as in :meth:`call`).
+        """
+        api = await self.api()
+        version = api.api_version
+        loop = asyncio.get_running_loop()
+
+        def bounded() -> T:
+            return fn(self._bounded_client(version), *args, **kwargs)
+
+        with self.translate(what):
+            future = loop.run_in_executor(self._bounded_executor, bounded)
+            try:
+                return await asyncio.wait_for(future, seconds)
+            except TimeoutError:
+                raise ContainerError(
+                    f"{what}: the Docker engine did not answer within {seconds:g} s."
+                ) from None
+
+    def _bounded_client(self, version: str) -> docker.APIClient:
+        """The client of bounded calls (made on first use, in a worker thread)."""
+        with self._bounded_api_lock:  # held only while a client is made (no I/O)
+            if self._bounded_api is None:
+                self._bounded_api = self._connect(version, BOUNDED_SOCKET_TIMEOUT)
+            return self._bounded_api
+
     async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a blocking call on the engine's threads (no error translation)."""
         loop = asyncio.get_running_loop()
@@ -163,6 +230,8 @@ class Engine:
             raise NotFound(f"{what}: {api_message(e)}") from None
         except docker.errors.APIError as e:
             raise ContainerError(f"{what}: {api_message(e)}") from None
+        except (requests.exceptions.ReadTimeout, TimeoutError):
+            raise ContainerError(f"{what}: the Docker engine did not answer in time.") from None
         except Exception as e:
             if is_connection_error(e):
                 raise engine_unavailable(self.docker_host, e) from None
@@ -171,12 +240,16 @@ class Engine:
             raise
 
     async def close(self) -> None:
-        """Close the client's pooled connections."""
+        """Close the clients' pooled connections."""
         api, self._api = self._api, None
-        if api is not None:
-            await self.run(api.close)
-        # Threads start lazily: a fresh pool keeps the engine usable after close().
+        bounded, self._bounded_api = self._bounded_api, None
+        for client in (api, bounded):
+            if client is not None:
+                await self.run(client.close)
+        # Threads start lazily: fresh pools keep the engine usable after close().
         old, self._executor = self._executor, self._new_pool()
+        old.shutdown(wait=False)
+        old, self._bounded_executor = self._bounded_executor, self._new_bounded_pool()
         old.shutdown(wait=False)
 
 

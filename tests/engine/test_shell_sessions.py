@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,13 @@ import pytest
 from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
-from cloudide_tui.backend.docker_shell import HIGH_WATER, READ_MAX, DockerShellSession
+from cloudide_tui.backend.docker_shell import (
+    CLOSE_DEADLINE,
+    HIGH_WATER,
+    READ_MAX,
+    SETTLE_DEADLINE,
+    DockerShellSession,
+)
 from testkit import docker_helpers
 from testkit.backends import BackendHome
 from testkit.docker_helpers import ShellDriver
@@ -208,6 +215,44 @@ async def test_closing_twice_and_writing_after_close_are_harmless(
     assert await driver.session.read() == b""
 
 
+async def fall_behind(session: DockerShellSession, seconds: float = 3.0) -> None:
+    """Read like a terminal that cannot keep up, one chunk every 50 ms for ``seconds``,
+    and on until the session has stopped reading its socket (more than HIGH_WATER
+    unread): the engine then waits to write the rest."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds or session.unread_bytes < HIGH_WATER:
+        assert time.monotonic() - start < seconds + 30, "the flood never filled the buffer"
+        await session.read()
+        await asyncio.sleep(0.05)  # the slow reader itself, not a wait for something
+
+
+async def test_closing_a_flooding_shell_with_a_slow_reader_returns_and_the_container_lives_on(
+    backend: DockerBackend, project: str
+) -> None:
+    other = await open_driver(backend, project)  # another tab on the same container
+    flood = await open_driver(backend, project)
+    session = flood.session
+    assert isinstance(session, DockerShellSession)
+    try:
+        await session.write(b"yes\r")
+        await fall_behind(session)
+        # Before the fix this never returned (stuck in the hang-up exec, for minutes).
+        await asyncio.wait_for(session.close(), 20)
+        assert session.end_reason == "session closed"
+        assert session_processes(backend, project, session.session_id) == []
+        # The container is healthy: a shell in it works, and sees its own end ...
+        assert (await other.run("echo still-here")).strip() == "still-here"
+        await other.session.write(b"exit 3\r")
+        await asyncio.wait_for(other.wait_end(), 20)
+        assert other.session.end_reason == "shell exited (status 3)"
+        # ... and closing an idle shell works as well.
+        idle = await open_driver(backend, project)
+        await asyncio.wait_for(idle.session.close(), 20)
+        assert idle.session.end_reason == "session closed"
+    finally:
+        await other.session.close()
+
+
 async def test_a_slow_reader_gets_everything_in_order(backend: DockerBackend, project: str) -> None:
     # Far more output than the session buffers: reading pauses the socket, nothing is lost.
     driver = await open_driver(backend, project)
@@ -322,6 +367,26 @@ async def test_losing_the_engine_ends_the_shell_with_that_reason(
         await driver.wait_end()
         assert driver.session.end_reason == "connection to the Docker engine lost"
         await driver.session.close()  # nothing to reach: still returns
+    finally:
+        await proxy.cut()
+        await backend.close()
+
+
+async def test_closing_a_shell_when_the_engine_stops_answering_still_returns(
+    backend_home: BackendHome, tmp_path: Path
+) -> None:
+    proxy = await docker_helpers.EngineProxy(str(tmp_path / "engine.sock")).start()
+    backend = backend_home.backend(docker_host=proxy.address)
+    try:
+        if PROJECT not in {p.name for p in await backend.list_projects()}:
+            await backend.create_project(PROJECT)
+        driver = await open_driver(backend, PROJECT)
+        await driver.run("echo through-the-relay")
+        proxy.freeze()  # connections stay open, nothing comes back
+        # Every engine call of closing has a deadline: it returns, however late.
+        await asyncio.wait_for(driver.session.close(), CLOSE_DEADLINE + SETTLE_DEADLINE + 10)
+        assert driver.session.end_reason == "session closed"
+        assert await driver.session.read() == b""
     finally:
         await proxy.cut()
         await backend.close()
