@@ -14,6 +14,7 @@ import collections
 import contextlib
 import os
 import signal
+import time
 from pathlib import Path
 
 import docker
@@ -102,14 +103,40 @@ async def build_image(
 
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
-    """Stop the build and everything it started: SIGTERM, then SIGKILL after 3 s."""
-    if proc.returncode is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
+    """Stop the build and everything it started: SIGTERM to its process group, SIGKILL to
+    what is left of it after 3 s. Returns once no process of the group runs (a signal is
+    only a request: a child may still be running when the leader has been reaped, and
+    one may ignore SIGTERM), or after about 8 s."""
+    group = proc.pid  # start_new_session: the leader's pid is the group's id
+    for sig, patience in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
+            os.killpg(group, sig)
+        deadline = time.monotonic() + patience
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(proc.wait()), 0.05)
+            if proc.returncode is not None and not await asyncio.to_thread(_group_runs, group):
+                return
+            if time.monotonic() > deadline:
+                break
+
+
+def _group_runs(group: int) -> bool:
+    """Whether a process of process group ``group`` still runs (zombies do not count)."""
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:  # no /proc: ask the kernel, zombies included
         try:
-            await asyncio.wait_for(asyncio.shield(proc.wait()), wait)
-            return
-        except TimeoutError:
-            continue
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if fields[2] == str(group).encode() and fields[0] != b"Z":
+            return True
+    return False

@@ -428,8 +428,10 @@ async def test_ctrl_p_reaches_the_shell_on_its_own(backend: DockerBackend, proje
     the next key: bash's and emacs's previous-line would lag one key behind."""
     driver = await open_driver(backend, project)
     try:
-        await driver.session.write(b"cat -v\r")
-        await driver.expect(r"cat -v\r?\n")
+        # cat's own first words say it owns the terminal: a Ctrl+C sent before that would
+        # reach bash (still handing the terminal over), and cat would then wait forever.
+        await driver.session.write(b"sh -c 'printf \"@@%s@@\\n\" cat-reads; exec cat -v'\r")
+        await driver.expect(r"@@cat-reads@@\n")
         await driver.session.write(b"\x10")
         await driver.expect(r"\^P", timeout=5)
         await driver.session.write(b"\x03")
