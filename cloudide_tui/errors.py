@@ -51,6 +51,12 @@ class InvalidPath(CloudIDEError, ValueError):
     title = "Invalid path"
 
 
+class InvalidArgument(CloudIDEError, ValueError):
+    """A value out of range for the call (a negative read limit...): the caller's mistake."""
+
+    title = "Invalid request"
+
+
 class NotFound(CloudIDEError, LookupError):
     """A project, file or directory that does not exist."""
 

@@ -16,7 +16,9 @@ host user and the API's files are writable in the shell; uid 1000 itself is ``de
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +36,35 @@ from cloudide_tui.backend.base import (
 from cloudide_tui.backend.containers import Limits
 from cloudide_tui.backend.docker_shell import DockerShellSession, open_shell
 from cloudide_tui.backend.engine import Engine
+from cloudide_tui.backend.file_runner import FILE_DEADLINE, WORKSPACES, FileRunner
 from cloudide_tui.backend.workspace_fs import (
     WorkspaceFS,
     container_owner_ids,
     create_workspace,
+    finish_trash,
     list_workspaces,
-    remove_workspace,
     rename_workspace,
+    restore_workspace,
+    trash_workspace,
 )
-from cloudide_tui.errors import AlreadyExists, ContainerError, ImageError, NotFound
+from cloudide_tui.errors import (
+    AlreadyExists,
+    CloudIDEError,
+    ContainerError,
+    ImageError,
+    InvalidArgument,
+    NotFound,
+)
 from cloudide_tui.validation import display, validate_owner, validate_project_name
 
 DEFAULT_IMAGE = "cloudide-runner:latest"
 CONTAINER_USER = "dev"
 CONTAINER_UID = 1000
+
+#: Seconds an operation that can stop cleanly works before it does: a deletion (what is
+#: left stays in the trash, finished later), a save (nothing is written). Within the file
+#: runner's deadline, so that it ends by itself, in time, and says so.
+PATIENCE = FILE_DEADLINE - 5
 
 
 def shell_user() -> tuple[str, dict[str, str]]:
@@ -97,6 +114,8 @@ class DockerBackend(Backend):
         self._sessions: set[DockerShellSession] = set()
         self._image_lock = asyncio.Lock()
         self._container_locks: dict[str, asyncio.Lock] = {}
+        self._files = FileRunner()
+        self._trash_task: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> DockerBackend:
@@ -125,7 +144,7 @@ class DockerBackend(Backend):
     async def _require_project(self, project: str) -> Path:
         """The project's workspace folder; NotFound when there is no such project."""
         root = self._workspace(project)
-        if not await asyncio.to_thread(root.is_dir):
+        if not await self._files.run(project, "opening the project", os.path.isdir, root):
             raise NotFound(f"There is no project called {display(project)}.")
         return root
 
@@ -142,6 +161,18 @@ class DockerBackend(Backend):
     async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
         api = await self.engine.api()
         await self._ensure_image(api, progress)
+        if self._trash_task is None:  # what deletions cut short left: finished meanwhile
+            self._trash_task = asyncio.create_task(self._finish_trash())
+
+    async def _finish_trash(self) -> None:
+        """Remove what earlier project deletions left (best effort, never raises)."""
+        deadline = time.monotonic() + PATIENCE
+        with contextlib.suppress(CloudIDEError):
+            await self._files.run(
+                WORKSPACES,
+                "removing deleted projects' files",
+                lambda: finish_trash(self.workspaces, deadline=deadline),
+            )
 
     async def _ensure_image(self, api: Any, progress: ProgressCallback | None) -> None:
         async with self._image_lock:
@@ -166,12 +197,18 @@ class DockerBackend(Backend):
     async def close(self) -> None:
         sessions = list(self._sessions)
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+        if self._trash_task is not None:
+            self._trash_task.cancel()
+            self._trash_task = None
+        self._files.close()
         await self.engine.close()
 
     # -- projects -----------------------------------------------------------------------
     async def list_projects(self) -> list[ProjectInfo]:
         api = await self.engine.api()
-        names = await asyncio.to_thread(list_workspaces, self.workspaces)
+        names = await self._files.run(
+            WORKSPACES, "listing the projects", list_workspaces, self.workspaces
+        )
         states = await self.engine.call(
             "listing containers", containers.list_states, api, self.owner
         )
@@ -181,38 +218,80 @@ class DockerBackend(Backend):
 
     async def create_project(self, name: str) -> ProjectInfo:
         validate_project_name(name)
-        await asyncio.to_thread(
-            create_workspace, self.workspaces, name, uid=self._uid, gid=self._gid
-        )
+        async with self._lock(name):  # never while a deletion of that name may undo itself
+            await self._files.run(
+                WORKSPACES,
+                f"creating project {display(name)}",
+                lambda: create_workspace(self.workspaces, name, uid=self._uid, gid=self._gid),
+            )
         return ProjectInfo(name, self.owner, await self.container_state(name))
 
     async def rename_project(self, old: str, new: str) -> ProjectInfo:
         validate_project_name(old)
         validate_project_name(new)
         await self._require_project(old)
-        if await asyncio.to_thread(os.path.lexists, self._workspace(new)):
+        if await self._files.run(
+            WORKSPACES, "looking up the new name", os.path.lexists, self._workspace(new)
+        ):
             raise AlreadyExists(f"A project called {display(new)} exists already.")
         # The container mounts the old folder and bears the old name: it goes (its shells
         # end with "container removed") and is made again under the new name on demand.
         await self._remove_container(old)
-        await asyncio.to_thread(rename_workspace, self.workspaces, old, new)
+        await self._files.run(
+            WORKSPACES,
+            f"renaming project {display(old)}",
+            rename_workspace,
+            self.workspaces,
+            old,
+            new,
+        )
         return ProjectInfo(new, self.owner, await self.container_state(new))
 
     async def delete_project(self, name: str) -> None:
+        """All or nothing: the workspace is first renamed to a trash name (atomic: the
+        project is gone from the listing and cannot be opened), then its container is
+        removed; if that fails, the workspace gets its name back and the error is raised.
+        Last the files go; what a deadline leaves stays in the trash (never listed) and
+        is finished later (the next deletion, the next start)."""
         validate_project_name(name)
         await self._require_project(name)
-        await self._remove_container(name)
-        await asyncio.to_thread(remove_workspace, self.workspaces, name)
+        async with self._lock(name):
+            trash = await self._files.run(
+                WORKSPACES,
+                f"deleting project {display(name)}",
+                trash_workspace,
+                self.workspaces,
+                name,
+            )
+            try:
+                await self._remove_container_unlocked(name)
+            except BaseException:
+                with contextlib.suppress(CloudIDEError):
+                    await self._files.run(
+                        WORKSPACES,
+                        f"restoring project {display(name)}",
+                        restore_workspace,
+                        self.workspaces,
+                        trash,
+                        name,
+                    )
+                raise
+        self._files.forget(name)
+        self._container_locks.pop(name, None)
+        await self._finish_trash()
 
     async def _remove_container(self, project: str) -> None:
-        api = await self.engine.api()
         async with self._lock(project):
-            # A stranger's container under our name is left alone (find gives None).
-            info = await self.engine.call(
-                "looking up the container", containers.find, api, self.owner, project
-            )
-            if info is not None:
-                await self.engine.call("removing the container", containers.remove, api, info["Id"])
+            await self._remove_container_unlocked(project)
+
+    async def _remove_container_unlocked(self, project: str) -> None:
+        api = await self.engine.api()
+        # A stranger's container under our name is left alone (find gives None).
+        info = await self.engine.call(
+            "looking up the container", containers.find, api, self.owner, project
+        )
+        if info is not None:
+            await self.engine.call("removing the container", containers.remove, api, info["Id"])
 
     # -- containers ---------------------------------------------------------------------
     async def container_state(self, project: str) -> ContainerState:
@@ -269,38 +348,61 @@ class DockerBackend(Backend):
                 await self.engine.call("stopping the container", containers.stop, api, info["Id"])
 
     # -- files --------------------------------------------------------------------------
+    # Each runs on the project's own threads with a deadline (file_runner): a stuck one
+    # answers with an error in time and never stalls the other projects' files.
     async def list_dir(self, project: str, path: str = "") -> list[FileEntry]:
         validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).list_dir, path)
+        return await self._files.run(
+            project, f"listing {display(path or '/')}", self._fs(project).list_dir, path
+        )
 
     async def stat(self, project: str, path: str) -> FileEntry:
         validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).stat, path)
+        return await self._files.run(
+            project, f"looking at {display(path or '/')}", self._fs(project).stat, path
+        )
 
     async def read_file(self, project: str, path: str, limit: int = 4 << 20) -> FileContent:
         validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).read_file, path, limit)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidArgument(
+                f"The read limit must be a whole number of bytes >= 0, not {limit!r}."
+            )
+        return await self._files.run(
+            project, f"reading {display(path)}", self._fs(project).read_file, path, limit
+        )
 
     async def write_file(
         self, project: str, path: str, data: bytes, *, expected_version: str | None = None
     ) -> FileEntry:
         validate_project_name(project)
         fs = self._fs(project)
-        return await asyncio.to_thread(
-            lambda: fs.write_file(path, data, expected_version=expected_version)
+        deadline = time.monotonic() + PATIENCE
+        return await self._files.run(
+            project,
+            f"saving {display(path)}",
+            lambda: fs.write_file(path, data, expected_version, deadline=deadline),
         )
 
     async def make_dir(self, project: str, path: str) -> FileEntry:
         validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).make_dir, path)
+        return await self._files.run(
+            project, f"making {display(path)}", self._fs(project).make_dir, path
+        )
 
     async def rename_path(self, project: str, src: str, dst: str) -> FileEntry:
         validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).rename, src, dst)
+        return await self._files.run(
+            project, f"moving {display(src)}", self._fs(project).rename, src, dst
+        )
 
     async def delete_path(self, project: str, path: str) -> None:
         validate_project_name(project)
-        await asyncio.to_thread(self._fs(project).delete, path)
+        fs = self._fs(project)
+        deadline = time.monotonic() + PATIENCE
+        await self._files.run(
+            project, f"deleting {display(path)}", lambda: fs.delete(path, deadline=deadline)
+        )
 
     # -- shells -------------------------------------------------------------------------
     async def open_shell(

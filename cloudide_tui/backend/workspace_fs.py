@@ -19,9 +19,19 @@ but they are never followed, not even when they point inside the workspace: read
 writing through one is refused with a message saying so. The workspace root itself being
 a symlink is refused too.
 
-Everything here is blocking; ``DockerBackend`` calls it through ``asyncio.to_thread``.
-Errors are ``cloudide_tui.errors`` classes with workspace-relative paths in the message
-(the host path of the workspace is never shown, the remote server must not leak it).
+Nothing here waits on a FIFO or a device: folders are opened with ``O_DIRECTORY`` (the
+kernel refuses anything else at once), files for reading with ``O_NONBLOCK`` after a check
+that they are regular, and folders are deleted by ``tree_removal`` (iterative, descriptor
+based), never by ``shutil.rmtree`` (which opened folders with a plain ``O_RDONLY`` and
+recursed). A folder is deleted by renaming it to a trash name first (``TRASH_PREFIX``, at
+the workspace root, never listed): it is gone from view at once, and whatever a deadline
+or a failure leaves of it is finished by the next deletion. Whole workspaces go the same
+way (``trash_workspace`` / ``finish_trash``).
+
+Everything here is blocking; ``DockerBackend`` runs it through ``file_runner.FileRunner``
+(threads per project, a deadline per call). Errors are ``cloudide_tui.errors`` classes
+with workspace-relative paths in the message (the host path of the workspace or the data
+dir is never shown: the remote server must not leak it).
 """
 
 from __future__ import annotations
@@ -31,19 +41,22 @@ import ctypes
 import ctypes.util
 import errno
 import os
+import re
 import secrets
-import shutil
 import stat as stat_module
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from cloudide_tui.backend.base import EntryKind, FileContent, FileEntry
+from cloudide_tui.backend.tree_removal import RemovalUnfinished, remove_tree
 from cloudide_tui.errors import (
     AlreadyExists,
     CloudIDEError,
     Conflict,
     FileOperationError,
+    InvalidArgument,
     InvalidPath,
     NotFound,
 )
@@ -60,7 +73,13 @@ CONTAINER_GID = 1000
 TEMP_PREFIX = ".cloudide-tmp-"
 """Name prefix of the temporary files of atomic writes (short, so any file name fits)."""
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+TRASH_PREFIX = ".cloudide-trash-"
+"""Name prefix of folders being deleted: at a workspace root (a folder deleted through the
+API) or among the workspaces (a project). Never listed; finished by the next deletion."""
+
+_TRASH_RE = re.compile(re.escape(TRASH_PREFIX) + r"[0-9a-f]{16}")
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _CHUNK = 1 << 20
 
@@ -74,6 +93,15 @@ def container_owner_ids() -> tuple[int | None, int | None]:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         return CONTAINER_UID, CONTAINER_GID
     return None, None
+
+
+def is_trash(name: str) -> bool:
+    """Whether ``name`` is a trash folder's name (what is left of a deletion)."""
+    return _TRASH_RE.fullmatch(name) is not None
+
+
+def _trash_name() -> str:
+    return TRASH_PREFIX + secrets.token_hex(8)
 
 
 def _kind(mode: int) -> EntryKind:
@@ -323,8 +351,8 @@ class WorkspaceFS:
         entries: list[FileEntry] = []
         with self._dir(parts) as fd, os.scandir(fd) as it:
             for item in it:
-                if item.name.startswith(TEMP_PREFIX):  # a save in progress, not a file yet
-                    continue
+                if item.name.startswith(TEMP_PREFIX) or is_trash(item.name):
+                    continue  # a save in progress, a deletion in progress: not files
                 try:
                     st = item.stat(follow_symlinks=False)
                 except FileNotFoundError:
@@ -367,8 +395,10 @@ class WorkspaceFS:
             NotFound: missing file or folder.
             FileOperationError: the system refused (permissions, I/O error).
         """
-        if limit < 0:
-            raise ValueError("limit must be >= 0")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidArgument(
+                f"The read limit must be a whole number of bytes >= 0, not {limit!r}."
+            )
         with self._parent(path, "read") as (dir_fd, parts):
             shown = display(join_parts(parts))
             name = parts[-1]
@@ -406,7 +436,14 @@ class WorkspaceFS:
         )
 
     # -- changes --------------------------------------------------------------------------
-    def write_file(self, path: str, data: bytes, expected_version: str | None = None) -> FileEntry:
+    def write_file(
+        self,
+        path: str,
+        data: bytes,
+        expected_version: str | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> FileEntry:
         """Replace (or create) a file atomically: temp file, fsync, rename, fsync folder.
 
         A crash or a failed write leaves the old file whole and no temp file behind. An
@@ -420,6 +457,9 @@ class WorkspaceFS:
             data: The whole new content.
             expected_version: The ``version`` the caller read; if the file on disk has
                 another one (or has gone), nothing is written.
+            deadline: ``time.monotonic()`` value past which nothing is written (checked
+                before the rename): a save that took too long is not done behind the
+                back of a caller who was told it failed.
 
         Raises:
             Conflict: the file changed (or vanished) since ``expected_version``.
@@ -458,6 +498,11 @@ class WorkspaceFS:
                     os.fsync(fd)
                 finally:
                     os.close(fd)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise FileOperationError(
+                        f"Saving {shown} took too long; nothing was saved.",
+                        hint="the disk may be slow or full; try again",
+                    )
                 # Narrow the window: the file may have changed while we wrote.
                 _check_version(self._existing_file(dir_fd, parts), expected_version, shown)
                 os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -550,31 +595,94 @@ class WorkspaceFS:
             st = os.stat(dst_parts[-1], dir_fd=dst_fd, follow_symlinks=False)
         return _entry(dst_parts, st)
 
-    def delete(self, path: str) -> None:
+    def delete(self, path: str, *, deadline: float | None = None) -> None:
         """Delete a file, a symlink (never its target) or a folder with all it holds.
 
-        Folders go through ``shutil.rmtree(dir_fd=...)``, which on Linux works on
-        descriptors and does not follow symlinks found inside.
+        A folder is first renamed to a trash name at the workspace root (atomic: it is
+        gone from view at once, and whole), then removed by ``tree_removal``, which never
+        opens anything but a folder and never recurses. What ``deadline`` leaves of it
+        stays in the trash, never listed, and is finished by the next deletion here.
+
+        Args:
+            deadline: ``time.monotonic()`` value after which removing stops (the path is
+                gone all the same).
 
         Raises:
             NotFound: nothing has that name.
             InvalidPath: the path is refused (including the workspace folder itself).
+            FileOperationError: the folder could not be removed (it holds a mount point,
+                the system refused); it is put back under its name when possible.
         """
-        with self._parent(path, "delete") as (dir_fd, parts):
+        with self._dir(()) as root_fd, self._parent(path, "delete") as (dir_fd, parts):
             name = parts[-1]
+            shown = display(join_parts(parts))
             try:
                 st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-                if stat_module.S_ISDIR(st.st_mode):
-                    shutil.rmtree(name, dir_fd=dir_fd)
-                else:
+                if not stat_module.S_ISDIR(st.st_mode):
                     os.unlink(name, dir_fd=dir_fd)
+                    return
+                trash = _trash_name()
+                rename_noreplace(dir_fd, name, root_fd, trash)
             except FileNotFoundError:
-                raise NotFound(f"{display(join_parts(parts))} does not exist.") from None
+                raise NotFound(f"{shown} does not exist.") from None
+            except IsADirectoryError:
+                raise InvalidPath(
+                    f"{shown} changed while it was being deleted; try again."
+                ) from None
             except OSError as exc:
-                raise _os_error(exc, join_parts(parts)) from None
+                if exc.errno not in (errno.EXDEV, errno.EBUSY):
+                    raise _os_error(exc, join_parts(parts)) from None
+                # A mount point, or another file system: removed where it is, if at all.
+                _remove_or_explain(dir_fd, name, shown, deadline)
+                return
+            try:
+                remove_tree(root_fd, trash, deadline=deadline)
+            except RemovalUnfinished as exc:
+                if exc.errno != errno.ETIMEDOUT:
+                    with suppress(OSError):  # what is left goes back where it was
+                        rename_noreplace(root_fd, trash, dir_fd, name)
+                    raise _unfinished(exc, shown) from None
+                return  # out of time: the rest stays in the trash, finished later
+            except FileNotFoundError:
+                pass
+            _finish_trash(root_fd, deadline)  # what earlier deletions left
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _unfinished(exc: RemovalUnfinished, shown: str) -> CloudIDEError:
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return FileOperationError(f"Could not delete all of {shown}: permission denied.")
+    return FileOperationError(f"Could not delete all of {shown}: {exc.reason}.")
+
+
+def _remove_or_explain(dir_fd: int, name: str, shown: str, deadline: float | None) -> None:
+    """Remove ``name`` where it is (it could not be moved to the trash)."""
+    try:
+        remove_tree(dir_fd, name, deadline=deadline)
+    except FileNotFoundError:
+        raise NotFound(f"{shown} does not exist.") from None
+    except RemovalUnfinished as exc:
+        raise _unfinished(exc, shown) from None
+
+
+def _finish_trash(dir_fd: int, deadline: float | None) -> bool:
+    """Remove the trash folders in ``dir_fd`` as far as ``deadline`` allows; True when
+    none is left. Best effort: a failure leaves the rest for the next time."""
+    try:
+        with os.scandir(dir_fd) as entries:
+            names = [entry.name for entry in entries if is_trash(entry.name)]
+    except OSError:
+        return False
+    for name in names:
+        try:
+            remove_tree(dir_fd, name, deadline=deadline)
+        except FileNotFoundError:
+            continue
+        except (RemovalUnfinished, OSError):
+            return False
+    return True
 
 
 def _symlink_refused(parts: tuple[str, ...]) -> InvalidPath:
@@ -656,6 +764,30 @@ def _read_at_most(fd: int, count: int, shown: str) -> bytes:
 
 # -- whole workspaces ----------------------------------------------------------------------
 
+_DATA_DIR_HINT = "check the data dir (--data-dir, CLOUDIDE_DATA_DIR): it must be a writable folder"
+
+
+def _workspaces_error(exc: OSError) -> CloudIDEError:
+    """An OSError about the workspaces folder, in words without its host path."""
+    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+        return InvalidPath(
+            "The workspaces folder (in the data dir) is a symbolic link or not a folder.",
+            hint=_DATA_DIR_HINT,
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return FileOperationError(
+            "The workspaces folder (in the data dir) cannot be written: permission denied.",
+            hint=_DATA_DIR_HINT,
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return FileOperationError(
+            "No space left in the data dir for the workspaces.", hint="free some disk space"
+        )
+    return FileOperationError(
+        f"The workspaces folder (in the data dir) cannot be used: {exc.strerror or exc}.",
+        hint=_DATA_DIR_HINT,
+    )
+
 
 def _open_parent(parent: Path, *, create: bool) -> int:
     """Open the folder holding workspaces (``<data>/workspaces/<owner>``), not via a symlink.
@@ -663,18 +795,23 @@ def _open_parent(parent: Path, *, create: bool) -> int:
     With ``create``, missing folders are made private to the host user (mode 0700): the
     container reaches its workspace by a bind mount and needs no access to the parents.
     """
-    if create:
-        os.makedirs(parent, mode=0o700, exist_ok=True)
     try:
+        if create:
+            os.makedirs(parent, mode=0o700, exist_ok=True)
         return os.open(parent, _DIR_FLAGS)
     except FileNotFoundError:
-        raise NotFound("The workspaces folder does not exist.") from None
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise InvalidPath(
-                f"The workspaces folder {parent} is a symbolic link or not a folder."
+        if create:  # something on the way vanished, or /proc-like: not a place for folders
+            raise FileOperationError(
+                "The workspaces folder (in the data dir) cannot be made there.",
+                hint=_DATA_DIR_HINT,
             ) from None
-        raise _os_error(exc, str(parent)) from None
+        raise NotFound("The workspaces folder does not exist.") from None
+    except FileExistsError:  # makedirs: a file in the way
+        raise InvalidPath(
+            "The workspaces folder (in the data dir) is not a folder.", hint=_DATA_DIR_HINT
+        ) from None
+    except OSError as exc:
+        raise _workspaces_error(exc) from None
 
 
 def create_workspace(
@@ -688,6 +825,7 @@ def create_workspace(
     Raises:
         InvalidName: ``name`` is not a valid project name.
         AlreadyExists: a workspace (or anything) with that name exists.
+        InvalidPath, FileOperationError: the workspaces folder cannot be used.
     """
     validate_project_name(name)
     parent_fd = _open_parent(parent, create=True)
@@ -698,12 +836,15 @@ def create_workspace(
             raise AlreadyExists(f"A project called {display(name)} exists already.") from None
         except OSError as exc:
             raise _os_error(exc, name) from None
-        fd = os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
         try:
-            _fchown(fd, uid, gid)
-            os.fchmod(fd, 0o755)
-        finally:
-            os.close(fd)
+            fd = os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+            try:
+                _fchown(fd, uid, gid)
+                os.fchmod(fd, 0o755)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise _os_error(exc, name) from None
     finally:
         os.close(parent_fd)
     return parent / name
@@ -733,30 +874,96 @@ def rename_workspace(parent: Path, old: str, new: str) -> Path:
     return parent / new
 
 
-def remove_workspace(parent: Path, name: str) -> None:
-    """Delete workspace folder ``parent/name`` with everything in it, for good.
+def trash_workspace(parent: Path, name: str) -> str:
+    """Rename workspace ``name`` to a trash name, atomically: from now on it is not listed
+    (``list_workspaces`` skips trash) and cannot be opened. The first step of deleting a
+    project; ``restore_workspace`` undoes it, ``finish_trash`` completes it.
+
+    Returns:
+        The trash name (in ``parent``).
 
     Raises:
         InvalidName: ``name`` is invalid.
         NotFound: there is no such workspace.
+        InvalidPath: it is not a folder (a symlink, a file).
     """
     validate_project_name(name)
     parent_fd = _open_parent(parent, create=False)
     try:
         _require_workspace(parent_fd, name)
+        trash = _trash_name()
         try:
-            shutil.rmtree(name, dir_fd=parent_fd)
+            rename_noreplace(parent_fd, name, parent_fd, trash)
+        except FileNotFoundError:
+            raise NotFound(f"There is no project called {display(name)}.") from None
         except OSError as exc:
             raise _os_error(exc, name) from None
     finally:
         os.close(parent_fd)
+    return trash
+
+
+def restore_workspace(parent: Path, trash: str, name: str) -> None:
+    """Give a trashed workspace its name back (never over another one).
+
+    Raises:
+        AlreadyExists: ``name`` was taken meanwhile (the files stay in the trash).
+        NotFound: the trash is gone.
+    """
+    validate_project_name(name)
+    if not is_trash(trash):
+        raise InvalidPath(f"{display(trash)} is not a trash name.")
+    parent_fd = _open_parent(parent, create=False)
+    try:
+        rename_noreplace(parent_fd, trash, parent_fd, name)
+    except FileExistsError:
+        raise AlreadyExists(f"A project called {display(name)} exists already.") from None
+    except OSError as exc:
+        raise _os_error(exc, name) from None
+    finally:
+        os.close(parent_fd)
+
+
+def finish_trash(parent: Path, *, deadline: float | None = None) -> bool:
+    """Remove what deletions left among the workspaces (trash folders), as far as
+    ``deadline`` allows. Best effort, never raises.
+
+    Returns:
+        True when no trash is left.
+    """
+    try:
+        parent_fd = _open_parent(parent, create=False)
+    except CloudIDEError:
+        return True
+    try:
+        return _finish_trash(parent_fd, deadline)
+    finally:
+        os.close(parent_fd)
+
+
+def remove_workspace(parent: Path, name: str, *, deadline: float | None = None) -> None:
+    """Delete workspace folder ``parent/name`` with everything in it, for good.
+
+    Trashed first (gone at once, whole), then removed; what ``deadline`` leaves stays in
+    the trash, never listed, finished by ``finish_trash`` later.
+
+    Raises:
+        InvalidName: ``name`` is invalid.
+        NotFound: there is no such workspace.
+        InvalidPath: it is not a folder (a symlink is never removed through).
+    """
+    trash_workspace(parent, name)
+    finish_trash(parent, deadline=deadline)
 
 
 def list_workspaces(parent: Path) -> list[str]:
     """Names of the workspace folders under ``parent``, sorted; [] if it does not exist.
 
     Entries that are not folders, are symlinks, or whose names are not valid project
-    names (temp folders, stray files) are left out.
+    names (trash, temp folders, stray files) are left out.
+
+    Raises:
+        InvalidPath, FileOperationError: the workspaces folder cannot be used.
     """
     try:
         parent_fd = _open_parent(parent, create=False)
@@ -766,13 +973,18 @@ def list_workspaces(parent: Path) -> list[str]:
     try:
         with os.scandir(parent_fd) as it:
             for item in it:
-                if not item.is_dir(follow_symlinks=False):
+                try:
+                    if not item.is_dir(follow_symlinks=False):
+                        continue
+                except OSError:
                     continue
                 try:
                     validate_project_name(item.name)
                 except CloudIDEError:
                     continue
                 names.append(item.name)
+    except OSError as exc:
+        raise _workspaces_error(exc) from None
     finally:
         os.close(parent_fd)
     return sorted(names)
@@ -783,5 +995,7 @@ def _require_workspace(parent_fd: int, name: str) -> None:
         st = os.stat(name, dir_fd=parent_fd, follow_symlinks=False)
     except FileNotFoundError:
         raise NotFound(f"There is no project called {display(name)}.") from None
+    except OSError as exc:
+        raise _os_error(exc, name) from None
     if not stat_module.S_ISDIR(st.st_mode):
         raise InvalidPath(f"The workspace of {display(name)} is not a folder.")
