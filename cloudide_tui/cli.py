@@ -1,8 +1,12 @@
-"""The ``cloudide-tui`` command: parse options, build the settings, run the app.
+"""The ``cloudide-tui`` command: parse options, build the settings, check them, run the app.
 
 Kept free of Textual: the app is imported only once the settings are good, so ``--help``,
 ``--version`` and option errors are instant, and a bad value is one line on stderr with
-exit status 2 (argparse's own convention), never a traceback.
+exit status 2 (argparse's own convention), never a traceback. Good values are then checked
+against the world before the app starts: the data dir must be a writable folder
+(``config.check_data_dir``), and the container limits must fit the engine's machine
+(``backend.capacity.check_engine_limits``; skipped when the engine does not answer: the
+app says so itself).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from cloudide_tui import __version__, paths
-from cloudide_tui.config import DEFAULT_IMAGE, Settings, env_var, load_settings
+from cloudide_tui.config import DEFAULT_IMAGE, Settings, check_data_dir, env_var, load_settings
 from cloudide_tui.errors import ConfigError
 
 PROG = "cloudide-tui"
@@ -101,6 +105,18 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     return load_settings(cli, config_path=config_path, cli_names=_CLI_FIELDS)
 
 
+def check_settings(settings: Settings) -> None:
+    """Check good values against the world: the data dir, the engine's limits.
+
+    Raises:
+        ConfigError: one line saying what is wrong and how to change it.
+    """
+    check_data_dir(settings.data_dir)
+    from cloudide_tui.backend.capacity import check_engine_limits  # imports docker-py
+
+    check_engine_limits(settings.memory, settings.cpus, docker_host=settings.docker_host)
+
+
 def _load_app() -> Callable[[Settings], int] | None:
     """``cloudide_tui.app.run_app``, or None when the app module does not exist (yet)."""
     if importlib.util.find_spec("cloudide_tui.app") is None:
@@ -118,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     try:
         settings = parse_settings(argv)
+        check_settings(settings)
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except ConfigError as exc:

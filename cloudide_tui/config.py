@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -32,6 +33,9 @@ DEFAULT_IMAGE = "cloudide-runner:latest"
 DEFAULT_OWNER = "local"
 MIN_MEMORY_BYTES = 6 << 20
 """Docker refuses a memory limit under 6 MiB."""
+MAX_MEMORY_BYTES = (1 << 63) - 1
+"""The engine keeps a memory limit in a signed 64-bit number: anything larger fails."""
+DATA_DIR_HINT = "choose another with --data-dir or CLOUDIDE_DATA_DIR"
 
 
 def _default_cpus() -> float:
@@ -197,6 +201,8 @@ def _parse_memory(raw: object) -> str:
     size = _memory_bytes(value)
     if size < MIN_MEMORY_BYTES:
         raise ValueError(f"{display(value)} is below Docker's minimum of 6m")
+    if size > MAX_MEMORY_BYTES:
+        raise ValueError(f"{display(value)} is more than Docker can take (8 EiB)")
     return value
 
 
@@ -245,6 +251,47 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "scrollback": _int_between(0, 1_000_000),
 }
 assert set(_PARSERS) | {"data_dir"} == set(FIELD_NAMES)
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """Make sure the data dir can hold workspaces: made if missing (private to the user),
+    a folder, writable, its ``workspaces`` a folder if it exists. Blocking.
+
+    The CLI calls it at start (the server will too), so that an unusable data dir (under
+    a file, in /proc or /sys, read-only) is one line and exit status 2, never an app that
+    starts empty and fails at the first project.
+
+    Raises:
+        ConfigError: one line naming the folder and what is wrong with it.
+    """
+    shown = display(str(data_dir))
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"data dir {shown} is not a folder", hint=DATA_DIR_HINT) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"data dir {shown} cannot be made: {_reason(exc)}", hint=DATA_DIR_HINT
+        ) from None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".cloudide-probe-", dir=data_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError(
+            f"data dir {shown} cannot be written: {_reason(exc)}", hint=DATA_DIR_HINT
+        ) from None
+    workspaces = data_dir / "workspaces"
+    if os.path.lexists(workspaces) and (workspaces.is_symlink() or not workspaces.is_dir()):
+        raise ConfigError(
+            f"data dir {shown} cannot be used: its 'workspaces' is not a folder", hint=DATA_DIR_HINT
+        )
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, NotADirectoryError):
+        return "a file is in the way"
+    return exc.strerror or type(exc).__name__
 
 
 def parse_value(name: str, raw: object, source: str, *, base: Path | None = None) -> Any:

@@ -33,6 +33,7 @@ from cloudide_tui.backend.base import (
     ProjectInfo,
     ShellSession,
 )
+from cloudide_tui.backend.capacity import Capacity, capacity_of, fit_limits
 from cloudide_tui.backend.containers import Limits
 from cloudide_tui.backend.docker_shell import DockerShellSession, open_shell
 from cloudide_tui.backend.engine import Engine
@@ -115,6 +116,7 @@ class DockerBackend(Backend):
         self._image_lock = asyncio.Lock()
         self._container_locks: dict[str, asyncio.Lock] = {}
         self._files = FileRunner()
+        self._capacity: Capacity | None = None
         self._trash_task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -320,6 +322,7 @@ class DockerBackend(Backend):
                 info = None
             if info is None:
                 await self._ensure_image(api, progress)
+                limits = await self._limits_for_engine(api)
                 say(f"creating the container of {project}")
                 container_id = await self.engine.call(
                     "creating the container",
@@ -329,7 +332,7 @@ class DockerBackend(Backend):
                     project=project,
                     image=self.image,
                     workspace=workspace,
-                    limits=self.limits,
+                    limits=limits,
                 )
             else:
                 container_id = str(info["Id"])
@@ -338,6 +341,17 @@ class DockerBackend(Backend):
             say(f"starting the container of {project}")
             await self.engine.call("starting the container", containers.start, api, container_id)
             return container_id
+
+    async def _limits_for_engine(self, api: Any) -> Limits:
+        """The limits checked against the engine's machine (``docker info``, asked once).
+
+        Raises:
+            ConfigError: a limit set above what the engine has (a default is lowered).
+        """
+        if self._capacity is None:
+            info = await self.engine.call("asking the engine what it has", api.info)
+            self._capacity = capacity_of(info)
+        return fit_limits(self.limits, self._capacity)
 
     async def stop_container(self, project: str) -> None:
         validate_project_name(project)
