@@ -10,7 +10,7 @@ ARGS ?=
 
 export CLOUDIDE_IMAGE := $(IMAGE)
 
-.PHONY: run test test-fast image engine setup venv server bench screenshots check lint clean-containers
+.PHONY: run test test-fast test-stress image engine setup venv server bench screenshots check lint clean-containers
 
 run: setup
 	$(BIN)/cloudide-tui --image $(IMAGE) $(ARGS)
@@ -18,6 +18,12 @@ run: setup
 # The whole suite, every tier, after the gates (lint, format, types): what CI runs.
 test: setup check
 	$(BIN)/python -m pytest $(ARGS)
+
+# The whole suite RUNS times in a row beside a CPU burner on every core (races show up
+# under load); stops at the first failure and says how many runs were clean.
+RUNS ?= 3
+test-stress: setup check
+	$(BIN)/python scripts/stress_suite.py --runs $(RUNS) -- $(ARGS)
 
 # The tiers that need no Docker engine (pure units, real PTYs, pictures): seconds to a minute.
 test-fast: venv
