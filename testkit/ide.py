@@ -20,7 +20,8 @@ from textual.widget import Widget
 from cloudide_tui.app import CloudIDEApp, make_app
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.config import Settings
-from cloudide_tui.screens.main import MainScreen, Tab
+from cloudide_tui.screens.main import MainScreen
+from cloudide_tui.screens.tabs import Tab
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.backends import TEST_IMAGE, BackendHome
 
@@ -115,7 +116,7 @@ class Ide:
 
     def tab_of(self, widget: Widget) -> Tab:
         """The tab showing ``widget`` (which must be in one)."""
-        tab = self.main._tab_of(widget)
+        tab = self.main.tab_of(widget)
         assert tab is not None, f"{widget} is in no tab"
         return tab
 
@@ -124,12 +125,8 @@ class Ide:
         return str(self.main.tabbed.get_tab(self.tab_of(widget).pane_id).label)
 
     def tree_paths(self, project: str) -> set[str]:
-        """Paths shown under a project in the browser."""
-        return {
-            key[1]
-            for key in self.main.browser._item_nodes
-            if key[0] == project and key[1] is not None
-        }
+        """Paths in the browser's tree under a project (inside collapsed folders too)."""
+        return self.main.browser.paths_under(project)
 
 
 def settings_for(home: BackendHome, **kwargs: Any) -> Settings:
