@@ -59,6 +59,15 @@ STOP_TIMEOUT = 30.0
 """Seconds allowed for stopping containers on quit before giving up on them."""
 
 
+class StoppedByABug(Exception):
+    """How the app stops on an exception that escaped a message handler: Textual prints
+    it as these few lines (``__rich__``), not as a traceback; the bug is its cause (and
+    what Pilot re-raises in tests, as the cause of this)."""
+
+    def __rich__(self) -> Text:
+        return Text(str(self), style="bold red")
+
+
 class CloudIDEApp(App[int]):
     """A cloud IDE in the terminal.
 
@@ -275,11 +284,10 @@ class CloudIDEApp(App[int]):
         # traceback, and unsaved editor text would go with it. A half-dead UI is no
         # better, so exit too, but first save the unsaved text to recovery files, and
         # say so in a few lines instead of a traceback (which goes to the log).
+        # Textual has no public hook for this: the override only adds to its handler and
+        # hands on to it, touching none of its state. Textual shows an exception that
+        # has ``__rich__`` with ``panic`` instead of a traceback: ``StoppedByABug``.
         self.unexpected_errors.append(error)
-        self._return_code = 1
-        if self._exception is None:  # Pilot re-raises it in tests
-            self._exception = error
-            self._exception_event.set()
         where = self._log_unexpected(error)
         saved = self._save_unsaved_text()
         lines = [
@@ -289,7 +297,9 @@ class CloudIDEApp(App[int]):
             lines.append(f"Details: {where}")
         if saved:
             lines.append(f"Unsaved editor text was saved to {saved}")
-        self.panic(Text("\n".join(lines), style="bold red"))
+        stopped = StoppedByABug("\n".join(lines))
+        stopped.__cause__ = error
+        super()._handle_exception(stopped)
 
     def _save_unsaved_text(self) -> Path | None:
         """Write every editor's unsaved text under ``<data dir>/recovered/`` (local)."""

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Static
 
+from cloudide_tui.app import StoppedByABug
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
 from cloudide_tui.errors import EngineUnavailable
@@ -162,7 +163,7 @@ async def test_a_bug_shows_a_generic_dialog_and_keeps_the_unsaved_text(home: Bac
 
 async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: BackendHome) -> None:
     app = None
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(StoppedByABug) as stopped:
         async with running_ide(home) as ide:
             app = ide.app
             await ide.create_project("rescue")
@@ -179,6 +180,8 @@ async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: Backe
             ide.app.call_later(broken_app_handler)
             await ide.wait_for(lambda: not ide.app.is_running, "the app to stop")
     assert app is not None and app.return_code == 1
+    assert isinstance(stopped.value.__cause__, ZeroDivisionError)
+    assert "stopped on an unexpected error (a bug): ZeroDivisionError" in str(stopped.value)
     recovered = list((home.data_dir / "recovered").rglob("r.txt"))
     assert len(recovered) == 1 and recovered[0].read_text() == "unsaved base\n"
     log = (home.data_dir / "cloudide-tui.log").read_text()
