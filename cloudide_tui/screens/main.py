@@ -337,6 +337,15 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
     def _saved(self, event: Editor.Saved) -> None:
         self.notify(f"Saved {event.entry.path}", timeout=2)
 
+    @on(Editor.ChangedOnDisk)
+    def _changed_on_disk(self, event: Editor.ChangedOnDisk) -> None:
+        self._confirm_overwrite(event.editor)
+
+    @work(group="dialog")
+    async def _confirm_overwrite(self, editor: Editor) -> None:
+        if await self.app.push_screen_wait(questions.overwrite_changed(editor.path)):
+            editor.save(force=True)
+
     # -- tabs -------------------------------------------------------------------------
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -64,6 +64,18 @@ def delete(item: BrowserItem) -> ConfirmDialog:
     return ConfirmDialog(title, message, confirm="Delete", danger=True)
 
 
+def overwrite_changed(path: str) -> ConfirmDialog:
+    """Save over a file that changed on disk since the editor read it?"""
+    return ConfirmDialog(
+        "File changed on disk",
+        f"{path} was changed outside the editor since you opened it "
+        "(by the shell or another program). Overwrite it with your text, "
+        "or cancel and keep both (copy your text elsewhere first)?",
+        confirm="Overwrite",
+        danger=True,
+    )
+
+
 def close_unsaved(path: str) -> ConfirmDialog:
     """Close an editor whose text is not saved?"""
     return ConfirmDialog(
