@@ -57,11 +57,13 @@ bench: setup
 screenshots: setup
 	$(BIN)/python scripts/make_screenshots.py
 
-# The gates: ruff lint, ruff format, mypy strict. `make test` runs them first.
+# The gates: ruff lint, ruff format, mypy strict, the import contracts (pyproject.toml).
+# `make test` runs them first.
 check: venv
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 	$(BIN)/python -m mypy
+	$(BIN)/lint-imports --no-cache
 
 # Remove every container this app made (labelled cloudide.app); workspaces stay on disk.
 clean-containers: engine
