@@ -374,7 +374,8 @@ def make_app(settings: Settings | None = None, backend: Backend | None = None) -
 
 
 def docker_backend(settings: Settings) -> Backend:
-    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits)."""
+    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits).
+    Imported here, not at the top: docker-py loads only when the app runs on Docker."""
     from cloudide_tui.backend.docker_backend import DockerBackend
 
     return DockerBackend.from_settings(settings)

@@ -29,6 +29,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabPane, Tabs
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.errors import AlreadyExists, NotFound
@@ -94,7 +95,7 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         self,
         backend: Backend,
         *,
-        scrollback: int = 10_000,
+        scrollback: int = defaults.SCROLLBACK,
         early_shell: EarlyShell | None = None,
     ) -> None:
         super().__init__()
