@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit import docker_helpers
@@ -33,6 +34,13 @@ _TIER_OF_FOLDER = {
     "app": "app",
     "snapshots": "snapshot",
 }
+
+
+#: Hypothesis profiles: properties without their own example count run "full" (the default,
+#: `make test`) or "fast" (`make test-fast`: ``--hypothesis-profile=fast``).
+settings.register_profile("full", max_examples=400, deadline=None)
+settings.register_profile("fast", max_examples=50, deadline=None)
+settings.load_profile("full")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudide_tui.errors import CloudIDEError, InvalidName, InvalidPath
@@ -152,7 +152,6 @@ def test_names_read_from_disk_with_undecodable_bytes_can_be_named_again() -> Non
     assert workspace_parts(raw) == (raw,)
 
 
-@settings(max_examples=300)
 @given(
     st.lists(st.sampled_from(["a", "b", ".", "/", "..", "\\", "é", "\0", "~"]), max_size=20).map(
         "".join
@@ -169,7 +168,6 @@ def test_any_accepted_path_resolves_inside_the_root(path: str) -> None:
     assert resolved.is_relative_to(root)
 
 
-@settings(max_examples=300)
 @given(st.text(max_size=60))
 def test_any_accepted_arbitrary_text_resolves_inside_the_root(path: str) -> None:
     root = Path("/srv/workspace")
@@ -206,7 +204,6 @@ def test_a_refused_file_name_says_what_is_wrong(name: str, fragment: str) -> Non
         validate_file_name(name)
 
 
-@settings(max_examples=200)
 @given(st.text(max_size=40))
 def test_an_accepted_file_name_is_one_component_the_backend_accepts(name: str) -> None:
     try:
