@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -35,6 +36,17 @@ def screen_text(terminal: Terminal) -> str:
     return "\n".join(
         "".join(span.text for span in emulator.row(y)).rstrip() for y in range(emulator.lines)
     )
+
+
+def notifications_shown(app: App[Any]) -> list[str]:
+    """Every notification on screen now, as its toast reads: the title, a newline, then
+    the message (Textual's ``Toast`` widgets, read through their public ``render``)."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+def notification_titles(app: App[Any]) -> list[str]:
+    """The titles of the notifications on screen now (their toasts' first lines)."""
+    return [text.split("\n", 1)[0] for text in notifications_shown(app)]
 
 
 async def wait_for(
@@ -145,7 +157,8 @@ async def running_ide(
     backend = backend or home.backend()
     app = make_app(settings_for(home, **settings), backend)
     try:
-        async with app.run_test(size=size) as pilot:
+        # Notifications on, as a user has them: tests read the toasts on screen.
+        async with app.run_test(size=size, notifications=True) as pilot:
             if wait_ready:
                 await asyncio.wait_for(app.ready.wait(), TIMEOUT)
             await pilot.pause()

@@ -20,11 +20,7 @@ from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
-from testkit.ide import running_ide, screen_text, type_text
-
-
-def notifications(app: Any) -> list[tuple[str, str]]:
-    return [(n.title, n.message) for n in app._notifications]
+from testkit.ide import notification_titles, running_ide, screen_text, type_text
 
 
 async def test_an_invalid_project_name_is_explained_before_anything_happens(
@@ -46,7 +42,7 @@ async def test_an_invalid_project_name_is_explained_before_anything_happens(
         # Refused by the validator on the way to the backend too (e.g. from the palette).
         ide.main.create_project("../escape")
         await ide.wait_for(
-            lambda: any(t == "Invalid project name" for t, _ in notifications(ide.app)),
+            lambda: "Invalid project name" in notification_titles(ide.app),
             "an 'Invalid project name' notification",
         )
         assert ide.app.is_running
@@ -98,7 +94,7 @@ async def test_an_unreachable_engine_is_a_dialog_with_what_to_do(home: BackendHo
         await ide.wait_for(
             lambda: (
                 isinstance(ide.app.screen, ErrorDialog)
-                or any(t == EngineUnavailable.title for t, _ in notifications(ide.app))
+                or EngineUnavailable.title in notification_titles(ide.app)
             ),
             "the engine error again",
         )
