@@ -52,7 +52,7 @@ engine:
 	scripts/ensure-docker.sh
 
 image: engine
-	scripts/build-image.sh
+	runner/build-image.sh
 
 server: setup
 	$(BIN)/cloudide-server $(ARGS)

@@ -26,6 +26,7 @@ TIERS = {
     "engine": "the real Docker engine and the runner image",
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
+    "package": "the wheel installed in a fresh venv (package index, Docker engine)",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -33,6 +34,7 @@ _TIER_OF_FOLDER = {
     "engine": "engine",
     "app": "app",
     "snapshots": "snapshot",
+    "package": "package",
 }
 
 

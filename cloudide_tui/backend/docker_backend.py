@@ -66,7 +66,8 @@ class DockerBackend(Backend):
         docker_host: The engine's address; None: docker-py's environment / default socket.
         memory, cpus, pids: Limits of every container (see ``containers.Limits``); the
             defaults are the settings' (``cloudide_tui.defaults``).
-        build_script: The image build script (default: the checkout's scripts/build-image.sh).
+        build_script: The image build script (default: the one shipped with the package,
+            ``image.default_build_script()``).
 
     Raises:
         InvalidName: ``owner`` is not a valid owner name.
