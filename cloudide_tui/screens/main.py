@@ -7,14 +7,14 @@ the settings it uses, the shell opened ahead), and what it has to say goes up as
 message (``Ready``, ``messages.Activity``; failed workers as ``messages.WorkFailed``).
 
 What it leans on, one job each: ``tabs`` remembers the tabs and words their labels,
-``questions`` builds the dialogs it asks, ``validation`` checks the names typed in them.
+``workspace_actions`` (its base) creates, renames and deletes projects and files,
+``questions`` builds the dialogs they ask, ``validation`` checks the names typed in them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import posixpath
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,21 +25,19 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabPane, Tabs
 
 from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.early_shell import EarlyShell
-from cloudide_tui.errors import AlreadyExists, NotFound
 from cloudide_tui.keymap import MAIN_BINDINGS
 from cloudide_tui.messages import Activity
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry, shorten
-from cloudide_tui.validation import validate_project_name
+from cloudide_tui.screens.workspace_actions import WorkspaceActions
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
-from cloudide_tui.widgets.project_browser import BrowserItem, ProjectBrowser
+from cloudide_tui.widgets.project_browser import ProjectBrowser
 from cloudide_tui.widgets.status_line import StatusLine
 from cloudide_tui.widgets.terminal import Terminal
 from cloudide_tui.worker_errors import ReportWorkerErrors
@@ -67,7 +65,7 @@ def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
     return max(height - 4, 2), max(width - browser - 1, 10)
 
 
-class MainScreen(ReportWorkerErrors, Screen[None]):
+class MainScreen(ReportWorkerErrors, WorkspaceActions):
     """Browser on the left, tabs (terminals and editors) on the right.
 
     Args:
@@ -125,10 +123,6 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         self.set_class(self.size.width < NARROW_BELOW, "-narrow")
 
     # -- parts ----------------------------------------------------------------------
-    @property
-    def browser(self) -> ProjectBrowser:
-        return self.query_one(ProjectBrowser)
-
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
@@ -426,127 +420,13 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
         elif self.focused is None or self.focused is browser:
             self.focus_tab_content()
 
-    # -- actions on projects --------------------------------------------------------------
-    def action_new_project(self) -> None:
-        self._new_project()
-
-    @work(group="dialog")
-    async def _new_project(self) -> None:
-        name = await self.app.push_screen_wait(questions.new_project())
-        if name:
-            self.create_project(name)
-
-    @work(group="projects", exit_on_error=False)
-    async def create_project(self, name: str, *, open_it: bool = True) -> None:
-        """Create a project (validated again by the backend), then open its terminal."""
-        validate_project_name(name)
-        await self.backend.create_project(name)
-        await self.browser.reload()
-        self.browser.select_project(name)
-        if open_it:
-            await self.open_project(name)
-
+    # -- terminals ------------------------------------------------------------------------
     async def action_new_terminal(self) -> None:
         project = self.current_project()
         if project is None:
             self.notify("Choose or create a project first (Ctrl+N).", severity="warning")
             return
         await self.new_terminal(project)
-
-    # -- actions on what is under the browser's cursor --------------------------------
-    def _cursor(self) -> BrowserItem | None:
-        item = self.browser.cursor_item
-        if item is None:
-            self.notify("Select a project or a file in the browser first.", severity="warning")
-        return item
-
-    def action_new_file(self) -> None:
-        item = self._cursor()
-        if item is not None:
-            self._new_entry(item, folder=False)
-
-    def action_new_folder(self) -> None:
-        item = self._cursor()
-        if item is not None:
-            self._new_entry(item, folder=True)
-
-    @work(group="dialog")
-    async def _new_entry(self, item: BrowserItem, *, folder: bool) -> None:
-        name = await self.app.push_screen_wait(questions.new_entry(item, folder=folder))
-        if name:
-            self.make_entry(item.project, posixpath.join(item.dir_path, name), folder=folder)
-
-    @work(group="files", exit_on_error=False)
-    async def make_entry(self, project: str, path: str, *, folder: bool) -> None:
-        """Make a folder, or an empty file (never over an existing one), and show it."""
-        if folder:
-            await self.backend.make_dir(project, path)
-        else:
-            # Never clobber a file of that name (the shell may have made it meanwhile).
-            try:
-                await self.backend.stat(project, path)
-            except NotFound:
-                await self.backend.write_file(project, path, b"")
-            else:
-                raise AlreadyExists(
-                    f"{path} exists already in {project}.",
-                    hint="choose another name, or open the file",
-                )
-        await self.browser.reload()
-        await self.browser.reveal(project, path)
-        if not folder:
-            self.open_file(project, path)
-
-    def action_rename(self) -> None:
-        item = self._cursor()
-        if item is not None:
-            self._rename(item)
-
-    @work(group="dialog")
-    async def _rename(self, item: BrowserItem) -> None:
-        old = item.project if item.path is None else posixpath.basename(item.path)
-        new = await self.app.push_screen_wait(questions.rename(item, old))
-        if new and new != old:
-            self.rename(item, new)
-
-    @work(group="projects", exit_on_error=False)
-    async def rename(self, item: BrowserItem, new: str) -> None:
-        """Rename a project (its shells end first: its container goes) or a file or
-        folder (editors on it follow)."""
-        if item.path is None:
-            await self.close_project_tabs(item.project, "terminal")
-            await self.backend.rename_project(item.project, new)
-            self.tabs.rename_project(item.project, new)
-            self.opened_projects.discard(item.project)
-        else:
-            dst = posixpath.join(posixpath.dirname(item.path), new)
-            await self.backend.rename_path(item.project, item.path, dst)
-            for tab in self.tabs.move_path(item.project, item.path, dst):
-                self._set_label(tab)
-        await self.browser.reload()
-        self._update_status()
-
-    def action_delete(self) -> None:
-        item = self._cursor()
-        if item is not None:
-            self._delete(item)
-
-    @work(group="dialog")
-    async def _delete(self, item: BrowserItem) -> None:
-        if await self.app.push_screen_wait(questions.delete(item)):
-            self.delete(item)
-
-    @work(group="projects", exit_on_error=False)
-    async def delete(self, item: BrowserItem) -> None:
-        """Delete a project (its tabs close first) or a file or folder, for good."""
-        if item.path is None:
-            await self.close_project_tabs(item.project)
-            await self.backend.delete_project(item.project)
-            self.opened_projects.discard(item.project)
-        else:
-            await self.backend.delete_path(item.project, item.path)
-        await self.browser.reload()
-        self._update_status()
 
     @on(ProjectBrowser.ProjectsChanged)
     def _projects_changed(self, event: ProjectBrowser.ProjectsChanged) -> None:
