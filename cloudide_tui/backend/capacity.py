@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cloudide_tui.backend.containers import DEFAULT_CPUS, DEFAULT_MEMORY, Limits
+from cloudide_tui import defaults
+from cloudide_tui.backend.containers import Limits
 from cloudide_tui.errors import ConfigError
 
 #: Seconds the CLI waits for ``docker info`` at start (an engine that does not answer is
@@ -61,15 +62,8 @@ def _gib(size: int) -> str:
 
 
 def _is_default(limits: Limits) -> tuple[bool, bool]:
-    """Whether memory, and cpus, are at a default (the backend's or the settings')."""
-    from cloudide_tui.config import Settings  # the one source of the settings' defaults
-
-    settings = Settings()
-    memory = limits.memory.strip().lower()
-    return (
-        memory in (DEFAULT_MEMORY, settings.memory),
-        limits.cpus in (DEFAULT_CPUS, settings.cpus),
-    )
+    """Whether memory, and cpus, are at their defaults (``cloudide_tui.defaults``)."""
+    return limits.memory.strip().lower() == defaults.MEMORY, limits.cpus == defaults.cpus()
 
 
 def fit_limits(limits: Limits, capacity: Capacity) -> Limits:
