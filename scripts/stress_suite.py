@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -37,17 +38,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     args = parser.parse_args(argv)
 
+    # SIGTERM ends us through the finally below too (burners and a running suite go).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     burners = [multiprocessing.Process(target=burn, daemon=True) for _ in range(args.burners)]
     for process in burners:
         process.start()
     print(f"stress: {args.burners} CPU burner(s) running; {args.runs} suite run(s)", flush=True)
     clean = 0
     status = 0
+    suite: subprocess.Popen[bytes] | None = None
     try:
         for run in range(1, args.runs + 1):
             start = time.monotonic()
             print(f"\n=== stress run {run}/{args.runs} ===", flush=True)
-            status = subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args])
+            suite = subprocess.Popen([sys.executable, "-m", "pytest", *args.pytest_args])
+            status = suite.wait()
             took = time.monotonic() - start
             if status != 0:
                 print(f"\nstress: run {run} FAILED after {took:.0f} s", flush=True)
@@ -55,6 +60,12 @@ def main(argv: list[str]) -> int:
             clean += 1
             print(f"stress: run {run} clean in {took:.0f} s", flush=True)
     finally:
+        if suite is not None and suite.poll() is None:
+            suite.send_signal(signal.SIGINT)  # pytest cleans up (containers) on SIGINT
+            try:
+                suite.wait(120)
+            except subprocess.TimeoutExpired:
+                suite.kill()
         for process in burners:
             process.terminate()
         for process in burners:

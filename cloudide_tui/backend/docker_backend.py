@@ -41,10 +41,12 @@ from cloudide_tui.backend.engine import Engine
 from cloudide_tui.backend.file_runner import FILE_DEADLINE, WORKSPACES, FileRunner
 from cloudide_tui.backend.workspace_fs import (
     WorkspaceFS,
+    commit_trash,
     container_owner_ids,
     create_workspace,
     finish_trash,
     list_workspaces,
+    recover_deletions,
     rename_workspace,
     restore_workspace,
     trash_workspace,
@@ -172,18 +174,21 @@ class DockerBackend(Backend):
     async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
         api = await self.engine.api()
         await self._ensure_image(api, progress)
-        if self._trash_task is None:  # what deletions cut short left: finished meanwhile
-            self._trash_task = asyncio.create_task(self._finish_trash())
+        if self._trash_task is None:  # what deletions cut short left: settled meanwhile
+            self._trash_task = asyncio.create_task(self._finish_trash(recover=True))
 
-    async def _finish_trash(self) -> None:
-        """Remove what earlier project deletions left (best effort, never raises)."""
+    async def _finish_trash(self, *, recover: bool = False) -> None:
+        """Remove what earlier project deletions left (best effort, never raises); with
+        ``recover``, first give back projects a crash left half way through deletion."""
         deadline = time.monotonic() + PATIENCE
+
+        def settle() -> None:
+            if recover:
+                recover_deletions(self.workspaces)
+            finish_trash(self.workspaces, deadline=deadline)
+
         with contextlib.suppress(CloudIDEError):
-            await self._files.run(
-                WORKSPACES,
-                "removing deleted projects' files",
-                lambda: finish_trash(self.workspaces, deadline=deadline),
-            )
+            await self._files.run(WORKSPACES, "removing deleted projects' files", settle)
 
     async def _ensure_image(self, api: Any, progress: ProgressCallback | None) -> None:
         async with self._image_lock:
@@ -259,15 +264,16 @@ class DockerBackend(Backend):
         return ProjectInfo(new, self.owner, await self.container_state(new))
 
     async def delete_project(self, name: str) -> None:
-        """All or nothing: the workspace is first renamed to a trash name (atomic: the
-        project is gone from the listing and cannot be opened), then its container is
-        removed; if that fails, the workspace gets its name back and the error is raised.
-        Last the files go; what a deadline leaves stays in the trash (never listed) and
-        is finished later (the next deletion, the next start)."""
+        """All or nothing: the workspace is first renamed aside (atomic: the project is
+        gone from the listing and cannot be opened), then its container is removed; if
+        that fails, the workspace gets its name back and the error is raised (a crash
+        there: given back at the next start). Then it becomes trash and the files go;
+        what a deadline leaves stays in the trash (never listed) and is finished later
+        (the next deletion, the next start)."""
         validate_project_name(name)
         await self._require_project(name)
         async with self._lock(name):
-            trash = await self._files.run(
+            pending = await self._files.run(
                 WORKSPACES,
                 f"deleting project {display(name)}",
                 trash_workspace,
@@ -283,10 +289,14 @@ class DockerBackend(Backend):
                         f"restoring project {display(name)}",
                         restore_workspace,
                         self.workspaces,
-                        trash,
+                        pending,
                         name,
                     )
                 raise
+            with contextlib.suppress(CloudIDEError):  # if not: aside, given back at start
+                await self._files.run(
+                    WORKSPACES, "deleting the files", commit_trash, self.workspaces, pending
+                )
         self._files.forget(name)
         self._container_locks.pop(name, None)
         await self._finish_trash()

@@ -17,14 +17,21 @@ deadline; the other lanes do not notice.
 
 Operations that can stop cleanly take a ``deadline`` of their own, a little earlier than
 the runner's (``WorkspaceFS.delete``), so that they end by themselves in time.
+
+A lane unused for ``IDLE_LANE`` seconds, with nothing running in it (a stuck call counts
+until its thread comes back), is dropped: a server with many projects keeps threads only
+for the ones in use.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
 from cloudide_tui.errors import FileOperationError
@@ -41,6 +48,17 @@ THREADS_PER_LANE = 4
 WORKSPACES = ""
 """The lane of operations on the workspaces folder (list, create, trash a project)."""
 
+IDLE_LANE = 60.0
+"""Seconds a lane may sit unused, nothing running in it, before its threads go."""
+
+
+@dataclass
+class _Lane:
+    executor: ThreadPoolExecutor
+    running: int = 0
+    """Calls whose thread has not come back (a call past its deadline still counts)."""
+    last_used: float = field(default_factory=time.monotonic)
+
 
 class FileRunner:
     """Runs blocking file operations in per-lane threads, each call with a deadline.
@@ -50,17 +68,47 @@ class FileRunner:
         threads: Threads per lane.
     """
 
-    def __init__(self, deadline: float = FILE_DEADLINE, threads: int = THREADS_PER_LANE) -> None:
+    def __init__(
+        self,
+        deadline: float = FILE_DEADLINE,
+        threads: int = THREADS_PER_LANE,
+        idle: float = IDLE_LANE,
+    ) -> None:
         self.deadline = deadline
         self.threads = threads
-        self._lanes: dict[str, ThreadPoolExecutor] = {}
+        self.idle = idle
+        self._lanes: dict[str, _Lane] = {}
+        self._lock = threading.Lock()  # ``running`` is counted down from worker threads
 
-    def _lane(self, lane: str) -> ThreadPoolExecutor:
-        executor = self._lanes.get(lane)
-        if executor is None:
-            executor = ThreadPoolExecutor(self.threads, thread_name_prefix=f"cloudide-files-{lane}")
-            self._lanes[lane] = executor
-        return executor
+    def _submit(self, name: str, call: Callable[[], T]) -> Future[T]:
+        now = time.monotonic()
+        with self._lock:
+            for other, idle in list(self._lanes.items()):
+                if other != name and not idle.running and now - idle.last_used > self.idle:
+                    del self._lanes[other]
+                    idle.executor.shutdown(wait=False)
+            found = self._lanes.get(name)
+            if found is None:
+                executor = ThreadPoolExecutor(
+                    self.threads, thread_name_prefix=f"cloudide-files-{name}"
+                )
+                found = self._lanes[name] = _Lane(executor)
+            found.running += 1
+            found.last_used = now
+            future = found.executor.submit(call)
+
+        def finished(_: Future[T]) -> None:
+            with self._lock:
+                found.running -= 1
+                found.last_used = time.monotonic()
+
+        future.add_done_callback(finished)  # (at once, here, if it is done already)
+        return future
+
+    def lanes(self) -> dict[str, int]:
+        """Lanes that have threads now, with how many calls run in each."""
+        with self._lock:
+            return {name: lane.running for name, lane in self._lanes.items()}
 
     async def run(
         self,
@@ -83,8 +131,7 @@ class FileRunner:
                 keeps a host path or a raw errno from ever reaching the user).
             CloudIDEError: whatever ``fn`` raised.
         """
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._lane(lane), functools.partial(fn, *args, **kwargs))
+        future = asyncio.wrap_future(self._submit(lane, functools.partial(fn, *args, **kwargs)))
         try:
             return await asyncio.wait_for(future, self.deadline)
         except TimeoutError:
@@ -98,9 +145,10 @@ class FileRunner:
 
     def forget(self, lane: str) -> None:
         """Drop a lane (a deleted project): its threads end once idle."""
-        executor = self._lanes.pop(lane, None)
-        if executor is not None:
-            executor.shutdown(wait=False)
+        with self._lock:
+            dropped = self._lanes.pop(lane, None)
+        if dropped is not None:
+            dropped.executor.shutdown(wait=False)
 
     def close(self) -> None:
         """Drop every lane (threads end once idle; a stuck one ends when it can)."""

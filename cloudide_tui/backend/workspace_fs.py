@@ -26,7 +26,9 @@ based), never by ``shutil.rmtree`` (which opened folders with a plain ``O_RDONLY
 recursed). A folder is deleted by renaming it to a trash name first (``TRASH_PREFIX``, at
 the workspace root, never listed): it is gone from view at once, and whatever a deadline
 or a failure leaves of it is finished by the next deletion. Whole workspaces go the same
-way (``trash_workspace`` / ``finish_trash``).
+way, in two steps so that a project deletion is all or nothing: ``trash_workspace`` puts
+it aside (``restore_workspace`` undoes it; ``recover_deletions`` does so for a crash),
+``commit_trash`` makes it trash, ``finish_trash`` removes it.
 
 Everything here is blocking; ``DockerBackend`` runs it through ``file_runner.FileRunner``
 (threads per project, a deadline per call). Errors are ``cloudide_tui.errors`` classes
@@ -44,6 +46,7 @@ import os
 import re
 import secrets
 import stat as stat_module
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -71,6 +74,38 @@ TRASH_PREFIX = ".cloudide-trash-"
 API) or among the workspaces (a project). Never listed; finished by the next deletion."""
 
 _TRASH_RE = re.compile(re.escape(TRASH_PREFIX) + r"[0-9a-f]{16}")
+
+DELETING_PREFIX = ".cloudide-deleting-"
+"""Name prefix of a project being deleted whose container may not be gone yet:
+``.cloudide-deleting-<16 hex>-<project>``. Never listed, never finished: it either gets its
+name back (the container could not be removed; or, found stale at start, a crash) or
+becomes trash (``commit_trash``)."""
+
+_DELETING_RE = re.compile(re.escape(DELETING_PREFIX) + r"([0-9a-f]{16})-(.+)")
+
+STALE_DELETION = 600.0
+"""Seconds after which a project found half way through its deletion (renamed, its
+container maybe not removed) is taken for the leftover of a crash and given back."""
+
+# Trash folders some thread of this process is removing or may still put back: another
+# finisher leaves them alone (two removals of one tree would trip on each other).
+_claimed: set[str] = set()
+_claimed_lock = threading.Lock()
+
+
+def _claim(name: str) -> bool:
+    """Take ``name`` for this thread; False when another thread has it."""
+    with _claimed_lock:
+        if name in _claimed:
+            return False
+        _claimed.add(name)
+        return True
+
+
+def _release(name: str) -> None:
+    with _claimed_lock:
+        _claimed.discard(name)
+
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
@@ -615,7 +650,12 @@ class WorkspaceFS:
                     os.unlink(name, dir_fd=dir_fd)
                     return
                 trash = _trash_name()
-                rename_noreplace(dir_fd, name, root_fd, trash)
+                _claim(trash)
+                try:
+                    rename_noreplace(dir_fd, name, root_fd, trash)
+                except BaseException:
+                    _release(trash)
+                    raise
             except FileNotFoundError:
                 raise NotFound(f"{shown} does not exist.") from None
             except IsADirectoryError:
@@ -638,6 +678,8 @@ class WorkspaceFS:
                 return  # out of time: the rest stays in the trash, finished later
             except FileNotFoundError:
                 pass
+            finally:
+                _release(trash)
             _finish_trash(root_fd, deadline)  # what earlier deletions left
 
 
@@ -668,14 +710,20 @@ def _finish_trash(dir_fd: int, deadline: float | None) -> bool:
             names = [entry.name for entry in entries if is_trash(entry.name)]
     except OSError:
         return False
+    done = True
     for name in names:
+        if not _claim(name):  # another thread is on it
+            done = False
+            continue
         try:
             remove_tree(dir_fd, name, deadline=deadline)
         except FileNotFoundError:
             continue
         except (RemovalUnfinished, OSError):
             return False
-    return True
+        finally:
+            _release(name)
+    return done
 
 
 def _symlink_refused(parts: tuple[str, ...]) -> InvalidPath:
@@ -868,12 +916,14 @@ def rename_workspace(parent: Path, old: str, new: str) -> Path:
 
 
 def trash_workspace(parent: Path, name: str) -> str:
-    """Rename workspace ``name`` to a trash name, atomically: from now on it is not listed
-    (``list_workspaces`` skips trash) and cannot be opened. The first step of deleting a
-    project; ``restore_workspace`` undoes it, ``finish_trash`` completes it.
+    """Rename workspace ``name`` aside, atomically: from now on it is not listed and
+    cannot be opened. The first step of deleting a project: ``restore_workspace`` undoes
+    it, ``commit_trash`` makes it trash (once the container is gone), ``finish_trash``
+    removes it. Until committed nothing removes it (a crash gives it back at the next
+    start: ``recover_deletions``).
 
     Returns:
-        The trash name (in ``parent``).
+        The name it has now (in ``parent``).
 
     Raises:
         InvalidName: ``name`` is invalid.
@@ -884,37 +934,91 @@ def trash_workspace(parent: Path, name: str) -> str:
     parent_fd = _open_parent(parent, create=False)
     try:
         _require_workspace(parent_fd, name)
-        trash = _trash_name()
+        pending = f"{DELETING_PREFIX}{secrets.token_hex(8)}-{name}"
         try:
-            rename_noreplace(parent_fd, name, parent_fd, trash)
+            rename_noreplace(parent_fd, name, parent_fd, pending)
         except FileNotFoundError:
             raise NotFound(f"There is no project called {display(name)}.") from None
         except OSError as exc:
             raise _os_error(exc, name) from None
     finally:
         os.close(parent_fd)
-    return trash
+    return pending
 
 
-def restore_workspace(parent: Path, trash: str, name: str) -> None:
-    """Give a trashed workspace its name back (never over another one).
+def commit_trash(parent: Path, pending: str) -> None:
+    """Make a workspace put aside by ``trash_workspace`` trash: ``finish_trash`` removes
+    it from now on (best effort: a failure leaves it aside, given back at a later start).
+    """
+    match = _DELETING_RE.fullmatch(pending)
+    if match is None:
+        raise InvalidPath(f"{display(pending)} is not a workspace being deleted.")
+    try:
+        parent_fd = _open_parent(parent, create=False)
+    except CloudIDEError:
+        return
+    try:
+        with suppress(OSError):
+            rename_noreplace(parent_fd, pending, parent_fd, TRASH_PREFIX + match.group(1))
+    finally:
+        os.close(parent_fd)
+
+
+def restore_workspace(parent: Path, pending: str, name: str) -> None:
+    """Give a workspace put aside by ``trash_workspace`` its name back (never over another).
 
     Raises:
-        AlreadyExists: ``name`` was taken meanwhile (the files stay in the trash).
-        NotFound: the trash is gone.
+        AlreadyExists: ``name`` was taken meanwhile (it stays aside).
+        NotFound: it is gone.
     """
     validate_project_name(name)
-    if not is_trash(trash):
-        raise InvalidPath(f"{display(trash)} is not a trash name.")
+    if _DELETING_RE.fullmatch(pending) is None:
+        raise InvalidPath(f"{display(pending)} is not a workspace being deleted.")
     parent_fd = _open_parent(parent, create=False)
     try:
-        rename_noreplace(parent_fd, trash, parent_fd, name)
+        rename_noreplace(parent_fd, pending, parent_fd, name)
     except FileExistsError:
         raise AlreadyExists(f"A project called {display(name)} exists already.") from None
     except OSError as exc:
         raise _os_error(exc, name) from None
     finally:
         os.close(parent_fd)
+
+
+def recover_deletions(parent: Path, *, stale_after: float = STALE_DELETION) -> list[str]:
+    """Give back the projects whose deletion stopped half way long ago (a crash between
+    putting the workspace aside and removing its container): all or nothing, so nothing.
+    When the name has been taken since, the old workspace is trash instead. Never raises.
+
+    Returns:
+        The projects given back.
+    """
+    try:
+        parent_fd = _open_parent(parent, create=False)
+    except CloudIDEError:
+        return []
+    back: list[str] = []
+    try:
+        with os.scandir(parent_fd) as entries:
+            pending = [(e.name, e.stat(follow_symlinks=False)) for e in entries]
+        now = time.time()
+        for entry, st in pending:
+            match = _DELETING_RE.fullmatch(entry)
+            if match is None or now - st.st_ctime < stale_after:
+                continue  # not one, or a deletion that may still be going on
+            try:
+                rename_noreplace(parent_fd, entry, parent_fd, validate_project_name(match[2]))
+                back.append(match[2])
+            except FileExistsError:
+                with suppress(OSError):
+                    rename_noreplace(parent_fd, entry, parent_fd, TRASH_PREFIX + match[1])
+            except (OSError, CloudIDEError):
+                continue
+    except OSError:
+        pass
+    finally:
+        os.close(parent_fd)
+    return back
 
 
 def finish_trash(parent: Path, *, deadline: float | None = None) -> bool:
@@ -937,15 +1041,15 @@ def finish_trash(parent: Path, *, deadline: float | None = None) -> bool:
 def remove_workspace(parent: Path, name: str, *, deadline: float | None = None) -> None:
     """Delete workspace folder ``parent/name`` with everything in it, for good.
 
-    Trashed first (gone at once, whole), then removed; what ``deadline`` leaves stays in
-    the trash, never listed, finished by ``finish_trash`` later.
+    Put aside and made trash first (gone at once, whole), then removed; what ``deadline``
+    leaves stays in the trash, never listed, finished by ``finish_trash`` later.
 
     Raises:
         InvalidName: ``name`` is invalid.
         NotFound: there is no such workspace.
         InvalidPath: it is not a folder (a symlink is never removed through).
     """
-    trash_workspace(parent, name)
+    commit_trash(parent, trash_workspace(parent, name))
     finish_trash(parent, deadline=deadline)
 
 

@@ -20,9 +20,14 @@ from cloudide_tui.backend.tree_removal import RemovalUnfinished, remove_tree
 from cloudide_tui.backend.workspace_fs import (
     TRASH_PREFIX,
     WorkspaceFS,
+    commit_trash,
     create_workspace,
+    finish_trash,
     list_workspaces,
+    recover_deletions,
     remove_workspace,
+    restore_workspace,
+    trash_workspace,
 )
 from cloudide_tui.errors import CloudIDEError
 
@@ -178,3 +183,35 @@ def test_deleting_never_opens_a_fifo_or_a_device(tmp_path: Path) -> None:
     WorkspaceFS(ws).delete("tree")
     assert os.listdir(ws) == []
     assert Path("/etc/passwd").exists()
+
+
+def test_a_project_deletion_cut_short_by_a_crash_gives_the_project_back(tmp_path: Path) -> None:
+    parent = tmp_path / "workspaces" / "local"
+    made = create_workspace(parent, "proj")
+    (made / "notes.txt").write_text("precious")
+    trash_workspace(parent, "proj")  # ... and the process died right here
+    assert list_workspaces(parent) == []
+    assert finish_trash(parent)  # never removed before it is made trash
+    assert recover_deletions(parent) == []  # too fresh: a deletion may be going on
+    assert recover_deletions(parent, stale_after=0) == ["proj"]
+    assert (parent / "proj" / "notes.txt").read_text() == "precious"
+    # Its name taken meanwhile by a new project: the old one is trash, then gone.
+    trash_workspace(parent, "proj")
+    create_workspace(parent, "proj")
+    assert recover_deletions(parent, stale_after=0) == []
+    assert finish_trash(parent)
+    assert sorted(os.listdir(parent)) == ["proj"]
+    assert os.listdir(parent / "proj") == []  # the new one, empty
+
+
+def test_a_put_aside_workspace_is_given_back_or_made_trash(tmp_path: Path) -> None:
+    parent = tmp_path / "workspaces" / "local"
+    create_workspace(parent, "proj")
+    pending = trash_workspace(parent, "proj")
+    restore_workspace(parent, pending, "proj")
+    assert list_workspaces(parent) == ["proj"]
+    pending = trash_workspace(parent, "proj")
+    commit_trash(parent, pending)
+    assert [n for n in os.listdir(parent) if n.startswith(TRASH_PREFIX)]
+    assert finish_trash(parent)
+    assert os.listdir(parent) == []

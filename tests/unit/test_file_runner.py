@@ -57,3 +57,21 @@ async def test_a_raw_system_error_reaches_the_caller_in_words_without_a_host_pat
         assert str(caught.value) == "Saving 'x' failed: Permission denied."
     finally:
         runner.close()
+
+
+async def test_idle_projects_keep_no_threads_but_a_stuck_one_is_kept_until_it_returns() -> None:
+    runner = FileRunner(deadline=0.5, idle=0)  # any lane with nothing running is idle
+    release = threading.Event()
+    try:
+        assert await runner.run("a", "listing '/'", lambda: 1) == 1
+        with pytest.raises(FileOperationError):
+            await runner.run("stuck", "reading 'x'", release.wait, 60)
+        await runner.run("b", "listing '/'", lambda: 2)
+        # "a" went (nothing ran there); "stuck" stays: its thread has not come back.
+        assert runner.lanes() == {"stuck": 1, "b": 0}
+        release.set()
+        await runner.run("a", "listing '/'", lambda: 3)  # back, once asked again
+        assert set(runner.lanes()) <= {"stuck", "a"}
+    finally:
+        release.set()
+        runner.close()
