@@ -98,9 +98,10 @@ def test_a_folder_swapped_for_a_fifo_while_it_is_deleted_never_blocks(tmp_path: 
     swapping.start()
     stuck: list[threading.Thread] = []
     try:
-        end = time.monotonic() + 3.0
+        start = time.monotonic()
         attempts = 0
-        while time.monotonic() < end:
+        # For 3 s and 100 attempts at least (a loaded machine makes fewer per second).
+        while (time.monotonic() - start < 3.0 or attempts < 100) and time.monotonic() - start < 30:
             attempts += 1
             worker = threading.Thread(target=_delete, args=(fs,), daemon=True)
             worker.start()
@@ -109,7 +110,6 @@ def test_a_folder_swapped_for_a_fifo_while_it_is_deleted_never_blocks(tmp_path: 
                 stuck.append(worker)
                 break
         assert not stuck, f"delete_path blocked for good (attempt {attempts})"
-        assert attempts > 50
     finally:
         stop.set()
         swapping.join(5)
