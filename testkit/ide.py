@@ -90,7 +90,10 @@ class Ide:
         await wait_for(self.pilot, condition, what, timeout)
 
     async def wait_prompt(self, terminal: Terminal | None = None) -> Terminal:
-        """Until the shell's prompt (``...$``) is on the terminal's screen."""
+        """Until the shell's prompt (``...$``) is on the terminal's screen (by default the
+        last terminal tab, waited for too: a tab opens a moment after its project shows)."""
+        if terminal is None:
+            await self.wait_for(lambda: self.main.terminals(), "a terminal tab")
         term = terminal or self.terminal()
         await self.wait_for(lambda: "$" in screen_text(term), "the shell's prompt")
         return term
