@@ -21,7 +21,9 @@ Keys the app keeps for itself are in ``APP_KEYS``; the widget lets them bubble u
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 from cloudide_tui.terminal.model import Modes
@@ -121,6 +123,38 @@ MODIFIER_BITS: Mapping[str, int] = MappingProxyType(
 
 _TEXT_KEYS = frozenset({"enter", "tab", "backspace", "escape", "space"})
 
+NAME_REPLACEMENTS: Mapping[str, str] = MappingProxyType(
+    {
+        "slash": "solidus",
+        "backslash": "reverse_solidus",
+        "at": "commercial_at",
+        "minus": "hyphen_minus",
+        "plus": "plus_sign",
+        "underscore": "low_line",
+    }
+)
+"""Textual's short names of a few characters, back to their Unicode names (Textual names
+a character by its Unicode name, lower case, ``_`` for spaces and hyphens, then shortens
+these; ``tests/unit/test_alt_keys.py`` checks the table against Textual's)."""
+
+
+@lru_cache(maxsize=256)
+def key_character(base: str) -> str | None:
+    """The character a Textual key name stands for (``"full_stop"`` -> ``"."``), or None.
+
+    Needed where a key arrives without its character: the kitty keyboard protocol sends
+    Alt+. as ``alt+full_stop`` alone.
+    """
+    if len(base) == 1:
+        return base
+    name = NAME_REPLACEMENTS.get(base, base).upper()
+    for candidate in (name.replace("_", " "), name.replace("_", "-")):
+        try:
+            return unicodedata.lookup(candidate)
+        except KeyError:
+            continue
+    return None
+
 
 def split_key(key: str) -> tuple[frozenset[str], str]:
     """Split a Textual key name into its modifiers and its base key.
@@ -213,7 +247,8 @@ def _encode(key: str, character: str | None, modes: Modes) -> str | None:
 
     if character:
         return character
-    if len(base) == 1:
-        # kitty protocol: "shift+a" with no character
-        return base.upper() if "shift" in mods else base
-    return None
+    # kitty protocol: "shift+a", "alt+full_stop" with no character
+    named = key_character(base)
+    if named is None or not named.isprintable():
+        return None
+    return named.upper() if "shift" in mods else named

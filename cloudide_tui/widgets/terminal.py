@@ -353,7 +353,9 @@ class Terminal(ScrollView, can_focus=True):
         status = session.exit_status if session is not None else None
         reason = self._end_reason or (session.end_reason if session is not None else None)
         reason = reason or "session ended"
-        words = f"{reason} (status {status})" if status is not None else reason
+        # The backend's reason may name the status already ("shell exited (status 0)").
+        named = status is None or f"status {status}" in reason
+        words = reason if named else f"{reason} (status {status})"
         emulator = self._emulator
 
         def write_end() -> None:
