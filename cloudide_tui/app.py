@@ -24,6 +24,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -104,6 +105,16 @@ class CloudIDEApp(App[int]):
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
         self._early_shell: EarlyShell | None = None
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform; on Linux and macOS ours, which reads Alt+key
+        as xterm sends it (``driver.py``). A driver named in ``TEXTUAL_DRIVER`` is kept."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # Windows, or TEXTUAL_DRIVER
+            return driver
+        from cloudide_tui.driver import CloudIDEDriver  # imports termios: not on Windows
+
+        return CloudIDEDriver
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:

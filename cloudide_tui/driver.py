@@ -58,13 +58,24 @@ def alt_key_name(key: str) -> str:
 class AltKeyParser(XTermParser):
     """Textual's input parser, but ESC + one key is always that key with Alt."""
 
+    def __init__(self, debug: bool = False) -> None:
+        super().__init__(debug)
+        self._alt_next = False
+
     def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
         if len(sequence) == 2 and sequence[0] == ESC and sequence[1] not in SEQUENCE_STARTS:
             if sequence[1] != ESC:
                 yield from self._with_alt(sequence[1])
                 return
-        elif alt and len(sequence) == 1 and sequence != ESC:
-            # ESC [ or ESC O that nothing followed (reissued by Textual after its delay)
+        elif sequence == ESC and not alt:
+            # Only Textual's reissue of an unfinished ``ESC [`` / ``ESC O`` asks for a lone
+            # ESC (when another ESC arrived next): it would become a "^" key. The ESC is
+            # the Alt of the character that follows it.
+            self._alt_next = True
+            return
+        elif (alt or self._alt_next) and len(sequence) == 1:
+            # ESC [ or ESC O that nothing (or another ESC) followed, reissued by Textual
+            self._alt_next = False
             yield from self._with_alt(sequence)
             return
         yield from super()._sequence_to_key_events(sequence, alt)
@@ -124,7 +135,7 @@ class CloudIDEDriver(LinuxDriver):
         finally:
             selector.close()
             try:
-                for event in feed(""):
+                for event in feed(""):  # noqa: B007  (Textual's own line)
                     pass
             except (EOFError, ParseError):
                 pass

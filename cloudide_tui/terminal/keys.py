@@ -9,7 +9,10 @@ modifier keys and the program's modes (DECCKM switches cursor keys to their SS3 
 Facts about Textual 8.2 that shape this (see docs/terminal-widget.md):
 
 * ``alt+x`` arrives with character ``"x"``: Alt is sent as an ESC prefix (xterm's
-  ``metaSendsEscape``). ``alt+enter`` arrives as plain ``enter`` and cannot be recovered.
+  ``metaSendsEscape``). Textual's own parser loses Alt on every key but letters; the
+  app's driver (``cloudide_tui/driver.py``) keeps it (``alt+full_stop``, ``alt+1``,
+  ``alt+enter``...). The kitty protocol sends some without their character: the key's
+  name says it (``key_character``).
 * Backspace arrives as ``backspace`` whether the host sent DEL or ^H; the character tells
   them apart, so Ctrl+H keeps sending ^H.
 * Shift+F1..F12 arrive as ``f13``..``f24`` (xterm's ``CSI 1;2 P`` is parsed as F13).
@@ -21,6 +24,7 @@ Keys the app keeps for itself are in ``APP_KEYS``; the widget lets them bubble u
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
@@ -147,10 +151,14 @@ def key_character(base: str) -> str | None:
     """
     if len(base) == 1:
         return base
-    name = NAME_REPLACEMENTS.get(base, base).upper()
-    for candidate in (name.replace("_", " "), name.replace("_", "-")):
+    words = NAME_REPLACEMENTS.get(base, base).upper().split("_")
+    if len(words) > 6:
+        return None
+    # Each "_" was a space or a hyphen ("less_than_sign" is LESS-THAN SIGN): try both.
+    for separators in itertools.product(" -", repeat=len(words) - 1):
+        name = words[0] + "".join(s + w for s, w in zip(separators, words[1:], strict=True))
         try:
-            return unicodedata.lookup(candidate)
+            return unicodedata.lookup(name)
         except KeyError:
             continue
     return None
