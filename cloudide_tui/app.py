@@ -23,11 +23,12 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
@@ -40,11 +41,12 @@ from cloudide_tui.errors import (
     ImageError,
     ResourceLimit,
 )
-from cloudide_tui.keymap import APP_BINDINGS
+from cloudide_tui.keymap import APP_BINDINGS, PREFIX_ID, short_key
 from cloudide_tui.messages import Activity, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
 from cloudide_tui.screens.main import MainScreen, expected_terminal_size
+from cloudide_tui.screens.prefix import SEND_PREFIX, PrefixScreen
 from cloudide_tui.validation import validate_project_name
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
@@ -105,6 +107,9 @@ class CloudIDEApp(App[int]):
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
         self._early_shell: EarlyShell | None = None
+        self._prefix_action = False
+        if self.settings.prefix_key != defaults.PREFIX_KEY:
+            self.set_keymap({PREFIX_ID: self.settings.prefix_key})
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform; on Linux and macOS ours, which reads Alt+key
@@ -128,7 +133,10 @@ class CloudIDEApp(App[int]):
         # CSS_PATH (main.tcss) only for pushed screens.
         self.push_screen(
             MainScreen(
-                self.backend, scrollback=self.settings.scrollback, early_shell=self._early_shell
+                self.backend,
+                scrollback=self.settings.scrollback,
+                early_shell=self._early_shell,
+                alt_digits=self.settings.alt_digits,
             )
         )
 
@@ -146,14 +154,49 @@ class CloudIDEApp(App[int]):
 
     # -- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._prefix_action:
+            return True  # chosen with the prefix key: it runs wherever the focus is
+        if action == "prefix":
+            # Over a dialog the prefix means nothing: the dialog gets the key.
+            return isinstance(self.screen, MainScreen | PrefixScreen)
         # Ctrl+Q and Ctrl+P are priority bindings that fire before the focused widget;
         # returning False lets the key go on to a focused terminal (App._check_bindings
         # -> run_action returns False -> the key is forwarded to the focused widget).
         return not (action in YIELD_TO_TERMINAL and isinstance(self.focused, Terminal))
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer as ``keymap.short_key`` spells them (``^N``, ``F12``, ``^\\``)."""
+        return binding.key_display or short_key(binding.key.split(",")[0])
+
+    async def action_prefix(self) -> None:
+        """The prefix key: show the prefix panel; the next key chooses what to do."""
+        if isinstance(self.screen, PrefixScreen):
+            self.screen.press_prefix_again()
+            return
+        # Awaited: the key after the prefix (often in the same read) must find the panel.
+        await self.push_screen(PrefixScreen(self.settings.prefix_key), self._prefix_chosen)
+
+    def _prefix_chosen(self, action: str | None) -> None:
+        # Called as the panel goes, before the main screen is back (and gives the focus
+        # back to what had it): run the action after that, or the focus would undo it.
+        if action is not None:
+            self.call_after_refresh(self._run_prefix_action, action)
+
+    async def _run_prefix_action(self, action: str) -> None:
+        main = self.main
+        if action == SEND_PREFIX:
+            if isinstance(self.focused, Terminal):
+                self.focused.type_key(self.settings.prefix_key)
+            return
+        self._prefix_action = main.prefix_action = True
+        try:
+            await self.run_action(action, main)
+        finally:
+            self._prefix_action = main.prefix_action = False
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.settings.prefix_key))
 
     def action_save_editor(self) -> None:
         tab = self.main.active_tab
@@ -173,7 +216,10 @@ class CloudIDEApp(App[int]):
                     "Its terminal (opened if needed)",
                     self._runner(f"screen.open_project('{name}')"),
                 )
-        yield from super().get_system_commands(screen)
+        for system in super().get_system_commands(screen):
+            # Textual's "Keys" panel would be a second help entry beside ours ("Keys").
+            if system.title != "Keys":
+                yield system
 
     def _runner(self, action: str) -> Any:
         async def run() -> None:

@@ -52,7 +52,7 @@ ACTIONS: list[ActionCommand] = [
     ),
     ActionCommand("Focus terminal / browser", "F12", "screen.toggle_focus"),
     ActionCommand("Save file", "Save the current editor (Ctrl+S)", "app.save_editor"),
-    ActionCommand("Help: keys", "Every key (F1 or ?)", "app.help"),
+    ActionCommand("Keys", "Every key, and how to reach the app from a terminal (F1)", "app.help"),
 ]
 
 

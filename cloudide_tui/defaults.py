@@ -37,6 +37,15 @@ def cpus() -> float:
 SCROLLBACK = 10_000
 """Lines each terminal keeps above its screen."""
 
+PREFIX_KEY = "ctrl+backslash"
+"""The prefix key (Textual's name): pressed, then one more key, it reaches the app from a
+terminal (tmux-style). Ctrl+\\ is SIGQUIT in a shell, unbound in readline, vim and less,
+and rarely needed; pressed twice it still reaches the shell."""
+
+ALT_DIGITS = "tabs"
+"""What Alt+1..9 do in a terminal: ``"tabs"`` (go to that tab, as in gnome-terminal and
+konsole) or ``"shell"`` (the shell gets them: bash's digit arguments)."""
+
 # -- files --------------------------------------------------------------------------------
 
 READ_LIMIT = 4 << 20

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -31,7 +31,7 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.early_shell import EarlyShell
-from cloudide_tui.keymap import MAIN_BINDINGS
+from cloudide_tui.keymap import FOOTER, MAIN_BINDINGS
 from cloudide_tui.messages import Activity
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry, shorten
@@ -56,6 +56,11 @@ BROWSER_WIDTH, NARROW_BROWSER_WIDTH, NARROW_BELOW = 32, 22, 100
 (main.tcss says the same; ``expected_terminal_size`` counts on it)."""
 
 
+def _action_name(action: str) -> str:
+    """``"screen.go_tab(3)"`` -> ``"go_tab"``: an action without namespace or arguments."""
+    return action.split("(")[0].rpartition(".")[2]
+
+
 def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
     """Rows and columns the first terminal tab will get in a ``width`` x ``height`` app
     (status line, tab bar and footer above and below; the browser on the left, slimmer
@@ -73,6 +78,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         scrollback: Lines each terminal keeps above its screen.
         early_shell: The ``--project`` shell being opened ahead; the project's first
             terminal takes it instead of opening another.
+        alt_digits: What Alt+1..9 do in a terminal (``Settings.alt_digits``).
     """
 
     CSS_PATH = "main.tcss"
@@ -95,11 +101,17 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         *,
         scrollback: int = defaults.SCROLLBACK,
         early_shell: EarlyShell | None = None,
+        alt_digits: str = defaults.ALT_DIGITS,
     ) -> None:
         super().__init__()
         self.backend = backend
         self.scrollback = scrollback
         self.early_shell = early_shell
+        self.alt_digits = alt_digits
+        """``"tabs"``: Alt+1..9 go to a tab even in a terminal; ``"shell"``: not there."""
+        self.prefix_action = False
+        """True while an action chosen with the prefix key runs (the app sets it): it
+        runs even where its own key would not (Alt+1..9 given to the shell)."""
         self.tabs = TabRegistry()
         """Every open tab (terminals and editors) by pane id."""
         self.opened_projects: set[str] = set()
@@ -112,15 +124,11 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
             with ContentSwitcher(id="right", initial="empty"):
                 yield Static(EMPTY_TEXT, id="empty")
                 yield TabbedContent(id="tabs")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.status.backend_name = self.backend.description
         self.post_message(self.Ready(self))
-
-    def on_resize(self) -> None:
-        # At 80 columns the browser slims down so a terminal keeps ~57 columns.
-        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
 
     # -- parts ----------------------------------------------------------------------
     @property
@@ -358,12 +366,24 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
     def action_previous_tab(self) -> None:
         self._move_tab(-1)
 
+    def tab_order(self) -> list[Tab]:
+        """The tabs as the tab bar shows them, left to right."""
+        return [self.tabs[p.id] for p in self.tabbed.query(TabPane) if p.id and p.id in self.tabs]
+
+    def show_tab(self, tab: Tab) -> None:
+        """Make ``tab`` the active one and focus what it shows."""
+        self.tabbed.active = tab.pane_id
+        self.focus_tab_content(tab)
+
     def _move_tab(self, step: int) -> None:
-        if not self.tabs:
+        tabs = self.tab_order()
+        if not tabs:
             return
-        tabs = self.tabbed.query_one(Tabs)
-        tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
-        self.call_after_refresh(self.focus_tab_content)
+        current = self.active_tab
+        index = tabs.index(current) if current in tabs else -1
+        # Focused here, not after the tab bar's message: that came too late sometimes,
+        # and the old tab's content took the focus back.
+        self.show_tab(tabs[(index + step) % len(tabs)])
 
     async def action_close_tab(self) -> None:
         tab = self.active_tab
@@ -399,6 +419,73 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         for tab in self.tabs.of_project(project, kind):
             await self.close_tab(tab)
 
+    def action_go_tab(self, number: int) -> None:
+        """Alt+1..9 (or the prefix, then 1..9): the ``number``-th tab, focused."""
+        tabs = self.tab_order()
+        if not 1 <= number <= len(tabs):
+            self.notify(f"There is no tab {number}.", severity="warning", timeout=2)
+            return
+        self.show_tab(tabs[number - 1])
+
+    # -- keys shown and keys that work ----------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Alt+N with alt_digits = "shell": False, and the key goes on to the shell.
+        return not (
+            action == "go_tab"
+            and self.alt_digits == "shell"
+            and isinstance(self.focused, Terminal)
+            and not self.prefix_action
+        )
+
+    def focus_place(self) -> str:
+        """Where the keys go now: ``"terminal"``, ``"editor"``, ``"browser"`` or ``"other"``
+        (``keymap.FOOTER`` says what the footer shows there)."""
+        focused = self.focused
+        if isinstance(focused, Terminal):
+            return "terminal"
+        if focused is not None and any(isinstance(n, Editor) for n in focused.ancestors):
+            return "editor"
+        if isinstance(focused, ProjectBrowser):
+            return "browser"
+        return "other"
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, as the footer shows them: only the keys that work
+        where the focus is (a focused terminal keeps every other key for the shell), in
+        ``keymap.FOOTER``'s order of importance and labels, as many as fit the width (the
+        footer is never cut). Display only: which key does what stays Textual's."""
+        bindings = super().active_bindings
+        palette = bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        room = self.size.width
+        if palette is not None:  # docked at the right: "▏^P palette "
+            room -= len(self.app.get_key_display(palette.binding)) + 10
+        shown: dict[str, ActiveBinding] = {}
+        for action, label in FOOTER[self.focus_place()]:
+            keys = [
+                (key, active)
+                for key, active in bindings.items()
+                if active.binding.show and _action_name(active.binding.action) == action
+            ]
+            if not keys:
+                continue
+            # The footer shows one item per action (the first key), whatever its keys.
+            width = len(self.app.get_key_display(keys[0][1].binding)) + len(label) + 2
+            if width <= room:
+                room -= width
+                for key, active in keys:
+                    shown[key] = active._replace(binding=replace(active.binding, description=label))
+        # The others stay known (Textual's "press ^q to quit" reads them), not shown.
+        for key, active in bindings.items():
+            if key not in shown:
+                shown[key] = active._replace(binding=replace(active.binding, show=False))
+        return shown
+
+    def on_resize(self) -> None:
+        # At 80 columns the browser slims down so a terminal keeps ~57 columns.
+        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
+        self.refresh_bindings()  # the footer shows as many keys as fit
+
     # -- focus and panes ----------------------------------------------------------------
     def action_toggle_focus(self) -> None:
         """F12: from a terminal (or editor) to the browser, and back."""
@@ -411,6 +498,28 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
                 self.browser.select_project(tab.project)
             self.browser.display = True
             self.browser.focus()
+
+    def panes(self) -> list[Widget]:
+        """What ``next_pane`` moves between, left to right: the browser (when shown) and
+        the active tab's terminal or editor."""
+        panes: list[Widget] = [self.browser] if self.browser.display else []
+        tab = self.active_tab
+        if tab is not None:
+            panes.append(tab.widget)
+        return panes
+
+    def action_next_pane(self) -> None:
+        """The prefix, then o: the next pane to the right (wrapping round)."""
+        panes = self.panes()
+        if not panes:
+            return
+        focused = self.focused
+        current = next((i for i, p in enumerate(panes) if focused in (p, *p.query("*"))), -1)
+        target = panes[(current + 1) % len(panes)]
+        if target is self.browser:
+            self.browser.focus()
+        else:
+            self.focus_tab_content(self.tabs.of(target))
 
     def action_toggle_browser(self) -> None:
         browser = self.browser

@@ -89,7 +89,7 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(b.key, f"screen.{b.action}", b.description, show=b.show, key_display=b.key_display)
+        Binding(b.key, b.action, b.description, show=b.show, key_display=b.key_display)
         for b in BROWSER_BINDINGS
     ]
 

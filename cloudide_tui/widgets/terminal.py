@@ -582,6 +582,14 @@ class Terminal(ScrollView, can_focus=True):
             self._snap_to_bottom()
             self._send(data)
 
+    def type_key(self, key: str, character: str | None = None) -> None:
+        """Send one key to the program as if it was typed here (Textual's key name): how
+        the app hands on a key it took first (the prefix key pressed twice)."""
+        data = None if self._ended else encode_key(key, character, self._modes)
+        if data:
+            self._snap_to_bottom()
+            self._send(data)
+
     def on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()

@@ -21,7 +21,8 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
 
 from cloudide_tui.driver import AltKeyParser, CloudIDEDriver, alt_key_name
-from cloudide_tui.terminal.keys import NAME_REPLACEMENTS, encode_key, key_character
+from cloudide_tui.keynames import NAME_REPLACEMENTS, key_character
+from cloudide_tui.terminal.keys import encode_key
 from cloudide_tui.terminal.model import Modes
 
 ESC = "\x1b"

@@ -49,6 +49,8 @@ def test_every_setting_is_in_the_docs_table() -> None:
         ("memory", f"`{defaults.MEMORY}`"),
         ("pids", str(defaults.PIDS)),
         ("scrollback", str(defaults.SCROLLBACK)),
+        ("prefix_key", f"`{defaults.PREFIX_KEY}`"),
+        ("alt_digits", f"`{defaults.ALT_DIGITS}`"),
         ("keep_running", "false"),
         ("project", "none"),
     ],
