@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from cloudide_tui import defaults
@@ -108,6 +108,9 @@ class CloudIDEApp(App[int]):
         self._progress: ProgressDialog | None = None
         self._early_shell: EarlyShell | None = None
         self._prefix_action = False
+        self._held_keys: list[events.Key] | None = [] if self.settings.project else None
+        """Keys typed while ``--project`` starts, before its terminal has the focus (None:
+        not holding): they go to that terminal once it has it."""
         if self.settings.prefix_key != defaults.PREFIX_KEY:
             self.set_keymap({PREFIX_ID: self.settings.prefix_key})
 
@@ -153,6 +156,42 @@ class CloudIDEApp(App[int]):
         self.startup()
 
     # -- keys -----------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._held_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not isinstance(self.screen, ModalScreen)  # a dialog (image build) gets them
+        ):
+            # ``--project`` is starting: these keys are for its shell, not for the browser
+            # that has the focus meanwhile (where they did nothing or worse).
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self._held_keys is not None and isinstance(event.widget, Terminal):
+            self._hand_on_held_keys(event.widget)
+
+    def _settle_held_keys(self) -> None:
+        """Start-up is over: the keys go to the focused terminal, if there is one."""
+        if self._held_keys is not None:
+            focused = self.focused
+            self._hand_on_held_keys(focused if isinstance(focused, Terminal) else None)
+
+    def _hand_on_held_keys(self, terminal: Terminal | None) -> None:
+        """Stop holding keys: type them into ``terminal`` (which sends them once its shell
+        is there), or, with no terminal to take them, drop them and say so."""
+        held, self._held_keys = self._held_keys or [], None
+        if terminal is not None:
+            for key in held:
+                terminal.type_key(key.key, key.character)
+        elif held:
+            self.notify(
+                f"{len(held)} key(s) typed while starting were not sent: no terminal opened.",
+                severity="warning",
+            )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._prefix_action:
             return True  # chosen with the prefix key: it runs wherever the focus is
@@ -245,6 +284,9 @@ class CloudIDEApp(App[int]):
                 await self._open_at_start(project)
         finally:
             self._close_progress()
+            if self._held_keys is not None:
+                # Textual focuses a widget later (call_later): decide after that.
+                self.call_later(self._settle_held_keys)
             self.ready.set()
             self.main.browser.polling = True
             # What start-up made (Textual, the modules, the screens) lives as long as the

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -50,6 +51,9 @@ EMPTY_TEXT = """\
   [b]Ctrl+P[/b]   every action, and any file
   [b]F1[/b]       all the keys
 """
+
+IGNORED_HINT_EVERY = 4.0
+"""Seconds between two hints about keys typed where they do nothing (one per burst)."""
 
 BROWSER_WIDTH, NARROW_BROWSER_WIDTH, NARROW_BELOW = 32, 22, 100
 """The browser's width, and its width in an app narrower than ``NARROW_BELOW`` columns
@@ -109,6 +113,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         self.early_shell = early_shell
         self.alt_digits = alt_digits
         """``"tabs"``: Alt+1..9 go to a tab even in a terminal; ``"shell"``: not there."""
+        self._ignored_hint_at = -IGNORED_HINT_EVERY
         self.prefix_action = False
         """True while an action chosen with the prefix key runs (the app sets it): it
         runs even where its own key would not (Alt+1..9 given to the shell)."""
@@ -120,7 +125,9 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         with Horizontal(id="body"):
-            yield ProjectBrowser(self.backend, id="browser")
+            browser = ProjectBrowser(self.backend, id="browser")
+            browser.border_title = "Projects"
+            yield browser
             with ContentSwitcher(id="right", initial="empty"):
                 yield Static(EMPTY_TEXT, id="empty")
                 yield TabbedContent(id="tabs")
@@ -537,9 +544,36 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
             return
         await self.new_terminal(project)
 
+    @on(ProjectBrowser.KeyIgnored)
+    def _key_ignored(self, event: ProjectBrowser.KeyIgnored) -> None:
+        now = time.monotonic()
+        if now - self._ignored_hint_at < IGNORED_HINT_EVERY:
+            return
+        self._ignored_hint_at = now
+        where = "Enter opens a terminal" if not self.tabs else "F12 goes back to the tab"
+        self.notify(
+            f"The project browser has the keys: {event.character!r} does nothing here. "
+            f"{where}; F1 lists every key.",
+            title="Typed into the browser",
+            severity="warning",
+            timeout=IGNORED_HINT_EVERY,
+            markup=False,
+        )
+
     @on(ProjectBrowser.ProjectsChanged)
     def _projects_changed(self, event: ProjectBrowser.ProjectsChanged) -> None:
         self._update_status()
 
     def on_descendant_focus(self) -> None:
         self._update_status()
+        self._show_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        """Mark the tabs while their content has the keys (main.tcss highlights the active
+        tab's label then, as ``:focus`` does the browser's title). A class, because
+        Textual does not restyle the tab bar when the focus moves inside a pane."""
+        with contextlib.suppress(NoMatches):  # taken down while quitting
+            self.tabbed.set_class(self.focus_place() in ("terminal", "editor"), "-has-focus")

@@ -272,7 +272,8 @@ class Terminal(ScrollView, can_focus=True):
         old_pump = self._pump
         self._pump = OutputPump(self._emulator, self._publish)
         self._pump.lock = old_pump.lock  # a cancelled batch may still be parsing
-        self._input = asyncio.Queue()
+        if restarting:
+            self._input = asyncio.Queue()  # the first session gets what was typed before it
         self._ended = False
         self._end_reason = None
         if restarting:
@@ -343,8 +344,10 @@ class Terminal(ScrollView, can_focus=True):
                 pass
 
     def _send(self, data: bytes) -> None:
-        """Queue input for the program (keys, pastes, mouse reports, replies)."""
-        if self._session is not None and not self._ended:
+        """Queue input for the program (keys, pastes, mouse reports, replies). Before the
+        first session is attached (a shell still opening) it waits in the queue: what
+        the user typed meanwhile is sent first."""
+        if not self._ended and (self._session is not None or self._generation == 0):
             self._input.put_nowait(data)
 
     def _show_end(self) -> None:

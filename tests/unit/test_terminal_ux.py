@@ -40,3 +40,18 @@ async def test_the_end_line_adds_the_status_the_reason_does_not_name() -> None:
         await pilot.pause()
         end = next(line for line in screen_lines(terminal) if "Press Enter" in line)
         assert end == "[the container was stopped (status 137)] Press Enter to restart"
+
+
+async def test_keys_typed_before_the_shell_is_there_reach_it_once_attached() -> None:
+    # The terminal is focused before its session opens (a --project start, a new tab):
+    # what the user types meanwhile is kept and sent first, in order.
+    app = TerminalApp(None)
+    async with app.run_test(size=(40, 6)) as pilot:
+        terminal = app.query_one(Terminal)
+        terminal.focus()
+        await pilot.press("l", "s", "enter")
+        session = MemorySession([b"$ "])
+        terminal.attach(session)
+        await wait_until(pilot, lambda: bytes(session.written) == b"ls\r", "the keys sent")
+        await pilot.press("x")
+        await wait_until(pilot, lambda: bytes(session.written) == b"ls\rx", "then the next")
