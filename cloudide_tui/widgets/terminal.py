@@ -37,6 +37,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.defaults import MIN_CONTRAST
 from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.keys import APP_KEYS, SCROLL_KEYS, encode_key
 from cloudide_tui.terminal.model import Cursor, Modes, Row
@@ -176,6 +177,7 @@ class Terminal(ScrollView, can_focus=True):
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
         self._selection = Selection()
+        self._min_contrast = MIN_CONTRAST
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -188,6 +190,18 @@ class Terminal(ScrollView, can_focus=True):
         """Call ``reader(emulator)`` while no batch is being parsed (waits for one)."""
         with self._pump.lock:
             return reader(self._emulator)
+
+    @property
+    def min_contrast(self) -> float:
+        """Text is drawn at least this contrast ratio (WCAG) from its background, whatever
+        the program chose (1: colours as chosen). ``defaults.MIN_CONTRAST``."""
+        return self._min_contrast
+
+    @min_contrast.setter
+    def min_contrast(self, ratio: float) -> None:
+        self._min_contrast = ratio
+        self.notify_style_update()
+        self.refresh()
 
     @property
     def session(self) -> ShellSession | None:
@@ -467,7 +481,13 @@ class Terminal(ScrollView, can_focus=True):
     def _style_cache(self) -> StyleCache:
         if self._styles is None:
             base = self.rich_style
-            self._styles = StyleCache(Style(color=base.color, bgcolor=base.bgcolor))
+            app = self.app
+            self._styles = StyleCache(
+                Style(color=base.color, bgcolor=base.bgcolor),
+                # With the host's own ANSI palette (native ANSI themes) nothing is known.
+                palette=None if app.native_ansi_color else app.ansi_theme,
+                min_contrast=self.min_contrast,
+            )
         return self._styles
 
     def notify_style_update(self) -> None:
