@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import time
 import traceback
 from collections.abc import Iterable
@@ -42,7 +43,8 @@ from cloudide_tui.errors import (
     ResourceLimit,
 )
 from cloudide_tui.keymap import APP_BINDINGS, PREFIX_ID, short_key
-from cloudide_tui.messages import Activity, WorkFailed
+from cloudide_tui.links import is_link, open_in_browser
+from cloudide_tui.messages import Activity, OpenLink, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
 from cloudide_tui.screens.main import MainScreen, expected_terminal_size
@@ -336,6 +338,32 @@ class CloudIDEApp(App[int]):
         if self._progress is not None:
             progress, self._progress = self._progress, None
             progress.finish()
+
+    # -- links ----------------------------------------------------------------------------
+    @on(OpenLink)
+    def _open_link(self, event: OpenLink) -> None:
+        self.open_link(event.url)
+
+    def open_link(self, url: str) -> None:
+        """Open a link for the user: copied to the clipboard always, and opened in a
+        browser where one can show (``links.py``); a notice says which."""
+        if not is_link(url):
+            self.notify(
+                "Only http, https and ftp links open.", title="Not opened", severity="warning"
+            )
+            return
+        self.copy_to_clipboard(url)
+        if self.is_web:  # served to a browser: the user's own opens it
+            self.open_url(url)
+            self.notify(url, title="Opened", markup=False, timeout=3)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="links", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        opened = open_in_browser(url, os.environ)
+        title = "Opened (and copied)" if opened else "Copied the link (no browser here)"
+        self.call_from_thread(self.notify, url, title=title, markup=False, timeout=4)
 
     # -- the one place errors become notifications or dialogs ---------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

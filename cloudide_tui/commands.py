@@ -52,6 +52,10 @@ ACTIONS: list[ActionCommand] = [
     ),
     ActionCommand("Focus terminal / browser", "F12", "screen.toggle_focus"),
     ActionCommand("Save file", "Save the current editor (Ctrl+S)", "app.save_editor"),
+    ActionCommand(
+        "Search the terminal's history", "Highlights every match (prefix, then /)", "screen.search"
+    ),
+    ActionCommand("Open a link", "One the terminal shows (prefix, then u)", "screen.open_link"),
     ActionCommand("Keys", "Every key, and how to reach the app from a terminal (F1)", "app.help"),
 ]
 

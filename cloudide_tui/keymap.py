@@ -169,6 +169,8 @@ PREFIX_KEYS: list[PrefixKey] = [
     PrefixKey(("w", "x"), "close_tab", "close this tab"),
     PrefixKey(("o",), "next_pane", "next pane: the browser, each side of a split"),
     PrefixKey(("b",), "toggle_browser", "hide or show the browser"),
+    PrefixKey(("slash",), "search", "search the terminal's history"),
+    PrefixKey(("u",), "open_link", "open a link the terminal shows"),
     PrefixKey(("N",), "new_project", "new project"),
     PrefixKey(("colon",), "app.command_palette", "command palette"),
     PrefixKey(("question_mark",), "app.help", "every key"),

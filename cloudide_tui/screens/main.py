@@ -31,9 +31,10 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 
 from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend, ShellSession
+from cloudide_tui.dialogs import ChoiceDialog
 from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.keymap import FOOTER, MAIN_BINDINGS
-from cloudide_tui.messages import Activity
+from cloudide_tui.messages import Activity, OpenLink
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry, shorten
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
@@ -41,6 +42,8 @@ from cloudide_tui.widgets.editor import READ_LIMIT, Editor
 from cloudide_tui.widgets.project_browser import ProjectBrowser
 from cloudide_tui.widgets.status_line import StatusLine
 from cloudide_tui.widgets.terminal import Terminal
+from cloudide_tui.widgets.terminal_find import links
+from cloudide_tui.widgets.terminal_pane import TerminalPane
 from cloudide_tui.worker_errors import ReportWorkerErrors
 
 EMPTY_TEXT = """\
@@ -228,7 +231,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         """A new terminal tab on the project's container, focused; the shell opens behind."""
         terminal = Terminal(scrollback=self.scrollback)
         pane_id = self.tabs.new_pane_id()
-        pane = TabPane(Content(shorten(project)), terminal, id=pane_id)
+        pane = TabPane(Content(shorten(project)), TerminalPane(terminal), id=pane_id)
         number = self.tabs.free_terminal_number(project)
         tab = Tab(pane_id, "terminal", project, terminal, title=project, number=number)
         self.tabs.add(tab)
@@ -543,6 +546,46 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
             self.notify("Choose or create a project first (Ctrl+N).", severity="warning")
             return
         await self.new_terminal(project)
+
+    # -- the terminal's history and links -------------------------------------------------
+    def _active_terminal(self, what: str) -> Terminal | None:
+        tab = self.active_tab
+        if tab is None or not isinstance(tab.widget, Terminal):
+            self.notify(f"{what} works in a terminal tab.", severity="warning", timeout=3)
+            return None
+        return tab.widget
+
+    def action_search(self) -> None:
+        """The prefix, then /: search the active terminal's history."""
+        terminal = self._active_terminal("Searching the history")
+        if terminal is not None and isinstance(terminal.parent, TerminalPane):
+            terminal.parent.search()
+
+    def action_open_link(self) -> None:
+        """The prefix, then u: open a link the active terminal shows (choose if several)."""
+        terminal = self._active_terminal("Opening a link")
+        if terminal is None:
+            return
+        found = [f.text for f in reversed(links(terminal.text_rows(visible_only=True)))]
+        urls = list(dict.fromkeys(found))  # newest first, once each
+        if not urls:
+            self.notify("No link in view in this terminal.", timeout=3)
+        elif len(urls) == 1:
+            self.post_message(OpenLink(urls[0]))
+        else:
+            self._choose_link(urls)
+
+    @work(group="dialog")
+    async def _choose_link(self, urls: list[str]) -> None:
+        url = await self.app.push_screen_wait(ChoiceDialog("Open a link", urls))
+        if url:
+            self.post_message(OpenLink(url))
+
+    @on(Terminal.Copied)
+    def _copied(self, event: Terminal.Copied) -> None:
+        lines = event.text.count("\n") + 1
+        size = f"{len(event.text)} characters" + (f", {lines} lines" if lines > 1 else "")
+        self.notify(f"Copied {size} to the clipboard.", timeout=2)
 
     @on(ProjectBrowser.KeyIgnored)
     def _key_ignored(self, event: ProjectBrowser.KeyIgnored) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
@@ -148,3 +148,12 @@ def restyle_cells(strip: Strip, start: int, end: int, change: Style | None) -> S
         for text, style, control in middle
     )
     return Strip.join([before, Strip(list(styled), middle.cell_length), after])
+
+
+def overlay_right(strip: Strip, text: str, style: Style) -> Strip:
+    """``text`` drawn over the right end of ``strip`` (a badge: "scrolled back N lines")."""
+    length = strip.cell_length
+    width = min(cell_len(text), length)
+    if width <= 0:
+        return strip
+    return Strip.join([strip.crop(0, length - width), Strip([Segment(text[-width:], style)])])

@@ -4,11 +4,13 @@ only what works where the focus is, and one help entry in the palette; on the re
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import OptionList
 from textual.widgets._footer import FooterKey
 
 from cloudide_tui.screens.prefix import PrefixScreen
+from cloudide_tui.widgets.terminal_pane import TerminalPane
 from testkit.backends import BackendHome
 from testkit.ide import Ide, notifications_shown, running_ide, screen_text, type_text
 
@@ -155,3 +157,38 @@ async def test_the_palette_has_one_entry_for_the_keys(home: BackendHome) -> None
         results = ide.app.screen.query_one(OptionList)
         titles = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
         assert sum("Keys" in title.split("\n")[0] for title in titles) == 1, titles
+
+
+async def test_searching_a_shells_history_and_opening_a_link_it_printed(
+    home: BackendHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server, SSH: no display, so the link is copied rather than opened.
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    async with running_ide(home) as ide:
+        term = await ide.create_project("history")
+        await ide.run_in_terminal(
+            "for i in $(seq 1 120); do echo row-$i; done; echo docs at https://example.org/x.",
+            "docs at",
+        )
+        # Prefix, then /: the bar takes the keys, the view goes to the match.
+        await ide.pilot.press("ctrl+backslash", "slash")
+        pane = term.parent
+        assert isinstance(pane, TerminalPane)
+        await ide.wait_for(lambda: pane.search_bar.is_open, "the search bar")
+        await type_text(ide.pilot, "row-7")
+        await ide.wait_for(lambda: len(pane.search_bar.matches) == 11, "row-7 and row-70..79")
+        await ide.wait_for(lambda: term.scrolled_back > 0, "the view on a match")
+        view = [term.render_line(y).text for y in range(term.size.height)]
+        assert any(line.startswith("row-79") for line in view), view
+        await ide.pilot.press("escape")
+        await ide.wait_for(lambda: ide.app.focused is term, "the terminal's focus back")
+        # Prefix, then u: the one link in view is copied (no browser here), and said so.
+        await ide.pilot.press("x")  # any key: back to the live screen
+        await ide.wait_for(lambda: term.scrolled_back == 0, "the live screen")
+        await ide.pilot.press("backspace", "ctrl+backslash", "u")
+        await ide.wait_for(
+            lambda: any("Copied the link" in n for n in notifications_shown(ide.app)),
+            "the link copied",
+        )
+        assert ide.app.clipboard == "https://example.org/x"
