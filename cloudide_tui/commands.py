@@ -39,6 +39,9 @@ ACTIONS: list[ActionCommand] = [
     ),
     ActionCommand("New terminal", "Another shell in the current project", "screen.new_terminal"),
     ActionCommand("Close tab", "Close the current terminal or editor", "screen.close_tab"),
+    ActionCommand(
+        "Split: show a tab beside this one", "Again: one tab (prefix, then |)", "screen.split"
+    ),
     ActionCommand("Next tab", "Ctrl+PgDn", "screen.next_tab"),
     ActionCommand("Previous tab", "Ctrl+PgUp", "screen.previous_tab"),
     ActionCommand("New file", "In the folder under the browser's cursor", "screen.new_file"),

@@ -167,6 +167,7 @@ PREFIX_KEYS: list[PrefixKey] = [
     PrefixKey(("p",), "previous_tab", "previous tab"),
     PrefixKey(tuple(str(n) for n in range(1, 10)), "go_tab", "tab 1-9"),
     PrefixKey(("w", "x"), "close_tab", "close this tab"),
+    PrefixKey(("vertical_line", "percent_sign"), "split", "split: another tab beside, or one"),
     PrefixKey(("o",), "next_pane", "next pane: the browser, each side of a split"),
     PrefixKey(("b",), "toggle_browser", "hide or show the browser"),
     PrefixKey(("slash",), "search", "search the terminal's history"),
@@ -219,7 +220,7 @@ TERMINAL_KEYS: list[KeyHelp] = [
 OTHER_KEYS: list[KeyHelp] = [
     KeyHelp("Ctrl+P", "command palette: every action, any file of the project, themes", "app"),
     KeyHelp("Space", "expand or collapse a project or folder", "browser"),
-    KeyHelp("Middle click / click \u00d7", "close a tab", "main"),
+    KeyHelp("Middle click / click ×", "close a tab", "main"),
 ]
 
 #: The footer, per focused place: which bindings it shows (by action) and their labels

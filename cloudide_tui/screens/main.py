@@ -36,7 +36,8 @@ from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.keymap import FOOTER, MAIN_BINDINGS
 from cloudide_tui.messages import Activity, OpenLink
 from cloudide_tui.screens import questions
-from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry, shorten
+from cloudide_tui.screens.tab_views import TabViews
+from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
 from cloudide_tui.widgets.project_browser import ProjectBrowser
@@ -77,7 +78,7 @@ def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
     return max(height - 4, 2), max(width - browser - 1, 10)
 
 
-class MainScreen(ReportWorkerErrors, WorkspaceActions):
+class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
     """Browser on the left, tabs (terminals and editors) on the right.
 
     Args:
@@ -134,24 +135,18 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
             with ContentSwitcher(id="right", initial="empty"):
                 yield Static(EMPTY_TEXT, id="empty")
                 yield TabbedContent(id="tabs")
+            yield Static("", id="tab-overflow")  # over the tab bar's right end
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.status.backend_name = self.backend.description
+        self.watch_tab_bar()
         self.post_message(self.Ready(self))
 
     # -- parts ----------------------------------------------------------------------
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
-
-    @property
-    def tabbed(self) -> TabbedContent:
-        return self.query_one("#tabs", TabbedContent)
-
-    @property
-    def active_tab(self) -> Tab | None:
-        return self.tabs.get(self.tabbed.active) if self.tabbed.active else None
 
     def current_project(self) -> str | None:
         """The project an action applies to: under the browser's cursor, else the tab's."""
@@ -174,17 +169,6 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
     def tab_of(self, widget: Widget) -> Tab | None:
         """The tab showing ``widget`` (a terminal or an editor), or None."""
         return self.tabs.of(widget)
-
-    def _set_label(self, tab: Tab) -> None:
-        with contextlib.suppress(NoMatches):  # the pane is gone already
-            # Content, not a str: a shell's title must never be read as markup.
-            self.tabbed.get_tab(tab.pane_id).label = Content(self.tabs.label(tab))
-
-    def _relabel_terminals(self) -> None:
-        """Titles collide or stop colliding: every terminal's number shows or goes."""
-        for tab in self.tabs.values():
-            if tab.kind == "terminal":
-                self._set_label(tab)
 
     def _show_right(self) -> None:
         self.query_one("#right", ContentSwitcher).current = "tabs" if self.tabs else "empty"
@@ -231,7 +215,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         """A new terminal tab on the project's container, focused; the shell opens behind."""
         terminal = Terminal(scrollback=self.scrollback)
         pane_id = self.tabs.new_pane_id()
-        pane = TabPane(Content(shorten(project)), TerminalPane(terminal), id=pane_id)
+        pane = TabPane(Content(project), TerminalPane(terminal), id=pane_id)
         number = self.tabs.free_terminal_number(project)
         tab = Tab(pane_id, "terminal", project, terminal, title=project, number=number)
         self.tabs.add(tab)
@@ -240,7 +224,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         self._show_right()
         self.tabbed.active = pane_id
         terminal.focus()
-        self._relabel_terminals()
+        self.relabel_tabs()
         self._update_status()
         self.start_shell(tab)
         return tab
@@ -293,7 +277,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         tab = self.tabs.of(event.terminal)
         if tab is not None:
             tab.title = event.title or tab.project
-            self._relabel_terminals()
+            self._set_label(tab)  # the tooltip says it
 
     @on(Terminal.Exited)
     def _shell_exited(self, event: Terminal.Exited) -> None:
@@ -332,10 +316,10 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         pane_id = self.tabs.new_pane_id()
         tab = Tab(pane_id, "editor", project, editor)
         self.tabs.add(tab)
-        await self.tabbed.add_pane(TabPane(Content(shorten(editor.name_label)), editor, id=pane_id))
+        await self.tabbed.add_pane(TabPane(Content(editor.name_label), editor, id=pane_id))
         self._show_right()
         self.tabbed.active = pane_id
-        self._set_label(tab)
+        self.relabel_tabs()
         editor.focus_text()
         if editor.notice:
             self.notify(editor.notice, title=path, severity="warning")
@@ -362,6 +346,8 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
     # -- tabs -------------------------------------------------------------------------
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.tab_activated()
+        self.call_after_refresh(self.update_overflow)
         tab = self.active_tab
         if tab is not None:
             self.browser.select_project(tab.project)
@@ -370,35 +356,14 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
                 self.focus_tab_content(tab)
         self._update_status()
 
-    def action_next_tab(self) -> None:
-        self._move_tab(+1)
-
-    def action_previous_tab(self) -> None:
-        self._move_tab(-1)
-
-    def tab_order(self) -> list[Tab]:
-        """The tabs as the tab bar shows them, left to right."""
-        return [self.tabs[p.id] for p in self.tabbed.query(TabPane) if p.id and p.id in self.tabs]
-
-    def show_tab(self, tab: Tab) -> None:
-        """Make ``tab`` the active one and focus what it shows."""
-        self.tabbed.active = tab.pane_id
-        self.focus_tab_content(tab)
-
-    def _move_tab(self, step: int) -> None:
-        tabs = self.tab_order()
-        if not tabs:
-            return
-        current = self.active_tab
-        index = tabs.index(current) if current in tabs else -1
-        # Focused here, not after the tab bar's message: that came too late sometimes,
-        # and the old tab's content took the focus back.
-        self.show_tab(tabs[(index + step) % len(tabs)])
-
     async def action_close_tab(self) -> None:
         tab = self.active_tab
-        if tab is None:
-            return
+        if tab is not None:
+            await self.request_close(tab)
+
+    async def request_close(self, tab: Tab) -> None:
+        """Close a tab as the user asked (a key, a click on ×, a middle click): an editor
+        with unsaved text asks first."""
         if isinstance(tab.widget, Editor) and tab.widget.dirty:
             self._confirm_close(tab)
             return
@@ -412,11 +377,15 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
 
     async def close_tab(self, tab: Tab) -> None:
         """Remove a tab; a terminal's shell is hung up (in the background)."""
+        was_beside = self.tab_closing(tab)
         self.tabs.remove(tab)
         if tab.session is not None:
             self.close_session(tab.session)
         await self.tabbed.remove_pane(tab.pane_id)
-        self._relabel_terminals()
+        if was_beside is not None and was_beside in self.tabs:
+            self.tabbed.active = was_beside
+        self.arrange_split()
+        self.relabel_tabs()
         self._show_right()
         self._update_status()
         if self.tabs:
@@ -428,14 +397,6 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         """Close a project's tabs (only its terminals or editors with ``kind``)."""
         for tab in self.tabs.of_project(project, kind):
             await self.close_tab(tab)
-
-    def action_go_tab(self, number: int) -> None:
-        """Alt+1..9 (or the prefix, then 1..9): the ``number``-th tab, focused."""
-        tabs = self.tab_order()
-        if not 1 <= number <= len(tabs):
-            self.notify(f"There is no tab {number}.", severity="warning", timeout=2)
-            return
-        self.show_tab(tabs[number - 1])
 
     # -- keys shown and keys that work ----------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -495,6 +456,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         # At 80 columns the browser slims down so a terminal keeps ~57 columns.
         self.set_class(self.size.width < NARROW_BELOW, "-narrow")
         self.refresh_bindings()  # the footer shows as many keys as fit
+        self.call_after_refresh(self.update_overflow)
 
     # -- focus and panes ----------------------------------------------------------------
     def action_toggle_focus(self) -> None:
@@ -511,12 +473,9 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
 
     def panes(self) -> list[Widget]:
         """What ``next_pane`` moves between, left to right: the browser (when shown) and
-        the active tab's terminal or editor."""
+        the tabs shown (the active one, and the one beside it in a split)."""
         panes: list[Widget] = [self.browser] if self.browser.display else []
-        tab = self.active_tab
-        if tab is not None:
-            panes.append(tab.widget)
-        return panes
+        return panes + [tab.widget for tab in self.shown_tabs()]
 
     def action_next_pane(self) -> None:
         """The prefix, then o: the next pane to the right (wrapping round)."""
