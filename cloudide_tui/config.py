@@ -25,13 +25,34 @@ from typing import Any
 
 from cloudide_tui import paths
 from cloudide_tui.errors import CloudIDEError, ConfigError
-from cloudide_tui.validation import display, validate_owner, validate_project_name
+from cloudide_tui.validation import (
+    display,
+    host_user_name,
+    validate_owner,
+    validate_project_name,
+)
 
 ENV_PREFIX = "CLOUDIDE_"
 DEFAULT_IMAGE = "cloudide-runner:latest"
-DEFAULT_OWNER = "local"
+LEGACY_OWNER = "local"
+"""The owner every host user had before the default came from the login name."""
 MIN_MEMORY_BYTES = 6 << 20
 """Docker refuses a memory limit under 6 MiB."""
+
+
+def default_owner(data_dir: Path | None = None) -> str:
+    """The owner when none is set: this host user's login name (validated, see
+    ``validation.name_from_login``), so two host users never share one by default.
+
+    Upgrades lose nothing: a data dir that holds projects of the old default ``local``
+    and none of the login name keeps ``local``.
+    """
+    name = host_user_name()
+    if data_dir is not None:
+        workspaces = Path(data_dir) / "workspaces"
+        if (workspaces / LEGACY_OWNER).is_dir() and not (workspaces / name).exists():
+            return LEGACY_OWNER
+    return name
 
 
 def _default_cpus() -> float:
@@ -55,8 +76,9 @@ class Settings:
     keep_running: bool = False
     """Leave the local containers running on quit (they are stopped otherwise)."""
 
-    owner: str = DEFAULT_OWNER
-    """Whose projects these are: part of folder names, container names and labels."""
+    owner: str = field(default_factory=default_owner)
+    """Whose projects these are: part of folder names, container names and labels.
+    Default: the host user's login name (``default_owner``)."""
 
     docker_host: str | None = None
     """The engine's address (``unix://...``, ``tcp://...``); None: as docker-py decides
@@ -71,6 +93,17 @@ class Settings:
     pids: int = 512
     """Most processes a container may run at once (stops fork bombs)."""
 
+    disk: str = "10g"
+    """Disk limit of each new project (workspace and home together), Docker style; ``0``
+    for none. Needs root (a disk image per project is mounted); see docs/backend.md."""
+
+    tmp_size: str = "512m"
+    """Size of each container's /tmp (a tmpfs: it counts against ``memory`` too)."""
+
+    runtime: str | None = None
+    """The engine's container runtime: None for its default (runc), ``"runsc"`` for
+    gVisor (stronger isolation, slower; the engine must have it registered)."""
+
     scrollback: int = 10_000
     """Lines each terminal keeps above the screen."""
 
@@ -78,6 +111,11 @@ class Settings:
     def memory_bytes(self) -> int:
         """``memory`` in bytes."""
         return _memory_bytes(self.memory)
+
+    @property
+    def disk_bytes(self) -> int:
+        """``disk`` in bytes (0: no disk limit)."""
+        return _memory_bytes(self.disk)
 
     @property
     def workspaces_dir(self) -> Path:
@@ -200,6 +238,37 @@ def _parse_memory(raw: object) -> str:
     return value
 
 
+MIN_DISK_BYTES = 32 << 20
+"""Smallest disk limit: ext4's own tables need a few MiB."""
+
+
+def _parse_disk(raw: object) -> str:
+    value = _text(raw).lower().replace(" ", "")
+    size = _memory_bytes(value)
+    if 0 < size < MIN_DISK_BYTES:
+        raise ValueError(f"{display(value)} is below the minimum of 32m (0 turns it off)")
+    return value
+
+
+def _parse_tmp_size(raw: object) -> str:
+    value = _text(raw).lower().replace(" ", "")
+    if _memory_bytes(value) < 1 << 20:
+        raise ValueError(f"{display(value)} is below the minimum of 1m")
+    return value
+
+
+_RUNTIME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _parse_runtime(raw: object) -> str | None:
+    value = _text(raw)
+    if not value or value == "runc":
+        return None
+    if not _RUNTIME_RE.fullmatch(value):
+        raise ValueError(f"{display(value)} is not a runtime name (like 'runsc')")
+    return value
+
+
 def _number(raw: object, kind: type[int] | type[float]) -> float:
     if isinstance(raw, bool):
         raise ValueError("must be a number, not true/false")
@@ -242,6 +311,9 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "memory": _parse_memory,
     "cpus": _parse_cpus,
     "pids": _int_between(16, 1_000_000),
+    "disk": _parse_disk,
+    "tmp_size": _parse_tmp_size,
+    "runtime": _parse_runtime,
     "scrollback": _int_between(0, 1_000_000),
 }
 assert set(_PARSERS) | {"data_dir"} == set(FIELD_NAMES)
@@ -329,4 +401,6 @@ def load_settings(
             continue
         option = (cli_names or {}).get(name, "--" + name.replace("_", "-"))
         values[name] = parse_value(name, given, f"option {option}")
+    if "owner" not in values:
+        values["owner"] = default_owner(values.get("data_dir") or paths.default_data_dir())
     return Settings(**values)
