@@ -20,11 +20,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui.backend.base import Backend, ContainerState, ShellSession
+from cloudide_tui import paths
+from cloudide_tui.backend.base import Backend, ContainerState, LimitHit, ShellSession
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, ProgressDialog
 from cloudide_tui.errors import (
@@ -74,6 +76,12 @@ class CloudIDEApp(App[int]):
 
         line: str
 
+    @dataclass
+    class LimitReached(Message):
+        """A project hit a limit (a process killed for memory, a full disk); thread-safe."""
+
+        hit: LimitHit
+
     def __init__(
         self,
         backend: Backend,
@@ -104,6 +112,7 @@ class CloudIDEApp(App[int]):
         # Pushed rather than returned by get_default_screen: Textual 8 loads a screen's
         # CSS_PATH (main.tcss) only for pushed screens.
         self.push_screen(MainScreen(self.backend, scrollback=self.scrollback))
+        self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
         if self.project_at_start:
             # Warm start: open the shell now, while the screen mounts and the engine is
             # checked; the terminal takes it when its tab exists (see take_early_shell).
@@ -229,6 +238,29 @@ class CloudIDEApp(App[int]):
             self._progress.add_line(event.line)
         else:
             self.main.status.activity = event.line.strip()[:80]
+
+    def _limit_hit(self, hit: LimitHit) -> None:
+        # The backend calls from its own threads: post_message is thread-safe.
+        self.post_message(self.LimitReached(hit))
+
+    @on(LimitReached)
+    def _limit_reached(self, event: LimitReached) -> None:
+        """Tell the user what the limit cost them and how to raise it."""
+        hit = event.hit
+        title = "Out of memory" if hit.kind == "memory" else "Disk full"
+        if hit.kind == "disk":
+            how = (
+                "Free some space (delete files in the project); the size of new projects' "
+                f"disks is the disk setting in {paths.config_file()} (or CLOUDIDE_DISK)"
+            )
+        else:
+            how = (
+                f'Raise it with memory = "..." in {paths.config_file()} (or CLOUDIDE_MEMORY), '
+                "then restart cloudide-tui: the container is made again with it"
+            )
+        self.notify(f"{hit.message}\n{how}.", title=title, severity="warning", timeout=15)
+        with contextlib.suppress(RuntimeError, NoMatches):  # quitting: the toast will do
+            self.main.status.activity = f"{title.lower()}: {hit.project}"
 
     def _progress_closed(self, finished: bool | None) -> None:
         self._progress = None
@@ -367,6 +399,7 @@ class CloudIDEApp(App[int]):
         if jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
+        self._unwatch_limits()
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)

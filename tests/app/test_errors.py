@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Static
 
-from cloudide_tui.backend.containers import container_name
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
 from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.widgets.terminal import Terminal
@@ -111,7 +110,7 @@ async def test_a_container_removed_under_a_terminal_ends_it_and_enter_restarts(
         await ide.run_in_terminal("echo alive", "alive")
         client = docker_helpers.api()
         try:
-            client.remove_container(container_name(home.owner, "fragile"), force=True)
+            client.remove_container(home.backend().container_name("fragile"), force=True)
         finally:
             client.close()
         await ide.wait_for(lambda: term.ended, "the session to end")
@@ -183,3 +182,35 @@ async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: Backe
     assert len(recovered) == 1 and recovered[0].read_text() == "unsaved base\n"
     log = (home.data_dir / "cloudide-tui.log").read_text()
     assert "ZeroDivisionError" in log
+
+
+async def test_a_process_killed_for_memory_is_told_with_the_limit_and_how_to_raise_it(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home, backend=home.backend(memory="64m")) as ide:
+        await ide.create_project("hungry")
+        # The shell survives: only the kernel's kill of python3 happened.
+        await ide.run_in_terminal("python3 -c 'x = bytearray(300 << 20)'; echo st=$?", "st=137")
+        await ide.wait_for(
+            lambda: any(t == "Out of memory" for t, _ in notifications(ide.app)),
+            "an 'Out of memory' notification",
+        )
+        message = next(m for t, m in notifications(ide.app) if t == "Out of memory")
+        assert "python3 was killed in project hungry" in message
+        assert "the limit is 64m" in message
+        assert "memory =" in message and "CLOUDIDE_MEMORY" in message
+        assert ide.main.status.activity == "out of memory: hungry"
+        await ide.run_in_terminal("echo still-here", "still-here")
+
+
+async def test_a_full_disk_is_told_with_its_limit(home: BackendHome) -> None:
+    async with running_ide(home, backend=home.backend(disk=48 << 20)) as ide:
+        await ide.create_project("stuffed")
+        await ide.run_in_terminal("dd if=/dev/zero of=f bs=1M count=80; echo st=$?", "st=1")
+        await ide.wait_for(
+            lambda: any(t == "Disk full" for t, _ in notifications(ide.app)),
+            "a 'Disk full' notification",
+        )
+        message = next(m for t, m in notifications(ide.app) if t == "Disk full")
+        assert "The disk of project stuffed is full (the limit is 48m)." in message
+        assert "Free some space" in message
