@@ -451,9 +451,7 @@ class DockerBackend(Backend):
                 if self.disk_problem is not None and not self._disk(project).exists():
                     say(f"project {project} has no disk limit: {self.disk_problem}")
                 say(f"creating the container of {project}")
-                container_id = await self.engine.call(
-                    "creating the container", containers.create, api, spec
-                )
+                container_id = await self._create_container(api, spec)
             else:
                 container_id = str(info["Id"])
                 if containers.state_of(info) is ContainerState.RUNNING:
@@ -461,6 +459,18 @@ class DockerBackend(Backend):
             say(f"starting the container of {project}")
             await self.engine.call("starting the container", containers.start, api, container_id)
             return container_id
+
+    async def _create_container(self, api: Any, spec: Spec) -> str:
+        try:
+            return await self.engine.call("creating the container", containers.create, api, spec)
+        except ContainerError as e:
+            if spec.runtime and "runtime" in e.message.lower():
+                raise ContainerError(
+                    f"The Docker engine has no container runtime {spec.runtime!r}: {e.message}",
+                    hint="register it in /etc/docker/daemon.json (scripts/ensure-docker.sh "
+                    "does it for runsc), or remove the runtime setting",
+                ) from None
+            raise
 
     async def stop_container(self, project: str) -> None:
         validate_project_name(project)

@@ -14,7 +14,7 @@ import pytest
 from cloudide_tui.backend.base import ContainerState, LimitHit
 from cloudide_tui.backend.containers import NOFILE, NPROC, Account
 from cloudide_tui.backend.docker_backend import DockerBackend
-from cloudide_tui.errors import FileOperationError
+from cloudide_tui.errors import ContainerError, FileOperationError
 from testkit import docker_helpers
 from testkit.docker_helpers import ShellDriver
 
@@ -317,3 +317,38 @@ async def test_an_out_of_memory_kill_names_the_process_and_the_limit(
     finally:
         stop()
         await driver.session.close()
+
+
+async def test_with_runtime_runsc_shells_run_in_gvisors_own_kernel(
+    make_backend: MakeBackend,
+) -> None:
+    # scripts/ensure-docker.sh registers runsc (gVisor) with the engine: `make test` runs it.
+    # Debian's runsc (2022-12) refuses statx(AT_NO_AUTOMOUNT), which coreutils' ls and stat
+    # use (docs/backend.md): this story sticks to what works there.
+    backend = make_backend(runtime="runsc", disk=64 << 20, account=Account("carol", 1500, 1500))
+    driver = await shell(backend, "sandboxed")
+    try:
+        assert "Starting gVisor" in await driver.run("dmesg | head -1")
+        out = await driver.run("id -un; echo $HOME; echo hi > note; cat note")
+        assert out.split() == ["carol", "/home/carol", "hi"]
+        note = backend.workspaces / "sandboxed" / "note"
+        assert note.read_text() == "hi\n" and (note.stat().st_uid, note.stat().st_gid) == (
+            1500,
+            1500,
+        )
+        # The limits hold there too: the disk, /tmp, the read-only root.
+        out = await driver.run("dd if=/dev/zero of=big bs=1M count=100 2>&1; rm -f big")
+        assert "No space left on device" in out
+        out = await driver.run("touch /usr/x /etc/x 2>&1; echo status=$?")
+        assert "status=1" in out and "/usr/x" in out and "/etc/x" in out
+    finally:
+        await driver.session.close()
+
+
+async def test_an_unknown_runtime_is_explained(make_backend: MakeBackend) -> None:
+    backend = make_backend(runtime="no-such-runtime")
+    await backend.create_project("nowhere")
+    with pytest.raises(ContainerError) as refused:
+        await backend.open_shell("nowhere", 24, 80)
+    assert "no container runtime 'no-such-runtime'" in refused.value.message
+    assert refused.value.hint is not None and "daemon.json" in refused.value.hint
