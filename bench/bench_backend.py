@@ -153,7 +153,7 @@ async def _measure(report: Report, data_dir: Path, owner: str) -> None:
     await session.close()
 
     api = docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
-    container = f"cloudide-{owner}-{PROJECT}"
+    container = backend.container_name(PROJECT)
 
     # Warm opens, interleaved (alternating which goes first) so that both see the same
     # machine noise; a short pause lets the previous shell's teardown finish.
