@@ -65,10 +65,12 @@ DEFAULT_PIDS = 512
 DEFAULT_TMP_SIZE = "512m"
 """Size of the /tmp tmpfs (what is written there counts against the memory limit too)."""
 
-NOFILE = (8192, 16384)
+NOFILE = (16384, 16384)
 """Open files per process (soft, hard): explicit, not whatever dockerd inherited. The
 engine cannot give more than its own hard limit (runc sets them without privileges):
-16384 fits under every common dockerd set-up (systemd's unit: 1048576; here 20000)."""
+16384 fits under every common dockerd set-up (systemd's unit: 1048576; here 20000). Soft
+equals hard because runc 1.1 (Debian's) races with the Go runtime in ``runc exec``, which
+raises the soft limit to the hard one: an exec'd shell got one or the other at random."""
 NPROC = 16384
 """Processes per uid. The kernel counts this per uid across the whole host (every
 container and host process of that uid), so it only bounds the worst case; the limit per
