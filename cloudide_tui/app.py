@@ -250,8 +250,9 @@ class CloudIDEApp(App[int]):
         title = "Out of memory" if hit.kind == "memory" else "Disk full"
         if hit.kind == "disk":
             how = (
-                "Free some space (delete files in the project); the size of new projects' "
-                f"disks is the disk setting in {paths.config_file()} (or CLOUDIDE_DISK)"
+                "Free some space (delete files in the project), or raise it with "
+                f'disk = "..." in {paths.config_file()} (or CLOUDIDE_DISK), then restart '
+                "cloudide-tui: the disk grows when the project's container starts again"
             )
         else:
             how = (

@@ -14,6 +14,9 @@ written: deleting files gives the space back, ``discard``), ``mkfs.ext4``, mount
 the rest of the backend uses stays the same, and a write past the limit fails with
 ENOSPC ("No space left on device"), inside the container and through the API alike.
 
+A larger ``disk`` setting grows existing disks when their container next starts
+(:func:`grow`, offline); a smaller one never shrinks them.
+
 What it cannot do: mounting needs root (the app runs as root on servers and here; a
 desktop user's app cannot, and its projects then have no disk limit: :func:`problem`
 says why); the mounts do not survive a reboot (:func:`ensure` makes them again before
@@ -31,6 +34,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +50,18 @@ MIN_DISK_BYTES = 32 << 20
 #: Seconds a mount tool may take before we give up on it (a hung mount must not hang us).
 TOOL_TIMEOUT = 60.0
 
-_TOOLS = ("mount", "umount", "mkfs.ext4")
+_locks: dict[Path, threading.RLock] = {}
+_locks_lock = threading.Lock()
+
+
+def _lock(disk: ProjectDisk) -> threading.RLock:
+    """One lock per disk image: mounting and growing never overlap (a mount during
+    e2fsck or resize2fs would corrupt it)."""
+    with _locks_lock:
+        return _locks.setdefault(disk.image, threading.RLock())
+
+
+_TOOLS = ("mount", "umount", "losetup", "mkfs.ext4", "e2fsck", "resize2fs")
 
 
 def problem() -> str | None:
@@ -146,6 +161,13 @@ def ensure(disk: ProjectDisk, uid: int | None, gid: int | None) -> bool:
         return False
     if disk.mounted():
         return True
+    with _lock(disk):
+        return _mount(disk, uid, gid)
+
+
+def _mount(disk: ProjectDisk, uid: int | None, gid: int | None) -> bool:
+    if disk.mounted():
+        return True
     why = problem()
     if why is not None:
         raise FileOperationError(
@@ -165,6 +187,46 @@ def ensure(disk: ProjectDisk, uid: int | None, gid: int | None) -> bool:
         if not os.path.ismount(target):
             _run("mount", "--bind", str(inside), str(target))
     return True
+
+
+def grow(disk: ProjectDisk, size: int, uid: int | None, gid: int | None) -> bool:
+    """Make the project's disk ``size`` bytes when it is smaller; never shrinks (that could
+    lose files). Returns whether it grew.
+
+    Done offline, which needs no more than root (growing a mounted ext4 also needs
+    CAP_SYS_RESOURCE, which some sandboxes, this one included, do not give even to root):
+    the caller makes sure no container of the project runs; our own mounts are undone,
+    and if the image is still attached to a loop device (a container elsewhere still has
+    it mounted) nothing is done. Then: the image grows (still sparse), ``e2fsck -f -p``
+    (resize2fs wants a checked file system), ``resize2fs``, and it is mounted again.
+
+    Raises:
+        FileOperationError: a tool failed (the files are untouched: ext4 grows in place).
+    """
+    if not disk.exists() or disk.image.stat().st_size >= size:
+        return False
+    with _lock(disk):
+        release(disk)
+        try:
+            if _attached(disk.image):
+                return False
+            os.truncate(disk.image, size)
+            _run("e2fsck", "-f", "-p", str(disk.image))
+            _run("resize2fs", str(disk.image))
+            return True
+        finally:
+            _mount(disk, uid, gid)
+
+
+def _attached(image: Path) -> bool:
+    """Whether a loop device still holds the image (mounted in some mount namespace)."""
+    try:
+        out = subprocess.run(
+            ["losetup", "-j", str(image)], capture_output=True, timeout=TOOL_TIMEOUT, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # cannot tell: do not touch it
+    return bool(out.strip())
 
 
 def release(disk: ProjectDisk) -> None:

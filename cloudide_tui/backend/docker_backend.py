@@ -37,7 +37,6 @@ from cloudide_tui.backend.base import (
     FileContent,
     FileEntry,
     LimitCallback,
-    LimitHit,
     ProgressCallback,
     ProjectInfo,
     ShellSession,
@@ -45,7 +44,7 @@ from cloudide_tui.backend.base import (
 from cloudide_tui.backend.containers import Account, Limits, Spec
 from cloudide_tui.backend.docker_shell import DockerShellSession, open_shell
 from cloudide_tui.backend.engine import Engine
-from cloudide_tui.backend.limit_watch import DiskPoller, KernelLog, OomEvents
+from cloudide_tui.backend.limit_watch import LimitReporter
 from cloudide_tui.backend.workspace_fs import (
     WorkspaceFS,
     create_workspace,
@@ -129,8 +128,14 @@ class DockerBackend(Backend):
         self.disk = disk
         self._sessions: set[DockerShellSession] = set()
         self._opened: set[str] = set()  # projects whose containers we ran: disks to watch
-        self._limit_callbacks: list[LimitCallback] = []
-        self._watchers: tuple[KernelLog, OomEvents, DiskPoller] | None = None
+        self._limits = LimitReporter(
+            self.engine.new_client,
+            self.owner,
+            memory_limit=self.limits.memory,
+            project_of=self._project_of,
+            disks=self._disk_usages,
+            disk_limit=self._disk_limit,
+        )
         self._image_lock = asyncio.Lock()
         self._container_locks: dict[str, asyncio.Lock] = {}
 
@@ -263,58 +268,28 @@ class DockerBackend(Backend):
                 )
 
     async def close(self) -> None:
-        self._stop_watching()
+        self._limits.stop()
         sessions = list(self._sessions)
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
         await self.engine.close()
 
     # -- limits -------------------------------------------------------------------------
     def watch_limits(self, callback: LimitCallback) -> Callable[[], None]:
-        """Report out-of-memory kills (from the engine's ``oom`` events, the process named
-        from the kernel log where we may read it) and full disks (polled) of this
-        backend's projects; see ``limit_watch``. Callbacks come from daemon threads."""
-        self._limit_callbacks.append(callback)
-        if self._watchers is None:
-            kernel_log = KernelLog()
-            events = OomEvents(self.engine.new_client, self.owner, self._oom_seen)
-            poller = DiskPoller(self._disk_usages, self._disk_full)
-            self._watchers = (kernel_log, events, poller)
-            events.start()
-            poller.start()
+        """Report out-of-memory kills (the engine's ``oom`` events, the process named from
+        the kernel log where we may read it) and full disks (polled) of this backend's
+        projects; see ``limit_watch``. Callbacks come from daemon threads."""
+        return self._limits.add(callback)
 
-        def stop() -> None:
-            with contextlib.suppress(ValueError):
-                self._limit_callbacks.remove(callback)
-            if not self._limit_callbacks:
-                self._stop_watching()
-
-        return stop
-
-    def _stop_watching(self) -> None:
-        watchers, self._watchers = self._watchers, None
-        if watchers is not None:
-            kernel_log, events, poller = watchers
-            events.stop()
-            poller.stop()
-            kernel_log.close()
-
-    def _tell(self, hit: LimitHit) -> None:
-        for callback in list(self._limit_callbacks):
-            with contextlib.suppress(Exception):  # one bad listener must not silence others
-                callback(hit)
-
-    def _oom_seen(self, container_id: str, labels: dict[str, str]) -> None:
-        """An ``oom`` event of one of our owner's containers (on the events thread)."""
+    def _project_of(self, labels: dict[str, str]) -> str | None:
+        """The project whose container carries these labels, if it is this data dir's."""
         project = labels.get(containers.PROJECT_LABEL, "")
         try:
             validate_project_name(project)
         except CloudIDEError:
-            return
+            return None
         if labels.get(containers.WORKSPACE_LABEL) != str(self._workspace(project)):
-            return  # another data dir's container with our owner: not ours to report
-        watchers = self._watchers
-        process = watchers[0].killed_in(container_id) if watchers is not None else None
-        self._tell(LimitHit(project, "memory", self.limits.memory, process))
+            return None
+        return project
 
     def _disk_usages(self) -> list[tuple[str, int, int]]:
         found = []
@@ -324,12 +299,11 @@ class DockerBackend(Backend):
                 found.append((project, *usage))
         return found
 
-    def _disk_full(self, project: str) -> None:
+    def _disk_limit(self, project: str) -> str | None:
         try:
-            size = self._disk(project).image.stat().st_size
+            return disks.size_words(self._disk(project).image.stat().st_size)
         except OSError:
-            return
-        self._tell(LimitHit(project, "disk", disks.size_words(size)))
+            return None
 
     # -- projects -----------------------------------------------------------------------
     async def list_projects(self) -> list[ProjectInfo]:
@@ -430,6 +404,7 @@ class DockerBackend(Backend):
         self._opened.add(project)
         api = await self.engine.api()
         say = progress or (lambda line: None)
+
         spec = self.spec(project)
         async with self._lock(project):
             legacy = await self.engine.call(
@@ -446,6 +421,8 @@ class DockerBackend(Backend):
                 say(f"replacing the container of {project} (the settings changed)")
                 await self.engine.call("removing the container", containers.remove, api, info["Id"])
                 info = None
+            if containers.state_of(info) is not ContainerState.RUNNING:
+                await self._grow_disk(project, say)
             if info is None:
                 await self._ensure_image(api, progress)
                 if self.disk_problem is not None and not self._disk(project).exists():
@@ -459,6 +436,13 @@ class DockerBackend(Backend):
             say(f"starting the container of {project}")
             await self.engine.call("starting the container", containers.start, api, container_id)
             return container_id
+
+    async def _grow_disk(self, project: str, say: ProgressCallback) -> None:
+        """Grow the project's disk to ``disk`` if the setting was raised (container down)."""
+        if self.disk_problem is None and await asyncio.to_thread(
+            disks.grow, self._disk(project), self.disk, self._uid, self._gid
+        ):
+            say(f"grew the disk of {project} to {disks.size_words(self.disk)}")
 
     async def _create_container(self, api: Any, spec: Spec) -> str:
         try:

@@ -15,7 +15,8 @@ Disk: :class:`DiskPoller` asks the disks of the projects this backend opened for
 free space every ``POLL`` seconds (a ``statvfs``, nothing more) and reports a disk once
 when it fills up, and again only after it has had room again.
 
-All of it runs on daemon threads: callbacks come from them.
+:class:`LimitReporter` puts them together for a backend's ``watch_limits``. All of it
+runs on daemon threads: callbacks come from them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 import docker
 
+from cloudide_tui.backend.base import LimitCallback, LimitHit
 from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
 
 #: Seconds between two looks at the disks.
@@ -227,3 +229,82 @@ class DiskPoller:
     def stop(self) -> None:
         """Stop looking."""
         self._stopped.set()
+
+
+class LimitReporter:
+    """What a backend runs for its ``watch_limits`` listeners: the ``oom`` events with the
+    kernel log's names, and the disk poller; started with the first listener, stopped
+    with the last (or ``stop``).
+
+    Args:
+        connect: Makes a docker-py client that does not time out (for the event stream).
+        owner: The backend's owner (the events are filtered by it).
+        memory_limit: The memory limit, as configured, for the reports.
+        project_of: The backend's project for a container's labels (None: not its own).
+        disks: (project, free bytes, total bytes) of each disk to look at.
+        disk_limit: The limit of a project's disk, as a setting would say it (None: gone).
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], docker.APIClient],
+        owner: str,
+        *,
+        memory_limit: str,
+        project_of: Callable[[dict[str, str]], str | None],
+        disks: Callable[[], Iterable[tuple[str, int, int]]],
+        disk_limit: Callable[[str], str | None],
+    ) -> None:
+        self._connect = connect
+        self._owner = owner
+        self._memory_limit = memory_limit
+        self._project_of = project_of
+        self._disks = disks
+        self._disk_limit = disk_limit
+        self._callbacks: list[LimitCallback] = []
+        self._running: tuple[KernelLog, OomEvents, DiskPoller] | None = None
+
+    def add(self, callback: LimitCallback) -> Callable[[], None]:
+        """Start telling ``callback``; returns the function that stops it."""
+        self._callbacks.append(callback)
+        if self._running is None:
+            events = OomEvents(self._connect, self._owner, self._oom)
+            poller = DiskPoller(self._disks, self._disk_full)
+            self._running = (KernelLog(), events, poller)
+            events.start()
+            poller.start()
+
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                self._callbacks.remove(callback)
+            if not self._callbacks:
+                self.stop()
+
+        return remove
+
+    def stop(self) -> None:
+        """Stop every watcher (listeners added later start them again)."""
+        running, self._running = self._running, None
+        if running is not None:
+            kernel_log, events, poller = running
+            events.stop()
+            poller.stop()
+            kernel_log.close()
+
+    def _tell(self, hit: LimitHit) -> None:
+        for callback in list(self._callbacks):
+            with contextlib.suppress(Exception):  # one bad listener must not silence others
+                callback(hit)
+
+    def _oom(self, container_id: str, labels: dict[str, str]) -> None:
+        project = self._project_of(labels)
+        if project is None:
+            return  # another data dir's container with our owner: not ours to report
+        running = self._running
+        process = running[0].killed_in(container_id) if running is not None else None
+        self._tell(LimitHit(project, "memory", self._memory_limit, process))
+
+    def _disk_full(self, project: str) -> None:
+        limit = self._disk_limit(project)
+        if limit is not None:
+            self._tell(LimitHit(project, "disk", limit))

@@ -213,4 +213,4 @@ async def test_a_full_disk_is_told_with_its_limit(home: BackendHome) -> None:
         )
         message = next(m for t, m in notifications(ide.app) if t == "Disk full")
         assert "The disk of project stuffed is full (the limit is 48m)." in message
-        assert "Free some space" in message
+        assert "Free some space" in message and "disk =" in message

@@ -352,3 +352,32 @@ async def test_an_unknown_runtime_is_explained(make_backend: MakeBackend) -> Non
         await backend.open_shell("nowhere", 24, 80)
     assert "no container runtime 'no-such-runtime'" in refused.value.message
     assert refused.value.hint is not None and "daemon.json" in refused.value.hint
+
+
+async def test_a_larger_disk_setting_grows_a_full_disk_in_place(
+    make_backend: MakeBackend,
+) -> None:
+    small = make_backend(disk=48 << 20)
+    driver = await shell(small, "growing")
+    try:
+        out = await driver.run("echo kept > kept; dd if=/dev/zero of=big bs=1M count=80 2>&1")
+        assert "No space left on device" in out
+    finally:
+        await driver.session.close()
+    await small.stop_container("growing")
+    # The user raised `disk` and started again: the same data dir, a bigger limit.
+    larger = make_backend(data_dir=small.data_dir, owner=small.owner, disk=128 << 20)
+    lines: list[str] = []
+    await larger.start_container("growing", progress=lines.append)
+    assert "grew the disk of growing to 128m" in lines
+    again = await shell(larger, "growing")
+    try:
+        size = await again.run("df -BM --output=size /workspace | tail -1")
+        assert 110 <= int(size.strip().rstrip("M")) <= 128
+        # Nothing was lost, and there is room now.
+        assert (await again.run("cat kept")).strip() == "kept"
+        assert 40 <= int(await again.run("du -m big | cut -f1")) <= 48
+        out = await again.run("dd if=/dev/zero of=more bs=1M count=40 2>&1")
+        assert "No space" not in out
+    finally:
+        await again.session.close()
