@@ -67,8 +67,9 @@ DEFAULT_TMP_SIZE = "512m"
 
 NOFILE = (16384, 16384)
 """Open files per process (soft, hard): explicit, not whatever dockerd inherited. The
-engine cannot give more than its own hard limit (runc sets them without privileges):
-16384 fits under every common dockerd set-up (systemd's unit: 1048576; here 20000). Soft
+engine cannot give more than its own hard limit unless it holds CAP_SYS_RESOURCE (this
+sandbox withholds it even from root): 16384 fits under every common dockerd set-up
+(systemd's unit: 1048576; here 20000). Soft
 equals hard because runc 1.1 (Debian's) races with the Go runtime in ``runc exec``, which
 raises the soft limit to the hard one: an exec'd shell got one or the other at random."""
 NPROC = 16384
