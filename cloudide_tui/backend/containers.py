@@ -72,10 +72,13 @@ sandbox withholds it even from root): 16384 fits under every common dockerd set-
 (systemd's unit: 1048576; here 20000). Soft
 equals hard because runc 1.1 (Debian's) races with the Go runtime in ``runc exec``, which
 raises the soft limit to the hard one: an exec'd shell got one or the other at random."""
-NPROC = 16384
+NPROC = 65536
 """Processes per uid. The kernel counts this per uid across the whole host (every
-container and host process of that uid), so it only bounds the worst case; the limit per
-project is ``pids`` (a cgroup counter of that container alone)."""
+container and host process of that uid: all projects run as the same uid), so a low
+value would let one busy project (or the host user's own processes) stop another's
+shells from starting; it is set far above what a machine's projects need together, as
+the worst-case bound. The limit per project is ``pids`` (a cgroup of that container)."""
+
 
 KEY_LENGTH = 10
 """Hex digits of the workspace hash in container names (40 bits: no accidental clash)."""
