@@ -26,12 +26,13 @@ from pathlib import Path
 import docker
 
 from bench.report import Report, percentile
+from cloudide_tui import defaults
 from cloudide_tui.backend import disks
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
-from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend
+from cloudide_tui.backend.docker_backend import DockerBackend
 
-IMAGE = os.environ.get("CLOUDIDE_IMAGE") or DEFAULT_IMAGE
+IMAGE = os.environ.get("CLOUDIDE_IMAGE") or defaults.IMAGE
 OPENS = 10
 ROUND_TRIPS = 100
 THROUGHPUT_BYTES = 32 << 20

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from cloudide_tui import paths
+from cloudide_tui import defaults, paths
 from cloudide_tui.errors import CloudIDEError, ConfigError
 from cloudide_tui.validation import (
     display,
@@ -33,9 +33,6 @@ from cloudide_tui.validation import (
 )
 
 ENV_PREFIX = "CLOUDIDE_"
-DEFAULT_IMAGE = "cloudide-runner:latest"
-LEGACY_OWNER = "local"
-"""The owner every host user had before the default came from the login name."""
 MIN_MEMORY_BYTES = 6 << 20
 """Docker refuses a memory limit under 6 MiB."""
 
@@ -44,20 +41,17 @@ def default_owner(data_dir: Path | None = None) -> str:
     """The owner when none is set: this host user's login name (validated, see
     ``validation.name_from_login``), so two host users never share one by default.
 
-    Upgrades lose nothing: a data dir that holds projects of the old default ``local``
-    and none of the login name keeps ``local``.
+    Upgrades lose nothing: a data dir that holds projects of the old default owner
+    (``defaults.LEGACY_OWNER``, the same for every host user) and none of the login name
+    keeps it.
     """
     name = host_user_name()
     if data_dir is not None:
         workspaces = Path(data_dir) / "workspaces"
-        if (workspaces / LEGACY_OWNER).is_dir() and not (workspaces / name).exists():
-            return LEGACY_OWNER
+        legacy = defaults.LEGACY_OWNER
+        if (workspaces / legacy).is_dir() and not (workspaces / name).exists():
+            return legacy
     return name
-
-
-def _default_cpus() -> float:
-    """Two CPUs, or fewer where the machine has fewer (Docker refuses more than it has)."""
-    return float(min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +61,7 @@ class Settings:
     data_dir: Path = field(default_factory=paths.default_data_dir)
     """Where workspaces live (``<data_dir>/workspaces/<owner>/<project>``)."""
 
-    image: str = DEFAULT_IMAGE
+    image: str = defaults.IMAGE
     """The runner image each project's container is made from."""
 
     project: str | None = None
@@ -84,27 +78,28 @@ class Settings:
     """The engine's address (``unix://...``, ``tcp://...``); None: as docker-py decides
     from the environment (``DOCKER_HOST``, else the local socket)."""
 
-    memory: str = "2g"
+    memory: str = defaults.MEMORY
     """Memory limit of each container, Docker style: a number with ``k``, ``m`` or ``g``."""
 
-    cpus: float = field(default_factory=_default_cpus)
-    """CPU limit of each container, in CPUs (``1.5`` = one and a half)."""
+    cpus: float = field(default_factory=defaults.cpus)
+    """CPU limit of each container, in CPUs (``1.5`` = one and a half); by default two,
+    or fewer on a machine that has fewer."""
 
-    pids: int = 512
+    pids: int = defaults.PIDS
     """Most processes a container may run at once (stops fork bombs)."""
 
-    disk: str = "10g"
+    disk: str = defaults.DISK
     """Disk limit of each new project (workspace and home together), Docker style; ``0``
     for none. Needs root (a disk image per project is mounted); see docs/backend.md."""
 
-    tmp_size: str = "512m"
+    tmp_size: str = defaults.TMP_SIZE
     """Size of each container's /tmp (a tmpfs: it counts against ``memory`` too)."""
 
     runtime: str | None = None
     """The engine's container runtime: None for its default (runc), ``"runsc"`` for
     gVisor (stronger isolation, slower; the engine must have it registered)."""
 
-    scrollback: int = 10_000
+    scrollback: int = defaults.SCROLLBACK
     """Lines each terminal keeps above the screen."""
 
     @property
@@ -221,6 +216,15 @@ def _parse_docker_host(raw: object) -> str | None:
 
 _MEMORY_RE = re.compile(r"^([0-9]+)([kmg]?)b?$")
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def size_bytes(value: str) -> int:
+    """A size the settings' way ("512m", "10g", "0") in bytes.
+
+    Raises:
+        ValueError: not such a size.
+    """
+    return _memory_bytes(value.strip())
 
 
 def _memory_bytes(value: str) -> int:

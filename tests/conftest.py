@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from cloudide_tui.backend import disks
 from cloudide_tui.backend.docker_backend import DockerBackend
@@ -27,6 +28,7 @@ TIERS = {
     "engine": "the real Docker engine and the runner image",
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
+    "package": "the wheel installed in a fresh venv (package index, Docker engine)",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -34,7 +36,15 @@ _TIER_OF_FOLDER = {
     "engine": "engine",
     "app": "app",
     "snapshots": "snapshot",
+    "package": "package",
 }
+
+
+#: Hypothesis profiles: properties without their own example count run "full" (the default,
+#: `make test`) or "fast" (`make test-fast`: ``--hypothesis-profile=fast``).
+settings.register_profile("full", max_examples=400, deadline=None)
+settings.register_profile("fast", max_examples=50, deadline=None)
+settings.load_profile("full")
 
 
 def pytest_configure(config: pytest.Config) -> None:

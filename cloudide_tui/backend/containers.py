@@ -43,6 +43,7 @@ import docker
 import docker.errors
 import docker.types
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.errors import ContainerError
 
@@ -58,12 +59,6 @@ SPEC_LABEL = "cloudide.spec"
 WORKSPACE_MOUNT = "/workspace"
 ACCOUNT_DIR = "/run/cloudide"
 """tmpfs holding the account files (the image's /etc/passwd and /etc/group point here)."""
-
-DEFAULT_MEMORY = "2g"
-DEFAULT_CPUS = 1.0
-DEFAULT_PIDS = 512
-DEFAULT_TMP_SIZE = "512m"
-"""Size of the /tmp tmpfs (what is written there counts against the memory limit too)."""
 
 NOFILE = (16384, 16384)
 """Open files per process (soft, hard): explicit, not whatever dockerd inherited. The
@@ -100,10 +95,10 @@ class Limits:
         tmp_size: Size of the /tmp tmpfs, docker's notation.
     """
 
-    memory: str = DEFAULT_MEMORY
-    cpus: float = DEFAULT_CPUS
-    pids: int = DEFAULT_PIDS
-    tmp_size: str = DEFAULT_TMP_SIZE
+    memory: str = defaults.MEMORY
+    cpus: float = field(default_factory=defaults.cpus)
+    pids: int = defaults.PIDS
+    tmp_size: str = defaults.TMP_SIZE
 
 
 @dataclass(frozen=True, slots=True)

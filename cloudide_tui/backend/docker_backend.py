@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cloudide_tui import paths
+from cloudide_tui import defaults, paths
 from cloudide_tui.backend import containers, disks, image
 from cloudide_tui.backend.base import (
     Backend,
@@ -52,16 +53,14 @@ from cloudide_tui.backend.workspace_fs import (
     remove_workspace,
     rename_workspace,
 )
+from cloudide_tui.config import Settings, size_bytes
 from cloudide_tui.errors import AlreadyExists, CloudIDEError, ContainerError, ImageError, NotFound
 from cloudide_tui.validation import display, host_user_name, validate_owner, validate_project_name
 
 T = TypeVar("T")
 
-DEFAULT_IMAGE = "cloudide-runner:latest"
-ROOT_ACCOUNT = Account("dev", 1000, 1000)
+ROOT_ACCOUNT = Account(defaults.CONTAINER_USER, defaults.CONTAINER_UID, defaults.CONTAINER_GID)
 """Who containers run as when the app runs as root: never root itself."""
-DEFAULT_DISK = 10 << 30
-"""Disk limit of each new project (its workspace and home), in bytes."""
 
 
 def host_account() -> Account:
@@ -80,13 +79,18 @@ class DockerBackend(Backend):
         image: The runner image containers are made from (built when missing).
         owner: Whose projects these are; part of container names and labels.
         docker_host: The engine's address; None: docker-py's environment / default socket.
-        memory, cpus, pids, tmp_size: Limits of every container (``containers.Limits``).
-        disk: Disk limit of each new project in bytes (0: none); applied only where this
-            process can mount disks (``disks.problem()`` says why not).
+        owner: Whose projects these are; part of container names and labels. Default:
+            this host user's login name (``validation.host_user_name``).
+        memory, cpus, pids, tmp_size: Limits of every container (``containers.Limits``);
+            the defaults are the settings' (``cloudide_tui.defaults``).
+        disk: Disk limit of each new project, bytes or a size like "10g" (0: none);
+            applied only where this process can mount disks (``disks.problem()`` says
+            why not).
         runtime: The engine's OCI runtime for containers (``"runsc"`` for gVisor); None:
             the engine's default.
         account: Who runs in the containers; default :func:`host_account`.
-        build_script: The image build script (default: the checkout's scripts/build-image.sh).
+        build_script: The image build script (default: the one shipped with the package,
+            ``image.default_build_script()``).
 
     Raises:
         InvalidName: ``owner`` is not a valid owner name.
@@ -96,14 +100,14 @@ class DockerBackend(Backend):
         self,
         data_dir: Path,
         *,
-        image: str = DEFAULT_IMAGE,
-        owner: str = "local",
+        image: str = defaults.IMAGE,
+        owner: str | None = None,
         docker_host: str | None = None,
-        memory: str = containers.DEFAULT_MEMORY,
-        cpus: float = containers.DEFAULT_CPUS,
-        pids: int = containers.DEFAULT_PIDS,
-        tmp_size: str = containers.DEFAULT_TMP_SIZE,
-        disk: int = DEFAULT_DISK,
+        memory: str = defaults.MEMORY,
+        cpus: float | None = None,
+        pids: int = defaults.PIDS,
+        tmp_size: str = defaults.TMP_SIZE,
+        disk: int | str = defaults.DISK,
         runtime: str | None = None,
         account: Account | None = None,
         build_script: Path | None = None,
@@ -112,8 +116,13 @@ class DockerBackend(Backend):
         # bind mount needs an absolute path.
         self.data_dir = Path(os.path.realpath(data_dir))
         self.image = image
-        self.owner = validate_owner(owner)
-        self.limits = Limits(memory=memory, cpus=cpus, pids=pids, tmp_size=tmp_size)
+        self.owner = validate_owner(host_user_name() if owner is None else owner)
+        self.limits = Limits(
+            memory=memory,
+            cpus=defaults.cpus() if cpus is None else cpus,
+            pids=pids,
+            tmp_size=tmp_size,
+        )
         self.runtime = runtime
         self.account = account or host_account()
         self.build_script = build_script
@@ -123,9 +132,10 @@ class DockerBackend(Backend):
         root = os.geteuid() == 0
         self._uid = self.account.uid if root else None
         self._gid = self.account.gid if root else None
-        self.disk_problem = "disk limits are off (disk = 0)" if disk <= 0 else disks.problem()
+        self.disk = size_bytes(disk) if isinstance(disk, str) else disk
+        """Disk limit of each new project, in bytes (0: none)."""
+        self.disk_problem = "disk limits are off (disk = 0)" if self.disk <= 0 else disks.problem()
         """Why new projects get no disk limit (None: they get ``disk`` bytes each)."""
-        self.disk = disk
         self._sessions: set[DockerShellSession] = set()
         self._opened: set[str] = set()  # projects whose containers we ran: disks to watch
         self._limits = LimitReporter(
@@ -140,27 +150,26 @@ class DockerBackend(Backend):
         self._container_locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> DockerBackend:
-        """Build one from ``config.Settings`` (any object with its fields), with overrides."""
-        kwargs: dict[str, Any] = {
-            name: getattr(settings, name)
-            for name in (
-                "image",
-                "owner",
-                "docker_host",
-                "memory",
-                "cpus",
-                "pids",
-                "tmp_size",
-                "runtime",
-            )
-            if hasattr(settings, name)
-        }
-        if hasattr(settings, "disk_bytes"):
-            kwargs["disk"] = settings.disk_bytes
-        kwargs.update(overrides)
-        data_dir = kwargs.pop("data_dir", settings.data_dir)
-        return cls(data_dir, **kwargs)
+    def from_settings(cls, settings: Settings, **overrides: Any) -> DockerBackend:
+        """Build one from the settings; ``overrides`` replace some of their fields
+        (``owner="bob"``).
+
+        Raises:
+            TypeError: an override that is not a field of ``Settings``.
+        """
+        s = dataclasses.replace(settings, **overrides) if overrides else settings
+        return cls(
+            s.data_dir,
+            image=s.image,
+            owner=s.owner,
+            docker_host=s.docker_host,
+            memory=s.memory,
+            cpus=s.cpus,
+            pids=s.pids,
+            tmp_size=s.tmp_size,
+            disk=s.disk_bytes,
+            runtime=s.runtime,
+        )
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -471,7 +480,9 @@ class DockerBackend(Backend):
     async def stat(self, project: str, path: str) -> FileEntry:
         return await self._in_workspace(project, lambda fs: fs.stat(path))
 
-    async def read_file(self, project: str, path: str, limit: int = 4 << 20) -> FileContent:
+    async def read_file(
+        self, project: str, path: str, limit: int = defaults.READ_LIMIT
+    ) -> FileContent:
         return await self._in_workspace(project, lambda fs: fs.read_file(path, limit))
 
     async def write_file(

@@ -13,16 +13,19 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Static
 
+from cloudide_tui.app import StoppedByABug
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
 from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
-from testkit.ide import running_ide, screen_text, type_text
-
-
-def notifications(app: Any) -> list[tuple[str, str]]:
-    return [(n.title, n.message) for n in app._notifications]
+from testkit.ide import (
+    notification_titles,
+    notifications_shown,
+    running_ide,
+    screen_text,
+    type_text,
+)
 
 
 async def test_an_invalid_project_name_is_explained_before_anything_happens(
@@ -44,7 +47,7 @@ async def test_an_invalid_project_name_is_explained_before_anything_happens(
         # Refused by the validator on the way to the backend too (e.g. from the palette).
         ide.main.create_project("../escape")
         await ide.wait_for(
-            lambda: any(t == "Invalid project name" for t, _ in notifications(ide.app)),
+            lambda: "Invalid project name" in notification_titles(ide.app),
             "an 'Invalid project name' notification",
         )
         assert ide.app.is_running
@@ -96,7 +99,7 @@ async def test_an_unreachable_engine_is_a_dialog_with_what_to_do(home: BackendHo
         await ide.wait_for(
             lambda: (
                 isinstance(ide.app.screen, ErrorDialog)
-                or any(t == EngineUnavailable.title for t, _ in notifications(ide.app))
+                or EngineUnavailable.title in notification_titles(ide.app)
             ),
             "the engine error again",
         )
@@ -161,7 +164,7 @@ async def test_a_bug_shows_a_generic_dialog_and_keeps_the_unsaved_text(home: Bac
 
 async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: BackendHome) -> None:
     app = None
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(StoppedByABug) as stopped:
         async with running_ide(home) as ide:
             app = ide.app
             await ide.create_project("rescue")
@@ -178,10 +181,18 @@ async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: Backe
             ide.app.call_later(broken_app_handler)
             await ide.wait_for(lambda: not ide.app.is_running, "the app to stop")
     assert app is not None and app.return_code == 1
+    assert isinstance(stopped.value.__cause__, ZeroDivisionError)
+    assert "stopped on an unexpected error (a bug): ZeroDivisionError" in str(stopped.value)
     recovered = list((home.data_dir / "recovered").rglob("r.txt"))
     assert len(recovered) == 1 and recovered[0].read_text() == "unsaved base\n"
     log = (home.data_dir / "cloudide-tui.log").read_text()
     assert "ZeroDivisionError" in log
+
+
+def toast_text(app: Any, title: str) -> str:
+    """The text of the toast with that title, on one line (as a person reads it)."""
+    shown = next(text for text in notifications_shown(app) if text.startswith(title + "\n"))
+    return " ".join(shown.split())
 
 
 async def test_a_process_killed_for_memory_is_told_with_the_limit_and_how_to_raise_it(
@@ -192,10 +203,10 @@ async def test_a_process_killed_for_memory_is_told_with_the_limit_and_how_to_rai
         # The shell survives: only the kernel's kill of python3 happened.
         await ide.run_in_terminal("python3 -c 'x = bytearray(300 << 20)'; echo st=$?", "st=137")
         await ide.wait_for(
-            lambda: any(t == "Out of memory" for t, _ in notifications(ide.app)),
+            lambda: "Out of memory" in notification_titles(ide.app),
             "an 'Out of memory' notification",
         )
-        message = next(m for t, m in notifications(ide.app) if t == "Out of memory")
+        message = toast_text(ide.app, "Out of memory")
         assert "python3 was killed in project hungry" in message
         assert "the limit is 64m" in message
         assert "memory =" in message and "CLOUDIDE_MEMORY" in message
@@ -208,9 +219,9 @@ async def test_a_full_disk_is_told_with_its_limit(home: BackendHome) -> None:
         await ide.create_project("stuffed")
         await ide.run_in_terminal("dd if=/dev/zero of=f bs=1M count=80; echo st=$?", "st=1")
         await ide.wait_for(
-            lambda: any(t == "Disk full" for t, _ in notifications(ide.app)),
+            lambda: "Disk full" in notification_titles(ide.app),
             "a 'Disk full' notification",
         )
-        message = next(m for t, m in notifications(ide.app) if t == "Disk full")
+        message = toast_text(ide.app, "Disk full")
         assert "The disk of project stuffed is full (the limit is 48m)." in message
         assert "Free some space" in message and "disk =" in message
