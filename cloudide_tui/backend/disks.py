@@ -185,7 +185,7 @@ def _mount(disk: ProjectDisk, uid: int | None, gid: int | None) -> bool:
                 os.chown(inside, -1 if uid is None else uid, -1 if gid is None else gid)
         target.mkdir(mode=0o755, parents=True, exist_ok=True)
         if not os.path.ismount(target):
-            _run("mount", "--bind", str(inside), str(target))
+            _run("mount", "-o", "bind", str(inside), str(target))
     return True
 
 
