@@ -18,6 +18,7 @@ import os
 import time
 import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,12 +26,14 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.driver import Driver
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui import defaults
-from cloudide_tui.backend.base import Backend
+from cloudide_tui import defaults, paths
+from cloudide_tui.backend.base import Backend, LimitHit
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
@@ -89,6 +92,13 @@ class CloudIDEApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {FilesProvider}
 
+    @dataclass
+    class LimitReached(Message):
+        """A project hit a limit (a process killed for memory, a full disk); posted from
+        the backend's watcher threads (``post_message`` is thread-safe)."""
+
+        hit: LimitHit
+
     def __init__(
         self,
         backend: Backend,
@@ -144,6 +154,7 @@ class CloudIDEApp(App[int]):
                 alt_digits=self.settings.alt_digits,
             )
         )
+        self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
 
     @property
     def main(self) -> MainScreen:
@@ -320,6 +331,30 @@ class CloudIDEApp(App[int]):
         else:
             self.main.status.activity = event.line.strip()[:80]
 
+    def _limit_hit(self, hit: LimitHit) -> None:
+        # The backend calls from its own threads: post_message is thread-safe.
+        self.post_message(self.LimitReached(hit))
+
+    @on(LimitReached)
+    def _limit_reached(self, event: LimitReached) -> None:
+        """Tell the user what the limit cost them and how to raise it."""
+        hit = event.hit
+        title = "Out of memory" if hit.kind == "memory" else "Disk full"
+        if hit.kind == "disk":
+            how = (
+                "Free some space (delete files in the project), or raise it with "
+                f'disk = "..." in {paths.config_file()} (or CLOUDIDE_DISK), then restart '
+                "cloudide-tui: the disk grows when the project's container starts again"
+            )
+        else:
+            how = (
+                f'Raise it with memory = "..." in {paths.config_file()} (or CLOUDIDE_MEMORY), '
+                "then restart cloudide-tui: the container is made again with it"
+            )
+        self.notify(f"{hit.message}\n{how}.", title=title, severity="warning", timeout=15)
+        with contextlib.suppress(RuntimeError, NoMatches):  # quitting: the toast will do
+            self.main.status.activity = f"{title.lower()}: {hit.project}"
+
     def _progress_closed(self, finished: bool | None) -> None:
         self._progress = None
         if not finished:
@@ -480,6 +515,7 @@ class CloudIDEApp(App[int]):
         if jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
+        self._unwatch_limits()
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)
