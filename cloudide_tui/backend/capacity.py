@@ -13,20 +13,17 @@ than the 2g default); a limit the user chose is refused.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from cloudide_tui import defaults
 from cloudide_tui.backend.containers import Limits
+from cloudide_tui.config import size_bytes
 from cloudide_tui.errors import ConfigError
 
 #: Seconds the CLI waits for ``docker info`` at start (an engine that does not answer is
 #: the app's to report, with its dialog: the CLI then checks nothing).
 START_CHECK_TIMEOUT = 3.0
-
-_SIZE_RE = re.compile(r"^([0-9]+)([kmg]?)b?$")
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
 SETTINGS_HINT = "lower it in the config file or with CLOUDIDE_{name}"
 
@@ -43,18 +40,6 @@ class Capacity:
 def capacity_of(info: dict[str, Any]) -> Capacity:
     """From a ``docker info`` answer."""
     return Capacity(cpus=int(info.get("NCPU") or 0), memory=int(info.get("MemTotal") or 0))
-
-
-def memory_bytes(text: str) -> int:
-    """A Docker-style size ("512m", "2g") in bytes.
-
-    Raises:
-        ValueError: not such a size.
-    """
-    match = _SIZE_RE.fullmatch(text.strip().lower())
-    if match is None:
-        raise ValueError(f"not a size: {text!r}")
-    return int(match.group(1)) * _UNITS[match.group(2)]
 
 
 def _gib(size: int) -> str:
@@ -79,7 +64,7 @@ def fit_limits(limits: Limits, capacity: Capacity) -> Limits:
     """
     memory_default, cpus_default = _is_default(limits)
     try:
-        wanted_memory = memory_bytes(limits.memory)
+        wanted_memory = size_bytes(limits.memory)
     except ValueError:
         raise ConfigError(
             f"memory = {limits.memory!r} is not a size like '512m' or '2g'",

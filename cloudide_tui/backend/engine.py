@@ -135,7 +135,9 @@ class Engine:
             return "local Docker"
         return f"Docker at {host}"
 
-    def _connect(self, version: str = "auto", timeout: float = API_TIMEOUT) -> docker.APIClient:
+    def _connect(
+        self, timeout: float | None = API_TIMEOUT, version: str = "auto"
+    ) -> docker.APIClient:
         try:
             if self.docker_host:
                 return docker.APIClient(base_url=self.docker_host, version=version, timeout=timeout)
@@ -144,6 +146,10 @@ class Engine:
             )
         except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as e:
             raise engine_unavailable(self.docker_host, e) from None
+
+    def new_client(self, timeout: float | None = None) -> docker.APIClient:
+        """A client of its own, for a stream that must not time out (blocking)."""
+        return self._connect(timeout)
 
     async def api(self) -> docker.APIClient:
         """The connected client (connecting on first use)."""
@@ -211,7 +217,7 @@ class Engine:
         """The client of bounded calls (made on first use, in a worker thread)."""
         with self._bounded_api_lock:  # held only while a client is made (no I/O)
             if self._bounded_api is None:
-                self._bounded_api = self._connect(version, BOUNDED_SOCKET_TIMEOUT)
+                self._bounded_api = self._connect(BOUNDED_SOCKET_TIMEOUT, version=version)
             return self._bounded_api
 
     async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
