@@ -54,6 +54,15 @@ from cloudide_tui.widgets.terminal_render import (
 )
 from cloudide_tui.widgets.terminal_selection import Selection
 
+_closing: set[asyncio.Task[None]] = set()
+"""Sessions being hung up after their widget went (kept here until done)."""
+
+
+async def _close_quietly(session: ShellSession) -> None:
+    with contextlib.suppress(Exception):  # a dead transport must not raise from nowhere
+        await session.close()
+
+
 READ_TURN = 0.002
 """Seconds the reader may keep reading ready output before letting others run."""
 
@@ -336,11 +345,14 @@ class Terminal(ScrollView, can_focus=True):
         if self._session is not None:
             self._start()
 
-    async def on_unmount(self) -> None:
+    def on_unmount(self) -> None:
         self._stop_tasks()
         if self._session is not None:
-            with contextlib.suppress(Exception):  # a dead transport must not break unmount
-                await self._session.close()
+            # Hung up in the background: a view going away never waits on the engine
+            # (closing a session may take seconds when the engine is slow to answer).
+            task = asyncio.get_running_loop().create_task(_close_quietly(self._session))
+            _closing.add(task)
+            task.add_done_callback(_closing.discard)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
