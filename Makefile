@@ -13,7 +13,7 @@ ARGS ?=
 # image, and a changed runner/ is always rebuilt before it is tested.
 RUNNER_HASH := $(shell find runner -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
 TEST_IMAGE := cloudide-runner:test-$(RUNNER_HASH)
-test test-pty bench: IMAGE := $(TEST_IMAGE)
+test test-pty test-stress bench: IMAGE := $(TEST_IMAGE)
 
 export CLOUDIDE_IMAGE = $(IMAGE)
 
