@@ -35,18 +35,24 @@ def bash(**kwargs: Any) -> PtySession:
 HEX_ECHO = r"""
 import os, sys, tty
 tty.setraw(0)
+log = open(sys.argv[2], "ab", buffering=0) if len(sys.argv) > 2 else None
 os.write(1, sys.argv[1].encode().decode("unicode_escape").encode("latin-1") + b"READY\r\n")
 while True:
     data = os.read(0, 4096)
     if not data:
         break
+    if log:
+        log.write(data)
     os.write(1, b"<" + data.hex().encode() + b">\r\n")
 """
+"""Prints every read in hex (``<1b61>``); with a second argument, also appends the raw
+bytes to that file (a record that does not depend on what stays on screen)."""
 
 
-def hex_echo(modes: str = "") -> PtySession:
-    """A session running HEX_ECHO; ``modes`` is a Python-escaped string to print first."""
-    return PtySession([sys.executable, "-c", HEX_ECHO, modes])
+def hex_echo(modes: str = "", log: str | None = None) -> PtySession:
+    """A session running HEX_ECHO; ``modes`` is a Python-escaped string to print first,
+    ``log`` a file to append every byte received to."""
+    return PtySession([sys.executable, "-c", HEX_ECHO, modes, *([log] if log else [])])
 
 
 def received(terminal: Terminal) -> bytes:
