@@ -15,7 +15,10 @@ import abc
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from cloudide_tui.backend.events import EventSubscription
 
 
 class ContainerState(enum.StrEnum):
@@ -73,6 +76,44 @@ ProgressCallback = Callable[[str], None]
 """Receives one human-readable line per step of long work (image build, container start)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ShellInfo:
+    """A running shell session as listed by ``list_shells``.
+
+    Attributes:
+        session_id: Its id (``attach_shell`` takes it).
+        project: The project whose container runs it.
+        started: When it was opened (seconds since the epoch).
+        title: The window title its program set, when the backend knows it ("" else).
+        viewers: How many clients are attached now (0 when the backend does not count).
+    """
+
+    session_id: str
+    project: str
+    started: float
+    title: str = ""
+    viewers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a backend can do, declared by the backend: the app knows its backend only
+    through these (never by its class).
+
+    Attributes:
+        sessions_persist: Shells outlive the client: quitting detaches from them, and the
+            next start can attach again (a server); False: they end with the process.
+        prepares_image_locally: The backend builds the runner image on this machine, so
+            the image dialog and its ``make image`` hint apply.
+        stop_containers_on_quit: The app should stop the containers it used when it
+            quits (unless told to keep them running); a server manages its own.
+    """
+
+    sessions_persist: bool = False
+    prepares_image_locally: bool = True
+    stop_containers_on_quit: bool = True
+
+
 class ShellSession(abc.ABC):
     """One interactive shell in a project's container, with a pseudo-terminal.
 
@@ -80,6 +121,9 @@ class ShellSession(abc.ABC):
     ends when the shell exits, when its container goes away, or when ``close`` is called;
     then ``read`` returns ``b""`` and ``exit_status`` / ``end_reason`` say how it ended.
     """
+
+    session_id: str = ""
+    """Its id, unique within its backend (``Backend.attach_shell`` takes it)."""
 
     @abc.abstractmethod
     async def read(self) -> bytes:
@@ -113,6 +157,9 @@ class Backend(abc.ABC):
 
     #: Shown in the status line: "local Docker", "ws://host:8000", ...
     description: str = ""
+
+    #: What this backend can do (see ``Capabilities``).
+    capabilities: ClassVar[Capabilities] = Capabilities()
 
     # -- set-up ---------------------------------------------------------------------
     @abc.abstractmethod
@@ -199,3 +246,28 @@ class Backend(abc.ABC):
         self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
     ) -> ShellSession:
         """Start the container if needed, then a login shell at the given size."""
+
+    @abc.abstractmethod
+    async def list_shells(self, project: str) -> list[ShellInfo]:
+        """The project's shell sessions that are running, oldest first.
+
+        ``DockerBackend``: the sessions this process holds; a server: every session of
+        the owner, whoever opened it.
+        """
+
+    @abc.abstractmethod
+    async def attach_shell(self, session_id: str) -> ShellSession:
+        """A running session by its id, to read and write as if just opened.
+
+        Raises:
+            NotFound: no running session has this id (it ended, or never existed).
+        """
+
+    # -- change events ---------------------------------------------------------------
+    @abc.abstractmethod
+    def events(self, project: str | None = None) -> EventSubscription:
+        """Subscribe to change events (``cloudide_tui.backend.events``): files, projects,
+        containers and shells of this owner, or of one project.
+
+        ``async with backend.events() as events: async for event in events: ...``
+        """

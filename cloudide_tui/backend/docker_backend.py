@@ -16,24 +16,29 @@ host user and the API's files are writable in the shell; uid 1000 itself is ``de
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from cloudide_tui import paths
-from cloudide_tui.backend import containers, image
+from cloudide_tui.backend import containers, image, watch
 from cloudide_tui.backend.base import (
     Backend,
+    Capabilities,
     ContainerState,
     FileContent,
     FileEntry,
     ProgressCallback,
     ProjectInfo,
+    ShellInfo,
     ShellSession,
 )
 from cloudide_tui.backend.containers import Limits
 from cloudide_tui.backend.docker_shell import DockerShellSession, open_shell
 from cloudide_tui.backend.engine import Engine
+from cloudide_tui.backend.events import EventHub, EventSubscription, ShellEnded, ShellOpened
 from cloudide_tui.backend.workspace_fs import (
     WorkspaceFS,
     container_owner_ids,
@@ -73,6 +78,11 @@ class DockerBackend(Backend):
         InvalidName: ``owner`` is not a valid owner name.
     """
 
+    #: Shells end with this process; the image is built here; the app stops containers.
+    capabilities = Capabilities(
+        sessions_persist=False, prepares_image_locally=True, stop_containers_on_quit=True
+    )
+
     def __init__(
         self,
         data_dir: Path,
@@ -95,8 +105,13 @@ class DockerBackend(Backend):
         self._uid, self._gid = container_owner_ids()
         self._user, self._user_env = shell_user()
         self._sessions: set[DockerShellSession] = set()
+        #: session id -> (project, opened at, session), in opening order.
+        self._shells: dict[str, tuple[str, float, DockerShellSession]] = {}
         self._image_lock = asyncio.Lock()
         self._container_locks: dict[str, asyncio.Lock] = {}
+        self._hub = EventHub(start=self._start_watching, stop=self._stop_watching)
+        self._watch_stop: asyncio.Event | None = None
+        self._watchers: list[asyncio.Task[None]] = []
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> DockerBackend:
@@ -166,6 +181,8 @@ class DockerBackend(Backend):
     async def close(self) -> None:
         sessions = list(self._sessions)
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+        await self._hub.close()
+        await self._stopped_watching()
         await self.engine.close()
 
     # -- projects -----------------------------------------------------------------------
@@ -325,13 +342,77 @@ class DockerBackend(Backend):
                     raise
                 continue
             self._sessions.add(session)
-            session.on_closed = self._sessions.discard
+            self._shells[session.session_id] = (project, time.time(), session)
+            session.on_closed = self._forget_session
+            self._hub.publish(ShellOpened(project, session.session_id))
             return session
         raise AssertionError("unreachable")
+
+    def _forget_session(self, session: DockerShellSession) -> None:
+        self._sessions.discard(session)
+        entry = self._shells.pop(session.session_id, None)
+        if entry is not None:
+            self._hub.publish(
+                ShellEnded(
+                    entry[0],
+                    session.session_id,
+                    session.exit_status,
+                    session.end_reason or "session closed",
+                )
+            )
 
     def open_sessions(self) -> list[DockerShellSession]:
         """Shell sessions opened by this backend and not closed yet."""
         return list(self._sessions)
+
+    async def list_shells(self, project: str) -> list[ShellInfo]:
+        validate_project_name(project)
+        return [
+            ShellInfo(session_id, name, started)
+            for session_id, (name, started, session) in self._shells.items()
+            if name == project and session.end_reason is None
+        ]
+
+    async def attach_shell(self, session_id: str) -> ShellSession:
+        entry = self._shells.get(session_id) if isinstance(session_id, str) else None
+        if entry is None or entry[2].end_reason is not None:
+            raise NotFound(f"There is no running shell session {display(str(session_id))}.")
+        return entry[2]
+
+    # -- change events --------------------------------------------------------------------
+    def events(self, project: str | None = None) -> EventSubscription:
+        if project is not None:
+            validate_project_name(project)
+        return self._hub.subscribe(project)
+
+    async def _start_watching(self) -> None:
+        """Start the file and container watches; return once both watch."""
+        stop = self._watch_stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        files_ready, engine_ready = loop.create_future(), loop.create_future()
+        publish = self._hub.publish
+        self._watchers = [
+            asyncio.ensure_future(watch.watch_files(self.workspaces, publish, stop, files_ready)),
+            asyncio.ensure_future(
+                watch.watch_containers(self.engine, self.owner, publish, stop, engine_ready)
+            ),
+        ]
+        both: asyncio.Future[Any] = asyncio.gather(files_ready, engine_ready)
+        waited: list[asyncio.Future[Any]] = [both, *self._watchers]
+        # a watch that fails (no engine, no folder) must not hold subscribers up
+        await asyncio.wait(waited, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        both.cancel()
+
+    def _stop_watching(self) -> None:
+        if self._watch_stop is not None:
+            self._watch_stop.set()
+
+    async def _stopped_watching(self) -> None:
+        self._stop_watching()
+        watchers, self._watchers = self._watchers, []
+        for task in watchers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
 
 
 __all__ = ["DockerBackend", "Limits"]

@@ -1,0 +1,197 @@
+"""The sources of ``DockerBackend``'s change events: the workspaces on disk, the engine.
+
+Files: ``watchfiles`` (inotify through the Rust ``notify`` crate) on the owner's
+workspaces folder, so changes made in a shell (the workspace is a bind mount: same
+inode, same kernel) are seen as well as those made through the API. Paths map to
+(project, workspace path); the temp files of atomic writes and what ``watchfiles``'s
+default filter leaves out (``.git``, ``__pycache__``, editor swap files...) are skipped.
+
+Containers: the engine's event stream filtered by our app and owner labels, read by a
+blocking docker-py generator in one of the engine's threads, ended by closing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+
+from cloudide_tui.backend import containers
+from cloudide_tui.backend.base import ContainerState
+from cloudide_tui.backend.engine import Engine
+from cloudide_tui.backend.events import BackendEvent, ContainerChanged, FileChanged, ProjectChanged
+from cloudide_tui.backend.workspace_fs import TEMP_PREFIX
+from cloudide_tui.errors import CloudIDEError
+from cloudide_tui.validation import PROJECT_NAME_RE
+
+#: Milliseconds ``watchfiles`` gathers changes before yielding them (its default, 1.6 s,
+#: is too slow for "a save in a shell shows within a second").
+DEBOUNCE_MS = 80
+STEP_MS = 40
+
+_CHANGES = {
+    watchfiles.Change.added: "created",
+    watchfiles.Change.modified: "changed",
+    watchfiles.Change.deleted: "deleted",
+}
+
+#: Engine actions → the container's state after them.
+_ACTIONS = {
+    "start": ContainerState.RUNNING,
+    "unpause": ContainerState.RUNNING,
+    "die": ContainerState.STOPPED,
+    "stop": ContainerState.STOPPED,
+    "pause": ContainerState.STOPPED,
+    "destroy": ContainerState.NONE,
+}
+
+
+class _Filter(watchfiles.DefaultFilter):
+    """watchfiles' default filter, plus the temp files of our atomic writes."""
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        return not os.path.basename(path).startswith(TEMP_PREFIX) and super().__call__(change, path)
+
+
+def file_events(root: Path, changes: set[tuple[watchfiles.Change, str]]) -> list[BackendEvent]:
+    """Events for a batch of ``watchfiles`` changes under the workspaces folder ``root``.
+
+    Sorted by path so a parent comes before its children; a path that is not under a
+    valid project name is dropped.
+    """
+    events: list[BackendEvent] = []
+    for change, raw in sorted(changes, key=lambda c: (c[1], c[0])):
+        try:
+            parts = Path(raw).relative_to(root).parts
+        except ValueError:
+            continue
+        if not parts or not PROJECT_NAME_RE.fullmatch(parts[0]):
+            continue
+        kind = _CHANGES[change]
+        if len(parts) == 1:
+            if kind != "changed":
+                events.append(ProjectChanged(parts[0], kind))  # type: ignore[arg-type]
+            continue
+        events.append(FileChanged(parts[0], "/".join(parts[1:]), kind))  # type: ignore[arg-type]
+    return events
+
+
+SENTINEL_PREFIX = ".cloudide-watching-"
+"""A file touched in the watched folder until its own change comes back: then the watch
+is known to be in place (``watchfiles`` sets it up in a thread and does not say when).
+Not a project name, so it never becomes an event."""
+
+
+async def watch_files(
+    root: Path,
+    publish: Callable[[BackendEvent], None],
+    stop: asyncio.Event,
+    ready: asyncio.Future[None] | None = None,
+) -> None:
+    """Publish the file events under ``root`` until ``stop`` is set; ``ready`` is set
+    once the watch is in place."""
+    await asyncio.to_thread(os.makedirs, root, 0o700, True)
+    sentinel = root / f"{SENTINEL_PREFIX}{os.getpid()}-{id(stop):x}"
+    toucher = asyncio.ensure_future(_touch_until(sentinel, ready))
+    try:
+        async for changes in watchfiles.awatch(
+            root,
+            watch_filter=_Filter(),
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            stop_event=stop,
+            recursive=True,
+            ignore_permission_denied=True,
+        ):
+            seen = any(path == str(sentinel) for _, path in changes)
+            if seen and ready is not None and not ready.done():
+                ready.set_result(None)
+            for event in file_events(root, changes):
+                publish(event)
+    finally:
+        toucher.cancel()
+        with contextlib.suppress(OSError):
+            await asyncio.to_thread(sentinel.unlink)
+
+
+async def _touch_until(sentinel: Path, ready: asyncio.Future[None] | None) -> None:
+    """Touch ``sentinel`` every few steps until ``ready`` is done; then remove it."""
+    if ready is None:
+        return
+    try:
+        while not ready.done():
+            await asyncio.to_thread(sentinel.touch)
+            await asyncio.sleep(STEP_MS * 2 / 1000)
+    finally:
+        with contextlib.suppress(OSError):
+            await asyncio.to_thread(sentinel.unlink)
+
+
+def container_event(event: dict[str, Any], owner: str) -> ContainerChanged | None:
+    """The state change an engine event means for one of ``owner``'s containers."""
+    if event.get("Type") != "container":
+        return None
+    attributes = (event.get("Actor") or {}).get("Attributes") or {}
+    if attributes.get(containers.APP_LABEL) != containers.APP_NAME:
+        return None
+    if attributes.get(containers.OWNER_LABEL) != owner:
+        return None
+    project = attributes.get(containers.PROJECT_LABEL)
+    state = _ACTIONS.get(str(event.get("Action") or event.get("status") or ""))
+    if not project or state is None:
+        return None
+    return ContainerChanged(str(project), state)
+
+
+async def watch_containers(
+    engine: Engine,
+    owner: str,
+    publish: Callable[[BackendEvent], None],
+    stop: asyncio.Event,
+    ready: asyncio.Future[None] | None = None,
+) -> None:
+    """Publish ``owner``'s container state changes until ``stop`` is set; ``ready`` is set
+    once the engine streams (or could not be reached).
+
+    A lost engine ends the watch quietly (shells report that loss themselves).
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        api = await engine.api()
+        stream = await engine.call(
+            "watching containers",
+            api.events,
+            decode=True,
+            filters={
+                "type": "container",
+                "label": [f"{k}={v}" for k, v in containers.owner_labels(owner).items()],
+            },
+        )
+    except CloudIDEError:
+        return
+    finally:
+        if ready is not None and not ready.done():
+            ready.set_result(None)
+
+    def pump() -> None:
+        with contextlib.suppress(Exception):
+            for raw in stream:
+                event = container_event(raw, owner)
+                if event is not None:
+                    loop.call_soon_threadsafe(publish, event)
+
+    reader = asyncio.ensure_future(engine.run(pump))
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({reader, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        with contextlib.suppress(Exception):
+            stream.close()  # ends the blocking read in the thread
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(reader, 5)
