@@ -25,6 +25,7 @@ TIERS = {
     "engine": "the real Docker engine and the runner image",
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
+    "server": "the real engine and a real cloudide-server process on 127.0.0.1",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -32,6 +33,7 @@ _TIER_OF_FOLDER = {
     "engine": "engine",
     "app": "app",
     "snapshots": "snapshot",
+    "server": "server",
 }
 
 
