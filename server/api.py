@@ -249,7 +249,10 @@ class ApiConnection:
                 session = await self.core.registry.open_shell(
                     self.space, r.project, r.rows, r.cols, self._progress(r.id)
                 )
-                return self._attach(session, read_only=False, offset=None, after=after)
+                # the opener sees every byte from the first (no snapshot of a fresh shell)
+                attached = self._attach(session, read_only=False, offset=0, after=after)
+                self.channels[attached.channel].wanted_size = (r.rows, r.cols)
+                return attached
             case m.ListShells():
                 sessions = self.core.registry.shells_of(self.space, r.project)
                 return [s.info for s in sessions]

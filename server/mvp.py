@@ -87,7 +87,7 @@ class TerminalEndpoint:
     # -- life --------------------------------------------------------------------------------
     async def run(self) -> None:
         try:
-            session = await self._session()
+            session, opened = await self._session()
         except CloudIDEError as e:
             await self.ws.close(close.POLICY, str(e)[:120])
             return
@@ -97,7 +97,7 @@ class TerminalEndpoint:
             user=self.principal.user,
             client="original endpoint",
             read_only=self.principal.view_only_session is not None,
-            offset=None,
+            offset=0 if opened else None,  # a new shell from its first byte, else its screen
         )
         viewer.start()
         try:
@@ -111,19 +111,20 @@ class TerminalEndpoint:
         finally:
             await viewer.stop()
 
-    async def _session(self) -> ServerSession:
+    async def _session(self) -> tuple[ServerSession, bool]:
+        """The shell to attach, and whether it was opened just now."""
         if self.principal.view_only_session is not None:
             raise CloudIDEError("A share link cannot open shells.")
         registry = self.core.registry
         if not self.new:
             for session in reversed(registry.shells_of(self.space, self.project)):
                 if session.opened_by_mvp:
-                    return session
+                    return session, False
         with contextlib.suppress(AlreadyExists):
             await self.space.backend.create_project(self.project)
         session = await registry.open_shell(self.space, self.project, DEFAULT_ROWS, DEFAULT_COLS)
         session.opened_by_mvp = True
-        return session
+        return session, True
 
     async def _text(self, viewer: Viewer, text: str) -> None:
         control = _control(text)

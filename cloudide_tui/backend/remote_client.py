@@ -53,6 +53,7 @@ class RemoteShell(ShellSession):
         self.rows, self.cols = attached.rows, attached.cols
         self.offset = attached.offset
         self.snapshots = 0
+        self.last_snapshot: frames.SnapshotFrame | None = None
         self.viewers: list[m.Viewer] = []
         self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._exit_status: int | None = None
@@ -68,6 +69,7 @@ class RemoteShell(ShellSession):
         self.rows, self.cols = frame.rows, frame.cols
         self.offset = frame.offset
         self.snapshots += 1
+        self.last_snapshot = frame
         self._chunks.put_nowait(frame.data)
 
     def _end(self, status: int | None, reason: str) -> None:

@@ -46,8 +46,8 @@ async def test_json_with_a_known_type_is_control_and_other_text_is_input(
         await ws.send(json.dumps({"type": "resize", "rows": 33, "cols": 101}))
         await ws.send("stty size\n")
         await read_until(ws, r"33 101")
-        await ws.send(json.dumps({"type": "input", "data": "echo via-control\n"}))
-        await read_until(ws, r"via-control\n")
+        await ws.send(json.dumps({"type": "input", "data": "echo via-$((6*7))\n"}))
+        await read_until(ws, r"via-42\n")
         # JSON without a known type is just text for the shell
         await ws.send('echo \'{"type": "other"}\'\n')
         await read_until(ws, r'\{"type": "other"\}\n')
@@ -117,8 +117,8 @@ async def test_binary_and_oversized_frames_close_with_a_reason(
                     await ws.recv()
     assert ws.close_code == 1009
     async with ws_connect(url) as ws:  # and the server serves on
-        await ws.send("echo still-here\n")
-        await read_until(ws, r"still-here\n")
+        await ws.send("echo still-$((6*7))\n")
+        await read_until(ws, r"still-42\n")
 
 
 async def test_exiting_the_shell_closes_the_socket_saying_why(
