@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from cloudide_tui import __version__
 from cloudide_tui.backend.base import Capabilities
-from cloudide_tui.backend.events import EventSubscription
+from cloudide_tui.backend.events import EventSubscription, ShellEnded
 from cloudide_tui.errors import CloudIDEError, NotAllowed, ProtocolError
 from cloudide_tui.protocol import close, frames
 from cloudide_tui.protocol import messages as m
@@ -347,6 +348,10 @@ class ApiConnection:
     async def _forward(self, subscription_id: int, subscription: EventSubscription) -> None:
         with contextlib.suppress(ConnectionClosed, StopAsyncIteration):
             async for event in subscription:
+                if isinstance(event, ShellEnded):
+                    # the backend knows "session closed"; the server knows why it closed it
+                    reason = self.core.registry.reason_of(self.space, event.session_id)
+                    event = dataclasses.replace(event, reason=reason or event.reason)
                 kind, data = event_to_wire(event)
                 await self.ws.send(
                     encode(m.Event(subscription=subscription_id, kind=kind, data=data))

@@ -238,6 +238,11 @@ class ServerSession:
             await self.shell.close()
         await self._on_end(self)
 
+    @property
+    def ending_reason(self) -> str | None:
+        """Why it ended or is ending (None while it runs on)."""
+        return self.reason or self._close_reason
+
     def end_message(self, channel: int) -> ShellEnd:
         return ShellEnd(
             channel=channel,

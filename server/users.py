@@ -142,6 +142,13 @@ class Registry:
             raise SessionEnded(f"That shell has ended: {reason}.")
         raise NotFound(f"There is no shell session {display(session_id)}.")
 
+    def reason_of(self, space: UserSpace, session_id: str) -> str | None:
+        """The server's own words for how a session ended (None: it does not know)."""
+        session = space.sessions.get(session_id)
+        if session is not None:
+            return session.ending_reason
+        return self.gone.get(f"{space.user}/{session_id}")
+
     def shells_of(self, space: UserSpace, project: str) -> list[ServerSession]:
         validate_project_name(project)
         return sorted(
@@ -258,12 +265,13 @@ class Registry:
 
     async def close(self, reason: str) -> None:
         """End every session (viewers are told ``reason``) and release the backends."""
+        # the records stay as they are: the next start tells their ids "the server restarted"
+        self._save_state()
         self._closing = True
         if self._reaper is not None:
             self._reaper.cancel()
         sessions = [s for space in self.spaces.values() for s in space.sessions.values()]
         await asyncio.gather(*(s.close(reason) for s in sessions), return_exceptions=True)
-        self._save_state()
         await asyncio.gather(
             *(space.backend.close() for space in self.spaces.values()), return_exceptions=True
         )

@@ -46,6 +46,7 @@ Cols = Annotated[int, msgspec.Meta(ge=1, le=MAX_COLS)]
 Offset = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 Limit = Annotated[int, msgspec.Meta(ge=0, le=MAX_FILE_BYTES)]
 Text = Annotated[str, msgspec.Meta(max_length=8192)]
+Data = Annotated[bytes, msgspec.Meta(max_length=MAX_FILE_BYTES)]
 
 
 class Message(msgspec.Struct, frozen=True, kw_only=True, tag_field="t"):
@@ -140,7 +141,7 @@ class WriteFile(Request, frozen=True, tag="write_file"):
 
     project: Text
     path: Text
-    data: bytes
+    data: Data
     expected_version: Text | None = None
 
 
