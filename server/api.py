@@ -226,7 +226,9 @@ class ApiConnection:
             case m.GetContainerState():
                 return await backend.container_state(r.project)
             case m.StartContainer():
-                return await backend.start_container(r.project, self._progress(r.id))
+                await backend.start_container(r.project, self._progress(r.id))
+                self.core.registry.container_started(self.space, r.project)
+                return None
             case m.StopContainer():
                 return await backend.stop_container(r.project)
             case m.ListDir():

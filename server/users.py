@@ -142,6 +142,11 @@ class Registry:
             raise SessionEnded(f"That shell has ended: {reason}.")
         raise NotFound(f"There is no shell session {display(session_id)}.")
 
+    def container_started(self, space: UserSpace, project: str) -> None:
+        """A container started without a shell idles from now (it stops after a while)."""
+        if not any(s.project == project for s in space.sessions.values()):
+            space.project_idle_since.setdefault(project, time.monotonic())
+
     def reason_of(self, space: UserSpace, session_id: str) -> str | None:
         """The server's own words for how a session ended (None: it does not know)."""
         session = space.sessions.get(session_id)
