@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -31,9 +31,7 @@ from cloudide_tui.protocol.events import event_to_wire
 
 from .auth import Principal
 from .sessions import ServerSession, Viewer
-
-if TYPE_CHECKING:
-    from .app import ServerCore
+from .users import Registry
 
 log = logging.getLogger("cloudide_server.api")
 
@@ -50,11 +48,12 @@ _SHARE_ALLOWED = (m.AttachShell, m.DetachShell, m.Ping)
 class ApiConnection:
     """One client of the API (see the module docstring)."""
 
-    def __init__(self, core: ServerCore, ws: ServerConnection, principal: Principal) -> None:
-        self.core = core
+    def __init__(self, registry: Registry, ws: ServerConnection, principal: Principal) -> None:
+        self.registry = registry
+        self.limits = registry.limits
         self.ws = ws
         self.principal = principal
-        self.space = core.registry.space(principal.user)
+        self.space = registry.space(principal.user)
         self.client = ""
         self.channels: dict[int, Viewer] = {}
         self._next_channel = 1
@@ -139,12 +138,12 @@ class ApiConnection:
             await self._input(message)
         elif isinstance(message, m.Hello):
             self.send_control(error_message(None, ProtocolError("Hello was already said.")))
-        elif len(self._tasks) >= self.core.limits.pending_requests:
+        elif len(self._tasks) >= self.limits.pending_requests:
             self.send_control(
                 error_message(
                     message.id,
                     ProtocolError(
-                        f"More than {self.core.limits.pending_requests} requests are pending "
+                        f"More than {self.limits.pending_requests} requests are pending "
                         "on this connection; wait for some answers first.",
                         code="bad_message",
                     ),
@@ -227,7 +226,7 @@ class ApiConnection:
                 return await backend.container_state(r.project)
             case m.StartContainer():
                 await backend.start_container(r.project, self._progress(r.id))
-                self.core.registry.container_started(self.space, r.project)
+                self.registry.container_started(self.space, r.project)
                 return None
             case m.StopContainer():
                 return await backend.stop_container(r.project)
@@ -249,7 +248,7 @@ class ApiConnection:
                 return await backend.delete_path(r.project, r.path)
             case m.OpenShell():
                 self._check_channels()
-                session = await self.core.registry.open_shell(
+                session = await self.registry.open_shell(
                     self.space, r.project, r.rows, r.cols, self._progress(r.id)
                 )
                 # the opener sees every byte from the first (no snapshot of a fresh shell)
@@ -257,7 +256,7 @@ class ApiConnection:
                 self.channels[attached.channel].wanted_size = (r.rows, r.cols)
                 return attached
             case m.ListShells():
-                sessions = self.core.registry.shells_of(self.space, r.project)
+                sessions = self.registry.shells_of(self.space, r.project)
                 return [s.info for s in sessions]
             case m.AttachShell():
                 return await self._attach_shell(r, after)
@@ -293,7 +292,7 @@ class ApiConnection:
         if shared is not None and shared != r.session_id:
             raise NotAllowed("This share link is for another shell.")
         self._check_channels()
-        session = self.core.registry.find(self.space, r.session_id)
+        session = self.registry.find(self.space, r.session_id)
         read_only = r.read_only or shared is not None
         if r.rows is not None and r.cols is not None and not read_only:
             await session.resize(None, r.rows, r.cols)
@@ -340,7 +339,7 @@ class ApiConnection:
         return viewer
 
     def _check_channels(self) -> None:
-        most = self.core.limits.channels_per_connection
+        most = self.limits.channels_per_connection
         if len(self.channels) >= most:
             raise ProtocolError(
                 f"This connection has {most} shells attached, the most allowed; detach some first.",
@@ -352,7 +351,7 @@ class ApiConnection:
             async for event in subscription:
                 if isinstance(event, ShellEnded):
                     # the backend knows "session closed"; the server knows why it closed it
-                    reason = self.core.registry.reason_of(self.space, event.session_id)
+                    reason = self.registry.reason_of(self.space, event.session_id)
                     event = dataclasses.replace(event, reason=reason or event.reason)
                 kind, data = event_to_wire(event)
                 await self.ws.send(

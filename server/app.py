@@ -208,9 +208,11 @@ class ServerCore:
         client: ApiConnection | TerminalEndpoint
         if hs.route == "terminal" and hs.project is not None:
             connection.protocol.max_message_size = MVP_MAX_FRAME
-            client = TerminalEndpoint(self, connection, hs.principal, hs.project, new=hs.new)
+            client = TerminalEndpoint(
+                self.registry, connection, hs.principal, hs.project, new=hs.new, spawn=self.spawn
+            )
         else:
-            client = ApiConnection(self, connection, hs.principal)
+            client = ApiConnection(self.registry, connection, hs.principal)
         self.clients[connection] = (hs.principal, client)
         try:
             await client.run()

@@ -20,7 +20,8 @@ import codecs
 import contextlib
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -33,9 +34,7 @@ from cloudide_tui.protocol.frames import OutputFrame, SnapshotFrame
 
 from .auth import Principal
 from .sessions import ServerSession, Viewer
-
-if TYPE_CHECKING:
-    from .app import ServerCore
+from .users import Registry
 
 log = logging.getLogger("cloudide_server.mvp")
 
@@ -49,19 +48,21 @@ class TerminalEndpoint:
 
     def __init__(
         self,
-        core: ServerCore,
+        registry: Registry,
         ws: ServerConnection,
         principal: Principal,
         project: str,
         *,
         new: bool,
+        spawn: Callable[[Coroutine[Any, Any, Any]], None],
     ) -> None:
-        self.core = core
+        self.registry = registry
         self.ws = ws
         self.principal = principal
         self.project = project
         self.new = new
-        self.space = core.registry.space(principal.user)
+        self.spawn = spawn
+        self.space = registry.space(principal.user)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._viewer: Viewer | None = None
         self._ended: m.ShellEnd | None = None
@@ -82,7 +83,7 @@ class TerminalEndpoint:
     def send_control(self, message: m.Message) -> None:
         if isinstance(message, m.ShellEnd):
             self._ended = message
-            self.core.spawn(self.ws.close(close.NORMAL, f"shell ended: {message.reason}"[:120]))
+            self.spawn(self.ws.close(close.NORMAL, f"shell ended: {message.reason}"[:120]))
 
     # -- life --------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -115,7 +116,7 @@ class TerminalEndpoint:
         """The shell to attach, and whether it was opened just now."""
         if self.principal.view_only_session is not None:
             raise CloudIDEError("A share link cannot open shells.")
-        registry = self.core.registry
+        registry = self.registry
         if not self.new:
             for session in reversed(registry.shells_of(self.space, self.project)):
                 if session.opened_by_mvp:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cloudide_tui import config, paths
+from cloudide_tui import config, defaults, paths
 from cloudide_tui.errors import ConfigError
 from cloudide_tui.validation import display
 
@@ -40,19 +40,19 @@ class ServerSettings:
     data_dir: Path = field(default_factory=paths.default_data_dir)
     """Workspaces (``workspaces/<user>/<project>``) and the server's records (``server/``)."""
 
-    image: str = config.DEFAULT_IMAGE
+    image: str = defaults.IMAGE
     """Runner image of the project containers."""
 
     docker_host: str | None = None
     """The engine's address; None: docker-py's environment or the local socket."""
 
-    memory: str = "2g"
+    memory: str = defaults.MEMORY
     """Memory limit of each container."""
 
-    cpus: float = 1.0
+    cpus: float = field(default_factory=defaults.cpus)
     """CPU limit of each container."""
 
-    pids: int = 512
+    pids: int = defaults.PIDS
     """Process limit of each container."""
 
     secret_file: Path | None = None

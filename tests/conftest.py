@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit import docker_helpers
@@ -25,6 +26,7 @@ TIERS = {
     "engine": "the real Docker engine and the runner image",
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
+    "package": "the wheel installed in a fresh venv (package index, Docker engine)",
     "server": "the real engine and a real cloudide-server process on 127.0.0.1",
 }
 _TIER_OF_FOLDER = {
@@ -33,8 +35,16 @@ _TIER_OF_FOLDER = {
     "engine": "engine",
     "app": "app",
     "snapshots": "snapshot",
+    "package": "package",
     "server": "server",
 }
+
+
+#: Hypothesis profiles: properties without their own example count run "full" (the default,
+#: `make test`) or "fast" (`make test-fast`: ``--hypothesis-profile=fast``).
+settings.register_profile("full", max_examples=400, deadline=None)
+settings.register_profile("fast", max_examples=50, deadline=None)
+settings.load_profile("full")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,10 +15,9 @@ import abc
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal
 
-if TYPE_CHECKING:
-    from cloudide_tui.backend.events import EventSubscription
+from cloudide_tui import defaults
 
 
 class ContainerState(enum.StrEnum):
@@ -112,6 +111,103 @@ class Capabilities:
     sessions_persist: bool = False
     prepares_image_locally: bool = True
     stop_containers_on_quit: bool = True
+
+
+# -- change events (backend/events.py fans them out) ---------------------------------
+
+Change = Literal["created", "changed", "deleted"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileChanged:
+    """A file or directory of a project was created, changed or deleted.
+
+    ``path`` is workspace-relative ("src/main.py"). A rename is a ``deleted`` of the old
+    path and a ``created`` of the new one.
+    """
+
+    project: str
+    path: str
+    change: Change
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChanged:
+    """A project appeared (``created``) or went away (``deleted``)."""
+
+    project: str
+    change: Change
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerChanged:
+    """A project's container changed state (started, stopped, removed)."""
+
+    project: str
+    state: ContainerState
+
+
+@dataclass(frozen=True, slots=True)
+class ShellOpened:
+    """A shell session was opened in a project."""
+
+    project: str
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShellEnded:
+    """A shell session ended for good (``reason`` in words for the user)."""
+
+    project: str
+    session_id: str
+    exit_status: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventsLost:
+    """The subscriber fell behind and events were dropped: list again what you show."""
+
+    dropped: int
+
+
+BackendEvent = (
+    FileChanged | ProjectChanged | ContainerChanged | ShellOpened | ShellEnded | EventsLost
+)
+
+
+class EventStream(abc.ABC):
+    """A subscription to change events (made by ``Backend.events``).
+
+    ``async with backend.events() as events: async for event in events: ...``; entering
+    waits until the sources watch, so no change made after it is missed.
+    """
+
+    @abc.abstractmethod
+    async def get(self) -> BackendEvent:
+        """The next event. Raises StopAsyncIteration once closed."""
+
+    @abc.abstractmethod
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        """Wait until the sources watch (a change made after this is told)."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Stop receiving; a pending ``get`` ends."""
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> BackendEvent:
+        return await self.get()
+
+    async def __aenter__(self) -> EventStream:
+        await self.wait_ready()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
 
 class ShellSession(abc.ABC):
@@ -214,7 +310,9 @@ class Backend(abc.ABC):
         """One entry (never follows a symlink)."""
 
     @abc.abstractmethod
-    async def read_file(self, project: str, path: str, limit: int = 4 << 20) -> FileContent:
+    async def read_file(
+        self, project: str, path: str, limit: int = defaults.READ_LIMIT
+    ) -> FileContent:
         """Read at most ``limit`` bytes of a regular file."""
 
     @abc.abstractmethod
@@ -265,7 +363,7 @@ class Backend(abc.ABC):
 
     # -- change events ---------------------------------------------------------------
     @abc.abstractmethod
-    def events(self, project: str | None = None) -> EventSubscription:
+    def events(self, project: str | None = None) -> EventStream:
         """Subscribe to change events (``cloudide_tui.backend.events``): files, projects,
         containers and shells of this owner, or of one project.
 

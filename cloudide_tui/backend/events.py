@@ -15,71 +15,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Literal
 
-from cloudide_tui.backend.base import ContainerState
-
-Change = Literal["created", "changed", "deleted"]
-
-
-@dataclass(frozen=True, slots=True)
-class FileChanged:
-    """A file or directory of a project was created, changed or deleted.
-
-    ``path`` is workspace-relative ("src/main.py"). A rename is a ``deleted`` of the old
-    path and a ``created`` of the new one.
-    """
-
-    project: str
-    path: str
-    change: Change
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectChanged:
-    """A project appeared (``created``) or went away (``deleted``)."""
-
-    project: str
-    change: Change
-
-
-@dataclass(frozen=True, slots=True)
-class ContainerChanged:
-    """A project's container changed state (started, stopped, removed)."""
-
-    project: str
-    state: ContainerState
-
-
-@dataclass(frozen=True, slots=True)
-class ShellOpened:
-    """A shell session was opened in a project."""
-
-    project: str
-    session_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ShellEnded:
-    """A shell session ended for good (``reason`` in words for the user)."""
-
-    project: str
-    session_id: str
-    exit_status: int | None
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class EventsLost:
-    """The subscriber fell behind and events were dropped: list again what you show."""
-
-    dropped: int
-
-
-BackendEvent = (
-    FileChanged | ProjectChanged | ContainerChanged | ShellOpened | ShellEnded | EventsLost
+from cloudide_tui.backend.base import (
+    BackendEvent,
+    Change,
+    ContainerChanged,
+    EventsLost,
+    EventStream,
+    FileChanged,
+    ProjectChanged,
+    ShellEnded,
+    ShellOpened,
 )
+
+__all__ = [
+    "BackendEvent",
+    "Change",
+    "ContainerChanged",
+    "EventHub",
+    "EventSubscription",
+    "EventsLost",
+    "FileChanged",
+    "ProjectChanged",
+    "ShellEnded",
+    "ShellOpened",
+]
 
 #: Events a subscriber may have waiting before it is told it lost some.
 QUEUE_LIMIT = 2048
@@ -89,7 +49,7 @@ def _project_of(event: BackendEvent) -> str | None:
     return None if isinstance(event, EventsLost) else event.project
 
 
-class EventSubscription:
+class EventSubscription(EventStream):
     """One subscriber's stream: ``async for event in subscription`` until ``close()``.
 
     Also an async context manager (closing on exit). Made by :meth:`EventHub.subscribe`.
@@ -146,16 +106,6 @@ class EventSubscription:
             self._dropped = 0
         return event
 
-    def __aiter__(self) -> EventSubscription:
-        return self
-
-    async def __anext__(self) -> BackendEvent:
-        return await self.get()
-
-    async def __aenter__(self) -> EventSubscription:
-        await self.wait_ready()
-        return self
-
     async def wait_ready(self, timeout: float = 10.0) -> None:
         """Wait until the sources watch: a change made after this is told.
 
@@ -164,9 +114,6 @@ class EventSubscription:
         if self._ready is not None and not self._ready.done():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._ready), timeout)
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     @property
     def closed(self) -> bool:

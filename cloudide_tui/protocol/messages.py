@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import (
     Capabilities,
     ContainerState,
@@ -133,7 +134,7 @@ class ReadFile(Request, frozen=True, tag="read_file"):
 
     project: Text
     path: Text
-    limit: Limit = 4 << 20
+    limit: Limit = defaults.READ_LIMIT
 
 
 class WriteFile(Request, frozen=True, tag="write_file"):

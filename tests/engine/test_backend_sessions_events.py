@@ -7,12 +7,11 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from cloudide_tui.backend.base import ContainerState
+from cloudide_tui.backend.base import ContainerState, EventStream
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.events import (
     BackendEvent,
     ContainerChanged,
-    EventSubscription,
     FileChanged,
     ProjectChanged,
     ShellEnded,
@@ -23,7 +22,7 @@ from testkit.docker_helpers import ShellDriver
 
 
 async def next_matching(
-    events: EventSubscription, wanted: Callable[[BackendEvent], bool], timeout: float = 10.0
+    events: EventStream, wanted: Callable[[BackendEvent], bool], timeout: float = 10.0
 ) -> tuple[BackendEvent, float]:
     """The first event ``wanted`` accepts, and how long it took to come."""
     start = time.monotonic()
