@@ -133,13 +133,14 @@ class TerminalEndpoint:
             if control is None:
                 await viewer.session.write(viewer, text.encode("utf-8", "surrogateescape"))
             elif control["type"] == "resize":
-                rows, cols = control.get("rows"), control.get("cols")
-                if not (_size_ok(rows, 1, m.MAX_ROWS) and _size_ok(cols, 1, m.MAX_COLS)):
+                rows = _size(control.get("rows"), m.MAX_ROWS)
+                cols = _size(control.get("cols"), m.MAX_COLS)
+                if rows is None or cols is None:
                     await self._error(
                         f"resize needs whole numbers rows 1-{m.MAX_ROWS} and cols 1-{m.MAX_COLS}"
                     )
                     return
-                await viewer.session.resize(viewer, int(rows), int(cols))  # type: ignore[arg-type]
+                await viewer.session.resize(viewer, rows, cols)
             elif control["type"] == "input":
                 data = control.get("data")
                 if not isinstance(data, str):
@@ -170,5 +171,8 @@ def _control(text: str) -> dict[str, Any] | None:
     return None
 
 
-def _size_ok(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+def _size(value: object, high: int) -> int | None:
+    """A terminal dimension from JSON (a whole number 1..high), or None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= high:
+        return value
+    return None

@@ -111,12 +111,42 @@ async def watch_files(
             seen = any(path == str(sentinel) for _, path in changes)
             if seen and ready is not None and not ready.done():
                 ready.set_result(None)
+            new_dirs = [path for change, path in changes if change == watchfiles.Change.added]
+            changes |= await asyncio.to_thread(_inside_new_dirs, new_dirs)
             for event in file_events(root, changes):
                 publish(event)
     finally:
         toucher.cancel()
         with contextlib.suppress(OSError):
             await asyncio.to_thread(sentinel.unlink)
+
+
+NEW_DIR_SCAN = 2000
+"""Entries of a new directory reported at most (see :func:`_inside_new_dirs`)."""
+
+
+def _inside_new_dirs(paths: list[str]) -> set[tuple[watchfiles.Change, str]]:
+    """What is already inside directories that just appeared.
+
+    inotify watches a new directory only once it has seen it appear; what a program made
+    inside it before that (``mkdir -p a/b && echo x > a/b/f``) would never be reported.
+    Each new directory is listed once instead (duplicates of reported entries are
+    harmless: "created" twice).
+    """
+    found: set[tuple[watchfiles.Change, str]] = set()
+    keep = _Filter()
+    for path in paths:
+        if not os.path.isdir(path) or os.path.islink(path):
+            continue
+        for folder, dirs, files in os.walk(path):
+            for name in dirs + files:
+                entry = os.path.join(folder, name)
+                if keep(watchfiles.Change.added, entry):
+                    found.add((watchfiles.Change.added, entry))
+            dirs[:] = [d for d in dirs if keep(watchfiles.Change.added, os.path.join(folder, d))]
+            if len(found) >= NEW_DIR_SCAN:
+                return found
+    return found
 
 
 async def _touch_until(sentinel: Path, ready: asyncio.Future[None] | None) -> None:

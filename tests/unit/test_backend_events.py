@@ -91,3 +91,17 @@ def test_engine_events_of_other_owners_or_apps_are_ignored() -> None:
     assert container_event(event("start", **ours), "bob") is None
     assert container_event(event("exec_start", **ours), "ann") is None
     assert container_event(event("start", **{**ours, "cloudide.app": "x"}), "ann") is None
+
+
+def test_what_is_inside_a_new_directory_is_reported_too(tmp_path: Path) -> None:
+    from cloudide_tui.backend.watch import _inside_new_dirs
+
+    (tmp_path / "demo" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "demo" / "a" / "b" / "f.txt").write_text("x")
+    (tmp_path / "demo" / "a" / ".git").mkdir()
+    (tmp_path / "demo" / "a" / ".git" / "HEAD").write_text("x")
+    found = _inside_new_dirs([str(tmp_path / "demo" / "a"), str(tmp_path / "gone")])
+    assert file_events(tmp_path, found) == [
+        FileChanged("demo", "a/b", "created"),
+        FileChanged("demo", "a/b/f.txt", "created"),
+    ]
