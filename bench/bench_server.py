@@ -285,21 +285,20 @@ class Bench:
 
     # -- many shells ---------------------------------------------------------------------
     async def many(self) -> None:
-        """200 shells typing at once through the server, then 200 through DockerBackends in
-        this process (same users, same containers): p99 of every round trip."""
+        """200 shells typing at once through the server and 200 through DockerBackends in
+        this process (same users, same containers), in alternating rounds so that both
+        meet the same machine: p50/p99 of every round trip."""
         users = [f"{self.user}-m{i}" for i in range(MANY_USERS)]
+        counter = iter(range(10_000_000, 100_000_000, 1000))
 
-        async def typing(shells: list[ShellSession]) -> list[float]:
-            latencies: list[float] = []
-
+        async def typing(shells: list[ShellSession], into: list[float]) -> None:
             async def one(session: ShellSession, base: int) -> None:
                 rng = random.Random(base)
-                for i in range(MANY_ROUNDS):
+                for i in range(MANY_ROUNDS // 2):
                     await asyncio.sleep(rng.uniform(0.0, 0.3))  # people type at their own pace
-                    latencies.append(await _echo(session, base + i))
+                    into.append(await _echo(session, base + i))
 
-            await asyncio.gather(*(one(s, 1_000_000 + k * 100) for k, s in enumerate(shells)))
-            return latencies
+            await asyncio.gather(*(one(s, next(counter)) for s in shells))
 
         remote: list[ShellSession] = []
         for user in users:
@@ -308,9 +307,6 @@ class Bench:
             remote += await asyncio.gather(
                 *(client.open_shell(PROJECT, 24, 80) for _ in range(MANY_EACH))
             )
-        await asyncio.gather(*(self.prompt(s) for s in remote))
-        ours = await typing(remote)
-        await asyncio.gather(*(s.close() for s in remote), return_exceptions=True)
         backends = [
             DockerBackend(self.server.data_dir, owner=user, image=TEST_IMAGE) for user in users
         ]
@@ -319,8 +315,13 @@ class Bench:
             local += await asyncio.gather(
                 *(backend.open_shell(PROJECT, 24, 80) for _ in range(MANY_EACH))
             )
-        await asyncio.gather(*(self.prompt(s) for s in local))
-        theirs = await typing(local)
+        await asyncio.gather(*(self.prompt(s) for s in remote + local))
+        ours: list[float] = []
+        theirs: list[float] = []
+        for _ in range(2):
+            await typing(remote, ours)
+            await typing(local, theirs)
+        await asyncio.gather(*(s.close() for s in remote + local), return_exceptions=True)
         for backend in backends:
             await backend.close()
         for p in (50, 99):

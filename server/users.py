@@ -82,6 +82,8 @@ class Registry:
         self.gone: dict[str, str] = {}  # session id -> why it ended
         self._state_path = server_dir(data_dir) / SESSIONS_FILE
         self._reaper: asyncio.Task[None] | None = None
+        self._saver: asyncio.Task[None] | None = None
+        self._dirty = False
         self._closing = False
 
     def space(self, user: str) -> UserSpace:
@@ -124,7 +126,7 @@ class Registry:
         space.sessions[session.id] = session
         space.project_idle_since.pop(project, None)
         session.start()
-        self._save_state()
+        self._save_soon()
         return session
 
     def find(self, space: UserSpace, session_id: str) -> ServerSession:
@@ -169,7 +171,7 @@ class Registry:
                 space.project_idle_since[session.project] = time.monotonic()
         self._forget(f"{session.user}/{session.id}", session.reason or "session ended")
         if not self._closing:
-            self._save_state()
+            self._save_soon()
 
     def _forget(self, key: str, reason: str) -> None:
         self.gone[key] = reason
@@ -177,9 +179,21 @@ class Registry:
             del self.gone[next(iter(self.gone))]
 
     # -- records across restarts -------------------------------------------------------------
-    def _save_state(self) -> None:
-        """Record the live sessions (user, project, container) for the next start."""
-        records = {
+    def _save_soon(self) -> None:
+        """Record the sessions at once, in a thread (the event loop never waits on the
+        disk); changes made while a write is under way are written together after it, so
+        a burst of opens costs a few writes, not one each."""
+        self._dirty = True
+        if self._saver is None or self._saver.done():
+            self._saver = asyncio.ensure_future(self._save_while_dirty())
+
+    async def _save_while_dirty(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            await asyncio.to_thread(self._write_records, self._records())
+
+    def _records(self) -> dict[str, dict[str, Any]]:
+        return {
             s.id: {
                 "user": s.user,
                 "project": s.project,
@@ -189,6 +203,12 @@ class Registry:
             for s in space.sessions.values()
             if not s.ended
         }
+
+    def _save_state(self) -> None:
+        """Record the live sessions (user, project, container) now, for the next start."""
+        self._write_records(self._records())
+
+    def _write_records(self, records: dict[str, dict[str, Any]]) -> None:
         path = self._state_path
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -271,6 +291,8 @@ class Registry:
     async def close(self, reason: str) -> None:
         """End every session (viewers are told ``reason``) and release the backends."""
         # the records stay as they are: the next start tells their ids "the server restarted"
+        if self._saver is not None:
+            self._saver.cancel()
         self._save_state()
         self._closing = True
         if self._reaper is not None:

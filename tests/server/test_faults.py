@@ -118,6 +118,12 @@ async def test_after_a_restart_old_shells_are_told_ended_and_files_and_container
         await client.call(m.WriteFile, project="restart", path="kept.txt", data=b"kept")
         session_id = watcher.shell.session_id
         assert processes_of(user, "restart", session_id)
+        records = tmp_path / "data" / "server" / "sessions.json"
+
+        async def recorded() -> bool:
+            return records.exists() and session_id in records.read_text()
+
+        await until(recorded)  # written by a thread right after the open
         if how == "crash":
             await asyncio.to_thread(server.kill)
             assert processes_of(user, "restart", session_id), "a crash leaves the shell running"
