@@ -116,6 +116,11 @@ class EventSubscription(EventStream):
                 await asyncio.wait_for(asyncio.shield(self._ready), timeout)
 
     @property
+    def pending(self) -> int:
+        """Events waiting to be read."""
+        return self._queue.qsize()
+
+    @property
     def closed(self) -> bool:
         return self._closed
 
@@ -147,12 +152,13 @@ class EventHub:
         self._stop = stop
         self._ready: asyncio.Future[None] | None = None
 
-    def subscribe(self, project: str | None = None) -> EventSubscription:
-        """A new subscription (see :class:`EventSubscription`)."""
+    def subscribe(self, project: str | None = None, limit: int = QUEUE_LIMIT) -> EventSubscription:
+        """A new subscription (see :class:`EventSubscription`) holding at most ``limit``
+        events unread."""
         if not self._subscribers and self._start is not None:
             started = self._start()
             self._ready = asyncio.ensure_future(started) if started is not None else None
-        subscription = EventSubscription(project, self._forget, ready=self._ready)
+        subscription = EventSubscription(project, self._forget, limit, ready=self._ready)
         self._subscribers.add(subscription)
         return subscription
 

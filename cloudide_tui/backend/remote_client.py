@@ -269,8 +269,23 @@ class ServerClient:
 
     async def close(self) -> None:
         await self.ws.close()
+        await self.wait_closed()
+
+    async def wait_closed(self) -> None:
+        """Wait until the connection is closed (by either side) and everything was told."""
         with contextlib.suppress(BaseException):
-            await self._reader
+            await asyncio.shield(self._reader)
+
+    def stop_reading(self) -> None:
+        """Stop reading the socket: what the server sends piles up in the kernel, and the
+        server sees a viewer that does not keep up (a bad network, a frozen client)."""
+        self._reader.cancel()
+
+    @property
+    def close_code(self) -> int | None:
+        """The websocket close code once closed (1001: the server shut down; 4401: the
+        token was revoked or expired)."""
+        return self.ws.close_code
 
     # -- the reader ---------------------------------------------------------------------------
     async def _read(self) -> None:

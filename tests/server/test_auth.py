@@ -93,8 +93,8 @@ async def test_a_revoked_token_is_401_and_its_live_connection_closes(
     )  # fmt: skip
     assert token_id in result.stdout
     async with asyncio.timeout(15):
-        await client._reader
-    assert client.ws.close_code == 4401
+        await client.wait_closed()
+    assert client.close_code == 4401
     status, body = await refused(server.api_url, {"Authorization": f"Bearer {token}"})
     assert (status, "revoked" in body) == (401, True)
 

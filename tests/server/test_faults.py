@@ -97,8 +97,8 @@ async def test_sigterm_ends_shells_with_a_reason_closes_with_1001_and_keeps_file
             while not watcher.ended:
                 await watcher.read_once(10)
         assert watcher.shell.end_reason == "the server is shutting down"
-        await asyncio.wait_for(client._reader, 10)
-        assert client.ws.close_code == 1001
+        await asyncio.wait_for(client.wait_closed(), 10)
+        assert client.close_code == 1001
         workspace = tmp_path / "data" / "workspaces" / user / "term"
         assert (workspace / "on-disk.txt").read_text() == "kept\n"
     finally:

@@ -177,7 +177,7 @@ async def test_a_slow_viewer_stalls_neither_the_shell_nor_the_others(
     # a viewer that never reads: its socket fills, its sender waits on it alone
     slow_client = await ServerClient.connect(server.api_url, server.token(user))
     slow = await slow_client.attach_shell(fast.shell.session_id)
-    slow_client._reader.cancel()  # stop reading the socket at all
+    slow_client.stop_reading()
     await fast.shell.write(b"seq 1 600000; echo FLOOD-$((6*7))\r")  # ~4.5 MB: past the ring
     await fast.expect(r"FLOOD-42\n", timeout=60)
     await fast.shell.write(b"echo still-$((6*7))\r")

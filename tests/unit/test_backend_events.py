@@ -33,14 +33,13 @@ async def test_every_subscriber_gets_what_it_asked_for() -> None:
 
 async def test_a_subscriber_that_falls_behind_is_told_once_instead_of_growing() -> None:
     hub = EventHub()
-    slow = hub.subscribe()
-    slow._limit = 10
+    slow = hub.subscribe(limit=10)
     for i in range(25):
         hub.publish(FileChanged("demo", f"f{i}", "created"))
     first = await slow.get()
     assert isinstance(first, EventsLost)
     assert first.dropped >= 10
-    assert slow._queue.qsize() < 10  # bounded: what came after the loss, nothing more
+    assert slow.pending < 10  # bounded: what came after the loss, nothing more
 
 
 async def test_closing_ends_a_waiting_reader_and_the_hub_stops_its_sources() -> None:
