@@ -17,6 +17,7 @@ import gc
 import time
 import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,10 +25,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui.backend.base import Backend
+from cloudide_tui import paths
+from cloudide_tui.backend.base import Backend, LimitHit
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
@@ -84,6 +88,13 @@ class CloudIDEApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {FilesProvider}
 
+    @dataclass
+    class LimitReached(Message):
+        """A project hit a limit (a process killed for memory, a full disk); posted from
+        the backend's watcher threads (``post_message`` is thread-safe)."""
+
+        hit: LimitHit
+
     def __init__(
         self,
         backend: Backend,
@@ -120,6 +131,7 @@ class CloudIDEApp(App[int]):
                 self.backend, scrollback=self.settings.scrollback, early_shell=self._early_shell
             )
         )
+        self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
 
     @property
     def main(self) -> MainScreen:
@@ -218,6 +230,30 @@ class CloudIDEApp(App[int]):
             self._progress.add_line(event.line)
         else:
             self.main.status.activity = event.line.strip()[:80]
+
+    def _limit_hit(self, hit: LimitHit) -> None:
+        # The backend calls from its own threads: post_message is thread-safe.
+        self.post_message(self.LimitReached(hit))
+
+    @on(LimitReached)
+    def _limit_reached(self, event: LimitReached) -> None:
+        """Tell the user what the limit cost them and how to raise it."""
+        hit = event.hit
+        title = "Out of memory" if hit.kind == "memory" else "Disk full"
+        if hit.kind == "disk":
+            how = (
+                "Free some space (delete files in the project), or raise it with "
+                f'disk = "..." in {paths.config_file()} (or CLOUDIDE_DISK), then restart '
+                "cloudide-tui: the disk grows when the project's container starts again"
+            )
+        else:
+            how = (
+                f'Raise it with memory = "..." in {paths.config_file()} (or CLOUDIDE_MEMORY), '
+                "then restart cloudide-tui: the container is made again with it"
+            )
+        self.notify(f"{hit.message}\n{how}.", title=title, severity="warning", timeout=15)
+        with contextlib.suppress(RuntimeError, NoMatches):  # quitting: the toast will do
+            self.main.status.activity = f"{title.lower()}: {hit.project}"
 
     def _progress_closed(self, finished: bool | None) -> None:
         self._progress = None
@@ -353,6 +389,7 @@ class CloudIDEApp(App[int]):
         if jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
+        self._unwatch_limits()
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)

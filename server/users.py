@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudide_tui.backend.base import ContainerState, ProgressCallback
-from cloudide_tui.backend.docker_backend import DockerBackend, shell_user
+from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.docker_shell import HANGUP_SCRIPT
 from cloudide_tui.errors import CloudIDEError, NotFound, ResourceLimit, SessionEnded
 from cloudide_tui.validation import display, validate_project_name
@@ -242,7 +242,7 @@ class Registry:
     @staticmethod
     async def _hang_up(backend: DockerBackend, container: str, session_id: str) -> None:
         api = await backend.engine.api()
-        run_as, _ = shell_user()
+        run_as = backend.account.user
 
         def hang_up() -> None:
             ex = api.exec_create(

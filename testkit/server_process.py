@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from cloudide_server import auth
+from cloudide_tui.backend import disks
 from testkit.backends import TEST_IMAGE
 
 _LISTENING = re.compile(r"listening on (wss?)://([0-9.]+):([0-9]+)")
@@ -116,18 +117,26 @@ class ServerProcess:
     def token(self, user: str, *, ttl: float = 3600, scope: str = auth.USER_SCOPE) -> str:
         return str(auth.create_token(self.secret(), user, ttl=ttl, scope=scope)[0])
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
-        """Signal it and wait; kill it if it does not end within ``timeout``."""
+    def stop(
+        self, sig: int = signal.SIGTERM, timeout: float = 30.0, *, release: bool = True
+    ) -> int:
+        """Signal it and wait (kill it if it does not end within ``timeout``); then, with
+        ``release``, unmount the projects' disks it mounted under its data dir (as root,
+        each project has a loop-mounted disk image: they would outlive the test)."""
         proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return proc.returncode if proc is not None else 0
-        proc.send_signal(sig)
         try:
-            return proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise RuntimeError(f"cloudide-server did not stop within {timeout} s") from None
+            if proc is None or proc.poll() is not None:
+                return proc.returncode if proc is not None else 0
+            proc.send_signal(sig)
+            try:
+                return proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise RuntimeError(f"cloudide-server did not stop within {timeout} s") from None
+        finally:
+            if release:
+                disks.release_under(self.data_dir)
 
     def kill(self) -> None:
         """Kill it at once (no graceful path: what a crash leaves behind)."""

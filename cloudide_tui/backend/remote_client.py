@@ -39,8 +39,9 @@ class RemoteShell(ShellSession):
 
     ``read`` returns output bytes in order; a snapshot (sent when attaching without a
     resumable offset, or after falling behind) comes as its redraw bytes, which start
-    with a terminal reset, and updates ``rows``/``cols`` first. ``offset`` is where
-    the next byte starts (give it to ``attach_shell`` to resume).
+    with a terminal reset, and sets ``rows``/``cols`` and ``last_snapshot`` as it is
+    read. ``offset`` is the session offset after the last byte ``read`` returned: give
+    it to ``attach_shell`` to resume exactly there.
     """
 
     def __init__(self, client: ServerClient, attached: m.ShellAttached) -> None:
@@ -55,22 +56,20 @@ class RemoteShell(ShellSession):
         self.snapshots = 0
         self.last_snapshot: frames.SnapshotFrame | None = None
         self.viewers: list[m.Viewer] = []
-        self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        # (offset after the chunk, the chunk, its snapshot frame if it is one)
+        self._chunks: asyncio.Queue[tuple[int, bytes, frames.SnapshotFrame | None] | None] = (
+            asyncio.Queue()
+        )
         self._exit_status: int | None = None
         self._end_reason: str | None = None
         self._ended = False
 
     # -- fed by the client's reader -------------------------------------------------------
     def _output(self, frame: frames.OutputFrame) -> None:
-        self.offset = frame.offset + len(frame.data)
-        self._chunks.put_nowait(frame.data)
+        self._chunks.put_nowait((frame.offset + len(frame.data), frame.data, None))
 
     def _snapshot(self, frame: frames.SnapshotFrame) -> None:
-        self.rows, self.cols = frame.rows, frame.cols
-        self.offset = frame.offset
-        self.snapshots += 1
-        self.last_snapshot = frame
-        self._chunks.put_nowait(frame.data)
+        self._chunks.put_nowait((frame.offset, frame.data, frame))
 
     def _end(self, status: int | None, reason: str) -> None:
         if self._ended:
@@ -83,11 +82,17 @@ class RemoteShell(ShellSession):
     async def read(self) -> bytes:
         if self._chunks.empty() and self._ended:
             return b""
-        chunk = await self._chunks.get()
-        if chunk is None:
+        item = await self._chunks.get()
+        if item is None:
             self._chunks.put_nowait(None)
             return b""
-        return chunk
+        offset, data, snapshot = item
+        if snapshot is not None:
+            self.rows, self.cols = snapshot.rows, snapshot.cols
+            self.snapshots += 1
+            self.last_snapshot = snapshot
+        self.offset = offset
+        return data
 
     async def write(self, data: bytes) -> None:
         if not self._ended and data:

@@ -162,6 +162,84 @@ async def _touch_until(sentinel: Path, ready: asyncio.Future[None] | None) -> No
             await asyncio.to_thread(sentinel.unlink)
 
 
+class FileWatch:
+    """:func:`watch_files` on the owner's workspaces, restarted when a workspace becomes a
+    mount point (a project's disk image mounted over its folder): inotify watches the
+    directory it was given, and a mount over it later hides everything inside from that
+    watch. Restarting is cheap and takes a fresh look at every folder.
+
+    Args:
+        root: The owner's workspaces folder.
+        publish: Where events go.
+    """
+
+    def __init__(self, root: Path, publish: Callable[[BackendEvent], None]) -> None:
+        self.root = root
+        self.publish = publish
+        self._stop: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._devices: dict[str, int] = {}
+        self._lock = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def _device_of(self, project: str) -> int | None:
+        try:
+            return (self.root / project).stat().st_dev
+        except OSError:
+            return None
+
+    def _scan_devices(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.root):
+                if entry.is_dir(follow_symlinks=False):
+                    found[entry.name] = entry.stat(follow_symlinks=False).st_dev
+        return found
+
+    async def start(self, timeout: float = 10.0) -> None:
+        """Start watching; return once the watch is in place (or after ``timeout``)."""
+        async with self._lock:
+            await self._start(timeout)
+
+    async def _start(self, timeout: float) -> None:
+        await asyncio.to_thread(os.makedirs, self.root, 0o700, True)
+        self._devices = await asyncio.to_thread(self._scan_devices)
+        self._stop = asyncio.Event()
+        ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task = asyncio.ensure_future(watch_files(self.root, self.publish, self._stop, ready))
+        await asyncio.wait([ready, self._task], timeout=timeout, return_when="FIRST_COMPLETED")
+
+    async def _halt(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        task, self._task = self._task, None
+        if task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
+
+    async def stop(self) -> None:
+        async with self._lock:
+            await self._halt()
+
+    async def follow_mounts(self, project: str) -> None:
+        """Watch ``project`` again if a mount appeared over (or left) its folder."""
+        if not self.running:
+            return
+        device = await asyncio.to_thread(self._device_of, project)
+        if device is None or device == self._devices.get(project):
+            return
+        async with self._lock:
+            if self.running:
+                new = project not in self._devices
+                await self._halt()
+                await self._start(10.0)
+                if new:  # its appearance may have been pending in the watch just halted
+                    self.publish(ProjectChanged(project, "created"))
+
+
 def container_event(event: dict[str, Any], owner: str) -> ContainerChanged | None:
     """The state change an engine event means for one of ``owner``'s containers."""
     if event.get("Type") != "container":

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cloudide_tui.backend.base import ContainerState
-from cloudide_tui.backend.containers import container_name
+from cloudide_tui.backend.containers import PROJECT_LABEL
 from cloudide_tui.backend.events import ShellEnded
 from cloudide_tui.backend.remote_client import ServerClient
 from cloudide_tui.errors import SessionEnded
@@ -37,9 +37,19 @@ async def shell_in(client: ServerClient, project: str) -> Watcher:
     return watcher
 
 
+def container_of(owner: str, project: str) -> str:
+    """The id of the container of ``owner``'s ``project`` (found by its labels)."""
+    [found] = [
+        c["Id"]
+        for c in docker_helpers.containers_of(owner)
+        if (c.get("Labels") or {}).get(PROJECT_LABEL) == project
+    ]
+    return str(found)
+
+
 def processes_of(owner: str, project: str, session_id: str) -> str:
     _, out = docker_helpers.exec_in(
-        container_name(owner, project),
+        container_of(owner, project),
         f"grep -lzx CLOUDIDE_SESSION={session_id} /proc/[0-9]*/environ 2>/dev/null || true",
     )
     return out.strip()
@@ -65,7 +75,7 @@ async def test_a_killed_container_ends_its_shells_saying_why(connect: Connect, u
     client = await connect(user)
     watcher = await shell_in(client, "killed")
     second = Watcher(await (await connect(user)).attach_shell(watcher.shell.session_id))
-    await asyncio.to_thread(docker_helpers.api().kill, container_name(user, "killed"))
+    await asyncio.to_thread(docker_helpers.api().kill, container_of(user, "killed"))
     for viewer in (watcher, second):
         async with asyncio.timeout(30):
             while not viewer.ended:
@@ -91,7 +101,7 @@ async def test_sigterm_ends_shells_with_a_reason_closes_with_1001_and_keeps_file
         watcher = await shell_in(client, "term")
         await watcher.shell.write(b"echo kept > on-disk.txt; sync\r")
         await watcher.expect(r"\$ ")
-        code = await asyncio.to_thread(server.stop, signal.SIGTERM)
+        code = await asyncio.to_thread(lambda: server.stop(signal.SIGTERM, release=False))
         assert code == 0
         async with asyncio.timeout(10):
             while not watcher.ended:
