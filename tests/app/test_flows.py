@@ -157,18 +157,19 @@ async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) ->
         await ide.pilot.press("ctrl+pagedown")
         await ide.wait_for(lambda: ide.app.focused is second, "the second terminal again")
 
-        # Both shells title themselves "twins: /workspace": the tabs still tell apart.
+        # Both tabs are named for the project, the second numbered; the shells' titles
+        # ("twins: /workspace") are their tooltips and follow a cd (OSC 0/2).
         def labels() -> list[str]:
             return [str(ide.main.tabbed.get_tab(t.pane_id).label) for t in ide.main.tabs.values()]
 
-        await ide.wait_for(lambda: all("/workspace" in label for label in labels()), "titles")
-        assert len(set(labels())) == 2, labels()
-        # One shell moves elsewhere: its title follows (OSC 0/2) and no number is needed.
+        def tooltips() -> list[str]:
+            return [str(ide.main.tabbed.get_tab(t.pane_id).tooltip) for t in ide.main.tabs.values()]
+
+        assert labels() == ["1 twins ×", "2 twins #2 ×"]
+        await ide.wait_for(lambda: all("/workspace" in tip for tip in tooltips()), "titles")
         await ide.run_in_terminal("cd /tmp; echo moved", "moved", second)
-        await ide.wait_for(
-            lambda: any(":/tmp" in lbl or ": /tmp" in lbl for lbl in labels()), "the new title"
-        )
-        assert not any("[" in label for label in labels()), labels()
+        await ide.wait_for(lambda: any("/tmp" in tip for tip in tooltips()), "the new title")
+        assert labels() == ["1 twins ×", "2 twins #2 ×"]
 
 
 async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHome) -> None:
