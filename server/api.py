@@ -76,11 +76,12 @@ class ApiConnection:
         return not self._control.empty()
 
     async def _write_control(self) -> None:
-        while True:
-            message, after = await self._control.get()
-            await self.ws.send(encode(message))
-            if after is not None:
-                after()
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                message, after = await self._control.get()
+                await self.ws.send(encode(message))
+                if after is not None:
+                    after()
 
     # -- the connection's life ----------------------------------------------------------------
     async def run(self) -> None:

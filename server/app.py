@@ -20,6 +20,7 @@ import logging
 import re
 import ssl
 import time
+import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -91,7 +92,10 @@ class ServerCore:
         self.clients: dict[
             ServerConnection, tuple[Principal, ApiConnection | TerminalEndpoint]
         ] = {}
-        self._handshakes: dict[ServerConnection, Handshake] = {}
+        # weak: a handshake that dies half-way (the client hung up) leaves nothing behind
+        self._handshakes: weakref.WeakKeyDictionary[ServerConnection, Handshake] = (
+            weakref.WeakKeyDictionary()
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
         self._stop_watch = asyncio.Event()
@@ -162,7 +166,6 @@ class ServerCore:
                 HTTPStatus.TOO_MANY_REQUESTS,
                 f"You have {len(space.connections)} connections open, the most allowed.\n",
             )
-        space.connections.add(connection)  # counted from here, so a burst cannot overshoot
         new = query.get("new", [""])[0] in ("1", "true", "yes")
         self._handshakes[connection] = Handshake(principal, route, project, new, time.monotonic())
         return None
@@ -182,9 +185,8 @@ class ServerCore:
         self, connection: ServerConnection, request: Request, response: Response
     ) -> None:
         hs = self._handshakes.get(connection)
-        if response.status_code != HTTPStatus.SWITCHING_PROTOCOLS and hs is not None:
+        if response.status_code != HTTPStatus.SWITCHING_PROTOCOLS:
             self._handshakes.pop(connection, None)
-            self.registry.space(hs.principal.user).connections.discard(connection)
         self._access(
             connection,
             event="request",
@@ -214,6 +216,9 @@ class ServerCore:
         else:
             client = ApiConnection(self.registry, connection, hs.principal)
         self.clients[connection] = (hs.principal, client)
+        # counted once connected (concurrent handshakes of one user can pass the limit
+        # together: by as many as are in flight at that instant)
+        self.registry.space(hs.principal.user).connections.add(connection)
         try:
             await client.run()
         finally:
