@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import ssl
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -152,14 +153,22 @@ class ServerClient:
 
     @classmethod
     async def connect(
-        cls, url: str, token: str, *, client: str = "cloudide-tui", open_timeout: float = 10
+        cls,
+        url: str,
+        token: str,
+        *,
+        client: str = "cloudide-tui",
+        open_timeout: float = 10,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> ServerClient:
-        """Connect, authenticate and say hello.
+        """Connect, authenticate and say hello. ``wss://`` checks the server's certificate
+        against the system's CAs, or against ``ssl_context``.
 
         Raises:
             AuthError: the server refused the token (HTTP 401).
             EngineUnavailable: the server cannot be reached or refused otherwise.
         """
+        extra: dict[str, Any] = {"ssl": ssl_context} if ssl_context is not None else {}
         try:
             ws = await connect(
                 url,
@@ -169,6 +178,7 @@ class ServerClient:
                 open_timeout=open_timeout,
                 ping_interval=20,
                 ping_timeout=20,
+                **extra,
             )
         except InvalidStatus as e:
             body = e.response.body.decode("utf-8", "replace").strip() if e.response.body else ""
