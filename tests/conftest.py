@@ -29,6 +29,7 @@ TIERS = {
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
     "package": "the wheel installed in a fresh venv (package index, Docker engine)",
+    "server": "the real engine and a real cloudide-server process on 127.0.0.1",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -37,6 +38,7 @@ _TIER_OF_FOLDER = {
     "app": "app",
     "snapshots": "snapshot",
     "package": "package",
+    "server": "server",
 }
 
 
