@@ -17,6 +17,7 @@ ERROR_CODES: dict[type[errors.CloudIDEError], str] = {
     errors.InvalidName: "invalid_name",
     InvalidOwner: "invalid_owner",
     errors.InvalidPath: "invalid_path",
+    errors.InvalidArgument: "invalid_argument",
     errors.NotFound: "not_found",
     errors.AlreadyExists: "already_exists",
     errors.Conflict: "conflict",
