@@ -112,7 +112,9 @@ class TerminalEmulator:
             return
         pos, n = 0, len(text)
         while pos < n:
-            if fastpath.at_fresh_bottom(screen):
+            if fastpath.at_fresh_bottom(screen) and (
+                self._deferred is not None or screen.cursor.attrs.bg is None
+            ):
                 m = fastpath.SIMPLE_LINES.match(text, pos)
                 if m is not None:
                     end = m.end()
@@ -197,6 +199,7 @@ class TerminalEmulator:
                 history.push_block(TextBlock(start, rows, columns))
             start = fastpath.sgr_after(start, head_text, self._sgr)
         self.fast_lines += len(head)
+        self._stream.printed = False  # the run ended with CR LF
         screen.dirty.update(range(top, bottom + 1))
         if tail:
             self._deferred = tail

@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 
 from pyte import charsets as _cs
-from pyte.screens import wcwidth
 
 from .cells import BLANK, Cell
+from .graphemes import CHAR_KINDS
 from .screen import EmulatorScreen
 from .scrollback import SGR, sgr_params
 
@@ -103,10 +103,21 @@ def default_tabs(screen: EmulatorScreen) -> bool:
     return screen.tabstops == tabs
 
 
+_SETS_BACKGROUND = re.compile(r"\x1b\[(?:[0-9]*;)*(?:4[0-8]|10[0-7])(?:;[0-9;]*)?m")
+"""An SGR that may set a background colour (or a colour index that looks like one)."""
+
+
 def first_complex_line(run: str, tabs_ok: bool) -> int:
-    """Offset of the first line in ``run`` with a character that is not one or two cells
-    wide (combining, zero-width), or a tab when the tab stops are not the default: those
-    take the plain path. -1 if there is none."""
+    """Offset of the first line in ``run`` that must take the plain path: a character
+    that may join a grapheme cluster or takes no cell (marks, joiners, selectors...), a
+    tab when the tab stops are not the default, or an SGR that may set a background (a
+    line feed with a background set scrolls in a coloured line, BCE). -1 if none."""
+    cut = -1
+    m = _SETS_BACKGROUND.search(run)
+    if m is not None:
+        k = run.rfind("\r\n", 0, m.start())
+        cut = k + 2 if k >= 0 else 0
+        run = run[:cut]
     if not tabs_ok and "\t" in run:
         offset = 0
         for line in run.split("\r\n"):
@@ -114,15 +125,14 @@ def first_complex_line(run: str, tabs_ok: bool) -> int:
                 return offset
             offset += len(line) + 2
     if run.isascii():
-        return -1
+        return cut
+    kinds = CHAR_KINDS
     offset = 0
     for line in run.split("\r\n"):
-        if not line.isascii():
-            for char in line:
-                if char > "\x7f" and wcwidth(char) not in (1, 2):
-                    return offset
+        if not line.isascii() and not all(map(kinds.__getitem__, line)):
+            return offset
         offset += len(line) + 2
-    return -1
+    return cut
 
 
 def split_rows(line: str, columns: int) -> list[str]:
@@ -170,7 +180,7 @@ def _split_general(line: str, columns: int) -> list[str]:
                 stop = (x // 8 + 1) * 8
                 x = stop if stop < columns else columns - 1
             else:
-                width = 2 if char > "\x7f" and wcwidth(char) == 2 else 1
+                width = 2 if char > "\x7f" and CHAR_KINDS[char] == 2 else 1
                 if x + width > columns and (x >= columns or width == 2):
                     rows.append("".join(current))
                     current = []

@@ -24,10 +24,9 @@ _FLAG = re.compile(
     r"\x1b(?!\[\??[0-9;]*[\x40-\x7e]|[\x20-\x2f]*[\x30-\x4f\x51-\x57\x59\x5a\x5c\x60-\x7e])"
 )
 _CSI = re.compile(r"\x1b\[([\x30-\x3f]*)([\x20-\x2f]*)([\x40-\x7e])")
+_PLAIN_CSI = re.compile(r"\x1b\[\??[0-9;]*[\x40-\x7e]\Z")
 _CSI_PREFIX = re.compile(r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*\Z")
 _ESC_INTERMEDIATES = re.compile(r"\x1b[\x20-\x2f]*")
-_LINUX_PALETTE = re.compile(r"\x1b\]P[0-9a-fA-F]{7}")
-_LINUX_PALETTE_PREFIX = re.compile(r"\x1b\]P[0-9a-fA-F]{0,6}\Z")
 _OSC_END = re.compile(r"[\x07\x18\x1a\x1b]")
 _STRING_END = re.compile(r"[\x18\x1a\x1b]")
 _SGR_PIECE = re.compile(r"[0-9]*")
@@ -55,7 +54,7 @@ def colon_sgr(params: str) -> str | None:
             return None
         head = sub[0]
         if len(sub) == 1:
-            out.append(head)
+            out.append(head or "0")
         elif head in ("38", "48"):
             if sub[1] == "5" and len(sub) >= 3:
                 out += [head, "5", sub[2] or "0"]
@@ -126,20 +125,8 @@ class PreFilter:
                 if n - j <= CARRY_LIMIT:
                     self._carry = data[j:]
                 return n
-            k = j + 2  # malformed: drop ESC [ and its parameters, keep what follows
-            while k < n and "\x20" <= data[k] <= "\x3f":
-                k += 1
-            return k
+            return self._csi_with_controls(data, j, out)
         if c == "]":
-            if data.startswith("P", j + 2):
-                m = _LINUX_PALETTE.match(data, j)
-                if m is not None:
-                    return m.end()
-                if _LINUX_PALETTE_PREFIX.match(data, j):
-                    self._carry = data[j:]
-                    return n
-            elif data.startswith("R", j + 2):
-                return j + 3
             self._state = _OSC
             self._osc = []
             self._osc_len = 0
@@ -156,6 +143,43 @@ class PreFilter:
             return k  # an invalid final: drop ESC and intermediates
         return j + 1  # ESC followed by a control or non-ASCII: drop the ESC
 
+    def _csi_with_controls(self, data: str, j: int, out: list[str]) -> int:
+        """A CSI with C0 controls inside (``ESC [ 2 BS C``): as xterm, tmux and xterm.js
+        do, each control is executed where it comes and the sequence goes on, so the
+        controls go out first, then the sequence. CAN and SUB abort it, ESC starts
+        another; DEL and non-ASCII characters are skipped. Returns where parsing
+        resumes."""
+        n = len(data)
+        k = j + 2
+        body: list[str] = []
+        controls: list[str] = []
+        while k < n:
+            ch = data[k]
+            if "\x20" <= ch <= "\x3f":
+                body.append(ch)
+            elif "\x40" <= ch <= "\x7e":
+                out += controls
+                m = _CSI.fullmatch("\x1b[" + "".join(body) + ch)
+                if m is not None:
+                    if _PLAIN_CSI.match(m.group()):
+                        out.append(m.group())
+                    else:
+                        self._csi(m.group(1), m.group(2), m.group(3), out)
+                return k + 1
+            elif ch == "\x1b":
+                out += controls
+                return k
+            elif ch in "\x18\x1a":
+                out += controls
+                return k + 1
+            elif ch < "\x20":
+                controls.append(ch)
+            # DEL and non-ASCII characters are ignored (tmux; xterm.js ends the sequence)
+            k += 1
+        if n - j <= CARRY_LIMIT:
+            self._carry = data[j:]  # unfinished: decide with the next chunk
+        return n
+
     def _csi(self, params: str, intermediates: str, final: str, out: list[str]) -> None:
         if intermediates:
             return  # DECSCUSR, DECRQM, DECSTR...: not supported, never drawn
@@ -165,7 +189,7 @@ class PreFilter:
             return  # modifyOtherKeys, kitty keyboard, XTVERSION...: ignored
         if ":" in params and final == "m":
             rewritten = colon_sgr(params)
-            if rewritten is not None:
+            if rewritten:  # "": only an underline colour, nothing to apply (not a reset)
                 out.append(f"\x1b[{rewritten}m")
         # anything else with odd parameter bytes is dropped
 

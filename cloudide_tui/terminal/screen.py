@@ -10,19 +10,28 @@ colour names. Everything is fixed here by overriding methods, never by editing p
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import accumulate, compress, repeat
 from typing import Any
 
 import pyte
 from pyte import charsets as cs
 from pyte import modes as mo
-from pyte.screens import Margins, StaticDefaultDict, wcwidth
+from pyte.screens import Margins, Savepoint, StaticDefaultDict
 
 from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell
+from .graphemes import CHAR_KINDS, cluster_width, clusters
 from .model import Color
+
+DEC_GRAPHICS = cs.VT100_MAP[:0x5F] + "_◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·" + cs.VT100_MAP[0x7F:]
+"""DEC special graphics (``ESC ( 0``) as xterm.js and tmux draw it: pyte's table has
+``h`` as ░ (it is U+2424, SYMBOL FOR NEWLINE) and ``_`` as a no-break space."""
+CHARSETS = {**cs.MAPS, "0": DEC_GRAPHICS}
 
 
 def _blank_row() -> StaticDefaultDict[int, Cell]:
@@ -35,9 +44,10 @@ SEGMENT_CELLS = 100_000
 """At most this many cached cells (a few MB); past that the cache starts over."""
 
 _MINUS_ONE = (-1).__add__
+_PLUS_ONE = (1).__add__
 _SGR_PARAMS = re.compile(r"\x1b\[([0-9;]*)m")
 
-_ALT_MODES = (47 << 5, 1047 << 5, 1049 << 5)
+_ALT_MODES = (47 << 5, 1047 << 5, 1048 << 5, 1049 << 5)
 _MOUSE_MODES = (1000, 1002, 1003)
 _IGNORED_PRIVATE = {3 << 5, 5 << 5}  # DECCOLM (would resize to 132 columns), DECSCNM
 
@@ -71,9 +81,10 @@ class EmulatorScreen(pyte.Screen):
         self.mouse_tracking = 0
         self.on_scroll_off: Callable[[StaticDefaultDict[int, Cell]], None] | None = None
         self.on_clear_history: Callable[[], None] | None = None
+        self._saved: list[Savepoint | None] = [None, None]
         self._other_buffer: defaultdict[int, StaticDefaultDict[int, Cell]] | None = None
-        self._alt_saved_cursor: Any = None
         self._last_char = ""
+        self._join = False  # the last character drawn may join the next one's cluster
         # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
         # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
         self._caches: dict[int, CellCache] = {}
@@ -101,7 +112,9 @@ class EmulatorScreen(pyte.Screen):
         super().reset()
         self.buffer = self._new_buffer()
         self.cursor = CellCursor(0, 0, BLANK)  # type: ignore[arg-type]
+        self.g1_charset = DEC_GRAPHICS
         self.savepoints = []
+        self._saved = [None, None]  # DECSC: normal, alternate
         self.alt_screen = False
         self._other_buffer = None
         self.app_keypad = False
@@ -142,6 +155,7 @@ class EmulatorScreen(pyte.Screen):
             and self.g0_charset is cs.LAT1_MAP
             and data.isascii()
             and mo.IRM not in self.mode
+            and not self._join
         ):
             # The common case: ASCII that fits on the line, one C-level dict update.
             attrs = cursor.attrs
@@ -185,13 +199,27 @@ class EmulatorScreen(pyte.Screen):
             data = data.translate(self.g0_charset)
         if not data:
             return
-        if data.isascii() and mo.IRM not in self.mode:
-            self._draw_ascii(data)
-        else:
-            self._draw_unicode(data)
-        self._last_char = data[-1]
+        if data.isascii() and mo.IRM not in self.mode and not self._join:
+            self._draw_narrow(data)
+            self._last_char = data[-1]
+            return
+        if not unicodedata.is_normalized("NFC", data):
+            data = unicodedata.normalize("NFC", data)  # e + U+0301 → é: one cell, in C
+        kinds = CHAR_KINDS
+        if not self._join and kinds[data[0]] and mo.IRM not in self.mode:
+            widths = list(map(kinds.__getitem__, data))
+            if 0 not in widths:
+                # every character is a cluster of its own: no segmenting needed
+                if max(widths) == 1:
+                    self._draw_narrow(data)
+                else:
+                    self._draw_wide(data, widths)
+                self._last_char = data[-1]
+                return
+        self._draw_clusters(data)
 
-    def _draw_ascii(self, data: str) -> None:
+    def _draw_narrow(self, data: str) -> None:
+        """Characters one cell wide each, that never join one another."""
         cursor = self.cursor
         columns = self.columns
         cells = self.cells(cursor.attrs)
@@ -200,9 +228,7 @@ class EmulatorScreen(pyte.Screen):
         while i < n:
             if cursor.x >= columns:
                 if autowrap:
-                    self.dirty.add(cursor.y)
-                    cursor.x = 0
-                    self.linefeed()
+                    self._wrap()
                 else:
                     # Without autowrap every further character lands on the last column.
                     self.buffer[cursor.y][columns - 1] = cells[data[n - 1]]
@@ -216,60 +242,148 @@ class EmulatorScreen(pyte.Screen):
             cursor.x = x + take
             i += take
         self.dirty.add(cursor.y)
+        self._join = False
 
-    def _draw_unicode(self, data: str) -> None:
-        if not unicodedata.is_normalized("NFC", data):
-            # compose base + combining marks in C; what is left is merged one by one
-            data = unicodedata.normalize("NFC", data)
+    def _wrap(self) -> None:
+        """Autowrap: the cursor goes to the start of the next line (scrolling at the bottom)."""
+        self.dirty.add(self.cursor.y)
+        self.cursor.x = 0
+        self.linefeed()
+
+    def _draw_wide(self, data: str, widths: list[int]) -> None:
+        """Characters that never join one another, some of them two cells wide."""
+        cursor = self.cursor
+        columns = self.columns
+        cells = self.cells(cursor.attrs)
+        stub = cells[""]
+        autowrap = mo.DECAWM in self.mode
+        i, n = 0, len(data)
+        while i < n:
+            x = cursor.x
+            width = widths[i]
+            if x + width > columns:
+                if width > columns:
+                    i += 1  # can never fit (a wide character on a one-column screen)
+                    continue
+                if autowrap:
+                    self._wrap()
+                    x = 0
+                elif width == 2:
+                    i += 1  # no room at the right edge: dropped (xterm.js, tmux)
+                    continue
+                else:
+                    x = cursor.x = columns - 1  # overwrites the last column
+            run = widths[i : i + columns - x]
+            ends = list(accumulate(run, initial=x))
+            k = bisect_right(ends, columns) - 1  # how many fit on this line
+            starts = ends[:k]
+            line = self.buffer[cursor.y]
+            line.update(zip(starts, map(cells.__getitem__, data[i : i + k]), strict=True))
+            wide = compress(starts, map((2).__eq__, run[:k]))
+            line.update(zip(map(_PLUS_ONE, wide), repeat(stub)))
+            cursor.x = ends[k]
+            i += k
+        self.dirty.add(cursor.y)
+        self._join = False
+
+    def _previous_cell(self) -> tuple[StaticDefaultDict[int, Cell], int] | None:
+        """The row and column of the cell left of the cursor (the left half if it is a
+        wide character's right half): where a mark or joiner goes. None at column 0
+        (tmux drops a mark there)."""
+        cursor = self.cursor
+        x = min(cursor.x, self.columns) - 1
+        if x < 0:
+            return None
+        line = self.buffer[cursor.y]
+        if x and line[x].data == "":
+            x -= 1
+        if line[x].data == "":
+            return None  # an orphaned right half: nothing to join
+        return line, x
+
+    def _draw_clusters(self, data: str) -> None:
+        """The general case: segment ``data`` into grapheme clusters (UAX #29), joining
+        its start to the cluster left of the cursor when they form one."""
         cursor = self.cursor
         columns = self.columns
         cells = self.cells(cursor.attrs)
         autowrap = mo.DECAWM in self.mode
         insert = mo.IRM in self.mode
-        for char in data:
-            width = wcwidth(char)
-            if width <= 0:
-                if width == 0 and unicodedata.combining(char):
-                    self._combine(char)
-                continue  # zero-width, non-combining: skip it, keep the rest (pyte breaks)
-            if width > 2:
-                width = 2
-            if cursor.x + width > columns:
-                if autowrap and (cursor.x >= columns or width == 2):
-                    self.dirty.add(cursor.y)
-                    cursor.x = 0
-                    self.linefeed()
+        pieces: list[str]
+        previous = self._previous_cell()
+        if previous is not None:
+            line, px = previous
+            before = line[px].data
+            pieces = list(clusters(before + data))
+            first = pieces.pop(0)
+            if first != before and first.startswith(before):
+                self._extend_cell(line, px, first)
+            elif first != before:  # the segmentation changed before the join: do not join
+                pieces = list(clusters(data))
+        else:
+            pieces = list(clusters(data))
+        for piece in pieces:
+            width = cluster_width(piece)
+            if width == 0:
+                previous = self._previous_cell()
+                if previous is not None:  # no cell of its own: it goes with the one before
+                    line, px = previous
+                    joined = unicodedata.normalize("NFC", line[px].data + piece)
+                    line[px] = line[px]._replace(data=joined)
+                continue
+            x = cursor.x
+            if x + width > columns:
+                if width > columns:
+                    continue
+                if autowrap:
+                    self._wrap()
+                elif width == 2:
+                    continue
                 else:
-                    cursor.x = max(0, columns - width)
+                    cursor.x = columns - 1
             if insert:
                 self.insert_characters(width)
             line = self.buffer[cursor.y]
-            line[cursor.x] = cells[char]
+            line[cursor.x] = cells[piece]
             if width == 2:
                 line[cursor.x + 1] = cells[""]
             cursor.x += width
+            self._last_char = piece
         self.dirty.add(cursor.y)
+        self._join = CHAR_KINDS[data[-1]] == 0
 
-    def _combine(self, char: str) -> None:
+    def _extend_cell(self, line: StaticDefaultDict[int, Cell], x: int, cluster: str) -> None:
+        """The cell at ``x`` (left of the cursor) now holds ``cluster``: a mark, joiner or
+        selector joined it. If that makes it two cells wide (VS16), it takes the cell
+        the cursor is on; at the right edge it moves to the next line (autowrap on) or
+        stays one cell wide without what widened it."""
+        cluster = unicodedata.normalize("NFC", cluster)  # as if it had come in one piece
+        cell = line[x]
         cursor = self.cursor
-        x, y = cursor.x, cursor.y
-        if x:
-            line = self.buffer[y]
-            x -= 1
-            if line[x].data == "" and x:
-                x -= 1
-        elif y:
-            y -= 1
-            line = self.buffer[y]
-            x = self.columns - 1
-        else:
+        old = cluster_width(cell.data)
+        new = cluster_width(cluster)
+        self.dirty.add(cursor.y)
+        if new == 2 and old == 1:
+            if x + 1 < self.columns:
+                line[x] = cell._replace(data=cluster)
+                line[x + 1] = cell._replace(data="")
+                cursor.x = max(cursor.x, x + 2)
+            elif mo.DECAWM in self.mode:
+                line.pop(x, None)  # left blank, as when a wide character does not fit
+                cursor.x = self.columns
+                self._wrap()
+                row = self.buffer[cursor.y]
+                row[0] = cell._replace(data=cluster)
+                row[1] = cell._replace(data="")
+                cursor.x = 2
+            self._last_char = cluster
             return
-        last = line[x]
-        if last.data:
-            line[x] = last._replace(data=unicodedata.normalize("NFC", last.data + char))
+        line[x] = cell._replace(data=cluster)
+        self._last_char = cluster
 
     def repeat_last(self, count: int = 0) -> None:
-        """REP (``CSI n b``): draw the last graphic character n more times."""
+        """REP (``CSI n b``): draw the last graphic character n more times (the stream
+        calls it only right after a printed character, as xterm does)."""
         if self._last_char:
             self.draw(self._last_char * max(1, min(count, 65535)))
 
@@ -290,13 +404,15 @@ class EmulatorScreen(pyte.Screen):
                     self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
                 shifted = self._new_buffer()
                 shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
-                self.buffer = shifted
+                self.buffer = buffer = shifted
             else:
                 get = buffer.pop
                 for y in range(top, bottom):
                     moved = get(y + 1, None)
                     if moved is not None:
                         buffer[y] = moved
+            if cursor.attrs.bg is not None:  # the line scrolled in has the background (BCE)
+                buffer[bottom] = self._erased_row()
         elif cursor.y < lines - 1:
             cursor.y += 1
 
@@ -309,7 +425,14 @@ class EmulatorScreen(pyte.Screen):
         elif cursor.y > 0:
             cursor.y -= 1
 
+    def _erased_row(self) -> StaticDefaultDict[int, Cell]:
+        """A row of erased cells with the current background (BCE)."""
+        row = _blank_row()
+        row.update(dict.fromkeys(range(self.columns), self.erase_cell()))
+        return row
+
     def _shift_up(self, top: int, bottom: int, count: int) -> None:
+        """Rows ``top..bottom`` move up ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
         self.dirty.update(range(top, bottom + 1))
         for y in range(top, bottom + 1):
@@ -318,8 +441,12 @@ class EmulatorScreen(pyte.Screen):
                 buffer[y] = moved
             else:
                 buffer.pop(y, None)
+        if self.cursor.attrs.bg is not None:
+            for y in range(max(top, bottom - count + 1), bottom + 1):
+                buffer[y] = self._erased_row()
 
     def _shift_down(self, top: int, bottom: int, count: int) -> None:
+        """Rows ``top..bottom`` move down ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
         self.dirty.update(range(top, bottom + 1))
         for y in range(bottom, top - 1, -1):
@@ -328,6 +455,9 @@ class EmulatorScreen(pyte.Screen):
                 buffer[y] = moved
             else:
                 buffer.pop(y, None)
+        if self.cursor.attrs.bg is not None:
+            for y in range(top, min(bottom, top + count - 1) + 1):
+                buffer[y] = self._erased_row()
 
     def linefeed(self) -> None:
         self.index()
@@ -456,6 +586,10 @@ class EmulatorScreen(pyte.Screen):
             self.erase_in_line(how)
 
     def alignment_display(self) -> None:
+        """DECALN: fill the screen with E; the margins are reset and the cursor homed
+        (xterm, VT510)."""
+        self.margins = None
+        self.cursor_position()
         self.dirty.update(range(self.lines))
         self.buffer.clear()
         e = BLANK._replace(data="E")
@@ -504,11 +638,35 @@ class EmulatorScreen(pyte.Screen):
         self.ensure_vbounds()
 
     def save_cursor(self) -> None:
-        super().save_cursor()
-        del self.savepoints[:-16]  # DECSC repeated forever must not grow without bound
+        """DECSC: one saved state per screen (normal, alternate), as in xterm: position,
+        attributes, character sets, origin mode."""
+        self._saved[self.alt_screen] = Savepoint(
+            copy.copy(self.cursor),
+            self.g0_charset,
+            self.g1_charset,
+            self.charset,
+            mo.DECOM in self.mode,
+            mo.DECAWM in self.mode,
+        )
 
     def restore_cursor(self) -> None:
-        super().restore_cursor()
+        """DECRC: back to the state DECSC saved on this screen (it stays saved: restoring
+        twice restores twice); with none saved, home with default attributes."""
+        point = self._saved[self.alt_screen]
+        if point is None:
+            self.mode.discard(mo.DECOM)
+            self.cursor.attrs = BLANK
+            self.cursor_position()
+            return
+        self.g0_charset = point.g0_charset
+        self.g1_charset = point.g1_charset
+        self.charset = point.charset
+        if point.origin:
+            self.mode.add(mo.DECOM)
+        else:
+            self.mode.discard(mo.DECOM)
+        saved: CellCursor = point.cursor  # type: ignore[assignment]
+        self.cursor.x, self.cursor.y, self.cursor.attrs = saved.x, saved.y, saved.attrs
         self.ensure_hbounds()
         self.ensure_vbounds()
 
@@ -559,16 +717,20 @@ class EmulatorScreen(pyte.Screen):
             super().reset_mode(*[m for m in modes if m in (mo.IRM, mo.LNM)])
 
     def _enter_alt(self, mode: int) -> None:
+        if mode == 1048 << 5:
+            self.save_cursor()
+            return
         if mode == 1049 << 5:
-            self._alt_saved_cursor = (self.cursor.x, self.cursor.y, self.cursor.attrs)
+            self.save_cursor()  # on the screen we are on: a nested 1049 h saves the alternate's
         if not self.alt_screen:
             self.alt_screen = True
             self._other_buffer, self.buffer = self.buffer, self._new_buffer()
-        if mode == 1049 << 5:
-            self.buffer.clear()
-        self.dirty.update(range(self.lines))
+            self.dirty.update(range(self.lines))
 
     def _leave_alt(self, mode: int) -> None:
+        if mode == 1048 << 5:
+            self.restore_cursor()
+            return
         if self.alt_screen:
             if mode == 1047 << 5 or mode == 1049 << 5:
                 self.buffer.clear()
@@ -576,12 +738,9 @@ class EmulatorScreen(pyte.Screen):
             if self._other_buffer is not None:
                 self.buffer = self._other_buffer
             self._other_buffer = None
-        if mode == 1049 << 5 and self._alt_saved_cursor is not None:
-            self.cursor.x, self.cursor.y, self.cursor.attrs = self._alt_saved_cursor
-            self._alt_saved_cursor = None
-            self.ensure_hbounds()
-            self.ensure_vbounds()
-        self.dirty.update(range(self.lines))
+            self.dirty.update(range(self.lines))
+        if mode == 1049 << 5:
+            self.restore_cursor()  # also when already on the normal screen (dialog does it)
 
     def select_graphic_rendition(self, *attrs: int, **kwargs: Any) -> None:
         if kwargs.get("private"):
@@ -627,6 +786,14 @@ class EmulatorScreen(pyte.Screen):
             self._sgr_text_cache[key] = (current, self.cursor.attrs)
         if "\x1b(" in run:  # SGR and the G0 charset are independent: order is free
             self.define_charset("B", "(")
+
+    def define_charset(self, code: str, mode: str) -> None:
+        charset = CHARSETS.get(code)
+        if charset is not None:
+            if mode == "(":
+                self.g0_charset = charset
+            elif mode == ")":
+                self.g1_charset = charset
 
     # -- reports ------------------------------------------------------------------
     def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:
@@ -690,9 +857,10 @@ class EmulatorScreen(pyte.Screen):
         self.dirty.update(range(lines))
         self.ensure_hbounds()
         self.ensure_vbounds()
-        for point in self.savepoints:
-            point.cursor.x = min(point.cursor.x, columns - 1)
-            point.cursor.y = min(point.cursor.y, lines - 1)
+        for point in self._saved:
+            if point is not None:
+                point.cursor.x = min(point.cursor.x, columns - 1)
+                point.cursor.y = min(point.cursor.y, lines - 1)
 
     def ensure_hbounds(self) -> None:
         self.cursor.x = min(max(0, self.cursor.x), self.columns - 1)

@@ -47,8 +47,9 @@ def _scosc(s: EmulatorScreen, p: list[int]) -> None:
 
 
 def _scorc(s: EmulatorScreen, p: list[int]) -> None:
-    if not p:  # CSI u with parameters is the kitty keyboard protocol: ignore
-        s.restore_cursor()
+    # with parameters too, as xterm.js and tmux (the kitty keyboard protocol's CSI u
+    # forms all have a prefix, > < = ?, and never get here)
+    s.restore_cursor()
 
 
 CSI_HANDLERS: dict[str, _Handler] = {
@@ -76,7 +77,6 @@ CSI_HANDLERS: dict[str, _Handler] = {
     "X": _public(lambda s, p: s.erase_characters(_first(p))),
     "S": _public(lambda s, p: s.scroll_up(_first(p))),
     "T": _public(lambda s, p: s.scroll_down(_first(p)) if len(p) <= 1 else None),
-    "b": _public(lambda s, p: s.repeat_last(_first(p))),
     "c": _public(lambda s, p: s.report_device_attributes(_first(p))),
     "n": lambda s, p, private: s.report_device_status(_first(p), private=private),
     "g": _public(lambda s, p: s.clear_tab_stop(_first(p))),
@@ -159,6 +159,8 @@ class EmulatorStream(pyte.Stream):
         self.use_utf8 = False
         self.screen = screen
         self._token = TOKEN if shortcuts else _PLAIN_TOKEN
+        self.printed = False
+        """Whether the last thing fed was printed text (REP repeats only right after it)."""
 
     def feed(self, data: str) -> None:
         screen = self.screen
@@ -167,11 +169,14 @@ class EmulatorStream(pyte.Stream):
         sgr_run = screen.sgr_run
         csi = CSI_HANDLERS
         controls = _CONTROLS
+        printed = self.printed
         for m in self._token.finditer(data):
             kind = m.lastindex
             if kind == 1:
                 draw(m.group(1))
-            elif kind == 2:
+                printed = True
+                continue
+            if kind == 2:
                 sgr_run(m.group(2))
             elif kind == 8:
                 screen.carriage_return()
@@ -180,6 +185,9 @@ class EmulatorStream(pyte.Stream):
                 private, params, final = m.group(3, 4, 5)
                 if final == "m" and not private:
                     sgr(params)
+                elif final == "b":
+                    if printed and not private:  # REP: only right after a printed character
+                        screen.repeat_last(_first(parse_params(params)))
                 else:
                     handler = csi.get(final)
                     if handler is not None:
@@ -190,6 +198,8 @@ class EmulatorStream(pyte.Stream):
                 control = controls.get(m.group(9))
                 if control is not None:
                     control(screen)
+            printed = False
+        self.printed = printed
 
     def _escape(self, intermediates: str, final: str) -> None:
         screen = self.screen
