@@ -19,15 +19,16 @@ run: setup
 test: setup check
 	$(BIN)/python -m pytest $(ARGS)
 
-# The tiers that need no Docker engine (pure units, real PTYs, pictures): seconds to a minute.
+# The tiers that need no Docker engine (pure units, real PTYs, pictures, the emulator
+# against tmux and xterm.js): seconds to a minute.
 test-fast: venv
-	$(BIN)/python -m pytest -m "unit or pty or snapshot" $(ARGS)
+	$(BIN)/python -m pytest -m "unit or pty or snapshot or differential" $(ARGS)
 
 setup: venv engine image
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py testkit/xterm/package-lock.json
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (3.11+)"; exit 1; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -36,10 +37,12 @@ $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	@for tool in tmux htop vim less; do command -v $$tool >/dev/null || { \
+	@for tool in tmux htop vim less node:nodejs npm; do command -v $${tool%%:*} >/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null; \
-	    else echo "warning: $$tool is missing (bench and terminal tests use it)"; fi; }; done
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $${tool##*:} >/dev/null; \
+	    else echo "warning: $${tool%%:*} is missing (bench and terminal tests use it)"; fi; }; done
+	# xterm.js, the differential tier's second reference terminal (pinned by the lock file)
+	npm ci --prefix testkit/xterm --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 engine:

@@ -25,6 +25,7 @@ TIERS = {
     "engine": "the real Docker engine and the runner image",
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
+    "differential": "tmux and xterm.js (node) as reference terminals for the emulator",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -32,6 +33,7 @@ _TIER_OF_FOLDER = {
     "engine": "engine",
     "app": "app",
     "snapshots": "snapshot",
+    "differential": "differential",
 }
 
 
