@@ -70,6 +70,8 @@ class Screen:
     """Scrollback rows as text, oldest first (None: not read)."""
     replies: str | None = None
     """What the terminal answered (None: not known)."""
+    continued: list[bool] | None = None
+    """Per visible row: its text goes on from the row above (a soft wrap; None: unknown)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def text(self) -> list[str]:
@@ -119,6 +121,13 @@ def compare(
                 out.append(Difference(f"row {y} col {x}", "style", la.style, lb.style))
     if a.cursor != b.cursor:
         out.append(Difference("cursor", "cursor", a.cursor, b.cursor))
+    # soft wraps between visible rows (whether the first row goes on from the scrollback
+    # depends on what reached the scrollback: xterm.js also keeps rows a region with its
+    # top at the screen's top scrolls off; tmux and we do not)
+    if a.continued is not None and b.continued is not None and a.continued[1:] != b.continued[1:]:
+        pairs = zip(a.continued, b.continued, strict=True)
+        rows = [y for y, (p, q) in enumerate(pairs) if y and p != q]
+        out.append(Difference(f"rows {rows}", "soft wrap", a.continued, b.continued))
     if history and a.history is not None and b.history is not None and a.history != b.history:
         out.append(Difference("history", "history", a.history, b.history))
     return out
@@ -137,10 +146,16 @@ def ours(data: bytes, columns: int, lines: int, *, fast_path: bool = True) -> Sc
     for y in range(lines):
         looks: list[Look] = []
         for span in e.row(y):
-            looks += [Look(text, span.style) for text in text_cells(span.text)]
+            # references cannot show hyperlinks (OSC 8) as an attribute: compare without
+            style = replace(span.style, link=None) if span.style.link else span.style
+            looks += [Look(text, style) for text in text_cells(span.text)]
         rows.append(looks)
     history = [row_text(e.history_row(i)).rstrip() for i in range(e.history_size)]
-    screen = Screen("ours", rows, (e.cursor.x, e.cursor.y), history, e.take_replies().decode())
+    above = e.history_wrapped(e.history_size - 1) if e.history_size else False
+    continued = [above] + [e.wrapped(y) for y in range(lines - 1)]
+    screen = Screen(
+        "ours", rows, (e.cursor.x, e.cursor.y), history, e.take_replies().decode(), continued
+    )
     screen.extra["errors"] = e.errors
     return screen
 
@@ -226,9 +241,11 @@ class XtermJs:
         rows = all_rows[base : base + lines]
         history = ["".join(look.text for look in row).rstrip() for row in all_rows[:base]]
         x, y = answer["cursor"]
-        screen = Screen(self.name, rows, (min(x, columns - 1), y), history, answer["replies"])
+        continued = [bool(entry["wrapped"]) for entry in answer["lines"][base : base + lines]]
+        screen = Screen(
+            self.name, rows, (min(x, columns - 1), y), history, answer["replies"], continued
+        )
         screen.extra["alt"] = answer["alt"]
-        screen.extra["wrapped"] = [entry["wrapped"] for entry in answer["lines"]]
         return screen
 
 
@@ -273,9 +290,9 @@ def _apply_sgr(style: CellStyle, params: str) -> CellStyle:
         elif p == 5 and len(sub) > 1:
             pass  # tmux 3.3a prints overline (SGR 53, not modelled) as 5:3
         elif p in _SGR_FLAGS:
-            style = replace(style, **{_SGR_FLAGS[p]: True})
+            style = replace(style, **{_SGR_FLAGS[p]: True})  # type: ignore[arg-type]
         elif p in _SGR_OFF:
-            style = replace(style, **dict.fromkeys(_SGR_OFF[p], False))
+            style = replace(style, **dict.fromkeys(_SGR_OFF[p], False))  # type: ignore[arg-type]
     return style
 
 

@@ -64,6 +64,10 @@ class Probe:
         """Row ``y`` as one string per cell (a cluster, ``""`` for a right half)."""
         raise NotImplementedError
 
+    def clipboard(self) -> list[str]:
+        """What the program asked to copy (OSC 52)."""
+        raise NotImplementedError
+
     def resize(self, lines: int, columns: int) -> None:
         raise NotImplementedError
 
@@ -108,6 +112,9 @@ class OurProbe(Probe):
 
     def cells(self, y: int) -> list[str]:
         return row_cells(self.e.row(y))
+
+    def clipboard(self) -> list[str]:
+        return self.e.take_clipboard()
 
     def feed(self, data: str) -> None:
         self.e.feed(data.encode())
@@ -519,5 +526,75 @@ CASES: list[Case] = [
         ["abcdefghi", "\u2764\ufe0f"],
         size=(10, 2),
         cursor=(2, 1),
+    ),
+    Case("G1-is-ASCII-until-designated", "\x0eq\x0fq", ["qq"]),
+    # -- issue 12: what programs ask of a modern terminal -------------------------------
+    Case(
+        "DECRQM-private",
+        f"{E}[?2004h{E}[?2004$p{E}[?2026$p{E}[?1049$p{E}[?9999$p",
+        replies=f"{E}[?2004;1$y{E}[?2026;2$y{E}[?1049;2$y{E}[?9999;0$y".encode(),
+    ),
+    Case(
+        "DECRQM-ANSI",
+        f"{E}[4h{E}[4$p{E}[20$p{E}[2$p",
+        replies=f"{E}[4;1$y{E}[20;2$y{E}[2;4$y".encode(),
+    ),
+    Case("DECRQM-graphemes-always-on", f"{E}[?2027$p", replies=f"{E}[?2027;3$y".encode()),
+    Case(
+        "replies-in-order",
+        f"{E}[2;3H{E}[6n{E}[?25$p{E}]11;?\x07{E}[>c{E}[5n",
+        replies=(f"{E}[2;3R{E}[?25;1$y{E}]11;rgb:0000/0000/0000\x07{E}[>1;10;0c{E}[0n".encode()),
+    ),
+    Case("OSC-10-query-ST", f"{E}]10;?{E}\\", replies=f"{E}]10;rgb:e5e5/e5e5/e5e5{E}\\".encode()),
+    Case(
+        "OSC-4-queries",
+        f"{E}]4;1;?;196;?\x07",
+        replies=f"{E}]4;1;rgb:cdcd/0000/0000\x07{E}]4;196;rgb:ffff/0000/0000\x07".encode(),
+    ),
+    Case("OSC-colour-set-ignored", f"{E}]11;#ffffff\x07{E}]4;1;red\x07x", ["x"], replies=b""),
+    Case(
+        "DECSTR",
+        f"{E}[?7l{E}[?25l{E}[4h{E}[2;3r{E}[?6h{E}[?1h{E}[?2004h{E}[31m{E}(0{E}[!pq{E}[3;1Hx",
+        ["", "q", "x"],
+        size=(10, 3),
+        check=lambda p: (
+            p.cursor_visible()
+            and not p.modes().app_cursor
+            and not p.modes().bracketed_paste
+            and p.style(0, 1) == CellStyle()
+        ),
+    ),
+    Case("DECSTR-keeps-the-screen", f"abc{E}[2;2H{E}[!p", ["abc"], cursor=(1, 1)),
+    Case(
+        "OSC8-hyperlink",
+        f"{E}]8;;http://example.com/\x07link{E}]8;;\x07 plain",
+        ["link plain"],
+        check=lambda p: p.style(0, 0).link == "http://example.com/" and p.style(5, 0).link is None,
+    ),
+    Case(
+        "OSC8-survives-SGR-reset",
+        f"{E}]8;id=1;http://x/\x07a{E}[1;31m{E}[0mb{E}]8;;\x07c",
+        check=lambda p: p.style(1, 0).link == "http://x/" and p.style(2, 0).link is None,
+    ),
+    Case(
+        "OSC52-clipboard",
+        f"{E}]52;c;aGVsbG8gd29ybGQ=\x07{E}]52;c;?\x07{E}]52;c;!!notbase64\x07ok",
+        ["ok"],
+        replies=b"",
+        check=lambda p: p.clipboard() == ["hello world"],
+    ),
+    Case("synchronized-output-mode", f"{E}[?2026h", check=lambda p: p.modes().synchronized),
+    Case(
+        "SU-feeds-scrollback",
+        f"1\r\n2\r\n3{E}[2S",
+        ["3", "", ""],
+        size=(10, 3),
+        check=lambda p: p.history() == ["1", "2"],
+    ),
+    Case(
+        "SU-in-a-region-does-not",
+        f"1\r\n2\r\n3{E}[1;2r{E}[S",
+        check=lambda p: p.history() == [],
+        size=(10, 3),
     ),
 ]

@@ -33,6 +33,7 @@ class Cell(NamedTuple):
     blink: bool = False
     dim: bool = False
     conceal: bool = False
+    link: str | None = None
     style: CellStyle = DEFAULT_STYLE
 
 
@@ -40,12 +41,13 @@ _STYLES: dict[tuple[object, ...], CellStyle] = {}
 
 
 def intern_style(fields: tuple[object, ...]) -> CellStyle:
-    """The one ``CellStyle`` for these attribute values (fg … conceal)."""
+    """The one ``CellStyle`` for these attribute values (fg … conceal, link)."""
     style = _STYLES.get(fields)
     if style is None:
         # The fields come from pyte's Char, in this order, with these types.
-        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = cast(
-            "tuple[Color, Color, bool, bool, bool, bool, bool, bool, bool, bool]", fields
+        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal, link = cast(
+            "tuple[Color, Color, bool, bool, bool, bool, bool, bool, bool, bool, str | None]",
+            fields,
         )
         style = CellStyle(
             fg=fg,
@@ -58,6 +60,7 @@ def intern_style(fields: tuple[object, ...]) -> CellStyle:
             reverse=reverse,
             strike=strike,
             conceal=conceal,
+            link=link,
         )
         if len(_STYLES) < 100_000:  # past that, equal styles may be distinct objects
             _STYLES[fields] = style
@@ -65,8 +68,8 @@ def intern_style(fields: tuple[object, ...]) -> CellStyle:
 
 
 def make_cell(values: Sequence[object]) -> Cell:
-    """A cell from its first 11 fields, with ``style`` computed."""
-    fields = tuple(values[1:11])
+    """A cell from its first 12 fields (data, fg … conceal, link), ``style`` computed."""
+    fields = tuple(values[1:12])
     return Cell._make((values[0], *fields, intern_style(fields)))
 
 
@@ -97,9 +100,11 @@ _FIELDS = {name: i for i, name in enumerate(Cell._fields)}
 
 
 def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
-    """The cell attributes after ``CSI params m`` (pure, so callers can cache it)."""
+    """The cell attributes after ``CSI params m`` (pure, so callers can cache it). A
+    reset leaves the hyperlink (OSC 8) on: it is not an SGR attribute."""
+    link = attrs.link
     if not params:
-        return BLANK
+        return BLANK if link is None else with_link(BLANK, link)
     values = list(attrs)
     i, n = 0, len(params)
     while i < n:
@@ -107,6 +112,7 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
         i += 1
         if p == 0:
             values = list(BLANK)
+            values[11] = link
         elif 30 <= p <= 37:
             values[1] = p - 30
         elif 40 <= p <= 47:
@@ -128,6 +134,16 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
         elif p in _OFF:
             for name in _OFF[p]:
                 values[_FIELDS[name]] = False
+    cell = make_cell(values)
+    return BLANK if cell == BLANK else cell
+
+
+def with_link(attrs: Cell, link: str | None) -> Cell:
+    """``attrs`` with the hyperlink ``link`` (None: none)."""
+    if attrs.link == link:
+        return attrs
+    values = list(attrs)
+    values[11] = link
     cell = make_cell(values)
     return BLANK if cell == BLANK else cell
 

@@ -25,7 +25,7 @@ from .cells import BLANK, Cell
 from .model import Cursor, Modes, Row
 from .prefilter import PreFilter
 from .rows import cells_to_row
-from .screen import EmulatorScreen
+from .screen import EmulatorScreen, Palette
 from .scrollback import Scrollback, TextBlock
 from .stream import EmulatorStream
 
@@ -52,6 +52,7 @@ class TerminalEmulator:
         self._stream = EmulatorStream(self._screen, shortcuts=fast_path)
         self._screen.segment_cache = fast_path
         self._prefilter = PreFilter()
+        self._stream.actions = self._prefilter.actions  # replies, DECRQM... in order
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._history = Scrollback(scrollback)
         self._screen.on_scroll_off = self._scroll_off
@@ -65,6 +66,7 @@ class TerminalEmulator:
         self._dirty: set[int] = set(range(self._screen.lines))
         self._title = ""
         self._replies: list[str] = []
+        self._clipboard: list[str] = []
         self._bell = False
         self.fast_lines = 0
         """Lines that took the fast path (for tests and the bench)."""
@@ -80,9 +82,9 @@ class TerminalEmulator:
             if self._prefilter.title is not None:
                 self._title = self._prefilter.title
                 self._prefilter.title = None
-            if self._prefilter.replies:
-                self._replies += self._prefilter.replies
-                self._prefilter.replies.clear()
+            if self._prefilter.clipboard:
+                self._clipboard += self._prefilter.clipboard
+                self._prefilter.clipboard.clear()
             if text:
                 if self._fast:
                     self._feed_fast(text)
@@ -90,6 +92,7 @@ class TerminalEmulator:
                     self._stream.feed(text)
         except Exception:  # last resort: a bug must not kill the terminal
             self.errors += 1
+            self._stream.actions.clear()
             self._suppress = 0
             self._deferred = None
             self._partial = ""
@@ -173,7 +176,7 @@ class TerminalEmulator:
             if len(lines) <= keep:
                 return False
             head = lines[: len(lines) - keep]
-            rows = self._rows_of(head, columns) if to_history else []
+            rows, continued = self._rows_of(head, columns) if to_history else ([], [])
             # the rows above the cursor scroll off first (unless they'd be dropped anyway)
             if to_history:
                 if len(rows) < history.limit:
@@ -187,16 +190,16 @@ class TerminalEmulator:
         else:
             lines = deferred + lines
             head = lines[: len(lines) - keep]
-            rows = self._rows_of(head, columns) if to_history else []
+            rows, continued = self._rows_of(head, columns) if to_history else ([], [])
             start = self._deferred_start
         tail = lines[len(lines) - keep :] if keep else []
         # the head's rows go to the scrollback raw; the SGR state after them is computed
         head_text = "\r\n".join(head)
         if start is BLANK and "\x1b" not in head_text and "\t" not in head_text:
-            history.push_texts(rows)
+            history.push_texts(rows, continued)
         else:
             if rows:
-                history.push_block(TextBlock(start, rows, columns))
+                history.push_block(TextBlock(start, rows, columns), continued)
             start = fastpath.sgr_after(start, head_text, self._sgr)
         self.fast_lines += len(head)
         self._stream.printed = False  # the run ended with CR LF
@@ -209,16 +212,20 @@ class TerminalEmulator:
             screen.cursor.attrs = start
         return True
 
-    def _rows_of(self, head: list[str], columns: int) -> list[str]:
+    def _rows_of(self, head: list[str], columns: int) -> tuple[list[str], list[int]]:
+        """The screen rows of these lines, and which of them go on from the row before."""
         if not head:
-            return head
+            return head, []
         joined = "".join(head)
         if joined.isascii() and "\t" not in joined and max(map(len, head)) <= columns:
-            return head
+            return head, []
         rows: list[str] = []
+        continued: list[int] = []
         for line in head:
-            rows += fastpath.split_rows(line, columns)
-        return rows
+            split = fastpath.split_rows(line, columns)
+            continued += range(len(rows) + 1, len(rows) + len(split))
+            rows += split
+        return rows, continued
 
     def _materialize(self) -> None:
         """Draw the deferred lines: through pyte, on the cleared screen, with the
@@ -309,6 +316,29 @@ class TerminalEmulator:
             except Exception:
                 self.errors += 1
 
+    def wrapped(self, y: int) -> bool:
+        """Whether visible row ``y``'s text goes on on row ``y + 1`` (a soft wrap: copy
+        the two as one line). False for the last row."""
+        self._look()
+        if not 0 <= y < self._screen.lines:
+            raise IndexError(y)
+        row = self._screen.buffer.get(y + 1)
+        return bool(row is not None and row.continued)
+
+    def history_wrapped(self, i: int) -> bool:
+        """Whether scrollback row ``i`` goes on on the next row (for the newest one kept:
+        on the screen's first row)."""
+        self._look()
+        history = self._history
+        if not 0 <= i < len(history):
+            raise IndexError(i)
+        if i + 1 < len(history):
+            return history.continued(i + 1)
+        screen = self._screen
+        normal = screen._other_buffer if screen.alt_screen else screen.buffer
+        row = normal.get(0) if normal is not None else None
+        return bool(row is not None and row.continued)
+
     @property
     def history_size(self) -> int:
         self._look()
@@ -348,6 +378,7 @@ class TerminalEmulator:
             mouse_sgr=(1006 << 5) in mode,
             focus_events=(1004 << 5) in mode,
             alt_screen=s.alt_screen,
+            synchronized=(2026 << 5) in mode,
         )
 
     @property
@@ -361,6 +392,21 @@ class TerminalEmulator:
         data = "".join(self._replies).encode()
         self._replies.clear()
         return data
+
+    def take_clipboard(self) -> list[str]:
+        """Texts the program asked to put on the clipboard (OSC 52) since the last call,
+        oldest first. Whether to honour them is the caller's decision (a setting)."""
+        texts, self._clipboard = self._clipboard, []
+        return texts
+
+    def set_palette(self, palette: Palette) -> None:
+        """The colours the program is told when it asks (OSC 10, 11, 12, 4): the theme's."""
+        self._screen.palette = palette
+
+    @property
+    def synchronized(self) -> bool:
+        """The program is in the middle of drawing a frame (mode 2026): better not shown."""
+        return (2026 << 5) in self._screen.mode
 
     def take_bell(self) -> bool:
         """Whether a BEL arrived since the last call."""

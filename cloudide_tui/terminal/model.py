@@ -29,6 +29,8 @@ class CellStyle:
     reverse: bool = False
     strike: bool = False
     conceal: bool = False
+    link: str | None = None
+    """The URL of the OSC 8 hyperlink this cell is part of, if any."""
 
 
 DEFAULT_STYLE = CellStyle()
@@ -70,3 +72,4 @@ class Modes:
     mouse_sgr: bool = False  # ?1006
     focus_events: bool = False  # ?1004
     alt_screen: bool = False  # ?1049 / ?1047 / ?47
+    synchronized: bool = False  # ?2026: the program is drawing a frame; show it when done

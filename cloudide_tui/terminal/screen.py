@@ -16,6 +16,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from typing import Any
 
@@ -24,7 +25,8 @@ from pyte import charsets as cs
 from pyte import modes as mo
 from pyte.screens import Margins, Savepoint, StaticDefaultDict
 
-from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell
+from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell, with_link
+from .colors import RGB, XTERM_ANSI, palette_rgb, x11_colour
 from .graphemes import CHAR_KINDS, cluster_width, clusters
 from .model import Color
 
@@ -34,8 +36,21 @@ DEC_GRAPHICS = cs.VT100_MAP[:0x5F] + "_◆▒␉␌␍␊°±␤␋┘┐┌└�
 CHARSETS = {**cs.MAPS, "0": DEC_GRAPHICS}
 
 
-def _blank_row() -> StaticDefaultDict[int, Cell]:
-    return StaticDefaultDict(BLANK)
+class Line(StaticDefaultDict[int, Cell]):
+    """A row: sparse ``{x: Cell}`` (missing cells are blank), and whether its text goes on
+    from the row above (``continued``: autowrap moved onto it). As in xterm.js, a line
+    feed onto the row, or erasing it from its first column, ends that. The flag travels
+    with the row when rows move or scroll into the scrollback, so reflow and selection
+    know which rows are one line."""
+
+    continued = False
+
+    def __init__(self) -> None:
+        super().__init__(BLANK)
+
+
+def _blank_row() -> Line:
+    return Line()
 
 
 SEGMENT_MIN = 16
@@ -50,16 +65,25 @@ _SGR_PARAMS = re.compile(r"\x1b\[([0-9;]*)m")
 _ALT_MODES = (47 << 5, 1047 << 5, 1048 << 5, 1049 << 5)
 _MOUSE_MODES = (1000, 1002, 1003)
 _IGNORED_PRIVATE = {3 << 5, 5 << 5}  # DECCOLM (would resize to 132 columns), DECSCNM
+_DEC_TRACKED = {1, 6, 7, 25, 1004, 1006, 2004, 2026}
+_DEC_FIXED = {2027: 3}  # grapheme clusters: always on (graphemes.py)
+_ANSI_FIXED = {2: 4, 12: 3}  # KAM never set, SRM always set (as xterm.js answers)
+_SOFT_RESET_OFF = {mo.IRM, mo.DECOM, 1 << 5, 1004 << 5, 2004 << 5, 2026 << 5}
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The terminal's colours: default foreground and background, the 16 ANSI colours."""
+
+    foreground: RGB = (229, 229, 229)
+    background: RGB = (0, 0, 0)
+    ansi: tuple[RGB, ...] = XTERM_ANSI
 
 
 class CellCursor(pyte.screens.Cursor):
     """pyte's cursor, holding our ``Cell`` attributes."""
 
     attrs: Cell  # type: ignore[assignment]
-
-
-Line = StaticDefaultDict[int, Cell]
-"""A pyte row: sparse ``{x: Cell}``, missing cells are blank."""
 
 
 class EmulatorScreen(pyte.Screen):
@@ -76,13 +100,15 @@ class EmulatorScreen(pyte.Screen):
     def __init__(self, columns: int, lines: int) -> None:
         self.replies: list[str] = []
         self.bell_rang = False
+        self.palette = Palette()
+        """The colours colour queries are answered with (the widget sets the theme's)."""
         self.alt_screen = False
         self.app_keypad = False
         self.mouse_tracking = 0
-        self.on_scroll_off: Callable[[StaticDefaultDict[int, Cell]], None] | None = None
+        self.on_scroll_off: Callable[[Line], None] | None = None
         self.on_clear_history: Callable[[], None] | None = None
         self._saved: list[Savepoint | None] = [None, None]
-        self._other_buffer: defaultdict[int, StaticDefaultDict[int, Cell]] | None = None
+        self._other_buffer: defaultdict[int, Line] | None = None
         self._last_char = ""
         self._join = False  # the last character drawn may join the next one's cluster
         # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
@@ -105,14 +131,14 @@ class EmulatorScreen(pyte.Screen):
     def default_char(self) -> Cell:  # type: ignore[override]
         return BLANK
 
-    def _new_buffer(self) -> defaultdict[int, StaticDefaultDict[int, Cell]]:
+    def _new_buffer(self) -> defaultdict[int, Line]:
         return defaultdict(_blank_row)
 
     def reset(self) -> None:
         super().reset()
         self.buffer = self._new_buffer()
         self.cursor = CellCursor(0, 0, BLANK)  # type: ignore[arg-type]
-        self.g1_charset = DEC_GRAPHICS
+        self.g1_charset = cs.LAT1_MAP  # ASCII until ESC ) 0 (xterm.js, tmux; pyte: graphics)
         self.savepoints = []
         self._saved = [None, None]  # DECSC: normal, alternate
         self.alt_screen = False
@@ -136,7 +162,7 @@ class EmulatorScreen(pyte.Screen):
             return BLANK
         cell = self._erase_cells.get(bg)
         if cell is None:
-            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:11]))
+            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:12]))
         return cell
 
     @property
@@ -182,6 +208,9 @@ class EmulatorScreen(pyte.Screen):
                     # fresh row cloned from the cached dict is ~3x cheaper than updating
                     row = _blank_row()
                     row.update(cells)
+                    old = self.buffer.get(cursor.y)
+                    if old is not None and old.continued:
+                        row.continued = True
                     self.buffer[cursor.y] = row
                 else:
                     self.buffer[cursor.y].update(cells)
@@ -245,10 +274,16 @@ class EmulatorScreen(pyte.Screen):
         self._join = False
 
     def _wrap(self) -> None:
-        """Autowrap: the cursor goes to the start of the next line (scrolling at the bottom)."""
-        self.dirty.add(self.cursor.y)
-        self.cursor.x = 0
-        self.linefeed()
+        """Autowrap: the cursor goes to the start of the next line (scrolling at the
+        bottom), which is marked as going on from the row it left."""
+        cursor = self.cursor
+        self.dirty.add(cursor.y)
+        before = self.buffer.get(cursor.y)
+        cursor.x = 0
+        self.index()
+        row = self.buffer[cursor.y]
+        if row is not before:
+            row.continued = True
 
     def _draw_wide(self, data: str, widths: list[int]) -> None:
         """Characters that never join one another, some of them two cells wide."""
@@ -286,7 +321,7 @@ class EmulatorScreen(pyte.Screen):
         self.dirty.add(cursor.y)
         self._join = False
 
-    def _previous_cell(self) -> tuple[StaticDefaultDict[int, Cell], int] | None:
+    def _previous_cell(self) -> tuple[Line, int] | None:
         """The row and column of the cell left of the cursor (the left half if it is a
         wide character's right half): where a mark or joiner goes. None at column 0
         (tmux drops a mark there)."""
@@ -352,7 +387,7 @@ class EmulatorScreen(pyte.Screen):
         self.dirty.add(cursor.y)
         self._join = CHAR_KINDS[data[-1]] == 0
 
-    def _extend_cell(self, line: StaticDefaultDict[int, Cell], x: int, cluster: str) -> None:
+    def _extend_cell(self, line: Line, x: int, cluster: str) -> None:
         """The cell at ``x`` (left of the cursor) now holds ``cluster``: a mark, joiner or
         selector joined it. If that makes it two cells wide (VS16), it takes the cell
         the cursor is on; at the right edge it moves to the next line (autowrap on) or
@@ -401,7 +436,7 @@ class EmulatorScreen(pyte.Screen):
             row = buffer.pop(top, None)
             if top == 0 and bottom == lines - 1:
                 if not self.alt_screen and self.on_scroll_off is not None:
-                    self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                    self.on_scroll_off(row if row is not None else Line())
                 shifted = self._new_buffer()
                 shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
                 self.buffer = buffer = shifted
@@ -425,7 +460,7 @@ class EmulatorScreen(pyte.Screen):
         elif cursor.y > 0:
             cursor.y -= 1
 
-    def _erased_row(self) -> StaticDefaultDict[int, Cell]:
+    def _erased_row(self) -> Line:
         """A row of erased cells with the current background (BCE)."""
         row = _blank_row()
         row.update(dict.fromkeys(range(self.columns), self.erase_cell()))
@@ -460,14 +495,30 @@ class EmulatorScreen(pyte.Screen):
                 buffer[y] = self._erased_row()
 
     def linefeed(self) -> None:
-        self.index()
+        """An explicit line feed (LF, VT, FF, IND, NEL): the row it moves onto does not go
+        on from the one above (any more)."""
+        self.explicit_index()
         if mo.LNM in self.mode:
             self.cursor.x = 0
 
+    def explicit_index(self) -> None:
+        """IND (``ESC D``): an index that ends the line, as a line feed does."""
+        self.index()
+        row = self.buffer.get(self.cursor.y)
+        if row is not None and row.continued:
+            row.continued = False
+
     def scroll_up(self, count: int = 0) -> None:
-        """SU (``CSI n S``): scroll the region up n lines; the cursor stays."""
+        """SU (``CSI n S``): scroll the region up n lines; the cursor stays. Rows leaving
+        the whole normal screen go to the scrollback (xterm, tmux)."""
         top, bottom = self.margins or Margins(0, self.lines - 1)
-        self._shift_up(top, bottom, min(max(count, 1), bottom - top + 1))
+        count = min(max(count, 1), bottom - top + 1)
+        full = top == 0 and bottom == self.lines - 1
+        if full and not self.alt_screen and self.on_scroll_off is not None:
+            for y in range(count):
+                row = self.buffer.get(y)
+                self.on_scroll_off(row if row is not None else Line())
+        self._shift_up(top, bottom, count)
 
     def scroll_down(self, count: int = 0) -> None:
         """SD (``CSI n T``)."""
@@ -521,7 +572,7 @@ class EmulatorScreen(pyte.Screen):
                 if x >= x0:
                     line[x] = blank
 
-    def _erase_range(self, line: StaticDefaultDict[int, Cell], start: int, end: int) -> None:
+    def _erase_range(self, line: Line, start: int, end: int) -> None:
         blank = self.erase_cell()
         if blank is BLANK:
             if end - start <= len(line):
@@ -556,7 +607,10 @@ class EmulatorScreen(pyte.Screen):
         if start == 0 and end == cols and self.erase_cell() is BLANK:
             self.buffer.pop(y, None)
         else:
-            self._erase_range(self.buffer[y], start, end)
+            line = self.buffer[y]
+            self._erase_range(line, start, end)
+            if start == 0 and how != 1 and line.continued:
+                line.continued = False  # erased from its start: no longer goes on (xterm.js)
 
     def erase_in_display(self, how: int = 0, *_: Any, **__: Any) -> None:
         """ED 0/1/2 with background-colour erase on every row, touched or not; ED 3
@@ -692,6 +746,8 @@ class EmulatorScreen(pyte.Screen):
             for m in modes:
                 if m in _MOUSE_MODES:
                     self.mouse_tracking = m
+                elif m == 66:  # DECNKM: the keypad mode, as ESC =
+                    self.app_keypad = True
             bits = [m << 5 for m in modes if (m << 5) not in _IGNORED_PRIVATE]
             alt = [m for m in bits if m in _ALT_MODES]
             rest = [m for m in bits if m not in _ALT_MODES]
@@ -707,6 +763,8 @@ class EmulatorScreen(pyte.Screen):
             for m in modes:
                 if m in _MOUSE_MODES:
                     self.mouse_tracking = 0
+                elif m == 66:
+                    self.app_keypad = False
             bits = [m << 5 for m in modes if (m << 5) not in _IGNORED_PRIVATE]
             alt = [m for m in bits if m in _ALT_MODES]
             rest = [m for m in bits if m not in _ALT_MODES]
@@ -795,6 +853,72 @@ class EmulatorScreen(pyte.Screen):
             elif mode == ")":
                 self.g1_charset = charset
 
+    # -- the pre-filter's actions, modern queries ------------------------------------
+    def perform(self, action: tuple[object, ...]) -> None:
+        """Do what the pre-filter turned into an action, where it came in the output."""
+        kind = action[0]
+        if kind == "reply":
+            self.write_process_input(str(action[1]))
+        elif kind == "decrqm":
+            self.report_mode(bool(action[1]), int(action[2]))  # type: ignore[call-overload]
+        elif kind == "decstr":
+            self.soft_reset()
+        elif kind == "link":
+            self.cursor.attrs = with_link(self.cursor.attrs, action[1])  # type: ignore[arg-type]
+        elif kind == "colour":
+            code, index, terminator = action[1], action[2], action[3]
+            self.report_colour(int(code), index, str(terminator))  # type: ignore[call-overload,arg-type]
+
+    def mode_status(self, private: bool, mode: int) -> int:
+        """DECRQM's answer for a mode: 1 set, 2 reset, 3 always set, 4 always reset, 0 not
+        a mode we know. As xterm.js answers, but mode 2027 (grapheme clusters) is 3."""
+        if private:
+            if mode in _DEC_FIXED:
+                return _DEC_FIXED[mode]
+            if mode in _MOUSE_MODES:
+                return 1 if self.mouse_tracking == mode else 2
+            if mode in (47, 1047, 1049):
+                return 1 if self.alt_screen else 2
+            if mode == 66:
+                return 1 if self.app_keypad else 2
+            if mode in _DEC_TRACKED:
+                return 1 if (mode << 5) in self.mode else 2
+            return 0
+        if mode in (4, 20):
+            return 1 if mode in self.mode else 2
+        return _ANSI_FIXED.get(mode, 0)
+
+    def report_mode(self, private: bool, mode: int) -> None:
+        """DECRQM (``CSI ? Ps $ p``, ``CSI Ps $ p``): answer ``CSI ? Ps ; status $ y``."""
+        mark = "?" if private else ""
+        self.write_process_input(f"\x1b[{mark}{mode};{self.mode_status(private, mode)}$y")
+
+    def report_colour(self, code: int, index: int | None, terminator: str) -> None:
+        """OSC 10 / 11 / 12 / 4 queries, answered from ``palette`` (the theme's colours,
+        which the widget sets) in xterm's form, with the query's own terminator."""
+        palette = self.palette
+        if code == 4 and index is not None:
+            rgb = palette_rgb(index, palette.ansi)
+            self.write_process_input(f"\x1b]4;{index};{x11_colour(rgb)}{terminator}")
+            return
+        rgb = palette.background if code == 11 else palette.foreground
+        self.write_process_input(f"\x1b]{code};{x11_colour(rgb)}{terminator}")
+
+    def soft_reset(self) -> None:
+        """DECSTR (``CSI ! p``), as xterm.js does it: cursor shown, insert, origin,
+        application cursor keys and keypad, focus events, bracketed paste and synchronized
+        output off; autowrap on; full margins; ASCII character sets; default attributes;
+        the saved cursor forgotten. The screen, the cursor's place and mouse modes stay."""
+        self.mode.difference_update(_SOFT_RESET_OFF)
+        self.mode.update((mo.DECTCEM, mo.DECAWM))
+        self.cursor.hidden = False
+        self.app_keypad = False
+        self.margins = None
+        self.charset = 0
+        self.g0_charset = self.g1_charset = cs.LAT1_MAP
+        self.cursor.attrs = BLANK
+        self._saved[self.alt_screen] = None
+
     # -- reports ------------------------------------------------------------------
     def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:
         if mode == 0 and not kwargs.get("private"):
@@ -837,7 +961,7 @@ class EmulatorScreen(pyte.Screen):
                 for y in range(shift):
                     row = buf.pop(y, None)
                     if is_normal and self.on_scroll_off is not None:
-                        self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                        self.on_scroll_off(row if row is not None else Line())
                 for y in range(shift, self.lines):
                     row = buf.pop(y, None)
                     if row is not None and y - shift < lines:

@@ -135,8 +135,10 @@ class Scrollback:
         self.limit = max(0, limit)
         self._rows: deque[object] = deque(maxlen=self.limit)
         self.pushed = 0
-        """Total rows ever pushed (monotonic), so a viewer can keep its place."""
+        """Total rows ever pushed, so a viewer can keep its place (a reflow renumbers)."""
         self._styled: dict[tuple[int, int, int], tuple[TextBlock, Row]] = {}
+        self._continued: set[int] = set()
+        """Push numbers of the rows whose text goes on from the row before (soft wraps)."""
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -144,9 +146,23 @@ class Scrollback:
     def clear(self) -> None:
         self._rows.clear()
         self._styled.clear()
+        self._continued.clear()
+
+    def continued(self, i: int) -> bool:
+        """Whether row ``i`` (0 = oldest kept) goes on from the row before (soft wrap)."""
+        return self.pushed - len(self._rows) + i in self._continued
+
+    def _mark(self, numbers: Iterable[int]) -> None:
+        continued = self._continued
+        continued.update(numbers)
+        if len(continued) > 2 * self.limit + 64:  # forget the rows that were dropped
+            first = self.pushed - self.limit
+            self._continued = {n for n in continued if n >= first}
 
     def push_cells(self, line: StaticDefaultDict[int, Cell] | None, columns: int) -> None:
         """A row from pyte's buffer (converted now: the dict is large)."""
+        if self.limit and getattr(line, "continued", False):
+            self._mark((self.pushed,))
         self.pushed += 1
         if self.limit:
             if not line or all(c is BLANK for c in line.values()):
@@ -158,13 +174,18 @@ class Scrollback:
             else:
                 self._rows.append(PackedRow(row))
 
-    def push_texts(self, rows: list[str]) -> None:
-        """Plain default-style rows (no control characters, each at most one row wide)."""
+    def push_texts(self, rows: list[str], continued: Iterable[int] = ()) -> None:
+        """Plain default-style rows (no control characters, each at most one row wide);
+        ``continued``: which of them go on from the row before."""
+        if self.limit:
+            self._mark(self.pushed + i for i in continued)
         self.pushed += len(rows)
         self._rows.extend(rows[-self.limit :] if self.limit else ())
 
-    def push_block(self, block: TextBlock) -> None:
+    def push_block(self, block: TextBlock, continued: Iterable[int] = ()) -> None:
         n = len(block.rows)
+        if self.limit:
+            self._mark(self.pushed + i for i in continued)
         self.pushed += n
         keep = min(n, self.limit)
         self._rows.extend(zip(repeat(block, keep), range(n - keep, n), strict=True))

@@ -12,11 +12,13 @@ meaning.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 
 import pyte
 from pyte import charsets as cs
 
+from .prefilter import ACTION, Action
 from .screen import EmulatorScreen, parse_params
 
 
@@ -92,13 +94,13 @@ CSI_HANDLERS: dict[str, _Handler] = {
 def _next_line(s: EmulatorScreen) -> None:
     """NEL (``ESC E``): carriage return and index."""
     s.carriage_return()
-    s.index()
+    s.explicit_index()
 
 
 #: ESC + final (no intermediates) → screen action.
 _ESC_HANDLERS: dict[str, Callable[[EmulatorScreen], None]] = {
     "c": lambda s: s.reset(),
-    "D": lambda s: s.index(),
+    "D": lambda s: s.explicit_index(),
     "E": lambda s: _next_line(s),
     "M": lambda s: s.reverse_index(),
     "H": lambda s: s.set_tab_stop(),
@@ -131,12 +133,13 @@ def token_regex(shortcuts: bool = True) -> re.Pattern[str]:
     each sequence is its own token: the emulator's ``fast_path=False`` uses that, so the
     equivalence tests compare the two."""
     return re.compile(
-        r"([^\x00-\x1f\x7f]+)"  # 1: text
+        r"([^\x00-\x1f\x7f-\x9f]+)"  # 1: text
         + (r"|((?:\x1b\[[0-9;]*m|\x1b\(B)+)" if shortcuts else f"|({_NEVER})")  # 2
         + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 3-5: CSI (private, params, final)
         r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 6-7: ESC (intermediates, final)
         + (r"|(\r\n)" if shortcuts else f"|({_NEVER})")  # 8: CR LF
-        + r"|([\x00-\x1f\x7f])"  # 9: a C0 control (or a stray ESC)
+        + r"|([\x00-\x1f\x7f-\x99\x9b-\x9f])"  # 9: a C0 control (or a stray ESC)
+        + f"|({ACTION})"  # 10: the pre-filter's next action
     )
 
 
@@ -161,6 +164,8 @@ class EmulatorStream(pyte.Stream):
         self._token = TOKEN if shortcuts else _PLAIN_TOKEN
         self.printed = False
         """Whether the last thing fed was printed text (REP repeats only right after it)."""
+        self.actions: deque[Action] = deque()
+        """The pre-filter's actions (the emulator shares its queue with the stream)."""
 
     def feed(self, data: str) -> None:
         screen = self.screen
@@ -194,6 +199,9 @@ class EmulatorStream(pyte.Stream):
                         handler(screen, parse_params(params), bool(private))
             elif kind == 7:
                 self._escape(m.group(6), m.group(7))
+            elif kind == 10:
+                if self.actions:
+                    screen.perform(self.actions.popleft())
             else:
                 control = controls.get(m.group(9))
                 if control is not None:

@@ -33,6 +33,15 @@ DECCOLM = Follow(
     "(its allowC132 resource is off) and xterm.js ignore it, as we do",
 )
 
+BS_PENDING = Follow(
+    "xterm.js",
+    "BS in the pending-wrap state moves back from the last column (xterm); tmux 3.3a stays on it",
+)
+
+LINK_UNDERLINE = Follow(
+    "tmux", "xterm.js reports the text of an OSC 8 hyperlink as underlined (its decoration)"
+)
+
 CRAFTED: dict[str, Follow] = {
     # conformance cases (testkit/emulator_cases.py) where the references disagree
     "IL-1": Follow(
@@ -40,11 +49,8 @@ CRAFTED: dict[str, Follow] = {
         "IL moves the cursor to the first column (VT510, xterm); tmux 3.3a leaves it",
     ),
     "CHT-2": Follow("xterm.js", "tmux 3.3a has no CHT (CSI I)"),
-    "BS-at-margin": Follow(
-        "xterm.js",
-        "BS in the pending-wrap state moves back from the last column (xterm); tmux 3.3a "
-        "stays on it",
-    ),
+    "BS-at-margin": BS_PENDING,
+    "wrap-BS-from-pending": BS_PENDING,
     "IL-below-region-ignored": Follow(
         "xterm.js", "IL outside the scroll region does nothing (xterm); tmux inserts anyway"
     ),
@@ -56,8 +62,12 @@ CRAFTED: dict[str, Follow] = {
         "overwriting the right half of a wide character clears its left half; tmux 3.3a "
         "keeps showing the wide character",
     ),
-    "OSC-others-harmless": Follow(
-        "tmux", "xterm.js reports the text of an OSC 8 hyperlink as underlined (its decoration)"
+    "OSC-others-harmless": LINK_UNDERLINE,
+    "OSC8-hyperlink": LINK_UNDERLINE,
+    "OSC8-survives-SGR-reset": LINK_UNDERLINE,
+    "DECSTR": Follow(
+        "xterm.js",
+        "DECSTR resets the character sets to ASCII (VT510, xterm.js); tmux 3.3a keeps G0",
     ),
     "unicode-digits": Follow(
         "tmux",

@@ -60,6 +60,26 @@ MIXTURES: list[Case] = [
 ]
 
 
+# soft wraps (compared with xterm.js's: which rows go on from the row above)
+WRAPS = {
+    "wrap-then-text": "A" * 10 + "B",
+    "wrap-then-CRLF": "A" * 10 + "B\r\n",
+    "no-wrap-exactly-full": "A" * 10 + "\r\nB",
+    "wrap-EL2-on-the-continuation": "A" * 11 + f"{E}[2KB",
+    "wrap-EL2-on-the-first-row": "A" * 11 + f"{E}[1;1H{E}[2KB",
+    "wrap-LF-onto-the-continuation": "A" * 11 + f"{E}[1;1H\n",
+    "wrap-CR-EL0": "A" * 11 + f"\r{E}[K",
+    "wrap-EL1": "A" * 11 + f"{E}[1K",
+    "wrap-ED0-mid": "A" * 11 + f"{E}[1;5H{E}[0J",
+    "wrap-IL-between": "A" * 11 + f"{E}[2;1H{E}[L",
+    "wrap-DL-continuation": "A" * 11 + f"{E}[2;1H{E}[M",
+    "wrap-scrolled": "A" * 21 + f"{E}[S",
+    "wrap-BS-from-pending": "A" * 10 + "\x08nce;",
+    "wrap-in-region": f"{E}[1;2r{E}[2;1H" + "A" * 25,
+}
+MIXTURES += [Case(name, data, size=(10, 3)) for name, data in WRAPS.items()]
+
+
 @pytest.mark.parametrize("case", REPLAYED + MIXTURES, ids=[c.id for c in REPLAYED + MIXTURES])
 def test_a_crafted_stream_looks_as_in_the_references(
     case: Case, tmux: Tmux, xterm_js: XtermJs
@@ -78,3 +98,19 @@ def test_a_crafted_stream_looks_as_in_the_references(
 def test_every_listed_disagreement_is_about_a_stream_we_replay() -> None:
     ids = {c.id for c in REPLAYED + MIXTURES}
     assert set(CRAFTED) <= ids, set(CRAFTED) - ids
+
+
+DECRQM_MODES = [1, 6, 7, 25, 47, 66, 1000, 1002, 1003, 1004, 1006, 1047, 1049, 2004, 2026, 9999]
+SETTERS = (
+    f"{E}[?1h{E}[?6h{E}[?7l{E}[?25l{E}[?1000h{E}[?1002h{E}[?1004h{E}[?1006h{E}[?2004h"
+    f"{E}[?2026h{E}[4h{E}[20h{E}[?66h{E}[?1049h"
+)
+
+
+@pytest.mark.parametrize(
+    "before", ["", SETTERS, SETTERS + f"{E}[!p"], ids=["defaults", "all-set", "after-DECSTR"]
+)
+def test_decrqm_answers_as_xterm_js_does(before: str, xterm_js: XtermJs) -> None:
+    asks = "".join(f"{E}[?{mode}$p" for mode in DECRQM_MODES) + f"{E}[4$p{E}[20$p{E}[2$p"
+    data = (before + asks).encode()
+    assert ours(data, 20, 5).replies == xterm_js.screen(data, 20, 5).replies

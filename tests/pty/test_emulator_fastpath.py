@@ -134,6 +134,8 @@ def run(
 def state(e: TerminalEmulator) -> tuple[object, ...]:
     return (
         [e.row(y) for y in range(e.lines)],
+        [e.wrapped(y) for y in range(e.lines)],
+        [e.history_wrapped(i) for i in range(e.history_size)],
         e.cursor,
         e.modes,
         e._screen.cursor.attrs,
