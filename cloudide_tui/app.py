@@ -92,6 +92,7 @@ class CloudIDEApp(App[int]):
         self.project_at_start: str | None = getattr(settings, "project", None)
         self.keep_running: bool = bool(getattr(settings, "keep_running", False))
         self.scrollback: int = int(getattr(settings, "scrollback", 10_000) or 10_000)
+        self.clipboard_from_programs = bool(getattr(settings, "clipboard_from_programs", False))
         self.unexpected_errors: list[BaseException] = []
         self.ready = asyncio.Event()
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
@@ -103,7 +104,13 @@ class CloudIDEApp(App[int]):
     def on_mount(self) -> None:
         # Pushed rather than returned by get_default_screen: Textual 8 loads a screen's
         # CSS_PATH (main.tcss) only for pushed screens.
-        self.push_screen(MainScreen(self.backend, scrollback=self.scrollback))
+        self.push_screen(
+            MainScreen(
+                self.backend,
+                scrollback=self.scrollback,
+                clipboard_from_programs=self.clipboard_from_programs,
+            )
+        )
         if self.project_at_start:
             # Warm start: open the shell now, while the screen mounts and the engine is
             # checked; the terminal takes it when its tab exists (see take_early_shell).

@@ -74,6 +74,10 @@ class Settings:
     scrollback: int = 10_000
     """Lines each terminal keeps above the screen."""
 
+    clipboard_from_programs: bool = False
+    """Let programs in a terminal set the clipboard (OSC 52): off, a program (perhaps on
+    a remote machine) cannot change what you paste next without you knowing."""
+
     @property
     def memory_bytes(self) -> int:
         """``memory`` in bytes."""
@@ -243,6 +247,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "cpus": _parse_cpus,
     "pids": _int_between(16, 1_000_000),
     "scrollback": _int_between(0, 1_000_000),
+    "clipboard_from_programs": _parse_bool,
 }
 assert set(_PARSERS) | {"data_dir"} == set(FIELD_NAMES)
 

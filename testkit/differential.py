@@ -138,10 +138,24 @@ def _blank_row(columns: int) -> list[Look]:
 
 
 # -- ours -------------------------------------------------------------------------------
-def ours(data: bytes, columns: int, lines: int, *, fast_path: bool = True) -> Screen:
-    """Our emulator's screen after ``data``."""
-    e = TerminalEmulator(columns, lines, fast_path=fast_path)
+Resize = tuple[int, int, bytes]
+"""(columns, lines, bytes fed after the resize)."""
+
+
+def ours(
+    data: bytes,
+    columns: int,
+    lines: int,
+    *,
+    fast_path: bool = True,
+    then: list[Resize] | None = None,
+) -> Screen:
+    """Our emulator's screen after ``data`` (and resizes, each followed by more data)."""
+    e = TerminalEmulator(columns, lines, fast_path=fast_path, scrollback=1000)
     e.feed(data)
+    for columns, lines, more in then or ():
+        e.resize(lines, columns)
+        e.feed(more)
     rows = []
     for y in range(lines):
         looks: list[Look] = []
@@ -202,14 +216,19 @@ class XtermJs:
                 self._process.kill()
                 self._process.wait()
 
-    def screen(self, data: bytes, columns: int, lines: int) -> Screen:
+    def screen(
+        self, data: bytes, columns: int, lines: int, then: list[Resize] | None = None
+    ) -> Screen:
         self._next += 1
         request = {
             "id": self._next,
             "cols": columns,
             "rows": lines,
             "data": base64.b64encode(data).decode(),
+            "then": [[c, n, base64.b64encode(more).decode()] for c, n, more in then or ()],
         }
+        if then:
+            columns, lines = then[-1][0], then[-1][1]
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(json.dumps(request) + "\n")
         self._process.stdin.flush()
@@ -379,16 +398,27 @@ class Tmux:
         )
         self._dir.cleanup()
 
-    def screen(self, data: bytes, columns: int, lines: int) -> Screen:
+    def screen(
+        self, data: bytes, columns: int, lines: int, then: list[Resize] | None = None
+    ) -> Screen:
+        """tmux's screen after ``data`` (and resizes with ``resize-window``, each followed
+        by more data)."""
         self._next += 1
         name = f"s{self._next}"
-        path = Path(self._dir.name) / f"{name}.raw"
-        path.write_bytes(data)
-        command = (
-            f"stty -opost -echo; cat {path}; tmux -L {self._socket} wait -S {name}; sleep 3600"
-        )
+        parts = [data] + [more for _, _, more in then or ()]
+        steps = []
+        for k, part in enumerate(parts):
+            path = Path(self._dir.name) / f"{name}-{k}.raw"
+            path.write_bytes(part)
+            wait = f"tmux -L {self._socket} wait"
+            steps.append(f"cat {path}; {wait} -S {name}-{k}; {wait} {name}-{k}-go")
+        command = "stty -opost -echo; " + "; ".join(steps) + "; sleep 3600"
         self._tmux("new-session", "-d", "-s", name, "-x", str(columns), "-y", str(lines), command)
-        self._tmux("wait", name)
+        self._tmux("wait", f"{name}-0")
+        for k, (columns, lines, _) in enumerate(then or (), start=1):
+            self._tmux("resize-window", "-t", name, "-x", str(columns), "-y", str(lines))
+            self._tmux("wait", "-S", f"{name}-{k - 1}-go")
+            self._tmux("wait", f"{name}-{k}")
         try:
             pane = self._tmux("capture-pane", "-p", "-e", "-N", "-t", name, capture=True)
             rows = []
@@ -423,7 +453,8 @@ class Tmux:
                 capture_output=True,
                 check=False,
             )
-            path.unlink(missing_ok=True)
+            for path in Path(self._dir.name).glob(f"{name}-*.raw"):
+                path.unlink()
         screen = Screen(self.name, rows, (min(x, columns - 1), y), history)
         screen.extra["alt"] = bool(alt)
         return screen

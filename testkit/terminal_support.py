@@ -102,6 +102,9 @@ class TerminalApp(App[None]):
     def on_terminal_bell(self, message: Terminal.Bell) -> None:
         self.messages.append(message)
 
+    def on_terminal_link_clicked(self, message: Terminal.LinkClicked) -> None:
+        self.messages.append(message)
+
     def on_terminal_restart_requested(self, message: Terminal.RestartRequested) -> None:
         self.messages.append(message)
         if self.restart is not None:

@@ -94,10 +94,17 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(MAIN_BINDINGS)
     AUTO_FOCUS = "ProjectBrowser"
 
-    def __init__(self, backend: Backend, *, scrollback: int = 10_000) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        scrollback: int = 10_000,
+        clipboard_from_programs: bool = False,
+    ) -> None:
         super().__init__()
         self.backend = backend
         self.scrollback = scrollback
+        self.clipboard_from_programs = clipboard_from_programs
         self.tabs: dict[str, Tab] = {}
         self.opened_projects: set[str] = set()
         self._ids = itertools.count(1)
@@ -239,7 +246,9 @@ class MainScreen(ReportWorkerErrors, Screen[None]):
 
     async def new_terminal(self, project: str) -> Tab:
         """A new terminal tab on the project's container, focused; the shell opens behind."""
-        terminal = Terminal(scrollback=self.scrollback)
+        terminal = Terminal(
+            scrollback=self.scrollback, allow_clipboard=self.clipboard_from_programs
+        )
         pane_id = f"tab-{next(self._ids)}"
         pane = TabPane(Content(shorten(project)), terminal, id=pane_id)
         taken = {

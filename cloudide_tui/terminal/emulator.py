@@ -24,6 +24,7 @@ from . import fastpath
 from .cells import BLANK, Cell
 from .model import Cursor, Modes, Row
 from .prefilter import PreFilter
+from .reflow import reflow
 from .rows import cells_to_row
 from .screen import EmulatorScreen, Palette
 from .scrollback import Scrollback, TextBlock
@@ -263,9 +264,13 @@ class TerminalEmulator:
         self._history.push_cells(row, self._screen.columns)  # type: ignore[arg-type]
 
     def resize(self, lines: int, columns: int) -> None:
-        """Resize the screen; the cursor is clamped and every row is dirty."""
+        """Resize the screen; every row is dirty. A width change wraps soft-wrapped lines
+        again (the normal screen and the scrollback, see ``reflow.py``), so the scrollback
+        may gain or lose rows (``history_pushed`` moves by as many)."""
         try:
             self._materialize()
+            if max(1, columns) != self._screen.columns:
+                reflow(self._screen, self._history, max(1, columns))
             self._screen.resize(max(1, lines), max(1, columns))
         except Exception:
             self.errors += 1

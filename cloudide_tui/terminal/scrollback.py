@@ -35,6 +35,11 @@ def sgr_params(text: str) -> list[int]:
     return [min(int(p), 9999) if p else 0 for p in text.split(";")] if text else []
 
 
+_APPLIED: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+"""(id of an SGR state, parameters) → (that state, the state after): programs repeat the
+same few. The state is kept and checked by identity, so a reused id cannot mislead."""
+
+
 class TextBlock:
     """Raw rows from the fast path, styled on demand.
 
@@ -51,20 +56,34 @@ class TextBlock:
         self.columns = columns
         self._starts: list[Cell] | None = None
 
-    def row(self, i: int) -> Row:
+    def state_before(self, i: int) -> Cell:
+        """The SGR state before row ``i`` (computed for every row on the first call)."""
         starts = self._starts
         if starts is None:
             starts = self._starts = []
             state = self.start
+            cache = _APPLIED
             for raw in self.rows:
                 starts.append(state)
                 for params in SGR.findall(raw):
-                    state = apply_sgr(state, sgr_params(params))
+                    hit = cache.get((id(state), params))
+                    if hit is not None and hit[0] is state:
+                        state = hit[1]
+                        continue
+                    new = apply_sgr(state, sgr_params(params))
+                    if len(cache) > 8192:
+                        cache.clear()
+                    cache[id(state), params] = (state, new)
+                    state = new
+        return starts[i]
+
+    def row(self, i: int) -> Row:
+        start = self.state_before(i)
         screen, stream = _scratch(self.columns)
         screen.buffer.clear()
         screen.dirty.clear()
         screen.cursor.x = screen.cursor.y = 0
-        screen.cursor.attrs = starts[i]
+        screen.cursor.attrs = start
         stream.feed(self.rows[i])
         return cells_to_row(screen.buffer.get(0), self.columns)
 
@@ -213,3 +232,18 @@ class Scrollback:
 
     def rows(self) -> Iterable[object]:
         return iter(self._rows)
+
+    def entry(self, i: int) -> object:
+        """Row ``i`` as stored (``str``, ``PackedRow`` or ``(TextBlock, k)``)."""
+        return self._rows[i]
+
+    def rebuild(self, entries: list[object], continued: Iterable[int]) -> None:
+        """Replace every row (a reflow): ``entries`` as ``entry`` returns them, oldest
+        first; ``continued``: which of them go on from the row before. The rows dropped
+        so far stay counted in ``pushed``, so push numbers shift by the change in size."""
+        dropped = self.pushed - len(self._rows)
+        self._rows = deque(entries[-self.limit :] if self.limit else (), maxlen=self.limit)
+        start = len(entries) - len(self._rows)
+        self.pushed = dropped + len(entries)
+        self._styled.clear()
+        self._continued = {dropped + n for n in continued if n >= start}

@@ -27,6 +27,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.color import Color as RichColor
 from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
@@ -37,10 +38,13 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.terminal.colors import RGB
 from cloudide_tui.terminal.emulator import TerminalEmulator
+from cloudide_tui.terminal.graphemes import text_cells
 from cloudide_tui.terminal.keys import APP_KEYS, SCROLL_KEYS, encode_key
 from cloudide_tui.terminal.model import Cursor, Modes, Row
 from cloudide_tui.terminal.mouse import MouseAction, encode_mouse, wants_report
+from cloudide_tui.terminal.screen import Palette
 from cloudide_tui.widgets.terminal_pump import OutputPump
 from cloudide_tui.widgets.terminal_render import StyleCache, restyle_cells, row_cells, row_strip
 from cloudide_tui.widgets.terminal_selection import Selection
@@ -58,10 +62,19 @@ WHEEL_LINES = 3
 """History lines per wheel step."""
 
 RESET_MODES = (
-    b"\x1b[?1049l\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l"
-    b"\x1b[?1006l\x1b[?1004l\x1b[?25h\x1b[0m"
+    b"\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l"
+    b"\x1b[?1006l\x1b[?1004l\x1b[?2026l\x1b[?25h\x1b[0m\x1b]8;;\x1b\\"
 )
-"""Fed to the emulator on restart: the dead program's input modes must not stick."""
+"""Fed to the emulator on restart: the dead program's input modes must not stick (and
+``CSI ? 1049 l`` first if it left the alternate screen on: it restores the cursor, which
+on the normal screen would send it home)."""
+
+
+def _triplet(color: RichColor | None, default: RGB) -> RGB:
+    if color is None:
+        return default
+    red, green, blue = color.get_truecolor()
+    return (red, green, blue)
 
 
 class Terminal(ScrollView, can_focus=True):
@@ -70,6 +83,9 @@ class Terminal(ScrollView, can_focus=True):
     Args:
         session: The session to show (can also be given later with ``attach``).
         scrollback: How many lines of history to keep.
+        allow_clipboard: Let programs set the clipboard (OSC 52: a remote program could
+            otherwise fill it without the user knowing); the app's setting.
+        open_links: Open hyperlinks (OSC 8) the user clicks with ``App.open_url``.
         name: The widget's name. id: Its DOM id. classes: Its CSS classes.
     """
 
@@ -137,16 +153,35 @@ class Terminal(ScrollView, can_focus=True):
         def control(self) -> Terminal:
             return self.terminal
 
+    @dataclass
+    class LinkClicked(Message):
+        """The user clicked a hyperlink the program printed (OSC 8). The terminal opens
+        it (``App.open_url``) unless it was made with ``open_links=False``."""
+
+        terminal: Terminal
+        url: str
+
+        @property
+        def control(self) -> Terminal:
+            return self.terminal
+
     def __init__(
         self,
         session: ShellSession | None = None,
         *,
         scrollback: int = 10_000,
+        allow_clipboard: bool = False,
+        open_links: bool = True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.allow_clipboard = allow_clipboard
+        """Let programs set the clipboard (OSC 52); off, their requests are dropped."""
+        self.open_links = open_links
+        """Open a clicked hyperlink with ``App.open_url`` (else only post LinkClicked)."""
+        self._told_about_clipboard = False
         self._emulator = TerminalEmulator(80, 24, scrollback=scrollback)
         self._pump = OutputPump(self._emulator, self._publish)
         self._session: ShellSession | None = session
@@ -157,6 +192,7 @@ class Terminal(ScrollView, can_focus=True):
         self._end_reason: str | None = None
         # the snapshot the widget shows, taken after each parsed batch (see _publish)
         self._rows: dict[int, Row] = {}
+        self._wrapped: list[bool] = []  # per visible row: its text goes on on the next
         self._cursor = Cursor(0, 0)
         self._modes = Modes()
         self._lines, self._columns = self._emulator.lines, self._emulator.columns
@@ -239,8 +275,25 @@ class Terminal(ScrollView, can_focus=True):
     # -- life cycle ----------------------------------------------------------------------
     def on_mount(self) -> None:
         self._apply_resize()
+        self._send_palette()
         if self._session is not None:
             self._start()
+
+    def _send_palette(self) -> None:
+        """Tell the emulator the theme's colours: programs that ask (OSC 10, 11, 4: vim,
+        neovim choose a dark or light scheme from them) get what the user sees."""
+        base = self.rich_style
+        colours = self.app.ansi_theme.ansi_colors
+        ansi: tuple[RGB, ...] = tuple(
+            (c.red, c.green, c.blue) for c in (colours[i] for i in range(16))
+        )
+        palette = Palette(
+            foreground=_triplet(base.color, (229, 229, 229)),
+            background=_triplet(base.bgcolor, (0, 0, 0)),
+            ansi=ansi,
+        )
+        emulator = self._emulator
+        self._pump.with_emulator(lambda: emulator.set_palette(palette))
 
     async def on_unmount(self) -> None:
         self._stop_tasks()
@@ -278,6 +331,8 @@ class Terminal(ScrollView, can_focus=True):
             emulator = self._emulator
 
             def reset() -> None:
+                if emulator.modes.alt_screen:
+                    emulator.feed(b"\x1b[?1049l")
                 emulator.feed(RESET_MODES)
                 if emulator.cursor.x:
                     emulator.feed(b"\r\n")
@@ -398,6 +453,8 @@ class Terminal(ScrollView, can_focus=True):
         if old_cursor != self._cursor:  # the cursor is drawn over its row
             changed += (old_cursor.y, self._cursor.y)
         self._modes = emulator.modes
+        self._wrapped = [emulator.wrapped(y) for y in range(lines)]
+        self._take_clipboard(emulator.take_clipboard())
         self._history_size = emulator.history_size
         self._history_pushed = emulator.history_pushed
         replies = emulator.take_replies()
@@ -437,6 +494,22 @@ class Terminal(ScrollView, can_focus=True):
             self._ring()
         self._place_host_cursor()
 
+    def _take_clipboard(self, texts: list[str]) -> None:
+        """What programs asked to copy (OSC 52): copied if the setting allows it; else
+        dropped, and the user told once how to allow it."""
+        if not texts:
+            return
+        if self.allow_clipboard:
+            self.app.copy_to_clipboard(texts[-1])
+        elif not self._told_about_clipboard:
+            self._told_about_clipboard = True
+            self.notify(
+                "A program in the terminal asked to set the clipboard; "
+                "set clipboard_from_programs to allow it.",
+                title="Clipboard",
+                severity="warning",
+            )
+
     def _ring(self) -> None:
         self.add_class("-bell")
         if self._bell_timer is not None:
@@ -464,11 +537,14 @@ class Terminal(ScrollView, can_focus=True):
         return self._styles
 
     def notify_style_update(self) -> None:
-        """The theme (or CSS) changed: every cached style and Strip is stale."""
+        """The theme (or CSS) changed: every cached style and Strip is stale, and the
+        colours programs are told change."""
         super().notify_style_update()
         self._styles = None
         self._screen_strips.clear()
         self._history_strips.clear()
+        if self.is_mounted:
+            self._send_palette()
 
     def _dropped(self) -> int:
         """History rows discarded so far: absolute line number of history row 0."""
@@ -711,11 +787,37 @@ class Terminal(ScrollView, can_focus=True):
             self.release_mouse()
             return
         if self._selection.dragging:
+            anchor = self._selection.anchor
             self._selection.finish()
             self.release_mouse()
             text = self.selected_text
             if text:
                 self.app.copy_to_clipboard(text)
+            elif anchor is not None and anchor == self._selection_point(event):
+                self._click(anchor)
+
+    def _selection_point(self, event: events.MouseEvent) -> tuple[int, int]:
+        x, y = self._cell(event)
+        return self._absolute(self.scroll_offset.y + y), x
+
+    def _click(self, point: tuple[int, int]) -> None:
+        """A click that selected nothing: on a hyperlink's text, follow it."""
+        line, x = point
+        row = self._row_at(line - self._absolute(0))
+        if row is None:
+            return
+        column = 0
+        for span in row:
+            width = len(text_cells(span.text))
+            if column <= x < column + width:
+                if span.style.link:
+                    self.post_message(self.LinkClicked(self, span.style.link))
+                return
+            column += width
+
+    def on_terminal_link_clicked(self, message: Terminal.LinkClicked) -> None:
+        if self.open_links and message.terminal is self:
+            self.app.open_url(message.url)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self._wheel(event, MouseAction.WHEEL_UP, -1)
@@ -748,9 +850,27 @@ class Terminal(ScrollView, can_focus=True):
 
     @property
     def selected_text(self) -> str:
-        """The text under the selection, one line per row, trailing blanks removed."""
+        """The text under the selection: a row that wraps onto the next (a long line the
+        terminal wrapped, not the program) goes on without a newline; trailing blanks
+        are removed."""
         base = self._absolute(0)
-        return self._selection.text(lambda line: self._row_at(line - base))
+        return self._selection.text(
+            lambda line: self._row_at(line - base), lambda line: self._wraps_at(line - base)
+        )
+
+    def _wraps_at(self, virtual_y: int) -> bool:
+        """Whether the row at a virtual line goes on on the next row (a soft wrap)."""
+        if virtual_y < self._shown_rows:
+            lock = self._pump.lock
+            with lock:
+                emulator = self._emulator
+                shift = emulator.history_pushed - emulator.history_size - self._dropped()
+                position = virtual_y - shift
+                if 0 <= position < emulator.history_size:
+                    return emulator.history_wrapped(position)
+                return False
+        y = virtual_y - self._shown_rows
+        return 0 <= y < len(self._wrapped) and self._wrapped[y]
 
     def _clear_selection(self) -> None:
         if self._selection.clear():

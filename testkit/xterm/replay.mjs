@@ -1,7 +1,7 @@
 // xterm.js (@xterm/headless) as a reference terminal for tests/differential.
 //
 // Reads one JSON request per line on stdin: {"id", "cols", "rows", "data" (base64),
-// "scrollback"}; writes one JSON answer per line: every line of the buffer (scrollback
+// "scrollback", "then": [[cols, rows, more data (base64)], ...] (resizes)}; writes one JSON answer per line: every line of the buffer (scrollback
 // first, then the screen), each cell's text, width and attributes, the cursor, whether
 // the alternate screen is on, and what the terminal answered (DA, DECRQM...).
 // Unicode 11 widths (the unicode11 add-on), as xterm.js front ends load them.
@@ -44,6 +44,10 @@ async function replay(request) {
   const replies = [];
   term.onData((data) => replies.push(data));
   await new Promise((resolve) => term.write(Buffer.from(request.data, 'base64'), resolve));
+  for (const [cols, rows, more] of request.then ?? []) {
+    term.resize(cols, rows);
+    await new Promise((resolve) => term.write(Buffer.from(more ?? '', 'base64'), resolve));
+  }
   const buffer = term.buffer.active;
   const lines = [];
   const cell = buffer.getNullCell();

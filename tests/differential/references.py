@@ -33,6 +33,13 @@ DECCOLM = Follow(
     "(its allowC132 resource is off) and xterm.js ignore it, as we do",
 )
 
+REFLOW_CURSOR_LINE = Follow(
+    "neither",
+    "the line the cursor is on is wrapped again like any other (tmux; xterm.js leaves it "
+    "alone and cuts it), and the rows it grows by use the blank rows below the cursor "
+    "first (xterm.js; tmux pushes rows above the cursor into the scrollback)",
+)
+
 BS_PENDING = Follow(
     "xterm.js",
     "BS in the pending-wrap state moves back from the last column (xterm); tmux 3.3a stays on it",
@@ -88,6 +95,24 @@ CRAFTED: dict[str, Follow] = {
         "tmux",
         "xterm.js reports the cell after a wide character drawn in the last two columns "
         "as a blank of its own",
+    ),
+    "reflow-there-and-back": Follow(
+        "xterm.js",
+        "lines that got shorter bring scrollback rows back down (xterm.js); tmux 3.3a "
+        "leaves them in the scrollback",
+    ),
+    "reflow-the-cursors-line": REFLOW_CURSOR_LINE,
+    "reflow-the-cursors-line-then-text": REFLOW_CURSOR_LINE,
+    "reflow-wide-wraps-early": REFLOW_CURSOR_LINE,
+    "reflow-cursor-past-the-text": Follow(
+        "xterm.js",
+        "a cursor past the end of its line's text stays at the last column (xterm.js); tmux "
+        "3.3a moves it to the first",
+    ),
+    "reflow-prompt-then-typing": Follow(
+        "xterm.js",
+        "blanks at the end of a line are not its text (xterm.js): after narrowing, the "
+        "cursor after a prompt's trailing space is clamped; tmux 3.3a keeps the space",
     ),
     "VS16-keeps-rest": GRAPHEMES,
     "ZWJ-keeps-rest": Follow(

@@ -95,11 +95,6 @@ def test_a_crafted_stream_looks_as_in_the_references(
     assert not problems, "\n".join(problems)
 
 
-def test_every_listed_disagreement_is_about_a_stream_we_replay() -> None:
-    ids = {c.id for c in REPLAYED + MIXTURES}
-    assert set(CRAFTED) <= ids, set(CRAFTED) - ids
-
-
 DECRQM_MODES = [1, 6, 7, 25, 47, 66, 1000, 1002, 1003, 1004, 1006, 1047, 1049, 2004, 2026, 9999]
 SETTERS = (
     f"{E}[?1h{E}[?6h{E}[?7l{E}[?25l{E}[?1000h{E}[?1002h{E}[?1004h{E}[?1006h{E}[?2004h"
@@ -114,3 +109,54 @@ def test_decrqm_answers_as_xterm_js_does(before: str, xterm_js: XtermJs) -> None
     asks = "".join(f"{E}[?{mode}$p" for mode in DECRQM_MODES) + f"{E}[4$p{E}[20$p{E}[2$p"
     data = (before + asks).encode()
     assert ours(data, 20, 5).replies == xterm_js.screen(data, 20, 5).replies
+
+
+LINES_AND_PROMPT = "".join(f"line {i} " * 3 + "\r\n" for i in range(6)) + "sh> "
+REFLOWS: list[tuple[str, str, tuple[int, int], list[tuple[int, int, str]]]] = [
+    # id, stream, (columns, lines), then: [(columns, lines, more data), ...]
+    ("reflow-narrower-into-scrollback", "0123456789abcdefghij\r\nx\r\ny", (20, 3), [(10, 3, "")]),
+    ("reflow-wider-back-from-scrollback", "0123456789abcdefghij\r\nx\r\ny", (10, 3), [(20, 3, "")]),
+    ("reflow-shell-and-scrollback", LINES_AND_PROMPT, (10, 5), [(30, 5, ""), (7, 5, "")]),
+    (
+        "reflow-there-and-back",
+        "abcdefghijKLM\r\nsh> ",
+        (10, 4),
+        [(5, 4, ""), (20, 4, ""), (10, 4, "")],
+    ),
+    ("reflow-the-cursors-line", "abcdefghij", (10, 5), [(4, 5, "")]),
+    ("reflow-the-cursors-line-then-text", "abcdefghijk", (10, 5), [(4, 5, "X")]),
+    ("reflow-wide-wraps-early", "abc中文", (7, 3), [(4, 3, "")]),
+    ("reflow-cursor-past-the-text", "\x1b[5;10H", (10, 5), [(4, 3, "")]),
+    ("reflow-prompt-then-typing", "sh> ", (10, 5), [(4, 5, "ls")]),
+    (
+        "reflow-colours",
+        "\x1b[31mabcdefghij\x1b[42mKL\x1b[m\r\n",
+        (10, 4),
+        [(4, 4, ""), (12, 4, "")],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", REFLOWS, ids=[c[0] for c in REFLOWS])
+def test_reflow_on_resize_as_in_the_references(
+    case: tuple[str, str, tuple[int, int], list[tuple[int, int, str]]],
+    tmux: Tmux,
+    xterm_js: XtermJs,
+) -> None:
+    name, data, (columns, lines), steps = case
+    then = [(c, n, more.encode()) for c, n, more in steps]
+    follow = CRAFTED.get(name)
+    problems = judge(
+        ours(data.encode(), columns, lines, then=then),
+        [
+            tmux.screen(data.encode(), columns, lines, then),
+            xterm_js.screen(data.encode(), columns, lines, then),
+        ],
+        follow.reference if follow else None,
+    )
+    assert not problems, "\n".join(problems)
+
+
+def test_every_listed_disagreement_is_about_a_stream_we_replay() -> None:
+    ids = {c.id for c in REPLAYED + MIXTURES} | {c[0] for c in REFLOWS}
+    assert set(CRAFTED) <= ids, set(CRAFTED) - ids
