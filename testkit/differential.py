@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 import unicodedata
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -161,7 +161,7 @@ def ours(
         looks: list[Look] = []
         for span in e.row(y):
             # references cannot show hyperlinks (OSC 8) as an attribute: compare without
-            style = replace(span.style, link=None) if span.style.link else span.style
+            style = span.style._replace(link=None) if span.style.link else span.style
             looks += [Look(text, style) for text in text_cells(span.text)]
         rows.append(looks)
     history = [row_text(e.history_row(i)).rstrip() for i in range(e.history_size)]
@@ -293,25 +293,25 @@ def _apply_sgr(style: CellStyle, params: str) -> CellStyle:
                 i += 2 if sub[1] == 5 else 4
             colour: Color = sub[2] if sub[1] == 5 else (sub[-3], sub[-2], sub[-1])
             if p == 38:
-                style = replace(style, fg=colour)
+                style = style._replace(fg=colour)
             elif p == 48:
-                style = replace(style, bg=colour)
+                style = style._replace(bg=colour)
         elif 30 <= p <= 37 or 90 <= p <= 97:
-            style = replace(style, fg=p - 30 if p < 90 else p - 82)
+            style = style._replace(fg=p - 30 if p < 90 else p - 82)
         elif 40 <= p <= 47 or 100 <= p <= 107:
-            style = replace(style, bg=p - 40 if p < 100 else p - 92)
+            style = style._replace(bg=p - 40 if p < 100 else p - 92)
         elif p == 39:
-            style = replace(style, fg=None)
+            style = style._replace(fg=None)
         elif p == 49:
-            style = replace(style, bg=None)
+            style = style._replace(bg=None)
         elif p == 4 and len(sub) > 1:
-            style = replace(style, underline=sub[1] != 0)
+            style = style._replace(underline=sub[1] != 0)
         elif p == 5 and len(sub) > 1:
             pass  # tmux 3.3a prints overline (SGR 53, not modelled) as 5:3
         elif p in _SGR_FLAGS:
-            style = replace(style, **{_SGR_FLAGS[p]: True})  # type: ignore[arg-type]
+            style = style._replace(**{_SGR_FLAGS[p]: True})  # type: ignore[arg-type]
         elif p in _SGR_OFF:
-            style = replace(style, **dict.fromkeys(_SGR_OFF[p], False))  # type: ignore[arg-type]
+            style = style._replace(**dict.fromkeys(_SGR_OFF[p], False))  # type: ignore[arg-type]
     return style
 
 

@@ -75,6 +75,22 @@ def make_cell(values: Sequence[object]) -> Cell:
 
 BLANK = Cell(" ")
 
+_ATTRS: dict[tuple[object, ...], Cell] = {tuple(BLANK[1:12]): BLANK}
+
+
+def attributes(values: Sequence[object]) -> Cell:
+    """The one cell with these attributes (fields fg … link of ``values``; data " "):
+    equal attribute sets are one object, so the caches keyed by a state's identity (SGR,
+    cells per state) keep hitting however a program reaches that state."""
+    fields = tuple(values[1:12])
+    cell = _ATTRS.get(fields)
+    if cell is None:
+        cell = Cell._make((" ", *fields, intern_style(fields)))
+        if len(_ATTRS) < 100_000:  # past that, equal states may be distinct objects
+            _ATTRS[fields] = cell
+    return cell
+
+
 _ON = {
     1: "bold",
     2: "dim",
@@ -134,8 +150,7 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
         elif p in _OFF:
             for name in _OFF[p]:
                 values[_FIELDS[name]] = False
-    cell = make_cell(values)
-    return BLANK if cell == BLANK else cell
+    return attributes(values)
 
 
 def with_link(attrs: Cell, link: str | None) -> Cell:
@@ -144,8 +159,7 @@ def with_link(attrs: Cell, link: str | None) -> Cell:
         return attrs
     values = list(attrs)
     values[11] = link
-    cell = make_cell(values)
-    return BLANK if cell == BLANK else cell
+    return attributes(values)
 
 
 class CellCache(dict[str, Cell]):

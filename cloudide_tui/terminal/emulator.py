@@ -17,6 +17,7 @@ found, decomposed combining marks): the widget should feed in slices if it must 
 from __future__ import annotations
 
 import codecs
+from bisect import bisect_left
 
 from pyte import modes as mo
 
@@ -114,22 +115,40 @@ class TerminalEmulator:
         if not fastpath.plain_state(screen):
             self._feed_plain(text)
             return
+        text = fastpath.nfc_text_runs(text)
+        complex_starts: list[int] = []  # found once, when first needed (and if tab stops change)
+        tabs_seen: bool | None = None
         pos, n = 0, len(text)
         while pos < n:
             if fastpath.at_fresh_bottom(screen) and (
                 self._deferred is not None or screen.cursor.attrs.bg is None
             ):
-                m = fastpath.SIMPLE_LINES.match(text, pos)
+                tabs_ok = fastpath.default_tabs(screen)
+                if tabs_ok is not tabs_seen:
+                    complex_starts = fastpath.complex_lines(text, tabs_ok)
+                    tabs_seen = tabs_ok
+                i = bisect_left(complex_starts, pos)
+                limit = complex_starts[i] if i < len(complex_starts) else n
+                if limit == pos:
+                    # complex lines go to pyte, as many in a row as there are, in one piece
+                    end = pos
+                    while i < len(complex_starts) and complex_starts[i] == end:
+                        k = text.find("\r\n", end)
+                        end = k + 2 if k >= 0 else n
+                        i += 1
+                    self._feed_plain(text[pos:end])
+                    pos = end
+                    if not fastpath.plain_state(screen):
+                        self._feed_plain(text[pos:])
+                        return
+                    continue
+                m = fastpath.SIMPLE_LINES.match(text, pos, limit)
                 if m is not None:
                     end = m.end()
-                    cut = fastpath.first_complex_line(text[pos:end], fastpath.default_tabs(screen))
-                    if cut >= 0:
-                        end = pos + cut
-                    if end > pos:
-                        if not self._fast_lines(text[pos:end]):
-                            self._feed_plain(text[pos:end])
-                        pos = end
-                        continue
+                    if not self._fast_lines(text[pos:end]):
+                        self._feed_plain(text[pos:end])
+                    pos = end
+                    continue
             k = text.find("\r\n", pos)
             if k < 0:
                 if self._deferred is not None and fastpath.SIMPLE_PARTIAL.match(text, pos):
@@ -141,11 +160,10 @@ class TerminalEmulator:
                 return
             if self._deferred is None:
                 top, bottom = fastpath.scroll_area(screen)
-                m = fastpath.next_run(bottom - top + 1).search(text, k)
-                if m is None:  # no line below can start a run of simple lines
+                k = fastpath.next_run(text, k, bottom - top + 1)
+                if k < 0:  # no line below can start a run of simple lines
                     self._feed_plain(text[pos:])
                     return
-                k = m.start()
             self._feed_plain(text[pos : k + 2])
             pos = k + 2
             if not fastpath.plain_state(screen):

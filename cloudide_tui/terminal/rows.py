@@ -10,6 +10,7 @@ overwritten, or an orphaned right half, shows as a space.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from itertools import groupby
 from operator import attrgetter
@@ -40,12 +41,50 @@ def cells_to_row(line: Mapping[int, Cell] | None, columns: int) -> Row:
         keys = _RANGES.get(n)
         if keys is None:
             keys = _RANGES[n] = list(range(n))
-        if list(line) == keys:
-            cells = list(line.values())
-            text = "".join(map(_DATA, cells))
+        ordered = list(line) == keys
+        if ordered or max(line) == n - 1:  # (n distinct columns up to n - 1: all of them)
+            cells = list(line.values()) if ordered else list(map(line.__getitem__, keys))
+            datas = list(map(_DATA, cells))
+            text = "".join(datas)
             if len(text) == n and text.isascii():
                 return _spans(text, cells, columns)
+            if len(text) <= n:  # no cell holds more than one character: maybe simple
+                row = _simple_spans(cells, datas, columns)
+                if row is not None:
+                    return row
     return _cells_to_row(line, columns)
+
+
+_SHAPE = {1: "a", 2: "W", 0: "?"}
+_STUB_MARK = {"": "\x00"}
+_SIMPLE_SHAPE = re.compile(r"(?:a|Ws)*")
+
+
+def _simple_spans(cells: list[Cell], datas: list[str], columns: int) -> Row | None:
+    """Spans of cells 0..n-1 that each hold one character that never joins a cluster,
+    every two-cell one followed by its right half; None if they are not like that."""
+    kinds = CHAR_KINDS
+    marked = "".join(map(_STUB_MARK.get, datas, datas))  # right halves as NUL, in C
+    table = {ord(c): _SHAPE[kinds[c]] for c in set(marked)}
+    table[0] = "s"
+    if not _SIMPLE_SHAPE.fullmatch(marked.translate(table)):
+        return None
+    spans: list[Span] = []
+    x = 0
+    for style, group in groupby(cells, _STYLE):
+        run = list(group)
+        text = "".join(map(_DATA, run))
+        if not text:
+            return None  # a right half styled apart from its character: the general way
+        spans.append(Span(text, style))
+        x += len(run)
+    if x < columns:
+        last = spans[-1]
+        if last.style == DEFAULT_STYLE:
+            spans[-1] = Span(last.text + " " * (columns - x), DEFAULT_STYLE)
+        else:
+            spans.append(Span(" " * (columns - x), DEFAULT_STYLE))
+    return tuple(spans)
 
 
 def _spans(text: str, cells: list[Cell], columns: int) -> Row:

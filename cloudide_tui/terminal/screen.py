@@ -80,6 +80,20 @@ class Palette:
     ansi: tuple[RGB, ...] = XTERM_ANSI
 
 
+class _Segments(dict[tuple[int, int, str], tuple[CellCache, dict[int, Cell]]]):
+    """(id(cell cache), x, text) → (that cell cache, {x: Cell}): the cells of text runs
+    drawn before (see ``draw``); ``cells`` counts them (at most SEGMENT_CELLS)."""
+
+    cells = 0
+
+
+_CELL_CACHES: dict[int, CellCache] = {}
+_SGR_CACHE: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
+_ERASE_CELLS: dict[Color, Cell] = {}
+_SGR_TEXT_CACHE: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+_SEGMENTS = _Segments()
+
+
 class CellCursor(pyte.screens.Cursor):
     """pyte's cursor, holding our ``Cell`` attributes."""
 
@@ -113,17 +127,18 @@ class EmulatorScreen(pyte.Screen):
         self._join = False  # the last character drawn may join the next one's cluster
         # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
         # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
-        self._caches: dict[int, CellCache] = {}
-        self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
-        self._erase_cells: dict[Color, Cell] = {}
-        self._sgr_text_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+        # Shared by every screen (the attributes are interned, the results pure): a new
+        # terminal starts warm, and a server's many terminals share one copy.
+        self._caches = _CELL_CACHES
+        self._sgr_cache = _SGR_CACHE
+        self._erase_cells = _ERASE_CELLS
+        self._sgr_text_cache = _SGR_TEXT_CACHE
         self.segment_cache = True
         """Reuse the cells of text drawn before at the same column (``draw``); the
         emulator turns it off with its other shortcuts."""
         # (id(cell cache), x, text) → (that cell cache, {x: Cell}); the cache object is
         # kept and checked by identity, so a reused id cannot return another style's cells
-        self._segments: dict[tuple[int, int, str], tuple[CellCache, dict[int, Cell]]] = {}
-        self._segment_cells = 0
+        self._segments = _SEGMENTS
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -196,11 +211,12 @@ class EmulatorScreen(pyte.Screen):
                 entry = self._segments.get(key)
                 if entry is None or entry[0] is not cache:
                     cells = dict(zip(range(x, x + n), map(cache.__getitem__, data), strict=True))
-                    self._segment_cells += n
-                    if self._segment_cells > SEGMENT_CELLS:
-                        self._segments.clear()
-                        self._segment_cells = n
-                    self._segments[key] = (cache, cells)
+                    segments = self._segments
+                    segments.cells += n
+                    if segments.cells > SEGMENT_CELLS:
+                        segments.clear()
+                        segments.cells = n
+                    segments[key] = (cache, cells)
                 else:
                     cells = entry[1]
                 if n == self.columns:
@@ -675,6 +691,24 @@ class EmulatorScreen(pyte.Screen):
         self.cursor.x -= count or 1
         self.ensure_hbounds()
 
+    def cursor_to(self, params: str) -> None:
+        """CUP (``CSI line ; column H``) from its parameter text: the common case (no
+        origin mode) without the general path's calls."""
+        place = _CUP.get(params)
+        if place is None:
+            p = parse_params(params)
+            place = ((p[0] or 1) - 1 if p else 0, (p[1] or 1) - 1 if len(p) > 1 else 0)
+            if len(_CUP) > 4096:
+                _CUP.clear()
+            _CUP[params] = place
+        if self.margins is not None and mo.DECOM in self.mode:
+            self.cursor_position(place[0] + 1, place[1] + 1)
+            return
+        cursor = self.cursor
+        y, x = place
+        cursor.y = y if y < self.lines else self.lines - 1
+        cursor.x = x if x < self.columns else self.columns - 1
+
     def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
         column = (column or 1) - 1
         line = (line or 1) - 1
@@ -829,8 +863,10 @@ class EmulatorScreen(pyte.Screen):
         self._sgr_text_cache[key] = (current, self.cursor.attrs)
 
     def sgr_run(self, run: str) -> None:
-        """A run of SGR sequences and ``ESC ( B`` (the stream's merged token), cached on
-        (current attributes, run): full-screen programs repeat the same few runs."""
+        """A run of SGR sequences and G0 designations (``ESC ( B``, ``ESC ( 0``: the
+        stream's merged token), cached on (current attributes, run): full-screen programs
+        repeat the same few runs. SGR and the G0 set are independent: only the last
+        designation counts."""
         current = self.cursor.attrs
         key = (id(current), run)
         hit = self._sgr_text_cache.get(key)
@@ -842,8 +878,9 @@ class EmulatorScreen(pyte.Screen):
             if len(self._sgr_text_cache) > 8192:
                 self._sgr_text_cache.clear()
             self._sgr_text_cache[key] = (current, self.cursor.attrs)
-        if "\x1b(" in run:  # SGR and the G0 charset are independent: order is free
-            self.define_charset("B", "(")
+        at = run.rfind("\x1b(")
+        if at >= 0:
+            self.define_charset(run[at + 2], "(")
 
     def define_charset(self, code: str, mode: str) -> None:
         charset = CHARSETS.get(code)
@@ -991,6 +1028,7 @@ class EmulatorScreen(pyte.Screen):
 
 
 _PARAMS: dict[str, list[int]] = {}
+_CUP: dict[str, tuple[int, int]] = {}
 
 
 def parse_params(text: str) -> list[int]:

@@ -126,20 +126,28 @@ _NEVER = "(?!)"
 
 
 def token_regex(shortcuts: bool = True) -> re.Pattern[str]:
-    """The tokeniser. With ``shortcuts``, two kinds of tokens are merged (fewer trips
-    through the Python loop; full-screen programs write ~9 tokens a row, e.g. top's
-    ``ESC(B ESC[m text ESC(B ESC[m ESC[39;49m ESC[K CR LF``): a run of SGRs and
-    ``ESC ( B`` (group 2), and CR LF (group 8). Without, those groups never match and
-    each sequence is its own token: the emulator's ``fast_path=False`` uses that, so the
-    equivalence tests compare the two."""
+    """The tokeniser. With ``shortcuts``, common sequences of tokens are one match (fewer
+    trips through the Python loop; full-screen programs write ~9 tokens a row, e.g. top's
+    ``ESC(B ESC[m text ESC(B ESC[m ESC[39;49m ESC[K CR LF``): a run of SGRs and G0
+    designations (``ESC ( B``, ``ESC ( 0``) with the text after it (groups 2-3), a
+    cursor position (CUP) with the text after it (4-5), CR LF (11) and a run of
+    backspaces (12). Without, those groups never match and each sequence is its own
+    token: the emulator's ``fast_path=False`` uses that, so the equivalence tests
+    compare the two."""
+    text = r"[^\x00-\x1f\x7f-\x9f]"
     return re.compile(
-        r"([^\x00-\x1f\x7f-\x9f]+)"  # 1: text
-        + (r"|((?:\x1b\[[0-9;]*m|\x1b\(B)+)" if shortcuts else f"|({_NEVER})")  # 2
-        + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 3-5: CSI (private, params, final)
-        r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 6-7: ESC (intermediates, final)
-        + (r"|(\r\n)" if shortcuts else f"|({_NEVER})")  # 8: CR LF
-        + r"|([\x00-\x1f\x7f-\x99\x9b-\x9f])"  # 9: a C0 control (or a stray ESC)
-        + f"|({ACTION})"  # 10: the pre-filter's next action
+        rf"({text}+)"  # 1: text
+        + (
+            rf"|((?:\x1b\[[0-9;]*m|\x1b\([0B])+)({text}*)"  # 2-3: SGRs, G0 sets, text
+            rf"|\x1b\[([0-9;]*)H({text}*)"  # 4-5: CUP, text
+            if shortcuts
+            else f"|({_NEVER})({_NEVER})|({_NEVER})({_NEVER})"
+        )
+        + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 6-8: CSI (private, params, final)
+        r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 9-10: ESC (intermediates, final)
+        + (r"|(\r\n)|(\x08{2,})" if shortcuts else f"|({_NEVER})|({_NEVER})")  # 11, 12
+        + r"|([\x00-\x1f\x7f-\x99\x9b-\x9f])"  # 13: a C0 control (or a stray ESC)
+        + f"|({ACTION})"  # 14: the pre-filter's next action
     )
 
 
@@ -172,6 +180,7 @@ class EmulatorStream(pyte.Stream):
         draw = screen.draw
         sgr = screen.sgr_text
         sgr_run = screen.sgr_run
+        cup = screen.cursor_to
         csi = CSI_HANDLERS
         controls = _CONTROLS
         printed = self.printed
@@ -181,15 +190,33 @@ class EmulatorStream(pyte.Stream):
                 draw(m.group(1))
                 printed = True
                 continue
-            if kind == 2:
-                sgr_run(m.group(2))
-            elif kind == 8:
+            if kind == 3:
+                run, text = m.group(2, 3)
+                sgr_run(run)
+                if text:
+                    draw(text)
+                    printed = True
+                else:
+                    printed = False
+                continue
+            if kind == 5:
+                params, text = m.group(4, 5)
+                cup(params)
+                if text:
+                    draw(text)
+                    printed = True
+                else:
+                    printed = False
+                continue
+            if kind == 11:
                 screen.carriage_return()
                 screen.linefeed()
-            elif kind == 5:
-                private, params, final = m.group(3, 4, 5)
+            elif kind == 8:
+                private, params, final = m.group(6, 7, 8)
                 if final == "m" and not private:
                     sgr(params)
+                elif final == "H" and not private:
+                    cup(params)
                 elif final == "b":
                     if printed and not private:  # REP: only right after a printed character
                         screen.repeat_last(_first(parse_params(params)))
@@ -197,13 +224,15 @@ class EmulatorStream(pyte.Stream):
                     handler = csi.get(final)
                     if handler is not None:
                         handler(screen, parse_params(params), bool(private))
-            elif kind == 7:
-                self._escape(m.group(6), m.group(7))
             elif kind == 10:
+                self._escape(m.group(9), m.group(10))
+            elif kind == 14:
                 if self.actions:
                     screen.perform(self.actions.popleft())
+            elif kind == 12:
+                screen.cursor_back(len(m.group(12)))  # n backspaces: n columns back
             else:
-                control = controls.get(m.group(9))
+                control = controls.get(m.group(13))
                 if control is not None:
                     control(screen)
             printed = False

@@ -202,6 +202,7 @@ class Terminal(ScrollView, can_focus=True):
         self._title = ""
         self._styles: StyleCache | None = None
         self._screen_strips: dict[int, Strip] = {}
+        self._row_strips: LRUCache[Row, Strip] = LRUCache(256)
         self._history_strips: LRUCache[int, Strip] = LRUCache(2048)
         self._missed_history = False
         self._resize_timer: Timer | None = None
@@ -542,6 +543,7 @@ class Terminal(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles = None
         self._screen_strips.clear()
+        self._row_strips.clear()
         self._history_strips.clear()
         if self.is_mounted:
             self._send_palette()
@@ -597,7 +599,12 @@ class Terminal(ScrollView, can_focus=True):
             row = self._rows.get(y)
             if row is None:
                 return None
-            strip = row_strip(row, styles)
+            # Output that scrolls moves each row's text up a row: the Strip made for it
+            # there is found by content, not made again (fewer objects for the collector)
+            strip = self._row_strips.get(row)
+            if strip is None:
+                strip = row_strip(row, styles)
+                self._row_strips[row] = strip
             self._screen_strips[y] = strip
         return strip
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cloudide_tui.terminal.emulator import TerminalEmulator
@@ -87,6 +87,22 @@ PIECES = st.one_of(
     st.sampled_from(
         ["中文\r\n", "é\r\n", "😀x\r\n", "a\u0301\r\n", "\uff57\uff49\uff44\uff45" * 3 + "\r\n"]
     ),
+    st.sampled_from(  # grapheme clusters, REP, hyperlinks, backgrounds at line ends
+        [
+            "\U0001f468\u200d\U0001f469 ok\r\n",
+            "\u2764\ufe0f|\r\n",
+            "\U0001f1eb\U0001f1f7\r\n",
+            "\u0915\u093e\r\n",
+            "a\u200bb\r\n",
+            "\u0301",
+            "x\x1b[3b\r\n",
+            "\x1b]8;;http://x/\x1b\\link\x1b]8;;\x1b\\\r\n",
+            "\x1b[44mblue\r\n",
+            "\x1b[41m\x1b[K\x1b[m\r\n",
+            "\x1b[?2026h",
+            "\x1b[?2026l",
+        ]
+    ),
     st.integers(5, 40).map(lambda n: "".join(f"{i}\r\n" for i in range(n))),  # seq
     st.tuples(  # full-screen redraws (top, htop): the same rows rewritten in place
         st.integers(1, 9),
@@ -150,6 +166,15 @@ EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "300"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(  # a tab stop set in the same feed, before lines with tabs
+    pieces=["\x1b[5G\x1bH", "\r\n", "\t0\r\n"],
+    cuts=[],
+    columns=6,
+    lines=1,
+    limit=3,
+    look=False,
+    resizes=[],
+)
 @given(
     pieces=st.lists(PIECES, max_size=60),
     cuts=st.lists(st.integers(0, 10_000), max_size=6),
