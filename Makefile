@@ -10,7 +10,7 @@ ARGS ?=
 
 export CLOUDIDE_IMAGE := $(IMAGE)
 
-.PHONY: run test test-fast image engine setup venv server bench screenshots check lint clean-containers
+.PHONY: run test test-fast test-pty image engine setup venv server bench screenshots check lint clean-containers
 
 run: setup
 	$(BIN)/cloudide-tui --image $(IMAGE) $(ARGS)
@@ -19,10 +19,15 @@ run: setup
 test: setup check
 	$(BIN)/python -m pytest $(ARGS)
 
-# The tiers that need no Docker engine (pure units, real PTYs, pictures, the emulator
-# against tmux and xterm.js): seconds to a minute.
+# The tiers that need no Docker engine and no host programs (pure units, pictures), with
+# fewer examples per property: seconds. `make test` runs every tier (pty, engine, app too).
 test-fast: venv
-	$(BIN)/python -m pytest -m "unit or pty or snapshot or differential" $(ARGS)
+	$(BIN)/python -m pytest -m "unit or snapshot" --hypothesis-profile=fast $(ARGS)
+
+# Real PTYs and host programs (bash, vim, tmux, htop), and the emulator against tmux and
+# xterm.js (the differential tier), no Docker engine: `make test` runs them too.
+test-pty: venv
+	$(BIN)/python -m pytest -m "pty or differential" $(ARGS)
 
 setup: venv engine image
 
@@ -49,7 +54,7 @@ engine:
 	scripts/ensure-docker.sh
 
 image: engine
-	scripts/build-image.sh
+	runner/build-image.sh
 
 server: setup
 	$(BIN)/cloudide-server $(ARGS)
@@ -60,11 +65,13 @@ bench: setup
 screenshots: setup
 	$(BIN)/python scripts/make_screenshots.py
 
-# The gates: ruff lint, ruff format, mypy strict. `make test` runs them first.
+# The gates: ruff lint, ruff format, mypy strict, the import contracts (pyproject.toml).
+# `make test` runs them first.
 check: venv
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 	$(BIN)/python -m mypy
+	$(BIN)/lint-imports --no-cache
 
 # Remove every container this app made (labelled cloudide.app); workspaces stay on disk.
 clean-containers: engine

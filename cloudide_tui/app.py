@@ -2,6 +2,11 @@
 
 ``make_app`` is the one way to build the app (the CLI, the tests and the screenshot
 script all use it); ``run_app`` is what ``cloudide-tui`` calls after parsing its options.
+
+The app sits on top: it makes the main screen and hands it what it needs (the backend,
+the scrollback, the ``--project`` shell opened ahead); the screen and the widgets below
+never import it, they post messages up (``MainScreen.Ready``, ``messages.Activity``,
+``messages.WorkFailed``).
 """
 
 from __future__ import annotations
@@ -12,21 +17,21 @@ import gc
 import time
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui.backend.base import Backend, ContainerState, ShellSession
+from cloudide_tui.backend.base import Backend
 from cloudide_tui.commands import ACTIONS, FilesProvider
-from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, ProgressDialog
+from cloudide_tui.config import Settings
+from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
+from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.errors import (
     CloudIDEError,
     ContainerError,
@@ -35,13 +40,13 @@ from cloudide_tui.errors import (
     ResourceLimit,
 )
 from cloudide_tui.keymap import APP_BINDINGS
+from cloudide_tui.messages import Activity, WorkFailed
+from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
-from cloudide_tui.screens.main import MainScreen
+from cloudide_tui.screens.main import MainScreen, expected_terminal_size
+from cloudide_tui.validation import validate_project_name
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
-
-if TYPE_CHECKING:
-    from cloudide_tui.config import Settings
 
 DIALOG_ERRORS = (EngineUnavailable, ImageError, ContainerError, ResourceLimit)
 """Failures that stop the user's work: a dialog. Others (a bad name, a missing file) are
@@ -54,25 +59,30 @@ STOP_TIMEOUT = 30.0
 """Seconds allowed for stopping containers on quit before giving up on them."""
 
 
+class StoppedByABug(Exception):
+    """How the app stops on an exception that escaped a message handler: Textual prints
+    it as these few lines (``__rich__``), not as a traceback; the bug is its cause (and
+    what Pilot re-raises in tests, as the cause of this)."""
+
+    def __rich__(self) -> Text:
+        return Text(str(self), style="bold red")
+
+
 class CloudIDEApp(App[int]):
     """A cloud IDE in the terminal.
 
     Args:
         backend: Projects, files, shells and containers (``DockerBackend`` locally).
-        settings: The typed settings (``--project``, ``--keep-running``, scrollback ...).
+        settings: The typed settings (``--project``, ``--keep-running``, scrollback ...);
+            None: the defaults.
         log_path: Where unexpected errors are written in full (never shown as tracebacks).
+        freeze_gc: See ``freeze_gc`` below.
     """
 
     CSS_PATH = "app.tcss"
     TITLE = "cloudide-tui"
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {FilesProvider}
-
-    @dataclass
-    class Activity(Message):
-        """A progress line from the backend (image build, container start); thread-safe."""
-
-        line: str
 
     def __init__(
         self,
@@ -87,55 +97,32 @@ class CloudIDEApp(App[int]):
         self.freeze_gc = freeze_gc
         """Freeze the garbage collector's view of what start-up made (``run_app`` only:
         a process that runs many apps, like the test suite, would keep each one alive)."""
-        self.settings = settings
+        self.settings = settings if settings is not None else Settings()
         self.log_path = log_path
-        self.project_at_start: str | None = getattr(settings, "project", None)
-        self.keep_running: bool = bool(getattr(settings, "keep_running", False))
-        self.scrollback: int = int(getattr(settings, "scrollback", 10_000) or 10_000)
-        self.clipboard_from_programs = bool(getattr(settings, "clipboard_from_programs", False))
         self.unexpected_errors: list[BaseException] = []
         self.ready = asyncio.Event()
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
-        self._early_shell: asyncio.Task[ShellSession | None] | None = None
-        self._early_project: str | None = None
+        self._early_shell: EarlyShell | None = None
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
+        project = self.settings.project
+        if project:
+            # Warm start: open the shell now, while the screen mounts and the engine is
+            # checked; the terminal takes it when its tab exists.
+            rows, cols = expected_terminal_size(self.size.width, self.size.height)
+            self._early_shell = EarlyShell(self.backend, project, rows, cols)
         # Pushed rather than returned by get_default_screen: Textual 8 loads a screen's
         # CSS_PATH (main.tcss) only for pushed screens.
         self.push_screen(
             MainScreen(
                 self.backend,
-                scrollback=self.scrollback,
-                clipboard_from_programs=self.clipboard_from_programs,
+                scrollback=self.settings.scrollback,
+                clipboard_from_programs=self.settings.clipboard_from_programs,
+                early_shell=self._early_shell,
             )
         )
-        if self.project_at_start:
-            # Warm start: open the shell now, while the screen mounts and the engine is
-            # checked; the terminal takes it when its tab exists (see take_early_shell).
-            self._early_project = self.project_at_start
-            self._early_shell = asyncio.create_task(self._open_early(self.project_at_start))
-
-    async def _open_early(self, project: str) -> ShellSession | None:
-        """The ``--project`` shell, opened ahead at the terminal's expected size, if its
-        container exists (a missing one, or image, is start-up's job, with progress).
-        Failures are left to the normal path, which opens again and reports them."""
-        try:
-            if await self.backend.container_state(project) is ContainerState.NONE:
-                return None
-            rows, cols = expected_terminal_size(self.size.width, self.size.height)
-            return await self.backend.open_shell(project, rows, cols)
-        except Exception:
-            return None
-
-    async def take_early_shell(self, project: str) -> ShellSession | None:
-        """The shell opened ahead for ``project`` (once), or None."""
-        task, self._early_shell = self._early_shell, None
-        if task is None or project != self._early_project:
-            self._early_shell = task
-            return None
-        return await task
 
     @property
     def main(self) -> MainScreen:
@@ -144,8 +131,9 @@ class CloudIDEApp(App[int]):
                 return screen
         raise RuntimeError("the main screen is not installed")
 
-    def on_main_screen_ready(self) -> None:
-        """Called by the main screen once mounted: the panes exist, start-up can run."""
+    @on(MainScreen.Ready)
+    def _main_screen_ready(self) -> None:
+        """The main screen is mounted: the panes exist, start-up can run."""
         self.startup()
 
     # -- keys -----------------------------------------------------------------------------
@@ -189,19 +177,18 @@ class CloudIDEApp(App[int]):
     @work(group="startup", exclusive=True, exit_on_error=False)
     async def startup(self) -> None:
         """Check the engine and the image (building it with progress), then ``--project``."""
+        project = self.settings.project
         try:
             early = self._early_shell
-            if early is not None and self.project_at_start:
+            if early is not None and await early.opened():
                 # The shell opened ahead means the engine answers and the project is
                 # there: show its terminal before the checks and listings below.
-                await asyncio.wait({early})
-                if early.result() is not None:
-                    await self.main.open_project(self.project_at_start)
+                await self.main.open_project(early.project)
             await self.backend.ensure_ready(progress=self._progress_line)
             self._close_progress()
             await self.main.browser.reload()
-            if self.project_at_start:
-                await self._open_at_start(self.project_at_start)
+            if project:
+                await self._open_at_start(project)
         finally:
             self._close_progress()
             self.ready.set()
@@ -214,8 +201,6 @@ class CloudIDEApp(App[int]):
                 gc.freeze()
 
     async def _open_at_start(self, name: str) -> None:
-        from cloudide_tui.validation import validate_project_name
-
         validate_project_name(name)
         if name not in self.main.browser.projects:
             await self.backend.create_project(name)
@@ -225,7 +210,7 @@ class CloudIDEApp(App[int]):
 
     def _progress_line(self, line: str) -> None:
         # The backend may call this from a worker thread: post_message is thread-safe.
-        self.post_message(self.Activity(line))
+        self.post_message(Activity(line))
 
     @on(Activity)
     def _activity(self, event: Activity) -> None:
@@ -260,6 +245,10 @@ class CloudIDEApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report_error(event.worker.error)
+
+    @on(WorkFailed)
+    def _work_failed(self, event: WorkFailed) -> None:
+        self.report_error(event.error)
 
     def report_error(self, error: BaseException) -> None:
         """Show a failure to the user: a dialog or a notification, never a traceback."""
@@ -298,11 +287,10 @@ class CloudIDEApp(App[int]):
         # traceback, and unsaved editor text would go with it. A half-dead UI is no
         # better, so exit too, but first save the unsaved text to recovery files, and
         # say so in a few lines instead of a traceback (which goes to the log).
+        # Textual has no public hook for this: the override only adds to its handler and
+        # hands on to it, touching none of its state. Textual shows an exception that
+        # has ``__rich__`` with ``panic`` instead of a traceback: ``StoppedByABug``.
         self.unexpected_errors.append(error)
-        self._return_code = 1
-        if self._exception is None:  # Pilot re-raises it in tests
-            self._exception = error
-            self._exception_event.set()
         where = self._log_unexpected(error)
         saved = self._save_unsaved_text()
         lines = [
@@ -312,7 +300,9 @@ class CloudIDEApp(App[int]):
             lines.append(f"Details: {where}")
         if saved:
             lines.append(f"Unsaved editor text was saved to {saved}")
-        self.panic(Text("\n".join(lines), style="bold red"))
+        stopped = StoppedByABug("\n".join(lines))
+        stopped.__cause__ = error
+        super()._handle_exception(stopped)
 
     def _save_unsaved_text(self) -> Path | None:
         """Write every editor's unsaved text under ``<data dir>/recovered/`` (local)."""
@@ -339,18 +329,9 @@ class CloudIDEApp(App[int]):
     @work(group="quit", exclusive=True, exit_on_error=False)
     async def request_quit(self) -> None:
         """Ask first if editors hold unsaved text; then stop what we started and exit."""
-        dirty = [e for e in self.main.editors() if e.dirty]
-        if dirty:
-            names = ", ".join(e.path for e in dirty[:5]) + (" …" if len(dirty) > 5 else "")
-            if not await self.push_screen_wait(
-                ConfirmDialog(
-                    "Quit with unsaved changes?",
-                    f"Unsaved changes in: {names}. Quit anyway and lose them?",
-                    confirm="Quit without saving",
-                    danger=True,
-                )
-            ):
-                return
+        dirty = [e.path for e in self.main.editors() if e.dirty]
+        if dirty and not await self.push_screen_wait(questions.quit_unsaved(dirty)):
+            return
         await self.shutdown()
         self.exit(0)
 
@@ -359,17 +340,18 @@ class CloudIDEApp(App[int]):
         main = self.main
         sessions = [t.session for t in main.tabs.values() if t.session is not None]
         opened = set(main.opened_projects)
-        if self._early_shell is not None and self._early_project:  # never taken
-            early = await self.take_early_shell(self._early_project)
-            if early is not None:
-                sessions.append(early)
-                opened.add(self._early_project)
+        if self._early_shell is not None:
+            untaken = await self._early_shell.take_untaken()
+            if untaken is not None:
+                sessions.append(untaken)
+                opened.add(self._early_shell.project)
         projects = sorted(opened)
-        if projects and not self.keep_running:
+        keep_running = self.settings.keep_running
+        if projects and not keep_running:
             main.status.activity = f"stopping {len(projects)} container(s)…"
             self.notify("Stopping containers (use --keep-running to keep them)…", timeout=30)
         jobs = [s.close() for s in sessions]
-        if not self.keep_running:
+        if not keep_running:
             jobs += [self.backend.stop_container(p) for p in projects]
         if jobs:
             with contextlib.suppress(TimeoutError):
@@ -377,15 +359,6 @@ class CloudIDEApp(App[int]):
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)
-
-
-def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
-    """Rows and columns the first terminal tab will get in a ``width`` x ``height`` app
-    (status line, tab bar and footer above and below; the browser on the left, slimmer
-    under 100 columns: see main.tcss; the terminal's scrollbar column on the right).
-    A wrong guess only costs a resize on attach."""
-    browser = 32 if width >= 100 else 22
-    return max(height - 4, 2), max(width - browser - 1, 10)
 
 
 def make_app(settings: Settings | None = None, backend: Backend | None = None) -> CloudIDEApp:
@@ -396,8 +369,6 @@ def make_app(settings: Settings | None = None, backend: Backend | None = None) -
         backend: Injected backend; ``None`` builds a ``DockerBackend`` from the settings.
     """
     if settings is None:
-        from cloudide_tui.config import Settings
-
         settings = Settings()
     if backend is None:
         backend = docker_backend(settings)
@@ -406,7 +377,8 @@ def make_app(settings: Settings | None = None, backend: Backend | None = None) -
 
 
 def docker_backend(settings: Settings) -> Backend:
-    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits)."""
+    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits).
+    Imported here, not at the top: docker-py loads only when the app runs on Docker."""
     from cloudide_tui.backend.docker_backend import DockerBackend
 
     return DockerBackend.from_settings(settings)

@@ -8,15 +8,13 @@ exit status 2 (argparse's own convention), never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from cloudide_tui import __version__, paths
-from cloudide_tui.config import DEFAULT_IMAGE, Settings, env_var, load_settings
+from cloudide_tui import __version__, defaults, paths
+from cloudide_tui.config import Settings, env_var, load_settings
 from cloudide_tui.errors import ConfigError
 
 PROG = "cloudide-tui"
@@ -57,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--image",
         metavar="NAME",
         help=f"runner image for project containers (env {env_var('image')}; "
-        f"default {DEFAULT_IMAGE})",
+        f"default {defaults.IMAGE})",
     )
     parser.add_argument(
         "--project",
@@ -102,15 +100,6 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     return load_settings(cli, config_path=config_path, cli_names=_CLI_FIELDS)
 
 
-def _load_app() -> Callable[[Settings], int] | None:
-    """``cloudide_tui.app.run_app``, or None when the app module does not exist (yet)."""
-    if importlib.util.find_spec("cloudide_tui.app") is None:
-        return None
-    module = importlib.import_module("cloudide_tui.app")
-    run_app: Callable[[Settings], int] = module.run_app
-    return run_app
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``cloudide-tui``; returns the exit status.
 
@@ -125,10 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        run_app = _load_app()
-        if run_app is None:
-            print(f"{PROG}: error: the app is not built yet (no cloudide_tui.app)", file=sys.stderr)
-            return 1
+        # Textual loads only now, once the settings are good (see the module docstring).
+        from cloudide_tui.app import run_app
+
         return run_app(settings)
     except KeyboardInterrupt:
         return 130

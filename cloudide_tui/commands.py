@@ -1,8 +1,11 @@
 """The command palette's own entries: every action (as system commands) and any file.
 
-``action_commands`` feeds Textual's system-commands provider from the app; the
-``FilesProvider`` lists the current project's files once per palette opening (through
+``ACTIONS`` feeds the app's ``get_system_commands`` (Textual's system-commands provider);
+the ``FilesProvider`` lists the current project's files once per palette opening (through
 the backend, bounded) and fuzzy-matches them so any file opens in two keystrokes.
+
+Below the app, above the main screen: the app lists these, and they act on the screen
+the palette was opened over.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cloudide_tui.backend.base import Backend
 from cloudide_tui.errors import CloudIDEError
+from cloudide_tui.screens.main import MainScreen
 
 MAX_FILES = 5000
 """Stop listing a project after this many files (the palette must open fast)."""
@@ -57,8 +61,6 @@ class FilesProvider(Provider):
 
     async def startup(self) -> None:
         self.files: list[tuple[str, str]] = []  # (project, path)
-        from cloudide_tui.screens.main import MainScreen
-
         screen = self.screen
         if not isinstance(screen, MainScreen):
             return
@@ -94,8 +96,6 @@ class FilesProvider(Provider):
 
 
 def _open(screen: object, project: str, path: str) -> None:
-    from cloudide_tui.screens.main import MainScreen
-
     if isinstance(screen, MainScreen):
         screen.open_file(project, path)
 

@@ -23,20 +23,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from cloudide_tui import paths
+from cloudide_tui import defaults, paths
 from cloudide_tui.errors import CloudIDEError, ConfigError
 from cloudide_tui.validation import display, validate_owner, validate_project_name
 
 ENV_PREFIX = "CLOUDIDE_"
-DEFAULT_IMAGE = "cloudide-runner:latest"
-DEFAULT_OWNER = "local"
 MIN_MEMORY_BYTES = 6 << 20
 """Docker refuses a memory limit under 6 MiB."""
-
-
-def _default_cpus() -> float:
-    """Two CPUs, or fewer where the machine has fewer (Docker refuses more than it has)."""
-    return float(min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +39,7 @@ class Settings:
     data_dir: Path = field(default_factory=paths.default_data_dir)
     """Where workspaces live (``<data_dir>/workspaces/<owner>/<project>``)."""
 
-    image: str = DEFAULT_IMAGE
+    image: str = defaults.IMAGE
     """The runner image each project's container is made from."""
 
     project: str | None = None
@@ -55,23 +48,24 @@ class Settings:
     keep_running: bool = False
     """Leave the local containers running on quit (they are stopped otherwise)."""
 
-    owner: str = DEFAULT_OWNER
+    owner: str = defaults.OWNER
     """Whose projects these are: part of folder names, container names and labels."""
 
     docker_host: str | None = None
     """The engine's address (``unix://...``, ``tcp://...``); None: as docker-py decides
     from the environment (``DOCKER_HOST``, else the local socket)."""
 
-    memory: str = "2g"
+    memory: str = defaults.MEMORY
     """Memory limit of each container, Docker style: a number with ``k``, ``m`` or ``g``."""
 
-    cpus: float = field(default_factory=_default_cpus)
-    """CPU limit of each container, in CPUs (``1.5`` = one and a half)."""
+    cpus: float = field(default_factory=defaults.cpus)
+    """CPU limit of each container, in CPUs (``1.5`` = one and a half); by default two,
+    or fewer on a machine that has fewer."""
 
-    pids: int = 512
+    pids: int = defaults.PIDS
     """Most processes a container may run at once (stops fork bombs)."""
 
-    scrollback: int = 10_000
+    scrollback: int = defaults.SCROLLBACK
     """Lines each terminal keeps above the screen."""
 
     clipboard_from_programs: bool = False

@@ -155,6 +155,31 @@ def validate_owner(owner: str) -> str:
     return _validate_name(owner, "owner", InvalidOwner)
 
 
+def validate_file_name(name: str) -> str:
+    """Check one name for a new file or folder, or a rename, and return it unchanged.
+
+    A single path component, not a path: the dialogs ask for a name in a folder the
+    browser chose. The backend checks the full path again (``workspace_parts``).
+
+    Raises:
+        InvalidPath: empty, ``.``/``..``, a slash, a NUL or control character, or longer
+            than a file name may be.
+    """
+    if not name or name in (".", ".."):
+        raise InvalidPath("Give a name (not . or ..).")
+    if "/" in name:
+        raise InvalidPath("A name cannot contain a slash.")
+    if any(_is_control(ch) for ch in name):
+        raise InvalidPath("A name cannot contain control characters.")
+    try:
+        size = len(os.fsencode(name))
+    except UnicodeError:
+        raise InvalidPath("The name contains characters that cannot be a file name.") from None
+    if size > COMPONENT_MAX_BYTES:
+        raise InvalidPath(f"A name is at most {COMPONENT_MAX_BYTES} bytes long.")
+    return name
+
+
 def workspace_parts(path: str) -> tuple[str, ...]:
     """Split a workspace-relative POSIX path into its components, or refuse it.
 

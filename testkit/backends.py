@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cloudide_tui.backend.docker_backend import DEFAULT_IMAGE, DockerBackend
+from cloudide_tui import defaults
+from cloudide_tui.backend.docker_backend import DockerBackend
 
 #: The runner image the suite uses (``make test`` passes the Makefile's IMAGE).
-TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or DEFAULT_IMAGE
+TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or defaults.IMAGE
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import posixpath
 import time
 from dataclasses import replace
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import (
     Backend,
     ContainerState,
@@ -166,7 +167,9 @@ class FakeBackend(Backend):
         data = files[path]
         return _entry(path, "dir" if data is None else "file", data or b"")
 
-    async def read_file(self, project: str, path: str, limit: int = 4 << 20) -> FileContent:
+    async def read_file(
+        self, project: str, path: str, limit: int = defaults.READ_LIMIT
+    ) -> FileContent:
         entry = await self.stat(project, path)
         data = self._files(project)[path] or b""
         return FileContent(entry, data[:limit], len(data) > limit, b"\0" in data[:limit])

@@ -14,13 +14,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from cloudide_tui.app import CloudIDEApp, make_app
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.config import Settings
-from cloudide_tui.screens.main import MainScreen, Tab
+from cloudide_tui.screens.main import MainScreen
+from cloudide_tui.screens.tabs import Tab
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.backends import TEST_IMAGE, BackendHome
 
@@ -34,6 +36,17 @@ def screen_text(terminal: Terminal) -> str:
     return "\n".join(
         "".join(span.text for span in emulator.row(y)).rstrip() for y in range(emulator.lines)
     )
+
+
+def notifications_shown(app: App[Any]) -> list[str]:
+    """Every notification on screen now, as its toast reads: the title, a newline, then
+    the message (Textual's ``Toast`` widgets, read through their public ``render``)."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+def notification_titles(app: App[Any]) -> list[str]:
+    """The titles of the notifications on screen now (their toasts' first lines)."""
+    return [text.split("\n", 1)[0] for text in notifications_shown(app)]
 
 
 async def wait_for(
@@ -115,7 +128,7 @@ class Ide:
 
     def tab_of(self, widget: Widget) -> Tab:
         """The tab showing ``widget`` (which must be in one)."""
-        tab = self.main._tab_of(widget)
+        tab = self.main.tab_of(widget)
         assert tab is not None, f"{widget} is in no tab"
         return tab
 
@@ -124,12 +137,8 @@ class Ide:
         return str(self.main.tabbed.get_tab(self.tab_of(widget).pane_id).label)
 
     def tree_paths(self, project: str) -> set[str]:
-        """Paths shown under a project in the browser."""
-        return {
-            key[1]
-            for key in self.main.browser._item_nodes
-            if key[0] == project and key[1] is not None
-        }
+        """Paths in the browser's tree under a project (inside collapsed folders too)."""
+        return self.main.browser.paths_under(project)
 
 
 def settings_for(home: BackendHome, **kwargs: Any) -> Settings:
@@ -148,7 +157,8 @@ async def running_ide(
     backend = backend or home.backend()
     app = make_app(settings_for(home, **settings), backend)
     try:
-        async with app.run_test(size=size) as pilot:
+        # Notifications on, as a user has them: tests read the toasts on screen.
+        async with app.run_test(size=size, notifications=True) as pilot:
             if wait_ready:
                 await asyncio.wait_for(app.ready.wait(), TIMEOUT)
             await pilot.pause()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit import docker_helpers
@@ -26,6 +27,7 @@ TIERS = {
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
     "differential": "tmux and xterm.js (node) as reference terminals for the emulator",
+    "package": "the wheel installed in a fresh venv (package index, Docker engine)",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -34,7 +36,15 @@ _TIER_OF_FOLDER = {
     "app": "app",
     "snapshots": "snapshot",
     "differential": "differential",
+    "package": "package",
 }
+
+
+#: Hypothesis profiles: properties without their own example count run "full" (the default,
+#: `make test`) or "fast" (`make test-fast`: ``--hypothesis-profile=fast``).
+settings.register_profile("full", max_examples=400, deadline=None)
+settings.register_profile("fast", max_examples=50, deadline=None)
+settings.load_profile("full")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from cloudide_tui import defaults
+
 
 class ContainerState(enum.StrEnum):
     """State of a project's container."""
@@ -167,7 +169,9 @@ class Backend(abc.ABC):
         """One entry (never follows a symlink)."""
 
     @abc.abstractmethod
-    async def read_file(self, project: str, path: str, limit: int = 4 << 20) -> FileContent:
+    async def read_file(
+        self, project: str, path: str, limit: int = defaults.READ_LIMIT
+    ) -> FileContent:
         """Read at most ``limit`` bytes of a regular file."""
 
     @abc.abstractmethod

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import docker
 import docker.errors
 import docker.types
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.errors import ContainerError
 
@@ -34,10 +35,6 @@ PROJECT_LABEL = "cloudide.project"
 OWNER_LABEL = "cloudide.owner"
 
 WORKSPACE_MOUNT = "/workspace"
-
-DEFAULT_MEMORY = "2g"
-DEFAULT_CPUS = 1.0
-DEFAULT_PIDS = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +47,9 @@ class Limits:
         pids: Most processes and threads at once (stops fork bombs).
     """
 
-    memory: str = DEFAULT_MEMORY
-    cpus: float = DEFAULT_CPUS
-    pids: int = DEFAULT_PIDS
+    memory: str = defaults.MEMORY
+    cpus: float = field(default_factory=defaults.cpus)
+    pids: int = defaults.PIDS
 
 
 def container_name(owner: str, project: str) -> str:

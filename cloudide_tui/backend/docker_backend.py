@@ -16,11 +16,12 @@ host user and the API's files are writable in the shell; uid 1000 itself is ``de
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
 
-from cloudide_tui import paths
+from cloudide_tui import defaults, paths
 from cloudide_tui.backend import containers, image
 from cloudide_tui.backend.base import (
     Backend,
@@ -42,19 +43,16 @@ from cloudide_tui.backend.workspace_fs import (
     remove_workspace,
     rename_workspace,
 )
+from cloudide_tui.config import Settings
 from cloudide_tui.errors import AlreadyExists, ContainerError, ImageError, NotFound
 from cloudide_tui.validation import display, validate_owner, validate_project_name
-
-DEFAULT_IMAGE = "cloudide-runner:latest"
-CONTAINER_USER = "dev"
-CONTAINER_UID = 1000
 
 
 def shell_user() -> tuple[str, dict[str, str]]:
     """Who shells run as, and extra environment for them (see the module docstring)."""
     euid = os.geteuid()
-    if euid in (0, CONTAINER_UID):
-        return CONTAINER_USER, {}
+    if euid in (0, defaults.CONTAINER_UID):
+        return defaults.CONTAINER_USER, {}
     return f"{euid}:{os.getegid()}", {"HOME": "/tmp"}
 
 
@@ -66,8 +64,10 @@ class DockerBackend(Backend):
         image: The runner image containers are made from (built when missing).
         owner: Whose projects these are; part of container names and labels.
         docker_host: The engine's address; None: docker-py's environment / default socket.
-        memory, cpus, pids: Limits of every container (see ``containers.Limits``).
-        build_script: The image build script (default: the checkout's scripts/build-image.sh).
+        memory, cpus, pids: Limits of every container (see ``containers.Limits``); the
+            defaults are the settings' (``cloudide_tui.defaults``).
+        build_script: The image build script (default: the one shipped with the package,
+            ``image.default_build_script()``).
 
     Raises:
         InvalidName: ``owner`` is not a valid owner name.
@@ -77,18 +77,20 @@ class DockerBackend(Backend):
         self,
         data_dir: Path,
         *,
-        image: str = DEFAULT_IMAGE,
-        owner: str = "local",
+        image: str = defaults.IMAGE,
+        owner: str = defaults.OWNER,
         docker_host: str | None = None,
-        memory: str = containers.DEFAULT_MEMORY,
-        cpus: float = containers.DEFAULT_CPUS,
-        pids: int = containers.DEFAULT_PIDS,
+        memory: str = defaults.MEMORY,
+        cpus: float | None = None,
+        pids: int = defaults.PIDS,
         build_script: Path | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).absolute()  # a bind mount needs an absolute path
         self.image = image
         self.owner = validate_owner(owner)
-        self.limits = Limits(memory=memory, cpus=cpus, pids=pids)
+        self.limits = Limits(
+            memory=memory, cpus=defaults.cpus() if cpus is None else cpus, pids=pids
+        )
         self.build_script = build_script
         self.engine = Engine(docker_host)
         self.description = self.engine.description
@@ -99,16 +101,23 @@ class DockerBackend(Backend):
         self._container_locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> DockerBackend:
-        """Build one from ``config.Settings`` (any object with its fields), with overrides."""
-        kwargs: dict[str, Any] = {
-            name: getattr(settings, name)
-            for name in ("image", "owner", "docker_host", "memory", "cpus", "pids")
-            if hasattr(settings, name)
-        }
-        kwargs.update(overrides)
-        data_dir = kwargs.pop("data_dir", settings.data_dir)
-        return cls(data_dir, **kwargs)
+    def from_settings(cls, settings: Settings, **overrides: Any) -> DockerBackend:
+        """Build one from the settings; ``overrides`` replace some of their fields
+        (``owner="bob"``).
+
+        Raises:
+            TypeError: an override that is not a field of ``Settings``.
+        """
+        s = dataclasses.replace(settings, **overrides) if overrides else settings
+        return cls(
+            s.data_dir,
+            image=s.image,
+            owner=s.owner,
+            docker_host=s.docker_host,
+            memory=s.memory,
+            cpus=s.cpus,
+            pids=s.pids,
+        )
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -277,7 +286,9 @@ class DockerBackend(Backend):
         validate_project_name(project)
         return await asyncio.to_thread(self._fs(project).stat, path)
 
-    async def read_file(self, project: str, path: str, limit: int = 4 << 20) -> FileContent:
+    async def read_file(
+        self, project: str, path: str, limit: int = defaults.READ_LIMIT
+    ) -> FileContent:
         validate_project_name(project)
         return await asyncio.to_thread(self._fs(project).read_file, path, limit)
 

@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 ENGINE_HINT = (
     "start it with `make engine` (or scripts/ensure-docker.sh), or start Docker; "
-    "set DOCKER_HOST (or --docker-host) if it listens elsewhere"
+    "set DOCKER_HOST (or the docker_host setting, CLOUDIDE_DOCKER_HOST) if it listens elsewhere"
 )
 
 #: Seconds docker-py waits for an HTTP answer (not for shell output: exec sockets are ours).

@@ -1,10 +1,11 @@
 """The runner image: check it exists, and build it (with progress) when it does not.
 
-Building is the repository's ``scripts/build-image.sh`` (it knows the debootstrap fallback
-for machines where no registry can be reached), run as an asyncio subprocess so that each
-output line reaches the progress callback as it comes, and so that cancelling the task
-kills the build (its whole process group). A non-editable install has no scripts folder:
-then the error says how to build the image by hand.
+Building is ``build-image.sh`` beside the runner's Dockerfile (it knows the debootstrap
+fallback for machines where no registry can be reached), run as an asyncio subprocess so
+that each output line reaches the progress callback as it comes, and so that cancelling
+the task kills the build (its whole process group). The runner folder ships inside the
+package as ``cloudide_tui.runner`` (the checkout's ``runner/``, mapped by pyproject.toml),
+so an installed app (pip, pipx) builds its image as a checkout does.
 """
 
 from __future__ import annotations
@@ -22,8 +23,24 @@ import docker.errors
 from cloudide_tui.backend.base import ProgressCallback
 from cloudide_tui.errors import ImageError
 
-#: Where the build script sits in a source checkout (editable install).
-DEFAULT_BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build-image.sh"
+BUILD_SCRIPT_NAME = "build-image.sh"
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def runner_dir() -> Path:
+    """The runner image's folder (Dockerfile, its files, the build script): inside the
+    installed package (``cloudide_tui/runner``), else the checkout's ``runner/`` (a
+    source checkout or an editable install, where the package is the checkout's)."""
+    installed = _PACKAGE / "runner"
+    checkout = _PACKAGE.parent / "runner"
+    return checkout if not installed.is_dir() and checkout.is_dir() else installed
+
+
+def default_build_script() -> Path:
+    """The build script beside the runner's Dockerfile (see ``runner_dir``)."""
+    return runner_dir() / BUILD_SCRIPT_NAME
+
 
 #: Lines of build output kept for the error message when the build fails.
 TAIL_LINES = 15
@@ -54,19 +71,19 @@ async def build_image(
     Raises:
         ImageError: the script is missing, or the build failed (with its last lines).
     """
-    script = script or DEFAULT_BUILD_SCRIPT
+    script = script or default_build_script()
     if not script.is_file():
         raise ImageError(
-            f"The runner image {image} is missing and the build script is not here "
-            f"({script}): this install has no source checkout.",
-            hint="build it from a clone of cloudide-tui with `make image` "
-            f"(or scripts/build-image.sh with CLOUDIDE_IMAGE={image})",
+            f"The runner image {image} is missing and its build script is not here "
+            f"({script}): this install is incomplete.",
+            hint="reinstall cloudide-tui, or build the image from a clone with `make image` "
+            f"(IMAGE={image})",
         )
     env = dict(os.environ, CLOUDIDE_IMAGE=image)
     if docker_host:
         env["DOCKER_HOST"] = docker_host
     say = progress or (lambda line: None)
-    say(f"building the runner image {image} (scripts/build-image.sh)")
+    say(f"building the runner image {image} ({script})")
     try:
         proc = await asyncio.create_subprocess_exec(
             "bash",

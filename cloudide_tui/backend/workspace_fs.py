@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import EntryKind, FileContent, FileEntry
 from cloudide_tui.errors import (
     AlreadyExists,
@@ -48,14 +49,6 @@ from cloudide_tui.errors import (
     NotFound,
 )
 from cloudide_tui.validation import display, join_parts, validate_project_name, workspace_parts
-
-DEFAULT_READ_LIMIT = 4 << 20
-"""Read at most this many bytes unless told otherwise (what the editor will open)."""
-
-CONTAINER_UID = 1000
-"""The ``dev`` user of the runner image; files the API creates belong to it when we are root."""
-
-CONTAINER_GID = 1000
 
 TEMP_PREFIX = ".cloudide-tmp-"
 """Name prefix of the temporary files of atomic writes (short, so any file name fits)."""
@@ -72,7 +65,7 @@ def container_owner_ids() -> tuple[int | None, int | None]:
     where that uid is usually 1000 as well).
     """
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return CONTAINER_UID, CONTAINER_GID
+        return defaults.CONTAINER_UID, defaults.CONTAINER_GID
     return None, None
 
 
@@ -352,7 +345,7 @@ class WorkspaceFS:
                 raise _os_error(exc, join_parts(parts)) from None
         return _entry(parts, st)
 
-    def read_file(self, path: str, limit: int = DEFAULT_READ_LIMIT) -> FileContent:
+    def read_file(self, path: str, limit: int = defaults.READ_LIMIT) -> FileContent:
         """Read at most ``limit`` bytes of a regular file.
 
         Opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked to be a regular file on the open

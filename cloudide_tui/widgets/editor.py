@@ -21,7 +21,6 @@ from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
 from cloudide_tui.backend.base import Backend, FileContent, FileEntry
-from cloudide_tui.dialogs.confirm import ConfirmDialog
 from cloudide_tui.errors import Conflict, FileTooLarge, NotFound
 from cloudide_tui.keymap import EDITOR_BINDINGS
 from cloudide_tui.widgets.ordered_keys import OrderedTextArea
@@ -131,6 +130,18 @@ class Editor(ReportWorkerErrors, Vertical):
             return self.editor
 
     @dataclass
+    class ChangedOnDisk(Message):
+        """Saving found the file changed on disk since it was read (by the shell or
+        another program): nothing was written. The screen asks whether to overwrite
+        (``save(force=True)``); the text stays here either way."""
+
+        editor: Editor
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
     class Saved(Message):
         """The text was written to the backend."""
 
@@ -222,7 +233,7 @@ class Editor(ReportWorkerErrors, Vertical):
 
     @work(group="editor-save", exclusive=True, exit_on_error=False)
     async def save(self, *, force: bool = False) -> None:
-        """Write the text; on a conflict ask before overwriting. Other errors go up.
+        """Write the text; on a conflict post ``ChangedOnDisk``. Other errors go up.
 
         The text stays in the editor whatever happens, so nothing typed is lost.
         """
@@ -236,19 +247,7 @@ class Editor(ReportWorkerErrors, Vertical):
                 expected_version=None if force else self.version,
             )
         except Conflict:
-            self._saving = False
-            overwrite = await self.app.push_screen_wait(
-                ConfirmDialog(
-                    "File changed on disk",
-                    f"{self.path} was changed outside the editor since you opened it "
-                    "(by the shell or another program). Overwrite it with your text, "
-                    "or cancel and keep both (copy your text elsewhere first)?",
-                    confirm="Overwrite",
-                    danger=True,
-                )
-            )
-            if overwrite:
-                self.save(force=True)
+            self.post_message(self.ChangedOnDisk(self))
             return
         finally:
             self._saving = False

@@ -141,6 +141,7 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         # not toggled by Tree (which would collapse an open project chosen again).
         self.auto_expand = False
         self.projects: dict[str, ProjectInfo] = {}
+        """Every project the tree shows, by name, as last listed."""
         self._item_nodes: dict[tuple[str, str | None], TreeNode[BrowserItem]] = {}
         self._loaded: set[tuple[str, str | None]] = set()
         self._ticks = 0
@@ -168,11 +169,18 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
     # -- what the screen asks -------------------------------------------------------
     @property
     def cursor_item(self) -> BrowserItem | None:
+        """What the cursor is on (None on the "no projects" lines or an empty tree)."""
         node = self.cursor_node
         return node.data if node is not None else None
 
     def node_for(self, project: str, path: str | None = None) -> TreeNode[BrowserItem] | None:
+        """The tree node of a project (``path`` None) or of a listed entry in it."""
         return self._item_nodes.get((project, path))
+
+    def paths_under(self, project: str) -> set[str]:
+        """The paths of every entry listed under ``project`` (inside collapsed folders
+        too: what was listed and is not known to be gone)."""
+        return {path for name, path in self._item_nodes if name == project and path is not None}
 
     def select_project(self, project: str, *, exact: bool = False) -> None:
         """Put the cursor on a project (after creating or opening it), unless it is

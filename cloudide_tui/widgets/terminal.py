@@ -187,6 +187,8 @@ class Terminal(ScrollView, can_focus=True):
         self._session: ShellSession | None = session
         self._generation = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._io_tasks: set[asyncio.Task[Any]] = set()
+        """The reader, pump and writer on the current session (a restart replaces them)."""
         self._input: asyncio.Queue[bytes | tuple[int, int]] = asyncio.Queue()
         self._ended = False
         self._end_reason: str | None = None
@@ -319,9 +321,8 @@ class Terminal(ScrollView, can_focus=True):
         assert session is not None
         restarting = self._generation > 0
         self._generation += 1
-        for task in list(self._tasks):
-            if getattr(task, "_cloudide_io", False):
-                task.cancel()
+        for task in list(self._io_tasks):
+            task.cancel()
         old_pump = self._pump
         self._pump = OutputPump(self._emulator, self._publish)
         self._pump.lock = old_pump.lock  # a cancelled batch may still be parsing
@@ -349,7 +350,8 @@ class Terminal(ScrollView, can_focus=True):
             self._write_loop(session, self._input),
         ):
             task = self._spawn(coro)
-            task._cloudide_io = True  # type: ignore[attr-defined]
+            self._io_tasks.add(task)
+            task.add_done_callback(self._io_tasks.discard)
 
     # -- output path ---------------------------------------------------------------------
     async def _read_loop(self, session: ShellSession, pump: OutputPump) -> None:

@@ -13,17 +13,14 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Static
 
+from cloudide_tui.app import StoppedByABug
 from cloudide_tui.backend.containers import container_name
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
 from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
-from testkit.ide import running_ide, screen_text, type_text
-
-
-def notifications(app: Any) -> list[tuple[str, str]]:
-    return [(n.title, n.message) for n in app._notifications]
+from testkit.ide import notification_titles, running_ide, screen_text, type_text
 
 
 async def test_an_invalid_project_name_is_explained_before_anything_happens(
@@ -45,7 +42,7 @@ async def test_an_invalid_project_name_is_explained_before_anything_happens(
         # Refused by the validator on the way to the backend too (e.g. from the palette).
         ide.main.create_project("../escape")
         await ide.wait_for(
-            lambda: any(t == "Invalid project name" for t, _ in notifications(ide.app)),
+            lambda: "Invalid project name" in notification_titles(ide.app),
             "an 'Invalid project name' notification",
         )
         assert ide.app.is_running
@@ -97,7 +94,7 @@ async def test_an_unreachable_engine_is_a_dialog_with_what_to_do(home: BackendHo
         await ide.wait_for(
             lambda: (
                 isinstance(ide.app.screen, ErrorDialog)
-                or any(t == EngineUnavailable.title for t, _ in notifications(ide.app))
+                or EngineUnavailable.title in notification_titles(ide.app)
             ),
             "the engine error again",
         )
@@ -162,7 +159,7 @@ async def test_a_bug_shows_a_generic_dialog_and_keeps_the_unsaved_text(home: Bac
 
 async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: BackendHome) -> None:
     app = None
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(StoppedByABug) as stopped:
         async with running_ide(home) as ide:
             app = ide.app
             await ide.create_project("rescue")
@@ -179,6 +176,8 @@ async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: Backe
             ide.app.call_later(broken_app_handler)
             await ide.wait_for(lambda: not ide.app.is_running, "the app to stop")
     assert app is not None and app.return_code == 1
+    assert isinstance(stopped.value.__cause__, ZeroDivisionError)
+    assert "stopped on an unexpected error (a bug): ZeroDivisionError" in str(stopped.value)
     recovered = list((home.data_dir / "recovered").rglob("r.txt"))
     assert len(recovered) == 1 and recovered[0].read_text() == "unsaved base\n"
     log = (home.data_dir / "cloudide-tui.log").read_text()

@@ -1,6 +1,6 @@
 """First run: a missing runner image is built with its progress shown, and can be
 cancelled; a failing build is a dialog. The build runs a real script (as the real one,
-``scripts/build-image.sh``, is run) under an image name that does not exist."""
+``runner/build-image.sh``, is run) under an image name that does not exist."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from textual.widgets import Log
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
 from cloudide_tui.errors import ImageError
 from testkit.backends import BackendHome
-from testkit.ide import running_ide
+from testkit.ide import notification_titles, running_ide
 
 
 def _script(tmp_path: Path, body: str) -> Path:
@@ -51,7 +51,9 @@ async def test_the_image_build_streams_its_lines_and_cancel_stops_it(
         await ide.pilot.press("escape")  # Cancel
         await ide.wait_for(lambda: not isinstance(ide.app.screen, ProgressDialog), "closing")
         await ide.wait_for(lambda: not _alive(pid), "the build to be killed")
-        assert any(n.title == "Image build cancelled" for n in ide.app._notifications)
+        await ide.wait_for(
+            lambda: "Image build cancelled" in notification_titles(ide.app), "the notice"
+        )
         assert ide.app.is_running
 
 

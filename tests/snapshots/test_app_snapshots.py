@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from cloudide_tui.app import CloudIDEApp
 from cloudide_tui.errors import EngineUnavailable
 from testkit.fake_backend import FakeBackend
+from testkit.ide import screen_text, wait_for
 
 SIZES = [pytest.param((120, 36), id="120x36"), pytest.param((80, 24), id="80x24")]
 
@@ -25,9 +26,14 @@ def demo_app() -> CloudIDEApp:
     return CloudIDEApp(FakeBackend.demo())
 
 
-async def started(pilot: Pilot[Any]) -> None:
+def ide(pilot: Pilot[Any]) -> CloudIDEApp:
     app = pilot.app
     assert isinstance(app, CloudIDEApp)
+    return app
+
+
+async def started(pilot: Pilot[Any]) -> None:
+    app = ide(pilot)
     await app.ready.wait()
     await pilot.pause()
 
@@ -39,21 +45,34 @@ def then(
         await started(pilot)
         for step in steps:
             await step(pilot)
-        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     return run
 
 
 async def open_demo_terminal(pilot: Pilot[Any]) -> None:
+    app = ide(pilot)
     await pilot.press("enter")  # the cursor starts on the first project
-    await pilot.pause(0.3)
+
+    def shown() -> bool:
+        terminals = app.main.terminals()
+        return bool(terminals) and screen_text(terminals[0]).count("$") == 3
+
+    await wait_for(pilot, shown, "the demo shell's output")
+    await wait_for(pilot, lambda: app.main.terminals()[0].backlog == 0, "the output drawn")
+    await pilot.pause()
 
 
 async def open_python_file(pilot: Pilot[Any]) -> None:
-    app = pilot.app
-    assert isinstance(app, CloudIDEApp)
+    app = ide(pilot)
     app.main.open_file("demo", "src/app.py")
-    await pilot.pause(0.3)
+    await wait_for(
+        pilot,
+        lambda: any(app.focused is e.text_area for e in app.main.editors()),
+        "the editor, focused",
+    )
+    await pilot.pause()
 
 
 async def show_engine_error(pilot: Pilot[Any]) -> None:

@@ -6,12 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudide_tui.errors import CloudIDEError, InvalidName, InvalidPath
 from cloudide_tui.validation import (
     PROJECT_NAME_RE,
+    validate_file_name,
     validate_owner,
     validate_project_name,
     workspace_parts,
@@ -151,7 +152,6 @@ def test_names_read_from_disk_with_undecodable_bytes_can_be_named_again() -> Non
     assert workspace_parts(raw) == (raw,)
 
 
-@settings(max_examples=300)
 @given(
     st.lists(st.sampled_from(["a", "b", ".", "/", "..", "\\", "é", "\0", "~"]), max_size=20).map(
         "".join
@@ -168,7 +168,6 @@ def test_any_accepted_path_resolves_inside_the_root(path: str) -> None:
     assert resolved.is_relative_to(root)
 
 
-@settings(max_examples=300)
 @given(st.text(max_size=60))
 def test_any_accepted_arbitrary_text_resolves_inside_the_root(path: str) -> None:
     root = Path("/srv/workspace")
@@ -179,3 +178,36 @@ def test_any_accepted_arbitrary_text_resolves_inside_the_root(path: str) -> None
     resolved = Path(os.path.normpath(root.joinpath(*parts)))
     assert resolved.is_relative_to(root)
     assert all("/" not in part and "\0" not in part for part in parts)
+
+
+@pytest.mark.parametrize("name", ["notes.txt", ".env", "a b", "Makefile", "été.md", "x" * 255])
+def test_a_new_file_may_have_any_one_component_name(name: str) -> None:
+    assert validate_file_name(name) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("", "Give a name"),
+        (".", "not . or .."),
+        ("..", "not . or .."),
+        ("src/app.py", "slash"),
+        ("a\nb", "control characters"),
+        ("a\x9bb", "control characters"),
+        ("x" * 256, "at most 255 bytes"),
+        ("é" * 128, "at most 255 bytes"),
+        ("\udcff" * 2 + "\ud800", "cannot be a file name"),
+    ],
+)
+def test_a_refused_file_name_says_what_is_wrong(name: str, fragment: str) -> None:
+    with pytest.raises(InvalidPath, match=fragment):
+        validate_file_name(name)
+
+
+@given(st.text(max_size=40))
+def test_an_accepted_file_name_is_one_component_the_backend_accepts(name: str) -> None:
+    try:
+        validate_file_name(name)
+    except InvalidPath:
+        return
+    assert workspace_parts(name) == (name,)

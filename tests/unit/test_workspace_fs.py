@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudide_tui.backend.base import FileContent
@@ -665,7 +665,6 @@ def trap(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return root, outside
 
 
-@settings(max_examples=400, deadline=None)
 @given(
     absolute=st.booleans(),
     parts=st.lists(st.sampled_from(COMPONENTS), min_size=0, max_size=6),

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Build the per-project runner image (runner/Dockerfile), tag $CLOUDIDE_IMAGE.
+# Build the per-project runner image (the Dockerfile beside this script), tag $CLOUDIDE_IMAGE.
+# This folder ships inside the package (cloudide_tui/runner), so an installed cloudide-tui
+# builds its image from there; `make image` runs it from the checkout.
 #
 # The Dockerfile starts FROM $BASE_IMAGE (default debian:bookworm-slim). Where that base
 # cannot be pulled (no registry reachable), we make it ourselves: debootstrap a minimal
@@ -8,7 +10,7 @@
 # so a second run with nothing changed takes seconds.
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")/.." && pwd)"
+here="$(cd "$(dirname "$0")" && pwd)"
 image="${CLOUDIDE_IMAGE:-cloudide-runner:latest}"
 base="${BASE_IMAGE:-debian:bookworm-slim}"
 local_base="cloudide-base:bookworm"
@@ -47,4 +49,4 @@ if ! have_image "$base"; then
 fi
 
 say "building $image on $base"
-docker build --network host --build-arg BASE_IMAGE="$base" -t "$image" "$here/runner"
+docker build --network host --build-arg BASE_IMAGE="$base" -t "$image" "$here"

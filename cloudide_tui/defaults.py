@@ -1,0 +1,54 @@
+"""Every default the app ships with, and the facts of the runner image, in one place.
+
+The settings (``config.Settings``), the backend's constructor, the CLI's help and the docs
+all take their defaults from here, and ``tests/unit/test_defaults_docs.py`` checks that
+what docs/*.md and the README say equals these values. Nothing here imports anything of
+the app, so every floor may use it (the CLI's ``--help`` stays instant).
+"""
+
+from __future__ import annotations
+
+import os
+
+# -- settings (config.Settings; the backend's constructor uses the same) ----------------
+
+IMAGE = "cloudide-runner:latest"
+"""The runner image every project's container is made from."""
+
+OWNER = "local"
+"""Whose projects these are when nobody says: part of folder and container names."""
+
+MEMORY = "2g"
+"""Memory limit of each container (Docker's notation); no swap on top."""
+
+PIDS = 512
+"""Most processes a container may run at once (stops fork bombs)."""
+
+MAX_DEFAULT_CPUS = 2
+"""The CPU limit of each container is this many CPUs, or fewer on a smaller machine."""
+
+
+def cpus() -> float:
+    """The default CPU limit: ``MAX_DEFAULT_CPUS``, or every CPU where the machine has
+    fewer (Docker refuses a limit above what the machine has)."""
+    return float(min(MAX_DEFAULT_CPUS, os.cpu_count() or 1))
+
+
+SCROLLBACK = 10_000
+"""Lines each terminal keeps above its screen."""
+
+# -- files --------------------------------------------------------------------------------
+
+READ_LIMIT = 4 << 20
+"""``Backend.read_file`` reads at most this many bytes unless told otherwise (4 MiB)."""
+
+# -- the runner image (runner/Dockerfile makes them so) -----------------------------------
+
+CONTAINER_USER = "dev"
+"""The user shells run as in the container (when we run as root or as its uid)."""
+
+CONTAINER_UID = 1000
+"""``dev``'s uid: files the API creates are given to it when we run as root."""
+
+CONTAINER_GID = 1000
+"""``dev``'s gid."""

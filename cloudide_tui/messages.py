@@ -1,0 +1,31 @@
+"""Messages that more than one part of the UI posts or handles.
+
+A widget's own events stay nested in the widget that sends them (``Terminal.Exited``,
+``ProjectBrowser.FileOpened``); what lives here goes up to the app from anywhere below
+it, so that no screen or widget ever needs to import the app to speak to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class Activity(Message):
+    """A progress line from the backend (image build, container start, shell opening).
+
+    Safe to post from a worker thread (``post_message`` is). The app shows it in the
+    progress dialog during start-up and on the status line afterwards.
+    """
+
+    line: str
+
+
+@dataclass
+class WorkFailed(Message):
+    """A worker failed: the app's one error handler turns it into a dialog or a
+    notification (never a traceback)."""
+
+    error: BaseException

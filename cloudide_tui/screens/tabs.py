@@ -1,0 +1,136 @@
+"""The main screen's tab registry: what each tab shows, its number and its label.
+
+Plain bookkeeping, no widgets are made or moved here: the screen adds and removes the
+panes, this module remembers what they are and says what their labels read.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.widget import Widget
+
+from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.widgets.editor import Editor
+
+TITLE_WIDTH = 24
+"""Tab labels longer than this are shortened with an ellipsis."""
+
+TabKind = Literal["terminal", "editor"]
+
+
+def shorten(text: str, width: int = TITLE_WIDTH) -> str:
+    """``text`` cut to ``width`` characters, the last one an ellipsis when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass
+class Tab:
+    """What the screen knows of one tab."""
+
+    pane_id: str
+    """The ``TabPane``'s id in the screen's ``TabbedContent``."""
+    kind: TabKind
+    project: str
+    widget: Widget
+    """The ``Terminal`` or ``Editor`` the tab shows."""
+    title: str = ""
+    """A terminal's title, as its program set it (the project's name until then)."""
+    session: ShellSession | None = None
+    """A terminal's shell, once open."""
+    ended: bool = False
+    """A terminal's shell has ended (Enter restarts it)."""
+    number: int = 1
+    """A terminal's number among its project's terminals: shown when titles collide."""
+
+
+class TabRegistry(Mapping[str, Tab]):
+    """Every open tab by pane id, in the order they were opened."""
+
+    def __init__(self) -> None:
+        self._tabs: dict[str, Tab] = {}
+        self._ids = itertools.count(1)
+
+    def __getitem__(self, pane_id: str) -> Tab:
+        return self._tabs[pane_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tabs)
+
+    def __len__(self) -> int:
+        return len(self._tabs)
+
+    def new_pane_id(self) -> str:
+        """An id no pane of this screen has had."""
+        return f"tab-{next(self._ids)}"
+
+    def add(self, tab: Tab) -> None:
+        self._tabs[tab.pane_id] = tab
+
+    def remove(self, tab: Tab) -> None:
+        self._tabs.pop(tab.pane_id, None)
+
+    def of(self, widget: Widget) -> Tab | None:
+        """The tab showing ``widget``, or None."""
+        for tab in self._tabs.values():
+            if tab.widget is widget:
+                return tab
+        return None
+
+    def of_project(self, project: str, kind: TabKind | None = None) -> list[Tab]:
+        """A project's tabs (of one ``kind`` if given), in opening order."""
+        return [t for t in self._tabs.values() if t.project == project and kind in (None, t.kind)]
+
+    def editor_on(self, project: str, path: str) -> Tab | None:
+        """The editor tab on a file, if one is open."""
+        for tab in self._tabs.values():
+            if isinstance(tab.widget, Editor) and (tab.project, tab.widget.path) == (project, path):
+                return tab
+        return None
+
+    def free_terminal_number(self, project: str) -> int:
+        """The lowest number none of the project's terminals has."""
+        taken = {t.number for t in self.of_project(project, "terminal")}
+        return next(n for n in itertools.count(1) if n not in taken)
+
+    def label(self, tab: Tab) -> str:
+        """A tab's label: the file name or the shell's title, and its state marker
+        (kept visible when the rest is shortened)."""
+        if isinstance(tab.widget, Editor):
+            text, suffix = tab.widget.name_label, " ●" if tab.widget.dirty else ""
+        else:
+            text, suffix = tab.title or tab.project, " (ended)" if tab.ended else ""
+            if self._title_collides(tab):
+                suffix = f" [{tab.number}]{suffix}"
+        return shorten(text, TITLE_WIDTH - len(suffix)) + suffix
+
+    def _title_collides(self, tab: Tab) -> bool:
+        """Another terminal tab shows the same title (two shells in one directory)."""
+        text = tab.title or tab.project
+        return any(
+            other is not tab and other.kind == "terminal" and (other.title or other.project) == text
+            for other in self._tabs.values()
+        )
+
+    def rename_project(self, old: str, new: str) -> None:
+        """A project was renamed: its tabs (and editors' files) follow it."""
+        for tab in self.of_project(old):
+            tab.project = new
+            if isinstance(tab.widget, Editor):
+                tab.widget.retarget(new, tab.widget.path)
+
+    def move_path(self, project: str, old: str, new: str) -> list[Tab]:
+        """A file or folder was renamed: editors on it (or inside it) follow; returns
+        their tabs, whose labels changed."""
+        moved = []
+        for tab in self.of_project(project):
+            editor = tab.widget
+            if isinstance(editor, Editor) and (
+                editor.path == old or editor.path.startswith(old + "/")
+            ):
+                editor.retarget(project, new + editor.path[len(old) :])
+                moved.append(tab)
+        return moved

@@ -1,0 +1,156 @@
+"""The main screen's actions on the workspace: create a project, and make, rename or
+delete what the browser's cursor is on.
+
+Each action asks first (``questions``: the name, checked as it is typed, or "for good?"),
+then calls the backend in a worker whose failure goes up to the app; the tabs follow
+(editors retarget on a rename, a deleted project's tabs close). A base of ``MainScreen``:
+the hub's parts these actions use are declared here and defined there.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Awaitable, Callable
+
+from textual import work
+from textual.screen import Screen
+
+from cloudide_tui.backend.base import Backend
+from cloudide_tui.errors import AlreadyExists, NotFound
+from cloudide_tui.screens import questions
+from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
+from cloudide_tui.validation import validate_project_name
+from cloudide_tui.widgets.project_browser import BrowserItem, ProjectBrowser
+
+
+class WorkspaceActions(Screen[None]):
+    """New project, new file, new folder, rename and delete (see the module docstring)."""
+
+    backend: Backend
+    tabs: TabRegistry
+    opened_projects: set[str]
+    # The hub's (MainScreen), used here:
+    open_project: Callable[[str], Awaitable[None]]
+    open_file: Callable[[str, str], object]
+    close_project_tabs: Callable[[str, TabKind | None], Awaitable[None]]
+    _set_label: Callable[[Tab], None]
+    _update_status: Callable[[], None]
+
+    @property
+    def browser(self) -> ProjectBrowser:
+        return self.query_one(ProjectBrowser)
+
+    # -- actions on projects --------------------------------------------------------------
+    def action_new_project(self) -> None:
+        self._new_project()
+
+    @work(group="dialog")
+    async def _new_project(self) -> None:
+        name = await self.app.push_screen_wait(questions.new_project())
+        if name:
+            self.create_project(name)
+
+    @work(group="projects", exit_on_error=False)
+    async def create_project(self, name: str, *, open_it: bool = True) -> None:
+        """Create a project (validated again by the backend), then open its terminal."""
+        validate_project_name(name)
+        await self.backend.create_project(name)
+        await self.browser.reload()
+        self.browser.select_project(name)
+        if open_it:
+            await self.open_project(name)
+
+    # -- actions on what is under the browser's cursor --------------------------------
+    def _cursor(self) -> BrowserItem | None:
+        item = self.browser.cursor_item
+        if item is None:
+            self.notify("Select a project or a file in the browser first.", severity="warning")
+        return item
+
+    def action_new_file(self) -> None:
+        item = self._cursor()
+        if item is not None:
+            self._new_entry(item, folder=False)
+
+    def action_new_folder(self) -> None:
+        item = self._cursor()
+        if item is not None:
+            self._new_entry(item, folder=True)
+
+    @work(group="dialog")
+    async def _new_entry(self, item: BrowserItem, *, folder: bool) -> None:
+        name = await self.app.push_screen_wait(questions.new_entry(item, folder=folder))
+        if name:
+            self.make_entry(item.project, posixpath.join(item.dir_path, name), folder=folder)
+
+    @work(group="files", exit_on_error=False)
+    async def make_entry(self, project: str, path: str, *, folder: bool) -> None:
+        """Make a folder, or an empty file (never over an existing one), and show it."""
+        if folder:
+            await self.backend.make_dir(project, path)
+        else:
+            # Never clobber a file of that name (the shell may have made it meanwhile).
+            try:
+                await self.backend.stat(project, path)
+            except NotFound:
+                await self.backend.write_file(project, path, b"")
+            else:
+                raise AlreadyExists(
+                    f"{path} exists already in {project}.",
+                    hint="choose another name, or open the file",
+                )
+        await self.browser.reload()
+        await self.browser.reveal(project, path)
+        if not folder:
+            self.open_file(project, path)
+
+    def action_rename(self) -> None:
+        item = self._cursor()
+        if item is not None:
+            self._rename(item)
+
+    @work(group="dialog")
+    async def _rename(self, item: BrowserItem) -> None:
+        old = item.project if item.path is None else posixpath.basename(item.path)
+        new = await self.app.push_screen_wait(questions.rename(item, old))
+        if new and new != old:
+            self.rename(item, new)
+
+    @work(group="projects", exit_on_error=False)
+    async def rename(self, item: BrowserItem, new: str) -> None:
+        """Rename a project (its shells end first: its container goes) or a file or
+        folder (editors on it follow)."""
+        if item.path is None:
+            await self.close_project_tabs(item.project, "terminal")
+            await self.backend.rename_project(item.project, new)
+            self.tabs.rename_project(item.project, new)
+            self.opened_projects.discard(item.project)
+        else:
+            dst = posixpath.join(posixpath.dirname(item.path), new)
+            await self.backend.rename_path(item.project, item.path, dst)
+            for tab in self.tabs.move_path(item.project, item.path, dst):
+                self._set_label(tab)
+        await self.browser.reload()
+        self._update_status()
+
+    def action_delete(self) -> None:
+        item = self._cursor()
+        if item is not None:
+            self._delete(item)
+
+    @work(group="dialog")
+    async def _delete(self, item: BrowserItem) -> None:
+        if await self.app.push_screen_wait(questions.delete(item)):
+            self.delete(item)
+
+    @work(group="projects", exit_on_error=False)
+    async def delete(self, item: BrowserItem) -> None:
+        """Delete a project (its tabs close first) or a file or folder, for good."""
+        if item.path is None:
+            await self.close_project_tabs(item.project, None)
+            await self.backend.delete_project(item.project)
+            self.opened_projects.discard(item.project)
+        else:
+            await self.backend.delete_path(item.project, item.path)
+        await self.browser.reload()
+        self._update_status()
