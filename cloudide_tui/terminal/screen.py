@@ -91,6 +91,7 @@ _CELL_CACHES: dict[int, CellCache] = {}
 _SGR_CACHE: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
 _ERASE_CELLS: dict[Color, Cell] = {}
 _SGR_TEXT_CACHE: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+_SGR_RUN_CACHE: dict[tuple[int, str], tuple[Cell, Cell, str | None]] = {}
 _SEGMENTS = _Segments()
 
 
@@ -133,6 +134,7 @@ class EmulatorScreen(pyte.Screen):
         self._sgr_cache = _SGR_CACHE
         self._erase_cells = _ERASE_CELLS
         self._sgr_text_cache = _SGR_TEXT_CACHE
+        self._sgr_run_cache = _SGR_RUN_CACHE
         self.segment_cache = True
         """Reuse the cells of text drawn before at the same column (``draw``); the
         emulator turns it off with its other shortcuts."""
@@ -485,13 +487,13 @@ class EmulatorScreen(pyte.Screen):
     def _shift_up(self, top: int, bottom: int, count: int) -> None:
         """Rows ``top..bottom`` move up ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
-        self.dirty.update(range(top, bottom + 1))
-        for y in range(top, bottom + 1):
-            moved = buffer.pop(y + count, None) if y + count <= bottom else None
-            if moved is not None:
-                buffer[y] = moved
-            else:
-                buffer.pop(y, None)
+        area = range(top, bottom + 1)
+        self.dirty.update(area)
+        pop = buffer.pop
+        rows = [pop(y, None) for y in area]
+        buffer.update(
+            [(y, row) for y, row in zip(area, rows[count:], strict=False) if row is not None]
+        )
         if self.cursor.attrs.bg is not None:
             for y in range(max(top, bottom - count + 1), bottom + 1):
                 buffer[y] = self._erased_row()
@@ -499,13 +501,13 @@ class EmulatorScreen(pyte.Screen):
     def _shift_down(self, top: int, bottom: int, count: int) -> None:
         """Rows ``top..bottom`` move down ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
-        self.dirty.update(range(top, bottom + 1))
-        for y in range(bottom, top - 1, -1):
-            moved = buffer.pop(y - count, None) if y - count >= top else None
-            if moved is not None:
-                buffer[y] = moved
-            else:
-                buffer.pop(y, None)
+        area = range(top, bottom + 1)
+        self.dirty.update(area)
+        pop = buffer.pop
+        rows = [pop(y, None) for y in area]
+        buffer.update(
+            [(y, row) for y, row in zip(area[count:], rows, strict=False) if row is not None]
+        )
         if self.cursor.attrs.bg is not None:
             for y in range(top, min(bottom, top + count - 1) + 1):
                 buffer[y] = self._erased_row()
@@ -516,6 +518,26 @@ class EmulatorScreen(pyte.Screen):
         self.explicit_index()
         if mo.LNM in self.mode:
             self.cursor.x = 0
+
+    def newlines(self, count: int) -> None:
+        """``count`` CR LFs (the stream's merged token): within the scroll area and
+        without LNM games, the cursor just moves down; otherwise one by one."""
+        cursor = self.cursor
+        cursor.x = 0
+        margins = self.margins
+        bottom = margins.bottom if margins is not None else self.lines - 1
+        y = cursor.y
+        if y + count <= bottom:
+            buffer = self.buffer
+            for below in range(y + 1, y + count + 1):
+                row = buffer.get(below)
+                if row is not None and row.continued:
+                    row.continued = False  # a line feed onto it ends its line
+            cursor.y = y + count
+            return
+        for _ in range(count):
+            cursor.x = 0
+            self.linefeed()
 
     def explicit_index(self) -> None:
         """IND (``ESC D``): an index that ends the line, as a line feed does."""
@@ -869,18 +891,20 @@ class EmulatorScreen(pyte.Screen):
         designation counts."""
         current = self.cursor.attrs
         key = (id(current), run)
-        hit = self._sgr_text_cache.get(key)
+        hit = self._sgr_run_cache.get(key)
         if hit is not None and hit[0] is current:
             self.cursor.attrs = hit[1]
+            charset = hit[2]
         else:
             for params in _SGR_PARAMS.findall(run):
                 self.sgr_text(params)
-            if len(self._sgr_text_cache) > 8192:
-                self._sgr_text_cache.clear()
-            self._sgr_text_cache[key] = (current, self.cursor.attrs)
-        at = run.rfind("\x1b(")
-        if at >= 0:
-            self.define_charset(run[at + 2], "(")
+            at = run.rfind("\x1b(")
+            charset = CHARSETS.get(run[at + 2]) if at >= 0 else None
+            if len(self._sgr_run_cache) > 8192:
+                self._sgr_run_cache.clear()
+            self._sgr_run_cache[key] = (current, self.cursor.attrs, charset)
+        if charset is not None:
+            self.g0_charset = charset
 
     def define_charset(self, code: str, mode: str) -> None:
         charset = CHARSETS.get(code)

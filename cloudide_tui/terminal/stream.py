@@ -129,25 +129,28 @@ def token_regex(shortcuts: bool = True) -> re.Pattern[str]:
     """The tokeniser. With ``shortcuts``, common sequences of tokens are one match (fewer
     trips through the Python loop; full-screen programs write ~9 tokens a row, e.g. top's
     ``ESC(B ESC[m text ESC(B ESC[m ESC[39;49m ESC[K CR LF``): a run of SGRs and G0
-    designations (``ESC ( B``, ``ESC ( 0``) with the text after it (groups 2-3), a
-    cursor position (CUP) with the text after it (4-5), CR LF (11) and a run of
-    backspaces (12). Without, those groups never match and each sequence is its own
-    token: the emulator's ``fast_path=False`` uses that, so the equivalence tests
-    compare the two."""
+    designations (``ESC ( B``, ``ESC ( 0``) with the text after it (groups 4-5), such
+    a run with ``EL 0`` and the CR LFs after it (a row's end, 2-3), a cursor position
+    (CUP) with the text after it (6-7), a run of CR LFs (13) and a run of backspaces
+    (14). Without, those groups never match and each sequence is its own token: the
+    emulator's ``fast_path=False`` uses that, so the equivalence tests compare the
+    two."""
     text = r"[^\x00-\x1f\x7f-\x9f]"
+    sets = r"(?:\x1b\[[0-9;]*m|\x1b\([0B])"
     return re.compile(
         rf"({text}+)"  # 1: text
         + (
-            rf"|((?:\x1b\[[0-9;]*m|\x1b\([0B])+)({text}*)"  # 2-3: SGRs, G0 sets, text
-            rf"|\x1b\[([0-9;]*)H({text}*)"  # 4-5: CUP, text
+            rf"|({sets}*+)\x1b\[0?K((?:\r\n)*+)"  # 2-3: SGRs and G0 sets, EL, CR LFs
+            rf"|({sets}++)({text}*)"  # 4-5: SGRs and G0 sets, text
+            rf"|\x1b\[([0-9;]*)H({text}*)"  # 6-7: CUP, text
             if shortcuts
-            else f"|({_NEVER})({_NEVER})|({_NEVER})({_NEVER})"
+            else f"|({_NEVER})({_NEVER})|({_NEVER})({_NEVER})|({_NEVER})({_NEVER})"
         )
-        + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 6-8: CSI (private, params, final)
-        r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 9-10: ESC (intermediates, final)
-        + (r"|(\r\n)|(\x08{2,})" if shortcuts else f"|({_NEVER})|({_NEVER})")  # 11, 12
-        + r"|([\x00-\x1f\x7f-\x99\x9b-\x9f])"  # 13: a C0 control (or a stray ESC)
-        + f"|({ACTION})"  # 14: the pre-filter's next action
+        + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 8-10: CSI (private, params, final)
+        r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 11-12: ESC (intermediates, final)
+        + (r"|((?:\r\n)+)|(\x08{2,})" if shortcuts else f"|({_NEVER})|({_NEVER})")  # 13-14
+        + r"|([\x00-\x1f\x7f-\x99\x9b-\x9f])"  # 15: a C0 control (or a stray ESC)
+        + f"|({ACTION})"  # 16: the pre-filter's next action
     )
 
 
@@ -190,8 +193,8 @@ class EmulatorStream(pyte.Stream):
                 draw(m.group(1))
                 printed = True
                 continue
-            if kind == 3:
-                run, text = m.group(2, 3)
+            if kind == 5:
+                run, text = m.group(4, 5)
                 sgr_run(run)
                 if text:
                     draw(text)
@@ -199,8 +202,8 @@ class EmulatorStream(pyte.Stream):
                 else:
                     printed = False
                 continue
-            if kind == 5:
-                params, text = m.group(4, 5)
+            if kind == 7:
+                params, text = m.group(6, 7)
                 cup(params)
                 if text:
                     draw(text)
@@ -208,11 +211,17 @@ class EmulatorStream(pyte.Stream):
                 else:
                     printed = False
                 continue
-            if kind == 11:
-                screen.carriage_return()
-                screen.linefeed()
-            elif kind == 8:
-                private, params, final = m.group(6, 7, 8)
+            if kind == 3:  # a row's end: top, htop, grep write it so
+                run, ends = m.group(2, 3)
+                if run:
+                    sgr_run(run)
+                screen.erase_in_line(0)
+                if ends:
+                    screen.newlines(len(ends) >> 1)
+            elif kind == 13:
+                screen.newlines(len(m.group(13)) >> 1)
+            elif kind == 10:
+                private, params, final = m.group(8, 9, 10)
                 if final == "m" and not private:
                     sgr(params)
                 elif final == "H" and not private:
@@ -224,15 +233,15 @@ class EmulatorStream(pyte.Stream):
                     handler = csi.get(final)
                     if handler is not None:
                         handler(screen, parse_params(params), bool(private))
-            elif kind == 10:
-                self._escape(m.group(9), m.group(10))
-            elif kind == 14:
+            elif kind == 12:
+                self._escape(m.group(11), m.group(12))
+            elif kind == 16:
                 if self.actions:
                     screen.perform(self.actions.popleft())
-            elif kind == 12:
-                screen.cursor_back(len(m.group(12)))  # n backspaces: n columns back
+            elif kind == 14:
+                screen.cursor_back(len(m.group(14)))  # n backspaces: n columns back
             else:
-                control = controls.get(m.group(13))
+                control = controls.get(m.group(15))
                 if control is not None:
                     control(screen)
             printed = False
