@@ -172,6 +172,9 @@ class TerminalEmulator:
 
     def _feed_plain(self, text: str) -> None:
         self._materialize()
+        if text.count("\x1b[H") > 1:  # full-screen frames: rows written again later
+            screen = self._screen
+            text = fastpath.drop_overwritten_rows(text, screen.lines, screen.columns)
         self._stream.feed(text)
 
     def _fast_lines(self, run: str) -> bool:

@@ -18,7 +18,7 @@ only to throw it away. Instead:
   not once per chunk). An unfinished last line is held back the same way.
 
 The result (screen, cursor, attributes, scrollback) equals what the plain path gives;
-``tests/test_emulator_fastpath.py`` checks that with hypothesis.
+``tests/pty/test_emulator_fastpath.py`` checks that with hypothesis.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from .scrollback import SGR, sgr_params
 SIMPLE_LINES = re.compile(
     r"(?:(?:[^\x00-\x08\x0a-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r\n)+"
 )
-"""A run of complete simple lines, matched in C (non-ASCII lines are checked further
-by :func:`first_complex_line`)."""
+"""A run of complete simple lines, matched in C (lines with characters that join
+clusters, and the like, are found by :func:`complex_lines`)."""
 
 _SIMPLE_LINE = r"(?:[^\x00-\x08\x0a-\x1f\x7f-\x9f]++|\x1b\[[0-9;]*+m|\x1b\[0?K)*+\r\n"
 _RUNS: dict[int, re.Pattern[str]] = {}
@@ -169,34 +169,6 @@ def complex_lines(text: str, tabs_ok: bool) -> list[int]:
 _TAB = re.compile("\t")
 
 
-def first_complex_line(run: str, tabs_ok: bool) -> int:
-    """Offset of the first line in ``run`` that must take the plain path: a character
-    that may join a grapheme cluster or takes no cell (marks, joiners, selectors...), a
-    tab when the tab stops are not the default, or an SGR that may set a background (a
-    line feed with a background set scrolls in a coloured line, BCE). -1 if none."""
-    cut = -1
-    m = _SETS_BACKGROUND.search(run)
-    if m is not None:
-        k = run.rfind("\r\n", 0, m.start())
-        cut = k + 2 if k >= 0 else 0
-        run = run[:cut]
-    if not tabs_ok and "\t" in run:
-        offset = 0
-        for line in run.split("\r\n"):
-            if "\t" in line:
-                return offset
-            offset += len(line) + 2
-    if run.isascii():
-        return cut
-    kinds = CHAR_KINDS
-    offset = 0
-    for line in run.split("\r\n"):
-        if not line.isascii() and not all(map(kinds.__getitem__, line)):
-            return offset
-        offset += len(line) + 2
-    return cut
-
-
 def split_rows(line: str, columns: int) -> list[str]:
     """Split one line into the screen rows autowrap makes of it (codes stay with the
     row the cursor is on when they arrive, also in the pending-wrap state)."""
@@ -288,3 +260,67 @@ def sgr_after(start: Cell, text: str, apply: object) -> Cell:
     for params in SGR.findall(text, max(cut, 0)):
         state = apply(state, tuple(sgr_params(params)))  # type: ignore[operator]
     return state
+
+
+# -- full-screen frames: rows a later frame of the same feed writes again ------------------
+_SET = r"(?:\x1b\[[0-9;]*m|\x1b\([0B])"
+_FRAME_LINE = re.compile(rf"(?:{_SET}|[\x20-\x7e]++)*+(\x1b\[0?K)?")
+"""A line of a simple frame: SGRs, G0 sets and ASCII text; with ``EL 0`` at its end
+(group 1) it writes its row whole (from column 0, as the line starts there)."""
+_CODES_IN_ROW = re.compile(rf"{_SET}|\x1b\[0?K")
+_FROM_SCRATCH = ("\x1b(B\x1b[m", "\x1b[m\x1b(B", "\x1b(B\x1b[0m", "\x1b[0m\x1b(B")
+"""How a line starts when what came before it does not matter to it (G0 and SGR set)."""
+_HOME = re.compile(r"\x1b\[H")
+
+
+def drop_overwritten_rows(text: str, lines: int, columns: int) -> str:
+    """``text`` without the row writes a later frame of it writes again.
+
+    Full-screen programs (top, htop) redraw from ``ESC [ H``, a row per line, each row
+    written whole (SGRs and ASCII text, then ``EL 0``) or skipped (a bare CR LF). When
+    ``text`` holds several such frames, only the last write of each row shows: an earlier
+    write is dropped (its CR LF kept) if the next line starts from scratch (``ESC ( B``
+    and ``ESC [ m`` before any text, so the state the dropped one leaves does not matter)
+    and a later frame of the same run of such frames writes the row whole again. A frame
+    with anything else (a cursor move, a scroll, non-ASCII text, a line that would wrap,
+    more lines than the screen) ends a run: nothing is dropped across it. The screen,
+    cursor and state after ``text`` are the same (the equivalence tests check it)."""
+    starts = [m.start() for m in _HOME.finditer(text)]
+    if len(starts) < 2:
+        return text
+    frames: list[tuple[list[str], list[bool]] | None] = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(text)
+        body = text[start + 3 : end].split("\r\n")
+        whole: list[bool] = []  # per line: it writes its row whole
+        if len(body) > lines:
+            frames.append(None)
+            continue
+        for line in body:
+            if not line:
+                whole.append(False)
+                continue
+            m = _FRAME_LINE.fullmatch(line)
+            if m is None or (len(line) > columns and len(_CODES_IN_ROW.sub("", line)) > columns):
+                break  # not simple, or it would wrap
+            whole.append(m.group(1) is not None)
+        frames.append((body, whole) if len(whole) == len(body) else None)
+    later: set[int] = set()  # rows a later frame of the run writes whole
+    for frame in reversed(frames):
+        if frame is None:
+            later = set()
+            continue
+        body, whole = frame
+        for y in range(len(body) - 1):  # (never a frame's last line: its state goes on)
+            if whole[y] and y in later and body[y + 1].startswith(_FROM_SCRATCH):
+                body[y] = ""
+        later.update(y for y, w in enumerate(whole) if w)
+    pieces = [text[: starts[0]]]
+    for k, start in enumerate(starts):
+        frame = frames[k]
+        if frame is None:
+            end = starts[k + 1] if k + 1 < len(starts) else len(text)
+            pieces.append(text[start:end])
+        else:
+            pieces.append("\x1b[H" + "\r\n".join(frame[0]))
+    return "".join(pieces)

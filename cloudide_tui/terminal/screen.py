@@ -93,6 +93,12 @@ _ERASE_CELLS: dict[Color, Cell] = {}
 _SGR_TEXT_CACHE: dict[tuple[int, str], tuple[Cell, Cell]] = {}
 _SGR_RUN_CACHE: dict[tuple[int, str], tuple[Cell, Cell, str | None]] = {}
 _SEGMENTS = _Segments()
+_ROWS: dict[tuple[int, int, int, str], tuple[Cell, str, dict[int, Cell], int, Cell, str]] = {}
+"""(id of the attributes, id of the G0 set, the width, a row's token) → (those
+attributes, that G0 set, the row's cells, the cursor's column, the attributes and G0 set
+after): rows written whole from column 0 (see ``write_row``)."""
+ROW_CACHE = 512
+"""At most this many rows are kept (each a few KB at 200 columns)."""
 
 
 class CellCursor(pyte.screens.Cursor):
@@ -221,6 +227,13 @@ class EmulatorScreen(pyte.Screen):
                     segments[key] = (cache, cells)
                 else:
                     cells = entry[1]
+                    line = self.buffer.get(cursor.y)
+                    if line is not None and cells.items() <= line.items():
+                        # already there (a full-screen program redrawing an unchanged
+                        # row): nothing to do, and the row is not dirty
+                        cursor.x = x + n
+                        self._last_char = data[-1]
+                        return
                 if n == self.columns:
                     # the whole row (rows never hold cells past the last column): a
                     # fresh row cloned from the cached dict is ~3x cheaper than updating
@@ -264,6 +277,58 @@ class EmulatorScreen(pyte.Screen):
                 self._last_char = data[-1]
                 return
         self._draw_clusters(data)
+
+    def write_row(self, token: str, before: str, text: str, after: str) -> None:
+        """A row written whole: SGRs and G0 sets, ``text``, SGRs and G0 sets, ``EL 0``
+        (the stream's merged token, without its CR LFs). Written from column 0 on the
+        normal path, the row's cells are a function of the attributes and character set
+        it starts with and of the token alone: the result is kept, and the same row
+        written again is a copy (or, when the row already holds it, nothing, and the row
+        is not dirty). Elsewhere, in insert mode, or for text that wraps or is not ASCII,
+        it is the sequence of its parts."""
+        cursor = self.cursor
+        if cursor.x or mo.IRM in self.mode or self.charset or not text.isascii():
+            self._row_parts(before, text, after)
+            return
+        attrs = cursor.attrs
+        key = (id(attrs), id(self.g0_charset), self.columns, token)
+        hit = _ROWS.get(key)
+        y = cursor.y
+        if hit is None or hit[0] is not attrs:
+            start_charset = self.g0_charset
+            self._row_parts(before, text, after)
+            if cursor.y == y and cursor.x <= self.columns and len(text) <= self.columns:
+                row = self.buffer.get(y)
+                cells = dict(row) if row is not None else {}
+                if len(_ROWS) > ROW_CACHE:
+                    _ROWS.clear()
+                _ROWS[key] = (attrs, start_charset, cells, cursor.x, cursor.attrs, self.g0_charset)
+            return
+        _, start_charset, cells, x, end_attrs, charset = hit
+        if start_charset is not self.g0_charset:
+            self._row_parts(before, text, after)
+            return
+        line = self.buffer.get(y)
+        if line is None or line != cells:
+            row = _blank_row()
+            row.update(cells)
+            if line is not None and line.continued:
+                row.continued = True
+            self.buffer[y] = row
+            self.dirty.add(y)
+        cursor.x = x
+        cursor.attrs = end_attrs
+        self.g0_charset = charset
+        self._last_char = text[-1]
+        self._join = False
+
+    def _row_parts(self, before: str, text: str, after: str) -> None:
+        if before:
+            self.sgr_run(before)
+        self.draw(text)
+        if after:
+            self.sgr_run(after)
+        self.erase_in_line(0)
 
     def _draw_narrow(self, data: str) -> None:
         """Characters one cell wide each, that never join one another."""
@@ -639,13 +704,22 @@ class EmulatorScreen(pyte.Screen):
             start, end = 0, cols
         else:
             return
-        self.dirty.add(y)
         if start >= end:
             return
-        if start == 0 and end == cols and self.erase_cell() is BLANK:
+        blank = self.erase_cell()
+        line = self.buffer.get(y)
+        if line is None:
+            if blank is BLANK:
+                return  # an untouched row: nothing to erase, nothing changes
+            line = self.buffer[y]
+        elif blank is BLANK and (not line or max(line) < start or min(line) >= end):
+            if start == 0 and how != 1 and line.continued:
+                line.continued = False
+            return  # nothing there to erase: the row does not change
+        self.dirty.add(y)
+        if start == 0 and end == cols and blank is BLANK:
             self.buffer.pop(y, None)
         else:
-            line = self.buffer[y]
             self._erase_range(line, start, end)
             if start == 0 and how != 1 and line.continued:
                 line.continued = False  # erased from its start: no longer goes on (xterm.js)

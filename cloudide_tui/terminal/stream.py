@@ -128,29 +128,32 @@ _NEVER = "(?!)"
 def token_regex(shortcuts: bool = True) -> re.Pattern[str]:
     """The tokeniser. With ``shortcuts``, common sequences of tokens are one match (fewer
     trips through the Python loop; full-screen programs write ~9 tokens a row, e.g. top's
-    ``ESC(B ESC[m text ESC(B ESC[m ESC[39;49m ESC[K CR LF``): a run of SGRs and G0
-    designations (``ESC ( B``, ``ESC ( 0``) with the text after it (groups 4-5), such
-    a run with ``EL 0`` and the CR LFs after it (a row's end, 2-3), a cursor position
-    (CUP) with the text after it (6-7), a run of CR LFs (13) and a run of backspaces
-    (14). Without, those groups never match and each sequence is its own token: the
-    emulator's ``fast_path=False`` uses that, so the equivalence tests compare the
-    two."""
+    ``ESC(B ESC[m text ESC(B ESC[m ESC[39;49m ESC[K CR LF``): a whole row written from
+    its start (SGRs and G0 sets, text, SGRs and G0 sets, ``EL 0``, CR LFs: groups 2-5),
+    a run of SGRs and G0 designations (``ESC ( B``, ``ESC ( 0``) with ``EL 0`` and the CR
+    LFs after it (a row's end, 6-7), such a run with the text after it (8-9), a cursor
+    position (CUP) with the text after it (10-11), a run of CR LFs (17) and a run of
+    backspaces (18). Without, those groups never match and each sequence is its own
+    token: the emulator's ``fast_path=False`` uses that, so the equivalence tests
+    compare the two."""
     text = r"[^\x00-\x1f\x7f-\x9f]"
     sets = r"(?:\x1b\[[0-9;]*m|\x1b\([0B])"
+    never2 = f"({_NEVER})({_NEVER})"
     return re.compile(
         rf"({text}+)"  # 1: text
         + (
-            rf"|({sets}*+)\x1b\[0?K((?:\r\n)*+)"  # 2-3: SGRs and G0 sets, EL, CR LFs
-            rf"|({sets}++)({text}*)"  # 4-5: SGRs and G0 sets, text
-            rf"|\x1b\[([0-9;]*)H({text}*)"  # 6-7: CUP, text
+            rf"|({sets}*+)({text}++)({sets}*+)\x1b\[0?K((?:\r\n)*+)"  # 2-5: a row
+            rf"|({sets}*+)\x1b\[0?K((?:\r\n)*+)"  # 6-7: SGRs and G0 sets, EL, CR LFs
+            rf"|({sets}++)({text}*)"  # 8-9: SGRs and G0 sets, text
+            rf"|\x1b\[([0-9;]*)H({text}*)"  # 10-11: CUP, text
             if shortcuts
-            else f"|({_NEVER})({_NEVER})|({_NEVER})({_NEVER})|({_NEVER})({_NEVER})"
+            else f"|{never2}({_NEVER})({_NEVER})|{never2}|{never2}|{never2}"
         )
-        + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 8-10: CSI (private, params, final)
-        r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 11-12: ESC (intermediates, final)
-        + (r"|((?:\r\n)+)|(\x08{2,})" if shortcuts else f"|({_NEVER})|({_NEVER})")  # 13-14
-        + r"|([\x00-\x1f\x7f-\x99\x9b-\x9f])"  # 15: a C0 control (or a stray ESC)
-        + f"|({ACTION})"  # 16: the pre-filter's next action
+        + r"|\x1b\[(\??)([0-9;]*)([\x40-\x7e])"  # 12-14: CSI (private, params, final)
+        r"|\x1b([\x20-\x2f]*)([\x30-\x7e])"  # 15-16: ESC (intermediates, final)
+        + (r"|((?:\r\n)+)|(\x08{2,})" if shortcuts else f"|{never2}")  # 17-18
+        + r"|([\x00-\x1f\x7f-\x99\x9b-\x9f])"  # 19: a C0 control (or a stray ESC)
+        + f"|({ACTION})"  # 20: the pre-filter's next action
     )
 
 
@@ -193,8 +196,13 @@ class EmulatorStream(pyte.Stream):
                 draw(m.group(1))
                 printed = True
                 continue
-            if kind == 5:
-                run, text = m.group(4, 5)
+            if kind == 5:  # a whole row: top, htop, vim write their rows so
+                before, text, after, ends = m.group(2, 3, 4, 5)
+                screen.write_row(m.group(), before, text, after)
+                if ends:
+                    screen.newlines(len(ends) >> 1)
+            elif kind == 9:
+                run, text = m.group(8, 9)
                 sgr_run(run)
                 if text:
                     draw(text)
@@ -202,8 +210,8 @@ class EmulatorStream(pyte.Stream):
                 else:
                     printed = False
                 continue
-            if kind == 7:
-                params, text = m.group(6, 7)
+            elif kind == 11:
+                params, text = m.group(10, 11)
                 cup(params)
                 if text:
                     draw(text)
@@ -211,17 +219,17 @@ class EmulatorStream(pyte.Stream):
                 else:
                     printed = False
                 continue
-            if kind == 3:  # a row's end: top, htop, grep write it so
-                run, ends = m.group(2, 3)
+            elif kind == 7:  # a row's end: top, htop, grep write it so
+                run, ends = m.group(6, 7)
                 if run:
                     sgr_run(run)
                 screen.erase_in_line(0)
                 if ends:
                     screen.newlines(len(ends) >> 1)
-            elif kind == 13:
-                screen.newlines(len(m.group(13)) >> 1)
-            elif kind == 10:
-                private, params, final = m.group(8, 9, 10)
+            elif kind == 17:
+                screen.newlines(len(m.group(17)) >> 1)
+            elif kind == 14:
+                private, params, final = m.group(12, 13, 14)
                 if final == "m" and not private:
                     sgr(params)
                 elif final == "H" and not private:
@@ -233,15 +241,15 @@ class EmulatorStream(pyte.Stream):
                     handler = csi.get(final)
                     if handler is not None:
                         handler(screen, parse_params(params), bool(private))
-            elif kind == 12:
-                self._escape(m.group(11), m.group(12))
             elif kind == 16:
+                self._escape(m.group(15), m.group(16))
+            elif kind == 20:
                 if self.actions:
                     screen.perform(self.actions.popleft())
-            elif kind == 14:
-                screen.cursor_back(len(m.group(14)))  # n backspaces: n columns back
+            elif kind == 18:
+                screen.cursor_back(len(m.group(18)))  # n backspaces: n columns back
             else:
-                control = controls.get(m.group(15))
+                control = controls.get(m.group(19))
                 if control is not None:
                     control(screen)
             printed = False
