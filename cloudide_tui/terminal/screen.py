@@ -629,7 +629,8 @@ class EmulatorScreen(pyte.Screen):
         self._shift_down(top, bottom, min(max(count, 1), bottom - top + 1))
 
     def insert_lines(self, count: int | None = None) -> None:
-        top, bottom = self.margins or Margins(0, self.lines - 1)
+        margins = self.margins
+        top, bottom = margins if margins is not None else (0, self.lines - 1)
         y = self.cursor.y
         if top <= y <= bottom:
             self._shift_down(y, bottom, min(max(count or 1, 1), bottom - y + 1))
@@ -637,7 +638,8 @@ class EmulatorScreen(pyte.Screen):
 
     def delete_lines(self, count: int | None = None) -> None:
         """DL, with pyte's bug fixed: a row whose replacement was never touched is cleared."""
-        top, bottom = self.margins or Margins(0, self.lines - 1)
+        margins = self.margins
+        top, bottom = margins if margins is not None else (0, self.lines - 1)
         y = self.cursor.y
         if top <= y <= bottom:
             self._shift_up(y, bottom, min(max(count or 1, 1), bottom - y + 1))
@@ -859,15 +861,18 @@ class EmulatorScreen(pyte.Screen):
     ) -> None:
         if kwargs.get("private"):
             return  # XTRESTORE (CSI ? Pm r): not supported, ignored
+        cursor = self.cursor
         if not top and not bottom:
             self.margins = None
-            self.cursor_position()
+            cursor.x = cursor.y = 0  # home
             return
-        top = max(0, min((top or 1) - 1, self.lines - 1))
-        bottom = max(0, min((bottom or self.lines) - 1, self.lines - 1))
+        last = self.lines - 1
+        top = max(0, min((top or 1) - 1, last))
+        bottom = max(0, min((bottom or self.lines) - 1, last))
         if bottom > top:
             self.margins = Margins(top, bottom)
-            self.cursor_position()
+            cursor.x = 0  # home: the region's top in origin mode
+            cursor.y = top if mo.DECOM in self.mode else 0
 
     # -- modes --------------------------------------------------------------------
     def set_mode(self, *modes: int, **kwargs: Any) -> None:

@@ -54,11 +54,45 @@ def _scorc(s: EmulatorScreen, p: list[int]) -> None:
     s.restore_cursor()
 
 
+def _insert_lines(s: EmulatorScreen, p: list[int], private: bool) -> None:
+    if not private:
+        s.insert_lines(p[0] if p else 0)
+
+
+def _delete_lines(s: EmulatorScreen, p: list[int], private: bool) -> None:
+    if not private:
+        s.delete_lines(p[0] if p else 0)
+
+
+def _cursor_forward(s: EmulatorScreen, p: list[int], private: bool) -> None:
+    if not private:
+        s.cursor_forward(p[0] if p else 0)
+
+
+def _cursor_up(s: EmulatorScreen, p: list[int], private: bool) -> None:
+    if not private:
+        s.cursor_up(p[0] if p else 0)
+
+
+def _cursor_down(s: EmulatorScreen, p: list[int], private: bool) -> None:
+    if not private:
+        s.cursor_down(p[0] if p else 0)
+
+
+def _erase_line(s: EmulatorScreen, p: list[int], private: bool) -> None:
+    s.erase_in_line(p[0] if p else 0)
+
+
+def _margins(s: EmulatorScreen, p: list[int], private: bool) -> None:
+    s.set_margins(p[0] if p else 0, p[1] if len(p) > 1 else 0, private=private)
+
+
+# (the busiest handlers are written out: one call fewer than through _public)
 CSI_HANDLERS: dict[str, _Handler] = {
     "@": _public(lambda s, p: s.insert_characters(_first(p))),
-    "A": _public(lambda s, p: s.cursor_up(_first(p))),
-    "B": _public(lambda s, p: s.cursor_down(_first(p))),
-    "C": _public(lambda s, p: s.cursor_forward(_first(p))),
+    "A": _cursor_up,
+    "B": _cursor_down,
+    "C": _cursor_forward,
     "D": _public(lambda s, p: s.cursor_back(_first(p))),
     "E": _public(lambda s, p: s.cursor_down1(_first(p))),
     "F": _public(lambda s, p: s.cursor_up1(_first(p))),
@@ -72,9 +106,9 @@ CSI_HANDLERS: dict[str, _Handler] = {
     "I": _public(lambda s, p: s.forward_tabs(_first(p))),
     "Z": _public(lambda s, p: s.backward_tabs(_first(p))),
     "J": lambda s, p, private: s.erase_in_display(_first(p)),
-    "K": lambda s, p, private: s.erase_in_line(_first(p)),
-    "L": _public(lambda s, p: s.insert_lines(_first(p))),
-    "M": _public(lambda s, p: s.delete_lines(_first(p))),
+    "K": _erase_line,
+    "L": _insert_lines,
+    "M": _delete_lines,
     "P": _public(lambda s, p: s.delete_characters(_first(p))),
     "X": _public(lambda s, p: s.erase_characters(_first(p))),
     "S": _public(lambda s, p: s.scroll_up(_first(p))),
@@ -85,7 +119,7 @@ CSI_HANDLERS: dict[str, _Handler] = {
     "h": lambda s, p, private: s.set_mode(*p, private=private) if p else None,
     "l": lambda s, p, private: s.reset_mode(*p, private=private) if p else None,
     "m": lambda s, p, private: s.select_graphic_rendition(*p, private=private),
-    "r": lambda s, p, private: s.set_margins(_first(p), _second(p), private=private),
+    "r": _margins,
     "s": _public(_scosc),
     "u": _public(_scorc),
 }
