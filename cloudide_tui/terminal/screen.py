@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress, islice, repeat
 from typing import Any
 
 import pyte
@@ -554,28 +554,30 @@ class EmulatorScreen(pyte.Screen):
         buffer = self.buffer
         area = range(top, bottom + 1)
         self.dirty.update(area)
+        rows = list(map(buffer.__getitem__, area))  # (a missing row is made: blank)
+        buffer.update(zip(area, islice(rows, count, None), strict=False))
         pop = buffer.pop
-        rows = [pop(y, None) for y in area]
-        buffer.update(
-            [(y, row) for y, row in zip(area, rows[count:], strict=False) if row is not None]
-        )
-        if self.cursor.attrs.bg is not None:
-            for y in range(max(top, bottom - count + 1), bottom + 1):
+        erased = self.cursor.attrs.bg is not None
+        for y in range(max(top, bottom - count + 1), bottom + 1):
+            if erased:
                 buffer[y] = self._erased_row()
+            else:
+                pop(y)
 
     def _shift_down(self, top: int, bottom: int, count: int) -> None:
         """Rows ``top..bottom`` move down ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
         area = range(top, bottom + 1)
         self.dirty.update(area)
+        rows = list(map(buffer.__getitem__, area))  # (a missing row is made: blank)
+        buffer.update(zip(area[count:], rows, strict=False))
         pop = buffer.pop
-        rows = [pop(y, None) for y in area]
-        buffer.update(
-            [(y, row) for y, row in zip(area[count:], rows, strict=False) if row is not None]
-        )
-        if self.cursor.attrs.bg is not None:
-            for y in range(top, min(bottom, top + count - 1) + 1):
+        erased = self.cursor.attrs.bg is not None
+        for y in range(top, min(bottom, top + count - 1) + 1):
+            if erased:
                 buffer[y] = self._erased_row()
+            else:
+                pop(y)
 
     def linefeed(self) -> None:
         """An explicit line feed (LF, VT, FF, IND, NEL): the row it moves onto does not go
@@ -861,18 +863,31 @@ class EmulatorScreen(pyte.Screen):
     ) -> None:
         if kwargs.get("private"):
             return  # XTRESTORE (CSI ? Pm r): not supported, ignored
+        self.margins_to(top or 0, bottom or 0)
+
+    def margins_to(self, top: int, bottom: int) -> None:
+        """DECSTBM (``CSI top ; bottom r``) from its parameters (0: not given). The
+        resulting margins are cached by (top, bottom, lines): programs that scroll a
+        region set and reset it around every scroll."""
         cursor = self.cursor
         if not top and not bottom:
             self.margins = None
             cursor.x = cursor.y = 0  # home
             return
-        last = self.lines - 1
-        top = max(0, min((top or 1) - 1, last))
-        bottom = max(0, min((bottom or self.lines) - 1, last))
-        if bottom > top:
-            self.margins = Margins(top, bottom)
+        key = (top, bottom, self.lines)
+        margins = _MARGINS.get(key)
+        if margins is None:
+            last = self.lines - 1
+            first = max(0, min((top or 1) - 1, last))
+            end = max(0, min((bottom or self.lines) - 1, last))
+            margins = Margins(first, end) if end > first else ()
+            if len(_MARGINS) > 4096:
+                _MARGINS.clear()
+            _MARGINS[key] = margins
+        if margins:
+            self.margins = margins
             cursor.x = 0  # home: the region's top in origin mode
-            cursor.y = top if mo.DECOM in self.mode else 0
+            cursor.y = margins[0] if mo.DECOM in self.mode else 0
 
     # -- modes --------------------------------------------------------------------
     def set_mode(self, *modes: int, **kwargs: Any) -> None:
@@ -1132,6 +1147,8 @@ class EmulatorScreen(pyte.Screen):
 
 _PARAMS: dict[str, list[int]] = {}
 _CUP: dict[str, tuple[int, int]] = {}
+_MARGINS: dict[tuple[int, int, int], Margins | tuple[()]] = {}
+"""DECSTBM's parameters and screen height → its margins, or () when it is ignored."""
 
 
 def parse_params(text: str) -> list[int]:

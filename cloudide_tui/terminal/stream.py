@@ -84,7 +84,8 @@ def _erase_line(s: EmulatorScreen, p: list[int], private: bool) -> None:
 
 
 def _margins(s: EmulatorScreen, p: list[int], private: bool) -> None:
-    s.set_margins(p[0] if p else 0, p[1] if len(p) > 1 else 0, private=private)
+    if not private:  # (XTRESTORE, CSI ? Pm r, is not supported)
+        s.margins_to(p[0] if p else 0, p[1] if len(p) > 1 else 0)
 
 
 # (the busiest handlers are written out: one call fewer than through _public)
