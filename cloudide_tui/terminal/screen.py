@@ -17,7 +17,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate, compress, islice, repeat
+from itertools import accumulate, compress, repeat
+from operator import itemgetter
 from typing import Any
 
 import pyte
@@ -552,32 +553,32 @@ class EmulatorScreen(pyte.Screen):
     def _shift_up(self, top: int, bottom: int, count: int) -> None:
         """Rows ``top..bottom`` move up ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
-        area = range(top, bottom + 1)
-        self.dirty.update(area)
-        rows = list(map(buffer.__getitem__, area))  # (a missing row is made: blank)
-        buffer.update(zip(area, islice(rows, count, None), strict=False))
+        self.dirty.update(_area(top, bottom)[2])
+        if top + count <= bottom:  # the rows that stay (a missing one is made: blank)
+            moved = _area(top + count, bottom)[1](buffer)
+            buffer.update(zip(range(top, bottom - count + 1), moved, strict=True))
         pop = buffer.pop
         erased = self.cursor.attrs.bg is not None
         for y in range(max(top, bottom - count + 1), bottom + 1):
             if erased:
                 buffer[y] = self._erased_row()
             else:
-                pop(y)
+                pop(y, None)
 
     def _shift_down(self, top: int, bottom: int, count: int) -> None:
         """Rows ``top..bottom`` move down ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
-        area = range(top, bottom + 1)
-        self.dirty.update(area)
-        rows = list(map(buffer.__getitem__, area))  # (a missing row is made: blank)
-        buffer.update(zip(area[count:], rows, strict=False))
+        self.dirty.update(_area(top, bottom)[2])
+        if top + count <= bottom:  # the rows that stay (a missing one is made: blank)
+            moved = _area(top, bottom - count)[1](buffer)
+            buffer.update(zip(range(top + count, bottom + 1), moved, strict=True))
         pop = buffer.pop
         erased = self.cursor.attrs.bg is not None
         for y in range(top, min(bottom, top + count - 1) + 1):
             if erased:
                 buffer[y] = self._erased_row()
             else:
-                pop(y)
+                pop(y, None)
 
     def linefeed(self) -> None:
         """An explicit line feed (LF, VT, FF, IND, NEL): the row it moves onto does not go
@@ -1149,6 +1150,22 @@ _PARAMS: dict[str, list[int]] = {}
 _CUP: dict[str, tuple[int, int]] = {}
 _MARGINS: dict[tuple[int, int, int], Margins | tuple[()]] = {}
 """DECSTBM's parameters and screen height → its margins, or () when it is ignored."""
+_AREAS: dict[tuple[int, int], tuple[range, Callable[[Any], tuple[Line, ...]], frozenset[int]]] = {}
+
+
+def _area(top: int, bottom: int) -> tuple[range, Callable[[Any], tuple[Line, ...]], frozenset[int]]:
+    """Rows ``top..bottom`` of a scroll: their range, a getter of their rows from a buffer
+    (a tuple, in C) and their set (a set merges a set without hashing again). Cached:
+    programs scroll the same few regions."""
+    area = _AREAS.get((top, bottom))
+    if area is None:
+        ys = range(top, bottom + 1)
+        get = itemgetter(*ys)
+        rows_of = get if len(ys) > 1 else lambda buffer: (get(buffer),)
+        if len(_AREAS) > 4096:
+            _AREAS.clear()
+        area = _AREAS[top, bottom] = (ys, rows_of, frozenset(ys))
+    return area
 
 
 def parse_params(text: str) -> list[int]:
