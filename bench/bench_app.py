@@ -33,7 +33,7 @@ from textual import events
 from textual.app import App
 
 from bench.report import Report, percentile
-from cloudide_tui.backend.containers import container_name
+from cloudide_tui.backend import disks
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit.docker_helpers import remove_containers
 
@@ -77,8 +77,9 @@ def bench_startup(report: Report, data_dir: Path, owner: str) -> None:
     app_cmd = f"{env} {CLI} --data-dir {data_dir} --project start --keep-running"
     cold = _time_to_prompt(app_cmd)
     warm = statistics.median(_time_to_prompt(app_cmd) for _ in range(WARM_RUNS))
-    container = container_name(owner, "start")
-    exec_cmd = f"docker exec -it -u dev -w /workspace {container} bash -l"
+    backend = DockerBackend(data_dir, owner=owner)
+    container = backend.container_name("start")
+    exec_cmd = f"docker exec -it -u {backend.account.user} -w /workspace {container} bash -l"
     bare = statistics.median(_time_to_prompt(exec_cmd) for _ in range(WARM_RUNS))
     report.add(
         "start to prompt, warm (container running)",
@@ -252,3 +253,4 @@ def run(report: Report) -> None:
             asyncio.run(bench_headless(report, Path(tmp), owner))
         finally:
             remove_containers(owner)
+            disks.release_under(Path(tmp))

@@ -14,20 +14,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import time
 import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
-from textual.binding import BindingType
-from textual.screen import Screen
+from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
+from textual.driver import Driver
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui.backend.base import Backend
+from cloudide_tui import defaults, paths
+from cloudide_tui.backend.base import Backend, LimitHit
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
@@ -39,11 +45,13 @@ from cloudide_tui.errors import (
     ImageError,
     ResourceLimit,
 )
-from cloudide_tui.keymap import APP_BINDINGS
-from cloudide_tui.messages import Activity, WorkFailed
+from cloudide_tui.keymap import APP_BINDINGS, PREFIX_ID, short_key
+from cloudide_tui.links import is_link, open_in_browser
+from cloudide_tui.messages import Activity, OpenLink, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
 from cloudide_tui.screens.main import MainScreen, expected_terminal_size
+from cloudide_tui.screens.prefix import SEND_PREFIX, PrefixScreen
 from cloudide_tui.validation import validate_project_name
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
@@ -84,6 +92,13 @@ class CloudIDEApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {FilesProvider}
 
+    @dataclass
+    class LimitReached(Message):
+        """A project hit a limit (a process killed for memory, a full disk); posted from
+        the backend's watcher threads (``post_message`` is thread-safe)."""
+
+        hit: LimitHit
+
     def __init__(
         self,
         backend: Backend,
@@ -104,6 +119,22 @@ class CloudIDEApp(App[int]):
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
         self._early_shell: EarlyShell | None = None
+        self._prefix_action = False
+        self._held_keys: list[events.Key] | None = [] if self.settings.project else None
+        """Keys typed while ``--project`` starts, before its terminal has the focus (None:
+        not holding): they go to that terminal once it has it."""
+        if self.settings.prefix_key != defaults.PREFIX_KEY:
+            self.set_keymap({PREFIX_ID: self.settings.prefix_key})
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform; on Linux and macOS ours, which reads Alt+key
+        as xterm sends it (``driver.py``). A driver named in ``TEXTUAL_DRIVER`` is kept."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # Windows, or TEXTUAL_DRIVER
+            return driver
+        from cloudide_tui.driver import CloudIDEDriver  # imports termios: not on Windows
+
+        return CloudIDEDriver
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -121,8 +152,10 @@ class CloudIDEApp(App[int]):
                 scrollback=self.settings.scrollback,
                 clipboard_from_programs=self.settings.clipboard_from_programs,
                 early_shell=self._early_shell,
+                alt_digits=self.settings.alt_digits,
             )
         )
+        self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
 
     @property
     def main(self) -> MainScreen:
@@ -137,15 +170,86 @@ class CloudIDEApp(App[int]):
         self.startup()
 
     # -- keys -----------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._held_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not isinstance(self.screen, ModalScreen)  # a dialog (image build) gets them
+        ):
+            # ``--project`` is starting: these keys are for its shell, not for the browser
+            # that has the focus meanwhile (where they did nothing or worse).
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self._held_keys is not None and isinstance(event.widget, Terminal):
+            self._hand_on_held_keys(event.widget)
+
+    def _settle_held_keys(self) -> None:
+        """Start-up is over: the keys go to the focused terminal, if there is one."""
+        if self._held_keys is not None:
+            focused = self.focused
+            self._hand_on_held_keys(focused if isinstance(focused, Terminal) else None)
+
+    def _hand_on_held_keys(self, terminal: Terminal | None) -> None:
+        """Stop holding keys: type them into ``terminal`` (which sends them once its shell
+        is there), or, with no terminal to take them, drop them and say so."""
+        held, self._held_keys = self._held_keys or [], None
+        if terminal is not None:
+            for key in held:
+                terminal.type_key(key.key, key.character)
+        elif held:
+            self.notify(
+                f"{len(held)} key(s) typed while starting were not sent: no terminal opened.",
+                severity="warning",
+            )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._prefix_action:
+            return True  # chosen with the prefix key: it runs wherever the focus is
+        if action == "prefix":
+            # Over a dialog the prefix means nothing: the dialog gets the key.
+            return isinstance(self.screen, MainScreen | PrefixScreen)
         # Ctrl+Q and Ctrl+P are priority bindings that fire before the focused widget;
         # returning False lets the key go on to a focused terminal (App._check_bindings
         # -> run_action returns False -> the key is forwarded to the focused widget).
         return not (action in YIELD_TO_TERMINAL and isinstance(self.focused, Terminal))
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer as ``keymap.short_key`` spells them (``^N``, ``F12``, ``^\\``)."""
+        return binding.key_display or short_key(binding.key.split(",")[0])
+
+    async def action_prefix(self) -> None:
+        """The prefix key: show the prefix panel; the next key chooses what to do."""
+        if isinstance(self.screen, PrefixScreen):
+            self.screen.press_prefix_again()
+            return
+        # Awaited: the key after the prefix (often in the same read) must find the panel.
+        await self.push_screen(PrefixScreen(self.settings.prefix_key), self._prefix_chosen)
+
+    def _prefix_chosen(self, action: str | None) -> None:
+        # Called as the panel goes, before the main screen is back (and gives the focus
+        # back to what had it): run the action after that, or the focus would undo it.
+        if action is not None:
+            self.call_after_refresh(self._run_prefix_action, action)
+
+    async def _run_prefix_action(self, action: str) -> None:
+        main = self.main
+        if action == SEND_PREFIX:
+            if isinstance(self.focused, Terminal):
+                self.focused.type_key(self.settings.prefix_key)
+            return
+        self._prefix_action = main.prefix_action = True
+        try:
+            await self.run_action(action, main)
+        finally:
+            self._prefix_action = main.prefix_action = False
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.settings.prefix_key))
 
     def action_save_editor(self) -> None:
         tab = self.main.active_tab
@@ -165,7 +269,10 @@ class CloudIDEApp(App[int]):
                     "Its terminal (opened if needed)",
                     self._runner(f"screen.open_project('{name}')"),
                 )
-        yield from super().get_system_commands(screen)
+        for system in super().get_system_commands(screen):
+            # Textual's "Keys" panel would be a second help entry beside ours ("Keys").
+            if system.title != "Keys":
+                yield system
 
     def _runner(self, action: str) -> Any:
         async def run() -> None:
@@ -191,6 +298,9 @@ class CloudIDEApp(App[int]):
                 await self._open_at_start(project)
         finally:
             self._close_progress()
+            if self._held_keys is not None:
+                # Textual focuses a widget later (call_later): decide after that.
+                self.call_later(self._settle_held_keys)
             self.ready.set()
             self.main.browser.polling = True
             # What start-up made (Textual, the modules, the screens) lives as long as the
@@ -222,6 +332,30 @@ class CloudIDEApp(App[int]):
         else:
             self.main.status.activity = event.line.strip()[:80]
 
+    def _limit_hit(self, hit: LimitHit) -> None:
+        # The backend calls from its own threads: post_message is thread-safe.
+        self.post_message(self.LimitReached(hit))
+
+    @on(LimitReached)
+    def _limit_reached(self, event: LimitReached) -> None:
+        """Tell the user what the limit cost them and how to raise it."""
+        hit = event.hit
+        title = "Out of memory" if hit.kind == "memory" else "Disk full"
+        if hit.kind == "disk":
+            how = (
+                "Free some space (delete files in the project), or raise it with "
+                f'disk = "..." in {paths.config_file()} (or CLOUDIDE_DISK), then restart '
+                "cloudide-tui: the disk grows when the project's container starts again"
+            )
+        else:
+            how = (
+                f'Raise it with memory = "..." in {paths.config_file()} (or CLOUDIDE_MEMORY), '
+                "then restart cloudide-tui: the container is made again with it"
+            )
+        self.notify(f"{hit.message}\n{how}.", title=title, severity="warning", timeout=15)
+        with contextlib.suppress(RuntimeError, NoMatches):  # quitting: the toast will do
+            self.main.status.activity = f"{title.lower()}: {hit.project}"
+
     def _progress_closed(self, finished: bool | None) -> None:
         self._progress = None
         if not finished:
@@ -240,6 +374,32 @@ class CloudIDEApp(App[int]):
         if self._progress is not None:
             progress, self._progress = self._progress, None
             progress.finish()
+
+    # -- links ----------------------------------------------------------------------------
+    @on(OpenLink)
+    def _open_link(self, event: OpenLink) -> None:
+        self.open_link(event.url)
+
+    def open_link(self, url: str) -> None:
+        """Open a link for the user: copied to the clipboard always, and opened in a
+        browser where one can show (``links.py``); a notice says which."""
+        if not is_link(url):
+            self.notify(
+                "Only http, https and ftp links open.", title="Not opened", severity="warning"
+            )
+            return
+        self.copy_to_clipboard(url)
+        if self.is_web:  # served to a browser: the user's own opens it
+            self.open_url(url)
+            self.notify(url, title="Opened", markup=False, timeout=3)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="links", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        opened = open_in_browser(url, os.environ)
+        title = "Opened (and copied)" if opened else "Copied the link (no browser here)"
+        self.call_from_thread(self.notify, url, title=title, markup=False, timeout=4)
 
     # -- the one place errors become notifications or dialogs ---------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -356,6 +516,7 @@ class CloudIDEApp(App[int]):
         if jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
+        self._unwatch_limits()
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)

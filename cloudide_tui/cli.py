@@ -39,9 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
             f"or ${paths.CONFIG_ENV})."
         ),
         epilog=(
-            "Other settings (owner, docker_host, memory, cpus, pids, scrollback, "
-            "clipboard_from_programs) come from "
-            "the config file or CLOUDIDE_<NAME> variables; see docs/files-and-config.md."
+            "Other settings (owner, docker_host, memory, cpus, pids, scrollback, prefix_key, "
+            "alt_digits, clipboard_from_programs) come from the config file or CLOUDIDE_<NAME> "
+            "variables; see docs/files-and-config.md."
         ),
         allow_abbrev=False,
     )

@@ -15,8 +15,9 @@ import os
 IMAGE = "cloudide-runner:latest"
 """The runner image every project's container is made from."""
 
-OWNER = "local"
-"""Whose projects these are when nobody says: part of folder and container names."""
+LEGACY_OWNER = "local"
+"""The owner every host user had before the default owner became the host user's login
+name (``config.default_owner``); a data dir holding only its projects keeps it."""
 
 MEMORY = "2g"
 """Memory limit of each container (Docker's notation); no swap on top."""
@@ -34,8 +35,28 @@ def cpus() -> float:
     return float(min(MAX_DEFAULT_CPUS, os.cpu_count() or 1))
 
 
+DISK = "10g"
+"""Disk limit of each new project, workspace and home together (needs root to apply)."""
+
+TMP_SIZE = "512m"
+"""Size of each container's /tmp tmpfs (what is written there counts against memory)."""
+
 SCROLLBACK = 10_000
 """Lines each terminal keeps above its screen."""
+
+MIN_CONTRAST = 4.5
+"""The least contrast ratio (WCAG) between a terminal's text and its background: a colour
+closer to its background is drawn darker (light theme) or lighter (dark). 4.5 is WCAG AA
+for text, and VS Code's terminal default; it keeps ANSI white readable on light themes."""
+
+PREFIX_KEY = "ctrl+backslash"
+"""The prefix key (Textual's name): pressed, then one more key, it reaches the app from a
+terminal (tmux-style). Ctrl+\\ is SIGQUIT in a shell, unbound in readline, vim and less,
+and rarely needed; pressed twice it still reaches the shell."""
+
+ALT_DIGITS = "tabs"
+"""What Alt+1..9 do in a terminal: ``"tabs"`` (go to that tab, as in gnome-terminal and
+konsole) or ``"shell"`` (the shell gets them: bash's digit arguments)."""
 
 # -- files --------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from cloudide_tui.messages import OpenLink
 from cloudide_tui.widgets.terminal import Terminal
 from cloudide_tui.widgets.terminal_pump import SYNC_TIMEOUT
 from testkit.memory_session import MemorySession
@@ -73,21 +74,22 @@ async def test_a_synchronized_update_that_never_ends_is_shown_after_a_moment() -
         )
 
 
-async def test_clicking_a_hyperlink_follows_it() -> None:
+async def test_ctrl_clicking_a_hyperlink_asks_the_app_to_open_it() -> None:
     link = b"\x1b]8;;https://example.com/docs\x1b\\the docs\x1b]8;;\x1b\\ and plain text"
     session = MemorySession([link])
-    app = TerminalApp(session, open_links=False)  # (True: App.open_url, a real browser)
+    app = TerminalApp(session)
 
-    def clicked() -> list[str]:
-        return [m.url for m in app.messages if isinstance(m, Terminal.LinkClicked)]
+    def opened() -> list[str]:
+        return [m.url for m in app.messages if isinstance(m, OpenLink)]
 
     async with app.run_test(size=(40, 8)) as pilot:
         terminal = app.query_one(Terminal)
         await wait_until(pilot, lambda: "the docs" in screen_lines(terminal)[0], "link", terminal)
-        await pilot.click(Terminal, offset=(14, 0))  # "plain": nothing
-        await pilot.click(Terminal, offset=(2, 0))  # "the docs"
-        await wait_until(pilot, clicked, "a LinkClicked message", terminal)
-        assert clicked() == ["https://example.com/docs"]
+        await pilot.click(Terminal, offset=(2, 0))  # a plain click on "the docs": nothing
+        await pilot.click(Terminal, offset=(14, 0), control=True)  # "plain": nothing
+        await pilot.click(Terminal, offset=(2, 0), control=True)  # "the docs"
+        await wait_until(pilot, opened, "an OpenLink message", terminal)
+        assert opened() == ["https://example.com/docs"]
         assert app.clipboard == ""  # a click is not a selection
 
 
@@ -117,23 +119,3 @@ async def test_selecting_a_long_wrapped_line_copies_it_as_one_line() -> None:
         await pilot.mouse_up(Terminal, offset=(3, 3))
         await pilot.pause(0.05)
         assert app.clipboard == "echo " + "x" * 30 + " end\nnext"
-
-
-class OpeningApp(TerminalApp):
-    """Records the URLs the terminal opens instead of starting a browser."""
-
-    opened: list[str]
-
-    def open_url(self, url: str, *, new_tab: bool = True) -> None:
-        self.opened = [*getattr(self, "opened", []), url]
-
-
-async def test_a_clicked_hyperlink_is_opened_with_the_apps_open_url() -> None:
-    session = MemorySession([b"\x1b]8;;https://example.com/\x07link\x1b]8;;\x07"])
-    app = OpeningApp(session)
-    async with app.run_test(size=(40, 8)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_until(pilot, lambda: screen_lines(terminal)[0] == "link", "link", terminal)
-        await pilot.click(Terminal, offset=(1, 0))
-        await wait_until(pilot, lambda: getattr(app, "opened", None), "opened", terminal)
-        assert app.opened == ["https://example.com/"]
