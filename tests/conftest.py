@@ -30,6 +30,7 @@ TIERS = {
     "snapshot": "deterministic pictures of the app (in-memory backend)",
     "differential": "tmux and xterm.js (node) as reference terminals for the emulator",
     "package": "the wheel installed in a fresh venv (package index, Docker engine)",
+    "server": "the real engine and a real cloudide-server process on 127.0.0.1",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -39,6 +40,7 @@ _TIER_OF_FOLDER = {
     "snapshots": "snapshot",
     "differential": "differential",
     "package": "package",
+    "server": "server",
 }
 
 
