@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.messages import OpenLink
 from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.keys import APP_KEYS
 from cloudide_tui.terminal.model import Row
@@ -107,6 +108,9 @@ class TerminalApp(App[None]):
         self.messages.append(message)
 
     def on_terminal_bell(self, message: Terminal.Bell) -> None:
+        self.messages.append(message)
+
+    def on_open_link(self, message: OpenLink) -> None:
         self.messages.append(message)
 
     def on_terminal_restart_requested(self, message: Terminal.RestartRequested) -> None:
