@@ -2,13 +2,10 @@
 every byte it receives, in an app that reads the keyboard with the app's own driver.
 
 Run inside tmux by tests/pty/test_alt_keys_in_tmux.py: keys go through the whole real
-path (tmux -> the driver's parser -> Textual -> the widget's encoder -> a PTY). With
-``KEY_PROBE_LOG`` set, the program also appends every byte it receives to that file.
+path (tmux -> the driver's parser -> Textual -> the widget's encoder -> a PTY).
 """
 
 from __future__ import annotations
-
-import os
 
 from textual.driver import Driver
 
@@ -24,4 +21,4 @@ class KeyProbe(TerminalApp):
 
 
 if __name__ == "__main__":
-    KeyProbe(hex_echo(log=os.environ.get("KEY_PROBE_LOG"))).run()
+    KeyProbe(hex_echo()).run()

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.messages import OpenLink
 from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.keys import APP_KEYS
 from cloudide_tui.terminal.model import Row
@@ -35,24 +36,25 @@ def bash(**kwargs: Any) -> PtySession:
 HEX_ECHO = r"""
 import os, sys, tty
 tty.setraw(0)
-log = open(sys.argv[2], "ab", buffering=0) if len(sys.argv) > 2 else None
+log = os.environ.get("HEX_ECHO_LOG")
 os.write(1, sys.argv[1].encode().decode("unicode_escape").encode("latin-1") + b"READY\r\n")
 while True:
     data = os.read(0, 4096)
     if not data:
         break
     if log:
-        log.write(data)
+        with open(log, "ab") as f:
+            f.write(data)
     os.write(1, b"<" + data.hex().encode() + b">\r\n")
 """
-"""Prints every read in hex (``<1b61>``); with a second argument, also appends the raw
-bytes to that file (a record that does not depend on what stays on screen)."""
+"""Prints, in hex, each read of its input; with ``HEX_ECHO_LOG`` set, also appends the raw
+bytes to that file (a screen only holds its last lines: a burst read key by key scrolls
+the first ones away)."""
 
 
-def hex_echo(modes: str = "", log: str | None = None) -> PtySession:
-    """A session running HEX_ECHO; ``modes`` is a Python-escaped string to print first,
-    ``log`` a file to append every byte received to."""
-    return PtySession([sys.executable, "-c", HEX_ECHO, modes, *([log] if log else [])])
+def hex_echo(modes: str = "") -> PtySession:
+    """A session running HEX_ECHO; ``modes`` is a Python-escaped string to print first."""
+    return PtySession([sys.executable, "-c", HEX_ECHO, modes])
 
 
 def received(terminal: Terminal) -> bytes:
@@ -106,6 +108,9 @@ class TerminalApp(App[None]):
         self.messages.append(message)
 
     def on_terminal_bell(self, message: Terminal.Bell) -> None:
+        self.messages.append(message)
+
+    def on_open_link(self, message: OpenLink) -> None:
         self.messages.append(message)
 
     def on_terminal_restart_requested(self, message: Terminal.RestartRequested) -> None:

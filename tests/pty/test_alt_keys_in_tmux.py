@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import string
 import sys
+import time
 from pathlib import Path
 
 from testkit.terminal_support import HEX_ECHO
@@ -29,29 +30,21 @@ LAST = b"\x1b[1;5D"
 """What the last key (C-Left) sends: once it arrived, every key before it did."""
 
 
-def received_through(command: str, ready: str, log: Path) -> bytes:
-    """What the program under ``command`` receives when tmux types KEYS in one burst.
-
-    Read from the program's own record (``log``), not from the screen: it prints a line
-    per read, and through the app the keys may come one read each, so the first ones
-    scrolled off the screen now and then (the app's own screen has no scrollback).
-    """
-    with TmuxPane(command, width=200, height=60) as pane:
-        pane.wait_for(lambda s: ready in s, "the program to start")
+def received_through(command: str, log: Path, timeout: float = 30.0) -> bytes:
+    """What the program under ``command`` (the hex echo, logging to ``log``) receives when
+    tmux types KEYS in one burst."""
+    with TmuxPane(f"HEX_ECHO_LOG={log} {command}", width=200, height=60) as pane:
+        pane.wait_for(lambda s: "READY" in s, "the program to start")
         pane.send(*KEYS)
-        pane.wait_for(lambda s: log.read_bytes().endswith(LAST), "every key")
+        deadline = time.monotonic() + timeout
+        while not (log.exists() and log.read_bytes().endswith(LAST)):
+            assert time.monotonic() < deadline, f"not every key arrived:\n{pane.screen()}"
+            time.sleep(0.05)
         return log.read_bytes()
 
 
 def test_alt_keys_reach_a_program_in_the_app_as_tmux_sends_them(tmp_path: Path) -> None:
-    direct_log, app_log = tmp_path / "direct.bin", tmp_path / "app.bin"
-    direct_log.touch()
-    app_log.touch()
-    direct = received_through(
-        f"{sys.executable} -c '{HEX_ECHO}' '' {direct_log}", "READY", direct_log
-    )
+    direct = received_through(f"{sys.executable} -c '{HEX_ECHO}' ''", tmp_path / "direct")
     assert direct.startswith(b"\x1ba\x1bb"), direct[:20]
-    through_app = received_through(
-        f"env KEY_PROBE_LOG={app_log} {sys.executable} -m testkit.key_probe", "READY", app_log
-    )
+    through_app = received_through(f"{sys.executable} -m testkit.key_probe", tmp_path / "app")
     assert through_app == direct
