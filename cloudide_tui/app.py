@@ -145,9 +145,13 @@ class CloudIDEApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_save_editor(self) -> None:
+        self.action_in_editor("save")
+
+    def action_in_editor(self, action: str) -> None:
+        """Run one of the active editor's actions (the palette's editor entries)."""
         tab = self.main.active_tab
         if tab is not None and isinstance(tab.widget, Editor):
-            tab.widget.action_save()
+            self.call_later(tab.widget.run_action, action)
         else:
             self.notify("No editor is active.", severity="warning")
 
@@ -326,11 +330,33 @@ class CloudIDEApp(App[int]):
     @work(group="quit", exclusive=True, exit_on_error=False)
     async def request_quit(self) -> None:
         """Ask first if editors hold unsaved text; then stop what we started and exit."""
-        dirty = [e.path for e in self.main.editors() if e.dirty]
-        if dirty and not await self.push_screen_wait(questions.quit_unsaved(dirty)):
-            return
+        dirty = [e for e in self.main.editors() if e.dirty]
+        if dirty:
+            answer = await self.push_screen_wait(questions.quit_unsaved([e.path for e in dirty]))
+            if answer is None or (answer == questions.SAVE and not await self._save_all(dirty)):
+                return
         await self.shutdown()
         self.exit(0)
+
+    async def _save_all(self, editors: list[Editor]) -> bool:
+        """Save every editor before quitting; False (stay) if one was not written: its
+        conflict question or its error is shown, and the others stay saved."""
+        unsaved = []
+        for editor in editors:
+            try:
+                written = await editor.write()
+            except CloudIDEError as error:
+                self.report_error(error)
+                written = False
+            if not written:
+                unsaved.append(editor.path)
+        if unsaved:
+            self.notify(
+                f"Not quitting: {', '.join(unsaved)} could not be saved.",
+                title="Unsaved changes",
+                severity="warning",
+            )
+        return not unsaved
 
     async def shutdown(self) -> None:
         """Hang up every shell; stop the containers opened here unless --keep-running."""

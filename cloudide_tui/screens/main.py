@@ -8,6 +8,7 @@ message (``Ready``, ``messages.Activity``; failed workers as ``messages.WorkFail
 
 What it leans on, one job each: ``tabs`` remembers the tabs and words their labels,
 ``workspace_actions`` (its base) creates, renames and deletes projects and files,
+``editor_actions`` (its base) answers what editors ask and puts them in the status line,
 ``questions`` builds the dialogs they ask, ``validation`` checks the names typed in them.
 """
 
@@ -33,7 +34,7 @@ from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.keymap import MAIN_BINDINGS
 from cloudide_tui.messages import Activity
-from cloudide_tui.screens import questions
+from cloudide_tui.screens.editor_actions import EditorActions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry, shorten
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
@@ -65,7 +66,7 @@ def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
     return max(height - 4, 2), max(width - browser - 1, 10)
 
 
-class MainScreen(ReportWorkerErrors, WorkspaceActions):
+class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
     """Browser on the left, tabs (terminals and editors) on the right.
 
     Args:
@@ -180,6 +181,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         status.project = project
         info = self.browser.projects.get(project) if project else None
         status.state = info.state if info else None
+        self.show_editor_position()
 
     def _set_activity(self, text: str) -> None:
         with contextlib.suppress(NoMatches):  # a shell still opening when quitting
@@ -318,9 +320,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         self._show_right()
         self.tabbed.active = pane_id
         self._set_label(tab)
-        editor.focus_text()
-        if editor.notice:
-            self.notify(editor.notice, title=path, severity="warning")
+        editor.focus_text()  # a read-only file says why on the editor's notice line
 
     @on(Editor.DirtyChanged)
     def _dirty_changed(self, event: Editor.DirtyChanged) -> None:
@@ -331,15 +331,6 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
     @on(Editor.Saved)
     def _saved(self, event: Editor.Saved) -> None:
         self.notify(f"Saved {event.entry.path}", timeout=2)
-
-    @on(Editor.ChangedOnDisk)
-    def _changed_on_disk(self, event: Editor.ChangedOnDisk) -> None:
-        self._confirm_overwrite(event.editor)
-
-    @work(group="dialog")
-    async def _confirm_overwrite(self, editor: Editor) -> None:
-        if await self.app.push_screen_wait(questions.overwrite_changed(editor.path)):
-            editor.save(force=True)
 
     # -- tabs -------------------------------------------------------------------------
     @on(TabbedContent.TabActivated)
@@ -370,15 +361,9 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions):
         if tab is None:
             return
         if isinstance(tab.widget, Editor) and tab.widget.dirty:
-            self._confirm_close(tab)
+            self.confirm_close(tab)
             return
         await self.close_tab(tab)
-
-    @work(group="dialog")
-    async def _confirm_close(self, tab: Tab) -> None:
-        assert isinstance(tab.widget, Editor)
-        if await self.app.push_screen_wait(questions.close_unsaved(tab.widget.path)):
-            await self.close_tab(tab)
 
     async def close_tab(self, tab: Tab) -> None:
         """Remove a tab; a terminal's shell is hung up (in the background)."""

@@ -7,11 +7,15 @@ validator (``validation``), so a bad name never reaches the backend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
+from cloudide_tui.dialogs import Choice, ChoiceDialog, ConfirmDialog, TextInputDialog
 from cloudide_tui.validation import validate_file_name, validate_project_name
 from cloudide_tui.widgets.project_browser import BrowserItem
+
+SAVE = "save"
+DISCARD = "discard"
+"""What ``close_unsaved`` and ``quit_unsaved`` answer (None: cancel)."""
 
 
 def new_project() -> TextInputDialog:
@@ -76,22 +80,57 @@ def overwrite_changed(path: str) -> ConfirmDialog:
     )
 
 
-def close_unsaved(path: str) -> ConfirmDialog:
-    """Close an editor whose text is not saved?"""
+def recreate_deleted(path: str) -> ConfirmDialog:
+    """Save a file that was deleted on disk since the editor read it (making it anew)?"""
     return ConfirmDialog(
+        "File deleted on disk",
+        f"{path} was deleted outside the editor since you opened it "
+        "(by the shell or another program). Save your text as a new file, "
+        "or cancel and leave it deleted (your text stays in the editor)?",
+        confirm="Save it again",
+    )
+
+
+def close_unsaved(path: str) -> ChoiceDialog:
+    """Close an editor whose text is not saved: save first, lose the changes, or not close?"""
+    return ChoiceDialog(
         "Unsaved changes",
-        f"{path} has unsaved changes. Close it and lose them?",
-        confirm="Close without saving",
+        f"{path} has unsaved changes. Save them before closing, or close and lose them?",
+        [Choice(SAVE, "Save", "primary"), Choice(DISCARD, "Close without saving", "error")],
         danger=True,
     )
 
 
-def quit_unsaved(paths: Sequence[str]) -> ConfirmDialog:
-    """Quit while editors hold unsaved text (the first five are named)?"""
+def quit_unsaved(paths: Sequence[str]) -> ChoiceDialog:
+    """Quit while editors hold unsaved text (the first five are named): save them all
+    first, lose them, or stay?"""
     names = ", ".join(paths[:5]) + (" …" if len(paths) > 5 else "")
-    return ConfirmDialog(
+    return ChoiceDialog(
         "Quit with unsaved changes?",
-        f"Unsaved changes in: {names}. Quit anyway and lose them?",
-        confirm="Quit without saving",
+        f"Unsaved changes in: {names}. Save them all and quit, or quit and lose them?",
+        [
+            Choice(SAVE, "Save all & quit", "primary"),
+            Choice(DISCARD, "Quit without saving", "error"),
+        ],
         danger=True,
+    )
+
+
+def revert(path: str) -> ConfirmDialog:
+    """Reload a file from disk, dropping the editor's unsaved changes?"""
+    return ConfirmDialog(
+        "Reload from disk?",
+        f"{path} has unsaved changes. Reload it from disk and lose them?",
+        confirm="Reload and lose changes",
+        danger=True,
+    )
+
+
+def go_to_line(line_count: int, validate: Callable[[str], object]) -> TextInputDialog:
+    """Which line (or line:column) to go to; ``validate`` refuses what is not one."""
+    return TextInputDialog(
+        "Go to line",
+        f"Line 1-{line_count}, or line:column (e.g. 12:5)",
+        validate=validate,
+        confirm="Go",
     )

@@ -13,7 +13,7 @@ from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
+from cloudide_tui.dialogs import ChoiceDialog, ConfirmDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
@@ -252,13 +252,13 @@ async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
         await ide.pilot.press("escape")  # changed my mind: nothing is lost
         await ide.pilot.pause(0.2)
         assert ide.app.is_running and editor.text.startswith("unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
-        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
+        await ide.pilot.click("#choice-1")  # Quit without saving
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     state = await home.backend().container_state("leaving")
     assert state.value == "stopped"
@@ -298,12 +298,12 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "x = 1")
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
         await ide.pilot.press("escape")
         assert editor in ide.main.editors() and editor.text == "x = 1"
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
-        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
+        await ide.pilot.click("#choice-1")  # Close without saving
         await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
         assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""
 
