@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from cloudide_tui.dialogs import Choice, ChoiceDialog, ConfirmDialog, TextInputDialog
-from cloudide_tui.validation import validate_file_name, validate_project_name
+from cloudide_tui.dialogs.text_input import TakenCheck
+from cloudide_tui.validation import validate_file_name, validate_new_path, validate_project_name
 from cloudide_tui.widgets.project_browser import BrowserItem
 
 SAVE = "save"
@@ -18,30 +19,36 @@ DISCARD = "discard"
 """What ``close_unsaved`` and ``quit_unsaved`` answer (None: cancel)."""
 
 
-def new_project() -> TextInputDialog:
-    """The name of a new project."""
+def new_project(taken: TakenCheck | None = None) -> TextInputDialog:
+    """The name of a new project (``taken``: says if a project has that name)."""
     return TextInputDialog(
         "New project",
         "Lower-case letters, digits, '.', '_' and '-'; it names the workspace "
         "folder and the container.",
         validate=validate_project_name,
+        taken=taken,
         confirm="Create",
     )
 
 
-def new_entry(item: BrowserItem, *, folder: bool) -> TextInputDialog:
-    """The name of a new file or folder in the folder of ``item``."""
+def new_entry(
+    item: BrowserItem, *, folder: bool, taken: TakenCheck | None = None
+) -> TextInputDialog:
+    """The name (or path, ``src/main.py``) of a new file or folder in the folder of
+    ``item``; ``taken`` says if something has that path already."""
     where = item.dir_path or "the project's top folder"
     return TextInputDialog(
         "New folder" if folder else "New file",
-        f"In {item.project}: {where}",
-        validate=validate_file_name,
+        f"In {item.project}: {where}. A path (src/main.py) makes the folders too.",
+        validate=validate_new_path,
+        taken=taken,
         confirm="Create",
     )
 
 
-def rename(item: BrowserItem, old: str) -> TextInputDialog:
-    """The new name of a project, file or folder (``old`` is its current name)."""
+def rename(item: BrowserItem, old: str, taken: TakenCheck | None = None) -> TextInputDialog:
+    """The new name of a project, file or folder (``old`` is its current name; ``taken``
+    says if the new one is in use)."""
     return TextInputDialog(
         "Rename project" if item.is_project else f"Rename {item.path}",
         "The project's container is recreated under the new name when next used."
@@ -49,6 +56,7 @@ def rename(item: BrowserItem, old: str) -> TextInputDialog:
         else "",
         value=old,
         validate=validate_project_name if item.is_project else validate_file_name,
+        taken=taken,
         confirm="Rename",
     )
 

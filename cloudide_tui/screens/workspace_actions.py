@@ -16,10 +16,10 @@ from textual import work
 from textual.screen import Screen
 
 from cloudide_tui.backend.base import Backend
-from cloudide_tui.errors import AlreadyExists, NotFound
+from cloudide_tui.errors import AlreadyExists, CloudIDEError, NotFound
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
-from cloudide_tui.validation import validate_project_name
+from cloudide_tui.validation import validate_new_path, validate_project_name
 from cloudide_tui.widgets.project_browser import BrowserItem, ProjectBrowser
 
 
@@ -46,9 +46,31 @@ class WorkspaceActions(Screen[None]):
 
     @work(group="dialog")
     async def _new_project(self) -> None:
-        name = await self.app.push_screen_wait(questions.new_project())
+        name = await self.app.push_screen_wait(questions.new_project(self._project_taken))
         if name:
             self.create_project(name)
+
+    async def _project_taken(self, name: str) -> str | None:
+        """Why ``name`` cannot be a new project's (one has it, as last listed), or None."""
+        return f"A project called {name} exists already." if name in self.browser.projects else None
+
+    def _path_taken(self, project: str, folder: str) -> Callable[[str], Awaitable[str | None]]:
+        """A check for the name dialogs: why ``folder``/name is taken in ``project``."""
+
+        async def taken(name: str) -> str | None:
+            path = posixpath.join(folder, name)
+            try:
+                entry = await self.backend.stat(project, path)
+            except NotFound:
+                return None
+            except CloudIDEError:
+                return (
+                    None  # cannot tell (a file where a folder should be ...): the backend decides
+                )
+            what = {"dir": "A folder", "file": "A file"}.get(entry.kind, "Something")
+            return f"{what} called {path} exists already in {project}."
+
+        return taken
 
     @work(group="projects", exit_on_error=False)
     async def create_project(self, name: str, *, open_it: bool = True) -> None:
@@ -79,16 +101,30 @@ class WorkspaceActions(Screen[None]):
 
     @work(group="dialog")
     async def _new_entry(self, item: BrowserItem, *, folder: bool) -> None:
-        name = await self.app.push_screen_wait(questions.new_entry(item, folder=folder))
+        taken = self._path_taken(item.project, item.dir_path)
+        name = await self.app.push_screen_wait(
+            questions.new_entry(item, folder=folder, taken=taken)
+        )
         if name:
             self.make_entry(item.project, posixpath.join(item.dir_path, name), folder=folder)
 
     @work(group="files", exit_on_error=False)
     async def make_entry(self, project: str, path: str, *, folder: bool) -> None:
-        """Make a folder, or an empty file (never over an existing one), and show it."""
-        if folder:
-            await self.backend.make_dir(project, path)
-        else:
+        """Make a folder, or an empty file (never over an existing one), and show it;
+        the folders on its way are made first (``src/main.py``)."""
+        validate_new_path(path)
+        parts = path.split("/")
+        folders = len(parts) if folder else len(parts) - 1
+        for depth in range(1, folders + 1):
+            step = "/".join(parts[:depth])
+            try:
+                await self.backend.stat(project, step)
+            except NotFound:
+                await self.backend.make_dir(project, step)
+                continue
+            if step == path:  # the new folder itself is there already
+                raise AlreadyExists(f"{path} exists already in {project}.")
+        if not folder:
             # Never clobber a file of that name (the shell may have made it meanwhile).
             try:
                 await self.backend.stat(project, path)
@@ -112,7 +148,12 @@ class WorkspaceActions(Screen[None]):
     @work(group="dialog")
     async def _rename(self, item: BrowserItem) -> None:
         old = item.project if item.path is None else posixpath.basename(item.path)
-        new = await self.app.push_screen_wait(questions.rename(item, old))
+        taken = (
+            self._project_taken
+            if item.path is None
+            else self._path_taken(item.project, posixpath.dirname(item.path))
+        )
+        new = await self.app.push_screen_wait(questions.rename(item, old, taken))
         if new and new != old:
             self.rename(item, new)
 
