@@ -17,6 +17,7 @@ import gc
 import time
 import traceback
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,6 +28,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
@@ -37,6 +39,7 @@ from cloudide_tui.errors import (
     ContainerError,
     EngineUnavailable,
     ImageError,
+    ImageMissing,
     ResourceLimit,
 )
 from cloudide_tui.keymap import APP_BINDINGS
@@ -103,6 +106,7 @@ class CloudIDEApp(App[int]):
         self.ready = asyncio.Event()
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
+        self._build: asyncio.Task[None] | None = None
         self._early_shell: EarlyShell | None = None
 
     # -- screens ----------------------------------------------------------------------
@@ -177,7 +181,8 @@ class CloudIDEApp(App[int]):
     # -- start-up ---------------------------------------------------------------------------
     @work(group="startup", exclusive=True, exit_on_error=False)
     async def startup(self) -> None:
-        """Check the engine and the image (building it with progress), then ``--project``."""
+        """Check the engine and the image (building it with progress), list the projects
+        (from disk, whatever the engine says), then ``--project``."""
         project = self.settings.project
         try:
             early = self._early_shell
@@ -185,9 +190,14 @@ class CloudIDEApp(App[int]):
                 # The shell opened ahead means the engine answers and the project is
                 # there: show its terminal before the checks and listings below.
                 await self.main.open_project(early.project)
-            await self.backend.ensure_ready(progress=self._progress_line)
-            self._close_progress()
-            await self.main.browser.reload()
+            failure: CloudIDEError | None = None
+            try:
+                await self._ensure_ready()
+            except CloudIDEError as error:
+                failure = error
+            await self.main.browser.reload()  # the projects show even without an engine
+            if failure is not None:
+                raise failure
             if project:
                 await self._open_at_start(project)
         finally:
@@ -200,6 +210,51 @@ class CloudIDEApp(App[int]):
             # (bench/bench_widget.py measured lag p99 35-50 ms -> 17-19 ms with it).
             if self.freeze_gc:
                 gc.freeze()
+
+    async def _ensure_ready(self) -> None:
+        """The engine answers and the runner image exists: a missing image is built in a
+        progress dialog (Cancel stops the build), after asking when its name is not the
+        default one (a mistyped ``--image`` must not build and tag an image by itself)."""
+        try:
+            await self.backend.ensure_ready(build=False)
+            return
+        except ImageMissing as missing:
+            image = missing.image
+        if image != defaults.IMAGE and not await self.push_screen_wait(
+            questions.build_image(image)
+        ):
+            self.notify(
+                f"Projects need the image {image}: start again with the right --image "
+                f"(the default is {defaults.IMAGE}), or build it with "
+                f"`make image IMAGE={image}`.",
+                title="Runner image not built",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        self._progress = ProgressDialog(f"Building the runner image {image} (first run)")
+        self.push_screen(self._progress, partial(self._progress_closed, self._progress))
+        build = asyncio.create_task(
+            self.backend.ensure_ready(progress=self._progress_line, build=True)
+        )
+        self._build = build
+        try:
+            await asyncio.wait({build})
+        finally:
+            self._build = None
+            if not build.done():  # start-up itself was cancelled (the app is quitting)
+                build.cancel()
+            self._close_progress()
+        if build.cancelled():
+            self.notify(
+                "Cancelled. Projects need the runner image: restart the app (or run "
+                "`make image`) to build it.",
+                title="Image build cancelled",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        build.result()  # raises the build's failure (a dialog with its last lines)
 
     async def _open_at_start(self, name: str) -> None:
         validate_project_name(name)
@@ -215,27 +270,19 @@ class CloudIDEApp(App[int]):
 
     @on(Activity)
     def _activity(self, event: Activity) -> None:
-        if not self.ready.is_set():
-            if self._progress is None:
-                self._progress = ProgressDialog("Preparing the runner image (first run)")
-                self.push_screen(self._progress, self._progress_closed)
+        if self._progress is not None:
             self._progress.add_line(event.line)
-        else:
+        else:  # lines of a build that is over land here too: never a new dialog
             self.main.status.activity = event.line.strip()[:80]
 
-    def _progress_closed(self, finished: bool | None) -> None:
-        self._progress = None
-        if not finished:
-            for worker in self.workers:
-                if worker.group == "startup":
-                    worker.cancel()
-            self.notify(
-                "Cancelled. Projects need the runner image: restart the app (or run "
-                "`make image`) to build it.",
-                title="Image build cancelled",
-                severity="warning",
-                timeout=10,
-            )
+    def _progress_closed(self, dialog: ProgressDialog, finished: bool | None) -> None:
+        """``dialog`` closed: by ``_close_progress`` (True), or by the user's Cancel (the
+        build is stopped; ``_ensure_ready`` says so). Textual calls this a moment after
+        the dialog went: it forgets only that dialog."""
+        if self._progress is dialog:
+            self._progress = None
+        if not finished and self._build is not None:
+            self._build.cancel()
 
     def _close_progress(self) -> None:
         if self._progress is not None:

@@ -118,11 +118,19 @@ class Backend(abc.ABC):
 
     # -- set-up ---------------------------------------------------------------------
     @abc.abstractmethod
-    async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
+    async def ensure_ready(
+        self, progress: ProgressCallback | None = None, *, build: bool = True
+    ) -> None:
         """Check the engine answers and the runner image exists (building it if needed).
+
+        Args:
+            progress: Receives the build's lines.
+            build: Build a missing image; False: raise ``ImageMissing`` instead (the app
+                asks first when the name is not the default one: it may be a typo).
 
         Raises:
             EngineUnavailable: with a hint on how to start the engine.
+            ImageMissing: the image is missing and ``build`` is False.
             ImageError: the image is missing and could not be built.
         """
 

@@ -44,7 +44,13 @@ from cloudide_tui.backend.workspace_fs import (
     rename_workspace,
 )
 from cloudide_tui.config import Settings
-from cloudide_tui.errors import AlreadyExists, ContainerError, ImageError, NotFound
+from cloudide_tui.errors import (
+    AlreadyExists,
+    ContainerError,
+    ImageError,
+    ImageMissing,
+    NotFound,
+)
 from cloudide_tui.validation import display, validate_owner, validate_project_name
 
 
@@ -148,16 +154,27 @@ class DockerBackend(Backend):
         return self._container_locks.setdefault(project, asyncio.Lock())
 
     # -- set-up -------------------------------------------------------------------------
-    async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
+    async def ensure_ready(
+        self, progress: ProgressCallback | None = None, *, build: bool = True
+    ) -> None:
         api = await self.engine.api()
-        await self._ensure_image(api, progress)
+        await self._ensure_image(api, progress, build=build)
 
-    async def _ensure_image(self, api: Any, progress: ProgressCallback | None) -> None:
+    async def _ensure_image(
+        self, api: Any, progress: ProgressCallback | None, *, build: bool
+    ) -> None:
         async with self._image_lock:
             if await self.engine.call(
                 "looking up the runner image", image.image_exists, api, self.image
             ):
                 return
+            if not build:
+                raise ImageMissing(
+                    f"The runner image {self.image} does not exist on this engine.",
+                    image=self.image,
+                    hint=f"build it (the app offers to; or `make image IMAGE={self.image}`), "
+                    f"or choose another with --image (the default is {defaults.IMAGE})",
+                )
             await image.build_image(
                 self.image,
                 script=self.build_script,
@@ -249,7 +266,9 @@ class DockerBackend(Backend):
                 await self.engine.call("removing the container", containers.remove, api, info["Id"])
                 info = None
             if info is None:
-                await self._ensure_image(api, progress)
+                # Only the default image is built on the way (a first run); another name
+                # may be a typo: start-up asked about it (ImageMissing otherwise).
+                await self._ensure_image(api, progress, build=self.image == defaults.IMAGE)
                 say(f"creating the container of {project}")
                 container_id = await self.engine.call(
                     "creating the container",

@@ -142,3 +142,15 @@ def go_to_line(line_count: int, validate: Callable[[str], object]) -> TextInputD
         validate=validate,
         confirm="Go",
     )
+
+
+def build_image(image: str) -> ConfirmDialog:
+    """Build the runner image under a name that is not the default one (a typo?)?"""
+    return ConfirmDialog(
+        "Build the runner image?",
+        f"The image {image} does not exist on this engine. Build cloudide-tui's runner "
+        f"image and tag it {image}? If the name is a typo, cancel and start again with "
+        "the right --image.",
+        confirm=f"Build {image}",
+        danger=True,  # the focus starts on Cancel: Enter must not build under a typo
+    )
