@@ -33,6 +33,7 @@ from cloudide_tui.backend.base import Backend
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
+from cloudide_tui.dialogs.error import RETRY
 from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.errors import (
     CloudIDEError,
@@ -107,6 +108,7 @@ class CloudIDEApp(App[int]):
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
         self._build: asyncio.Task[None] | None = None
+        self._engine_dialog: ErrorDialog | None = None
         self._early_shell: EarlyShell | None = None
 
     # -- screens ----------------------------------------------------------------------
@@ -190,14 +192,11 @@ class CloudIDEApp(App[int]):
                 # The shell opened ahead means the engine answers and the project is
                 # there: show its terminal before the checks and listings below.
                 await self.main.open_project(early.project)
-            failure: CloudIDEError | None = None
-            try:
-                await self._ensure_ready()
-            except CloudIDEError as error:
-                failure = error
-            await self.main.browser.reload()  # the projects show even without an engine
-            if failure is not None:
-                raise failure
+            # The projects first (from disk, their states unknown if the engine is down):
+            # they show behind any question or error below.
+            await self.main.browser.reload()
+            await self._ensure_ready()
+            self.main.status.activity = ""
             if project:
                 await self._open_at_start(project)
         finally:
@@ -301,7 +300,9 @@ class CloudIDEApp(App[int]):
     def report_error(self, error: BaseException) -> None:
         """Show a failure to the user: a dialog or a notification, never a traceback."""
         if isinstance(error, CloudIDEError):
-            if isinstance(error, DIALOG_ERRORS):
+            if isinstance(error, EngineUnavailable):
+                self._engine_unreachable(error)
+            elif isinstance(error, DIALOG_ERRORS):
                 self.push_screen(ErrorDialog(error.title, error.message, error.hint))
             else:
                 message = error.message + (f"\n{error.hint}" if error.hint else "")
@@ -317,6 +318,26 @@ class CloudIDEApp(App[int]):
                 "save your work." + (f" Details were written to {where}." if where else ""),
             )
         )
+
+    def _engine_unreachable(self, error: EngineUnavailable) -> None:
+        """One dialog with a Retry (however many workers met the dead engine at once);
+        Retry runs the start-up checks again. The projects stay listed meanwhile."""
+        self.main.status.activity = "Docker engine unreachable (Ctrl+P: Retry)"
+        if self._engine_dialog is not None:
+            return
+        self._engine_dialog = ErrorDialog(error.title, error.message, error.hint, retry=True)
+        self.push_screen(self._engine_dialog, self._engine_dialog_closed)
+
+    def _engine_dialog_closed(self, answer: str | None) -> None:
+        self._engine_dialog = None
+        if answer == RETRY:
+            self.action_retry_engine()
+
+    def action_retry_engine(self) -> None:
+        """Try the engine again: the start-up checks (image, projects, ``--project``)."""
+        self.main.status.activity = "connecting to the Docker engine…"
+        self.ready.clear()
+        self.startup()
 
     def _log_unexpected(self, error: BaseException) -> Path | None:
         if self.log_path is None:

@@ -62,6 +62,11 @@ ACTIONS: list[ActionCommand] = [
     ActionCommand(
         "Reload file from disk", "The current editor's file (F5)", "app.in_editor('reload')"
     ),
+    ActionCommand(
+        "Retry the Docker engine",
+        "Connect again (after starting the engine): image, projects",
+        "app.retry_engine",
+    ),
     ActionCommand("Help: keys", "Every key (F1 or ?)", "app.help"),
 ]
 

@@ -26,6 +26,7 @@ class ContainerState(enum.StrEnum):
     RUNNING = "running"
     STOPPED = "stopped"
     NONE = "none"  # no container yet (made on demand)
+    UNKNOWN = "unknown"  # the engine does not answer (the project is listed anyway)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +141,14 @@ class Backend(abc.ABC):
     # -- projects -------------------------------------------------------------------
     @abc.abstractmethod
     async def list_projects(self) -> list[ProjectInfo]:
-        """All projects of this backend's owner, sorted by name."""
+        """All projects of this backend's owner, sorted by name. When the engine does not
+        answer they are listed all the same (from disk), their state ``UNKNOWN``."""
 
     @abc.abstractmethod
     async def create_project(self, name: str) -> ProjectInfo:
-        """Make an empty workspace (no container yet). Raises AlreadyExists, InvalidName."""
+        """Make an empty workspace (no container yet). Raises AlreadyExists, InvalidName;
+        EngineUnavailable before anything is made (a project that cannot run would be
+        half made)."""
 
     @abc.abstractmethod
     async def rename_project(self, old: str, new: str) -> ProjectInfo:

@@ -47,6 +47,7 @@ from cloudide_tui.config import Settings
 from cloudide_tui.errors import (
     AlreadyExists,
     ContainerError,
+    EngineUnavailable,
     ImageError,
     ImageMissing,
     NotFound,
@@ -196,17 +197,22 @@ class DockerBackend(Backend):
 
     # -- projects -----------------------------------------------------------------------
     async def list_projects(self) -> list[ProjectInfo]:
-        api = await self.engine.api()
         names = await asyncio.to_thread(list_workspaces, self.workspaces)
-        states = await self.engine.call(
-            "listing containers", containers.list_states, api, self.owner
-        )
+        try:
+            api = await self.engine.api()
+            states = await self.engine.call(
+                "listing containers", containers.list_states, api, self.owner
+            )
+        except EngineUnavailable:  # the projects are on disk: list them, state unknown
+            return [ProjectInfo(name, self.owner, ContainerState.UNKNOWN) for name in names]
         return [
             ProjectInfo(name, self.owner, states.get(name, ContainerState.NONE)) for name in names
         ]
 
     async def create_project(self, name: str) -> ProjectInfo:
         validate_project_name(name)
+        api = await self.engine.api()  # the engine answers, or nothing is made
+        await self.engine.call("checking the engine", api.ping)
         await asyncio.to_thread(
             create_workspace, self.workspaces, name, uid=self._uid, gid=self._gid
         )

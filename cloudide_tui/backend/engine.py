@@ -39,11 +39,26 @@ API_TIMEOUT = 60.0
 ENGINE_THREADS = 32
 
 
+DEFAULT_SOCKET = "unix:///var/run/docker.sock"
+"""Where docker-py looks when neither ``docker_host`` nor ``DOCKER_HOST`` says."""
+
+
+def engine_address(docker_host: str | None) -> str:
+    """The address the engine is reached at, as the user can check it: the setting,
+    else ``DOCKER_HOST``, else docker-py's default socket (each says where it came from)."""
+    if docker_host:
+        return f"{docker_host} (the docker_host setting)"
+    env = os.environ.get("DOCKER_HOST", "")
+    if env:
+        return f"{env} (from DOCKER_HOST)"
+    return f"{DEFAULT_SOCKET} (the default)"
+
+
 def engine_unavailable(docker_host: str | None, cause: BaseException) -> EngineUnavailable:
     """The error shown when the engine does not answer, with how to start it."""
-    where = docker_host or "the default Docker socket (DOCKER_HOST or /var/run/docker.sock)"
     return EngineUnavailable(
-        f"Cannot reach the Docker engine at {where}: {_why(cause)}.", hint=ENGINE_HINT
+        f"Cannot reach the Docker engine at {engine_address(docker_host)}: {_why(cause)}.",
+        hint=ENGINE_HINT,
     )
 
 

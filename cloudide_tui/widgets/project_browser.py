@@ -57,6 +57,7 @@ STATE_MARKS: dict[ContainerState, tuple[str, str]] = {
     ContainerState.RUNNING: ("●", "green"),
     ContainerState.STOPPED: ("○", "yellow"),
     ContainerState.NONE: ("·", "bright_black"),
+    ContainerState.UNKNOWN: ("?", "bright_black"),
 }
 
 
@@ -150,6 +151,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self.polling = False
         """Poll once a second; the app turns it on once start-up (engine check) is over,
         so an engine that is down is reported once, by start-up."""
+        self.polls = 0
+        """Polls finished so far (a read API for tests that watch what a poll shows)."""
 
     # -- lifecycle ------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -249,6 +252,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
                     timeout=8,
                 )
             return
+        finally:
+            self.polls += 1
         self._poll_failing = False
 
     def _expanded_dirs(self) -> list[tuple[str, str | None]]:

@@ -244,9 +244,9 @@ async def test_an_unreachable_engine_says_how_to_start_one(tmp_path: Path) -> No
     create_workspace(backend.workspaces, "offline")
     for call in (
         backend.ensure_ready(),
-        backend.list_projects(),
         backend.container_state("offline"),
         backend.open_shell("offline", 24, 80),
+        backend.create_project("half"),
     ):
         with pytest.raises(EngineUnavailable) as caught:
             await call
@@ -255,6 +255,11 @@ async def test_an_unreachable_engine_says_how_to_start_one(tmp_path: Path) -> No
         assert "no engine listens there" in error.message
         assert error.hint is not None and "make engine" in error.hint
         assert "start Docker" in error.hint
+    # Nothing half made; the projects on disk are listed all the same, state unknown.
+    assert not (backend.workspaces / "half").exists()
+    assert await backend.list_projects() == [
+        ProjectInfo("offline", backend.owner, ContainerState.UNKNOWN)
+    ]
     await backend.close()
 
 
