@@ -105,6 +105,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         """Every open tab (terminals and editors) by pane id."""
         self.opened_projects: set[str] = set()
         """Projects whose container this screen started a shell in (stopped on quit)."""
+        self._projects_changing: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")

@@ -10,9 +10,10 @@ the hub's parts these actions use are declared here and defined there.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
-from textual import work
+from textual import on, work
 from textual.screen import Screen
 
 from cloudide_tui.backend.base import Backend
@@ -29,6 +30,8 @@ class WorkspaceActions(Screen[None]):
     backend: Backend
     tabs: TabRegistry
     opened_projects: set[str]
+    _projects_changing: set[str]
+    """Projects being renamed or deleted here (set up by the hub)."""
     # The hub's (MainScreen), used here:
     open_project: Callable[[str], Awaitable[None]]
     open_file: Callable[[str, str], object]
@@ -162,10 +165,11 @@ class WorkspaceActions(Screen[None]):
         """Rename a project (its shells end first: its container goes) or a file or
         folder (editors on it follow)."""
         if item.path is None:
-            await self.close_project_tabs(item.project, "terminal")
-            await self.backend.rename_project(item.project, new)
-            self.tabs.rename_project(item.project, new)
-            self.opened_projects.discard(item.project)
+            with self._changing(item.project):
+                await self.close_project_tabs(item.project, "terminal")
+                await self.backend.rename_project(item.project, new)
+                self.tabs.rename_project(item.project, new)
+                self.opened_projects.discard(item.project)
         else:
             dst = posixpath.join(posixpath.dirname(item.path), new)
             await self.backend.rename_path(item.project, item.path, dst)
@@ -188,10 +192,52 @@ class WorkspaceActions(Screen[None]):
     async def delete(self, item: BrowserItem) -> None:
         """Delete a project (its tabs close first) or a file or folder, for good."""
         if item.path is None:
-            await self.close_project_tabs(item.project, None)
-            await self.backend.delete_project(item.project)
-            self.opened_projects.discard(item.project)
+            with self._changing(item.project):
+                await self.close_project_tabs(item.project, None)
+                await self.backend.delete_project(item.project)
+                self.opened_projects.discard(item.project)
         else:
             await self.backend.delete_path(item.project, item.path)
         await self.browser.reload()
+        self._update_status()
+
+    # -- a project folder deleted on disk (not by us) -------------------------------------
+    @contextmanager
+    def _changing(self, project: str) -> Iterator[None]:
+        """While we rename or delete ``project``, its leaving the list is no surprise."""
+        self._projects_changing.add(project)
+        try:
+            yield
+        finally:
+            self._projects_changing.discard(project)
+
+    @on(ProjectBrowser.ProjectsChanged)
+    def _projects_removed(self, event: ProjectBrowser.ProjectsChanged) -> None:
+        for project in event.removed:
+            if project in self._projects_changing:
+                continue
+            if self.tabs.of_project(project) or project in self.opened_projects:
+                self.project_vanished(project)
+
+    @work(group="vanished", exit_on_error=False)
+    async def project_vanished(self, project: str) -> None:
+        """The project's folder was deleted on disk (not through the app) while it was
+        open: say so, end its shells (they run in a /workspace that is gone) and stop
+        its container. Editors stay, with their text (saving it would fail)."""
+        await self.close_project_tabs(project, "terminal")
+        self.opened_projects.discard(project)
+        editors = len(self.tabs.of_project(project, "editor"))
+        kept = (
+            f" Its {editors} editor tab(s) keep their text: copy what you need elsewhere."
+            if editors
+            else ""
+        )
+        self.notify(
+            f"The folder of project {project} was deleted on disk: its shells were ended "
+            f"and its container is being stopped.{kept}",
+            title="Project deleted on disk",
+            severity="warning",
+            timeout=20,
+        )
+        await self.backend.stop_container(project)
         self._update_status()

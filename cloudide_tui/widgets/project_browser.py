@@ -11,7 +11,7 @@ rename, delete) are the main screen's actions: this widget reads, the hub writes
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from rich.text import Text
@@ -124,10 +124,12 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
 
     @dataclass
     class ProjectsChanged(Message):
-        """The project list or a container state changed."""
+        """The project list or a container state changed; ``removed``: the projects
+        listed before and gone now (deleted here, or their folder deleted on disk)."""
 
         browser: ProjectBrowser
         projects: list[ProjectInfo]
+        removed: list[str] = field(default_factory=list)
 
         @property
         def control(self) -> ProjectBrowser:
@@ -284,7 +286,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self._set_placeholder(not infos)
         if new == self.projects:
             return
-        for name in [n for n in self.projects if n not in new]:
+        removed = [n for n in self.projects if n not in new]
+        for name in removed:
             self._remove_subtree(name, None)
         for index, info in enumerate(infos):
             node = self._item_nodes.get((info.name, None))
@@ -298,7 +301,7 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self.projects = new
         if self.cursor_line < 0 and self.root.children:
             self.cursor_line = 0
-        self.post_message(self.ProjectsChanged(self, infos))
+        self.post_message(self.ProjectsChanged(self, infos, removed))
 
     async def _load_dir(self, project: str, path: str | None) -> None:
         node = self._item_nodes.get((project, path))

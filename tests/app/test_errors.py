@@ -8,6 +8,7 @@ an engine that is not there, a container removed under an open terminal, and a b
 from __future__ import annotations
 
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,41 @@ async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: Backe
     assert len(recovered) == 1 and recovered[0].read_text() == "unsaved base\n"
     log = (home.data_dir / "cloudide-tui.log").read_text()
     assert "ZeroDivisionError" in log
+
+
+async def test_a_project_folder_deleted_on_disk_ends_its_shells_and_says_so(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home) as ide:
+        await ide.create_project("doomed")
+        await ide.run_in_terminal("echo draft > d.txt; echo ok-made", "ok-made")
+        ide.main.open_file("doomed", "d.txt")
+        await ide.wait_for(lambda: ide.main.editors(), "an editor")
+        editor = ide.main.editors()[0]
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        await type_text(ide.pilot, "unsaved ")
+        await ide.wait_for(
+            lambda: ide.main.browser.projects["doomed"].state is ContainerState.RUNNING,
+            "the container listed as running",
+        )
+
+        # Someone deletes the project's folder on the host (not through the app).
+        shutil.rmtree(ide.backend.workspaces / "doomed")
+
+        await ide.wait_for(
+            lambda: "Project deleted on disk" in notification_titles(ide.app), "the notice"
+        )
+        assert not ide.main.terminals(), "its shell was left running in a dead /workspace"
+        assert "doomed" not in ide.main.browser.projects
+        assert editor in ide.main.editors() and editor.text == "unsaved draft\n"
+        client = docker_helpers.api()
+        try:
+
+            def stopped() -> bool:
+                name = container_name(home.owner, "doomed")
+                return not client.inspect_container(name)["State"]["Running"]
+
+            await ide.wait_for(stopped, "the container stopped")
+        finally:
+            client.close()
+        assert ide.app.is_running

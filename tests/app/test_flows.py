@@ -17,7 +17,7 @@ from cloudide_tui.dialogs import ChoiceDialog, ConfirmDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
-from testkit.ide import running_ide, screen_text, type_text
+from testkit.ide import notification_titles, running_ide, screen_text, type_text
 
 
 async def test_creating_a_project_opens_its_terminal_where_echo_works(home: BackendHome) -> None:
@@ -133,6 +133,10 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHo
         await ide.wait_for(lambda: "neat" not in browser.projects, "the project deleted")
         assert "neat" not in {p.name for p in await ide.backend.list_projects()}
         assert not (ide.backend.workspaces / "neat").exists()
+        # Renamed and deleted here: no "deleted on disk" alarm for either.
+        polls = browser.polls
+        await ide.wait_for(lambda: browser.polls >= polls + 2, "two more polls")
+        assert "Project deleted on disk" not in notification_titles(ide.app)
 
 
 async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) -> None:
