@@ -24,7 +24,6 @@ from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
 from testkit.ide import notification_titles, running_ide, screen_text, type_text
-from testkit.socket_relay import engine_socket, unix_relay
 
 
 async def test_an_invalid_project_name_is_explained_before_anything_happens(
@@ -117,7 +116,8 @@ async def test_an_unreachable_engine_is_one_dialog_with_a_retry_and_projects_sta
         assert "nowhere" not in browser.projects
 
         # The engine comes up (a relay to the real one at that address): Retry connects.
-        async with unix_relay(socket, engine_socket()):
+        proxy = await docker_helpers.EngineProxy(str(socket)).start()
+        try:
             await ide.pilot.click("#retry")
             await ide.wait_for(
                 lambda: browser.projects["ondisk"].state is not ContainerState.UNKNOWN,
@@ -128,6 +128,8 @@ async def test_an_unreachable_engine_is_one_dialog_with_a_retry_and_projects_sta
             await ide.run_in_terminal("echo engine-back", "engine-back")
             await ide.pilot.press("f12", "ctrl+q")
             await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
+        finally:
+            await proxy.cut()
 
 
 async def test_a_container_removed_under_a_terminal_ends_it_and_enter_restarts(
