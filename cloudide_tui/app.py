@@ -28,7 +28,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui import defaults
+from cloudide_tui import defaults, paths, tab_memory, ui_state
 from cloudide_tui.backend.base import Backend
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
@@ -61,6 +61,9 @@ YIELD_TO_TERMINAL = frozenset({"quit", "command_palette"})
 
 STOP_TIMEOUT = 30.0
 """Seconds allowed for stopping containers on quit before giving up on them."""
+
+STATE_EVERY = 2.0
+"""Seconds between checks whether the theme or the tabs changed (then they are saved)."""
 
 
 class StoppedByABug(Exception):
@@ -95,9 +98,22 @@ class CloudIDEApp(App[int]):
         *,
         log_path: Path | None = None,
         freeze_gc: bool = False,
+        state_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
+        self.state_file = state_file
+        """Where the theme and the open tabs are remembered (None: nothing is)."""
+        # Read before the app runs (a small local file; the event loop is not running).
+        self._remembered, self._state_note = (
+            ui_state.load(state_file) if state_file is not None else (ui_state.UIState(), None)
+        )
+        self.ui_layout: dict[str, Any] | None = self._remembered.layout
+        """The tab area's arrangement, saved as it is and handed back at the next start
+        (a JSON object, for whoever lays the tabs out)."""
+        self._last_saved = self._remembered
+        self._tabs_restored = False
+        self._state_failed = False
         self.freeze_gc = freeze_gc
         """Freeze the garbage collector's view of what start-up made (``run_app`` only:
         a process that runs many apps, like the test suite, would keep each one alive)."""
@@ -113,6 +129,9 @@ class CloudIDEApp(App[int]):
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
+        self._apply_remembered_theme()
+        if self.state_file is not None:
+            self.set_interval(STATE_EVERY, self._save_state_if_changed)
         project = self.settings.project
         if project:
             # Warm start: open the shell now, while the screen mounts and the engine is
@@ -126,6 +145,76 @@ class CloudIDEApp(App[int]):
                 self.backend, scrollback=self.settings.scrollback, early_shell=self._early_shell
             )
         )
+
+    # -- what is remembered between runs (ui_state) ---------------------------------------
+    def _apply_remembered_theme(self) -> None:
+        theme = self._remembered.theme
+        if theme and theme != self.theme:
+            try:
+                self.theme = theme
+            except Exception:  # a theme this Textual no longer has
+                self._state_note = f"the theme {theme!r} is not available any more"
+        if self._state_note:
+            self.notify(
+                f"Starting with the defaults: {self._state_note}.",
+                title="Saved layout not restored",
+                severity="warning",
+                timeout=10,
+            )
+
+    def current_ui_state(self) -> ui_state.UIState:
+        """What would be remembered now. The tabs are the saved ones until they were
+        restored (an engine down at start must not make the app forget them)."""
+        state = tab_memory.snapshot(self.main, theme=self.theme, layout=self.ui_layout)
+        if not self._tabs_restored:
+            state = ui_state.UIState(
+                state.theme, self._remembered.tabs, self._remembered.active, state.layout
+            )
+        return state
+
+    def _save_state_if_changed(self) -> None:
+        try:
+            state = self.current_ui_state()
+        except Exception:  # the main screen is not there (quitting): nothing to save
+            return
+        if state != self._last_saved:
+            self._save_state(state)
+
+    @work(group="ui-state", exclusive=True, exit_on_error=False)
+    async def _save_state(self, state: ui_state.UIState) -> None:
+        """Write the state in a thread; a failure is said once, never raised."""
+        assert self.state_file is not None
+        try:
+            await asyncio.to_thread(ui_state.save, self.state_file, state)
+        except OSError as error:
+            if not self._state_failed:
+                self._state_failed = True
+                self.notify(
+                    f"The open tabs and theme cannot be remembered: {self.state_file}: "
+                    f"{error.strerror or error}.",
+                    title="Layout not saved",
+                    severity="warning",
+                )
+            return
+        self._last_saved = state
+
+    async def _restore_tabs(self) -> None:
+        """Open the tabs of the last run again, once; say what could not be."""
+        if self._tabs_restored:
+            return
+        self._tabs_restored = True
+        if not self._remembered.tabs:
+            return
+        missing = await tab_memory.restore(
+            self.main, self.backend, self._remembered, opened=self.settings.project
+        )
+        if missing:
+            self.notify(
+                "Not restored: " + "; ".join(missing[:6]) + (" …" if len(missing) > 6 else ""),
+                title="Tabs of the last run",
+                severity="warning",
+                timeout=12,
+            )
 
     @property
     def main(self) -> MainScreen:
@@ -199,6 +288,7 @@ class CloudIDEApp(App[int]):
             self.main.status.activity = ""
             if project:
                 await self._open_at_start(project)
+            await self._restore_tabs()
         finally:
             self._close_progress()
             self.ready.set()
@@ -438,6 +528,9 @@ class CloudIDEApp(App[int]):
                 opened.add(self._early_shell.project)
         projects = sorted(opened)
         keep_running = self.settings.keep_running
+        if self.state_file is not None:
+            with contextlib.suppress(Exception):  # said already if it fails; leaving anyway
+                await asyncio.to_thread(ui_state.save, self.state_file, self.current_ui_state())
         if projects and not keep_running:
             main.status.activity = f"stopping {len(projects)} container(s)…"
             self.notify("Stopping containers (use --keep-running to keep them)…", timeout=30)
@@ -452,19 +545,24 @@ class CloudIDEApp(App[int]):
             await asyncio.wait_for(self.backend.close(), 10)
 
 
-def make_app(settings: Settings | None = None, backend: Backend | None = None) -> CloudIDEApp:
+def make_app(
+    settings: Settings | None = None, backend: Backend | None = None, *, remember: bool = True
+) -> CloudIDEApp:
     """The app, for the CLI, the tests and the screenshots alike.
 
     Args:
         settings: The typed settings; ``None`` means the defaults.
         backend: Injected backend; ``None`` builds a ``DockerBackend`` from the settings.
+        remember: Restore the theme and tabs of the last run in this data dir, and
+            remember them for the next (``paths.ui_state_file``).
     """
     if settings is None:
         settings = Settings()
     if backend is None:
         backend = docker_backend(settings)
     log_path = Path(settings.data_dir) / "cloudide-tui.log" if settings.data_dir else None
-    return CloudIDEApp(backend, settings, log_path=log_path)
+    state_file = paths.ui_state_file(settings.data_dir, settings.owner) if remember else None
+    return CloudIDEApp(backend, settings, log_path=log_path, state_file=state_file)
 
 
 def docker_backend(settings: Settings) -> Backend:

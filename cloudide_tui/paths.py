@@ -7,6 +7,7 @@ Layout::
 
     <data dir>/                      CLOUDIDE_DATA_DIR, --data-dir, or the platform's
       workspaces/<owner>/<project>/  one folder per project, bind-mounted at /workspace
+      ui-state/<owner>.json          what the UI remembers (theme, tabs: ui_state.py)
     <config dir>/config.toml         CLOUDIDE_CONFIG overrides the file's path
 """
 
@@ -53,3 +54,8 @@ def workspaces_dir(data_dir: Path, owner: str) -> Path:
 def workspace_dir(data_dir: Path, owner: str, project: str) -> Path:
     """The workspace folder of one project (both names validated)."""
     return workspaces_dir(data_dir, owner) / validate_project_name(project)
+
+
+def ui_state_file(data_dir: Path, owner: str) -> Path:
+    """What the UI remembers for ``owner``'s projects in this data dir (``ui_state``)."""
+    return Path(data_dir) / "ui-state" / f"{validate_owner(owner)}.json"

@@ -79,7 +79,7 @@ async def shoot(out: Path, data_dir: Path, owner: str) -> list[Path]:
 
     backend = DockerBackend.from_settings(settings)
     await prepare(backend)
-    app = make_app(settings, backend)
+    app = make_app(settings, backend, remember=False)  # the same pictures every time
     async with app.run_test(size=(120, 36)) as pilot:
         await asyncio.wait_for(app.ready.wait(), 120)
         await pilot.pause(0.5)
