@@ -29,12 +29,15 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cloudide_tui import defaults, paths, tab_memory, ui_state
-from cloudide_tui.backend.base import Backend
+from cloudide_tui.backend.base import Backend, ShellSession
+from cloudide_tui.backend.engine_address import engine_description
+from cloudide_tui.backend.handoff import StartedExec
+from cloudide_tui.backend.lazy import LazyBackend
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
 from cloudide_tui.dialogs.error import RETRY
-from cloudide_tui.early_shell import EarlyShell
+from cloudide_tui.early_shell import EarlyShell, ShellHelper, expected_terminal_size
 from cloudide_tui.errors import (
     CloudIDEError,
     ContainerError,
@@ -47,7 +50,7 @@ from cloudide_tui.keymap import APP_BINDINGS
 from cloudide_tui.messages import Activity, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
-from cloudide_tui.screens.main import MainScreen, expected_terminal_size
+from cloudide_tui.screens.main import MainScreen
 from cloudide_tui.validation import validate_project_name
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
@@ -99,9 +102,11 @@ class CloudIDEApp(App[int]):
         log_path: Path | None = None,
         freeze_gc: bool = False,
         state_file: Path | None = None,
+        helper: ShellHelper | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
+        self._helper = helper
         self.state_file = state_file
         """Where the theme and the open tabs are remembered (None: nothing is)."""
         # Read before the app runs (a small local file; the event loop is not running).
@@ -133,11 +138,17 @@ class CloudIDEApp(App[int]):
         if self.state_file is not None:
             self.set_interval(STATE_EVERY, self._save_state_if_changed)
         project = self.settings.project
-        if project:
+        if self._helper is not None:
+            # Warm start from the CLI: the helper process opened the shell while this one
+            # loaded the UI; the backend's session takes it over once the backend loads.
+            self._early_shell = EarlyShell.from_helper(
+                self._helper, self._load_backend, self._adopt
+            )
+        elif project:
             # Warm start: open the shell now, while the screen mounts and the engine is
             # checked; the terminal takes it when its tab exists.
             rows, cols = expected_terminal_size(self.size.width, self.size.height)
-            self._early_shell = EarlyShell(self.backend, project, rows, cols)
+            self._early_shell = EarlyShell.opened_by(self.backend, project, rows, cols)
         # Pushed rather than returned by get_default_screen: Textual 8 loads a screen's
         # CSS_PATH (main.tcss) only for pushed screens.
         self.push_screen(
@@ -145,6 +156,20 @@ class CloudIDEApp(App[int]):
                 self.backend, scrollback=self.settings.scrollback, early_shell=self._early_shell
             )
         )
+
+    async def _load_backend(self) -> Backend:
+        """The real backend (loaded now if the app was given a ``LazyBackend``)."""
+        backend = self.backend
+        return await backend.real() if isinstance(backend, LazyBackend) else backend
+
+    async def _adopt(self, started: StartedExec) -> ShellSession:
+        """The backend's own session for the exec the helper handed over."""
+        backend = await self._load_backend()
+        adopt = getattr(backend, "adopt_shell", None)
+        if adopt is None:
+            raise TypeError(f"{type(backend).__name__} cannot adopt a handed shell")
+        session: ShellSession = await adopt(started)
+        return session
 
     # -- what is remembered between runs (ui_state) ---------------------------------------
     def _apply_remembered_theme(self) -> None:
@@ -279,8 +304,11 @@ class CloudIDEApp(App[int]):
             early = self._early_shell
             if early is not None and await early.opened():
                 # The shell opened ahead means the engine answers and the project is
-                # there: show its terminal before the checks and listings below.
+                # there: show its terminal before the checks and listings below, and
+                # its prompt before the backend loads (docker-py: in a thread, but it
+                # would share the interpreter with the first frames).
                 await self.main.open_project(early.project)
+                await early.shown()
             # The projects first (from disk, their states unknown if the engine is down):
             # they show behind any question or error below.
             await self.main.browser.reload()
@@ -546,23 +574,33 @@ class CloudIDEApp(App[int]):
 
 
 def make_app(
-    settings: Settings | None = None, backend: Backend | None = None, *, remember: bool = True
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    *,
+    remember: bool = True,
+    helper: ShellHelper | None = None,
 ) -> CloudIDEApp:
     """The app, for the CLI, the tests and the screenshots alike.
 
     Args:
         settings: The typed settings; ``None`` means the defaults.
-        backend: Injected backend; ``None`` builds a ``DockerBackend`` from the settings.
+        backend: Injected backend; ``None``: a ``DockerBackend`` from the settings, made
+            on first use (``LazyBackend``: docker-py loads after the first frame).
         remember: Restore the theme and tabs of the last run in this data dir, and
             remember them for the next (``paths.ui_state_file``).
+        helper: The warm start's helper process, opening ``--project``'s shell
+            (``early_shell.spawn_helper``; the CLI starts it before importing the UI).
     """
     if settings is None:
         settings = Settings()
     if backend is None:
-        backend = docker_backend(settings)
+        made = settings
+        backend = LazyBackend(
+            lambda: docker_backend(made), engine_description(settings.docker_host)
+        )
     log_path = Path(settings.data_dir) / "cloudide-tui.log" if settings.data_dir else None
     state_file = paths.ui_state_file(settings.data_dir, settings.owner) if remember else None
-    return CloudIDEApp(backend, settings, log_path=log_path, state_file=state_file)
+    return CloudIDEApp(backend, settings, log_path=log_path, state_file=state_file, helper=helper)
 
 
 def docker_backend(settings: Settings) -> Backend:
@@ -573,9 +611,13 @@ def docker_backend(settings: Settings) -> Backend:
     return DockerBackend.from_settings(settings)
 
 
-def run_app(settings: Settings) -> int:
-    """Run the app in this terminal; returns the process exit status."""
-    app = make_app(settings)
+def run_app(settings: Settings, helper: ShellHelper | None = None) -> int:
+    """Run the app in this terminal; returns the process exit status.
+
+    Args:
+        helper: The warm start's helper, started by the CLI (``spawn_helper``).
+    """
+    app = make_app(settings, helper=helper)
     app.freeze_gc = True
     result = app.run()
     return app.return_code if app.return_code is not None else (result or 0)

@@ -33,8 +33,9 @@ from cloudide_tui.backend.base import (
     ShellSession,
 )
 from cloudide_tui.backend.containers import Limits
-from cloudide_tui.backend.docker_shell import DockerShellSession, open_shell
+from cloudide_tui.backend.docker_shell import DockerShellSession, adopt_shell, start_exec
 from cloudide_tui.backend.engine import Engine
+from cloudide_tui.backend.handoff import StartedExec
 from cloudide_tui.backend.workspace_fs import (
     WorkspaceFS,
     container_owner_ids,
@@ -342,11 +343,21 @@ class DockerBackend(Backend):
     async def open_shell(
         self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
     ) -> ShellSession:
+        started, response = await self.open_exec(project, rows, cols, progress)
+        return await self.adopt_shell(started, response)
+
+    async def open_exec(
+        self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
+    ) -> tuple[StartedExec, Any]:
+        """Start the container if needed, then a login shell's exec that nobody reads
+        yet: ``adopt_shell`` reads it, here or in the process it is handed to (the warm
+        start's helper opens it while the UI loads). Returns it and docker-py's response
+        object holding its socket."""
         validate_project_name(project)
         for attempt in (1, 2):
             container_id = await self._running_container(project, progress)
             try:
-                session = await open_shell(
+                return await start_exec(
                     self.engine,
                     container_id=container_id,
                     project=project,
@@ -359,11 +370,15 @@ class DockerBackend(Backend):
                 # Removed or stopped between our look and the exec: make it run again once.
                 if attempt == 2 or await self.container_state(project) is ContainerState.RUNNING:
                     raise
-                continue
-            self._sessions.add(session)
-            session.on_closed = self._sessions.discard
-            return session
         raise AssertionError("unreachable")
+
+    async def adopt_shell(self, started: StartedExec, response: Any = None) -> ShellSession:
+        """The session of an exec from ``open_exec`` (of this backend or of another
+        process's, handed over), read by this event loop and closed with the others."""
+        session = await adopt_shell(self.engine, started, response)
+        self._sessions.add(session)
+        session.on_closed = self._sessions.discard
+        return session
 
     def open_sessions(self) -> list[DockerShellSession]:
         """Shell sessions opened by this backend and not closed yet."""

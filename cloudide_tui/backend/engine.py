@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from cloudide_tui.backend.engine_address import engine_address, engine_description
 from cloudide_tui.errors import CloudIDEError, ContainerError, EngineUnavailable, NotFound
 
 P = ParamSpec("P")
@@ -37,21 +37,6 @@ API_TIMEOUT = 60.0
 #: slow calls (a container stopping, ten shells settling how they ended) must not starve
 #: the file operations that share the default pool.
 ENGINE_THREADS = 32
-
-
-DEFAULT_SOCKET = "unix:///var/run/docker.sock"
-"""Where docker-py looks when neither ``docker_host`` nor ``DOCKER_HOST`` says."""
-
-
-def engine_address(docker_host: str | None) -> str:
-    """The address the engine is reached at, as the user can check it: the setting,
-    else ``DOCKER_HOST``, else docker-py's default socket (each says where it came from)."""
-    if docker_host:
-        return f"{docker_host} (the docker_host setting)"
-    env = os.environ.get("DOCKER_HOST", "")
-    if env:
-        return f"{env} (from DOCKER_HOST)"
-    return f"{DEFAULT_SOCKET} (the default)"
 
 
 def engine_unavailable(docker_host: str | None, cause: BaseException) -> EngineUnavailable:
@@ -121,10 +106,7 @@ class Engine:
     @property
     def description(self) -> str:
         """The words "local Docker" for a local socket, else the engine's address."""
-        host = self.docker_host or os.environ.get("DOCKER_HOST") or ""
-        if not host or host.startswith("unix://"):
-            return "local Docker"
-        return f"Docker at {host}"
+        return engine_description(self.docker_host)
 
     def _connect(self) -> docker.APIClient:
         try:

@@ -31,7 +31,7 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 
 from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend, ShellSession
-from cloudide_tui.early_shell import EarlyShell
+from cloudide_tui.early_shell import NARROW_BELOW, EarlyShell
 from cloudide_tui.keymap import MAIN_BINDINGS
 from cloudide_tui.messages import Activity
 from cloudide_tui.screens.editor_actions import EditorActions
@@ -51,19 +51,6 @@ EMPTY_TEXT = """\
   [b]Ctrl+P[/b]   every action, and any file
   [b]F1[/b]       all the keys
 """
-
-BROWSER_WIDTH, NARROW_BROWSER_WIDTH, NARROW_BELOW = 32, 22, 100
-"""The browser's width, and its width in an app narrower than ``NARROW_BELOW`` columns
-(main.tcss says the same; ``expected_terminal_size`` counts on it)."""
-
-
-def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
-    """Rows and columns the first terminal tab will get in a ``width`` x ``height`` app
-    (status line, tab bar and footer above and below; the browser on the left, slimmer
-    in a narrow app; the terminal's scrollbar column on the right).
-    A wrong guess only costs a resize on attach."""
-    browser = BROWSER_WIDTH if width >= NARROW_BELOW else NARROW_BROWSER_WIDTH
-    return max(height - 4, 2), max(width - browser - 1, 10)
 
 
 class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):

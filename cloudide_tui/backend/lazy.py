@@ -1,0 +1,110 @@
+"""A backend made on first use, in a thread: the first frame does not wait for its imports.
+
+``DockerBackend``'s module loads docker-py (and requests), a good part of the start-up
+time. The app gets this stand-in instead: it knows its description from the start (the
+status line), and makes the real backend (in a worker thread, once) when the first call
+comes, which every method then passes on to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from cloudide_tui import defaults
+from cloudide_tui.backend.base import (
+    Backend,
+    ContainerState,
+    FileContent,
+    FileEntry,
+    ProgressCallback,
+    ProjectInfo,
+    ShellSession,
+)
+
+
+class LazyBackend(Backend):
+    """Stands for the backend ``make`` builds, building it (in a thread) when first used.
+
+    Args:
+        make: Builds the real backend (blocking: imports and all).
+        description: The real one's description, known without building it.
+    """
+
+    def __init__(self, make: Callable[[], Backend], description: str) -> None:
+        self._make = make
+        self.description = description
+        self._real: Backend | None = None
+        self._making: asyncio.Future[Backend] | None = None
+
+    async def real(self) -> Backend:
+        """The real backend (made now, once, if it was not yet)."""
+        if self._real is not None:
+            return self._real
+        if self._making is None:
+            self._making = asyncio.ensure_future(asyncio.to_thread(self._make))
+        self._real = await asyncio.shield(self._making)
+        return self._real
+
+    # -- every call goes to the real one ------------------------------------------------
+    async def ensure_ready(
+        self, progress: ProgressCallback | None = None, *, build: bool = True
+    ) -> None:
+        await (await self.real()).ensure_ready(progress, build=build)
+
+    async def close(self) -> None:
+        if self._real is not None or self._making is not None:
+            await (await self.real()).close()
+
+    async def list_projects(self) -> list[ProjectInfo]:
+        return await (await self.real()).list_projects()
+
+    async def create_project(self, name: str) -> ProjectInfo:
+        return await (await self.real()).create_project(name)
+
+    async def rename_project(self, old: str, new: str) -> ProjectInfo:
+        return await (await self.real()).rename_project(old, new)
+
+    async def delete_project(self, name: str) -> None:
+        await (await self.real()).delete_project(name)
+
+    async def container_state(self, project: str) -> ContainerState:
+        return await (await self.real()).container_state(project)
+
+    async def start_container(self, project: str, progress: ProgressCallback | None = None) -> None:
+        await (await self.real()).start_container(project, progress)
+
+    async def stop_container(self, project: str) -> None:
+        await (await self.real()).stop_container(project)
+
+    async def list_dir(self, project: str, path: str = "") -> list[FileEntry]:
+        return await (await self.real()).list_dir(project, path)
+
+    async def stat(self, project: str, path: str) -> FileEntry:
+        return await (await self.real()).stat(project, path)
+
+    async def read_file(
+        self, project: str, path: str, limit: int = defaults.READ_LIMIT
+    ) -> FileContent:
+        return await (await self.real()).read_file(project, path, limit)
+
+    async def write_file(
+        self, project: str, path: str, data: bytes, *, expected_version: str | None = None
+    ) -> FileEntry:
+        return await (await self.real()).write_file(
+            project, path, data, expected_version=expected_version
+        )
+
+    async def make_dir(self, project: str, path: str) -> FileEntry:
+        return await (await self.real()).make_dir(project, path)
+
+    async def rename_path(self, project: str, src: str, dst: str) -> FileEntry:
+        return await (await self.real()).rename_path(project, src, dst)
+
+    async def delete_path(self, project: str, path: str) -> None:
+        await (await self.real()).delete_path(project, path)
+
+    async def open_shell(
+        self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
+    ) -> ShellSession:
+        return await (await self.real()).open_shell(project, rows, cols, progress)
