@@ -5,7 +5,7 @@ Measured in one run on this machine's engine:
 * ``cloudide-tui --project X`` in a real pseudo-terminal (tmux, 120x36) until the shell's
   prompt is on screen: cold (no container yet: created and started) and warm (container
   running, left by ``--keep-running``; its shell opened by the helper process while the
-  UI loads, ``early_shell.spawn_helper``), next to ``docker exec -it <container> bash -l``
+  UI loads, ``warm_start.fork_helper``), next to ``docker exec -it <container> bash -l``
   reaching its prompt on the same container in the same tmux set-up (the anchor). The
   warm figure is the median of ``WARM_RUNS`` runs, interleaved with the anchor's.
 * Keystroke to echo on screen: the headless app on the real local backend; a key event

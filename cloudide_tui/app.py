@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import socket
 import time
 import traceback
 from collections.abc import Iterable
@@ -37,7 +38,7 @@ from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
 from cloudide_tui.dialogs.error import RETRY
-from cloudide_tui.early_shell import EarlyShell, ShellHelper, expected_terminal_size
+from cloudide_tui.early_shell import EarlyShell, ShellHelper
 from cloudide_tui.errors import (
     CloudIDEError,
     ContainerError,
@@ -52,6 +53,7 @@ from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
 from cloudide_tui.screens.main import MainScreen
 from cloudide_tui.validation import validate_project_name
+from cloudide_tui.warm_start import expected_terminal_size
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
 
@@ -589,7 +591,7 @@ def make_app(
         remember: Restore the theme and tabs of the last run in this data dir, and
             remember them for the next (``paths.ui_state_file``).
         helper: The warm start's helper process, opening ``--project``'s shell
-            (``early_shell.spawn_helper``; the CLI starts it before importing the UI).
+            (``warm_start.fork_helper``: the CLI forks it before importing the UI).
     """
     if settings is None:
         settings = Settings()
@@ -611,12 +613,13 @@ def docker_backend(settings: Settings) -> Backend:
     return DockerBackend.from_settings(settings)
 
 
-def run_app(settings: Settings, helper: ShellHelper | None = None) -> int:
+def run_app(settings: Settings, forked: tuple[int, socket.socket, str] | None = None) -> int:
     """Run the app in this terminal; returns the process exit status.
 
     Args:
-        helper: The warm start's helper, started by the CLI (``spawn_helper``).
+        forked: The warm start's helper, forked by the CLI (``warm_start.fork_helper``).
     """
+    helper = ShellHelper(*forked) if forked is not None else None
     app = make_app(settings, helper=helper)
     app.freeze_gc = True
     result = app.run()

@@ -2,8 +2,8 @@
 
 Two ways to open it ahead:
 
-- ``spawn_helper`` (what the CLI does): before this process imports the UI, fork a
-  helper that loads the Docker backend and opens the exec with its own code
+- ``warm_start.fork_helper`` (what the CLI does): before this process imports the UI,
+  fork a helper that loads the Docker backend and opens the exec with its own code
   (``DockerBackend.open_exec``), on the machine's other core while this one imports
   Textual; the helper hands the exec's socket over (``backend.handoff``) and exits. The
   terminal shows it at once (``HandedShell``), and the backend's own session takes it
@@ -16,62 +16,42 @@ that project takes it; start-up waits for it to know the engine answers; on quit
 nobody took is closed with the others. A missing container (or image) is left to the
 normal path, which makes it with progress and reports failures.
 
-Importing this module loads no UI and no docker-py (the CLI imports it first).
+Importing this module loads no UI and no docker-py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
-import signal
 import socket
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, NoReturn
 
 from cloudide_tui.backend.base import Backend, ContainerState, ShellSession
-from cloudide_tui.backend.engine_address import engine_host
-from cloudide_tui.backend.handoff import (
-    Adopter,
-    HandedShell,
-    Loader,
-    StartedExec,
-    receive_exec,
-    send_exec,
-)
-
-if TYPE_CHECKING:
-    from cloudide_tui.config import Settings
-
-BROWSER_WIDTH, NARROW_BROWSER_WIDTH, NARROW_BELOW = 32, 22, 100
-"""The browser's width, and its width in an app narrower than ``NARROW_BELOW`` columns
-(main.tcss says the same; ``expected_terminal_size`` counts on it)."""
+from cloudide_tui.backend.handoff import Adopter, HandedShell, Loader, StartedExec, receive_exec
+from cloudide_tui.warm_start import stop_helper
 
 SHOWN_WAIT = 1.0
 """Seconds start-up waits for the handed shell's first output before loading the backend
 (so the prompt is drawn first; a shell that prints nothing must not hold start-up)."""
 
 
-def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
-    """Rows and columns the first terminal tab will get in a ``width`` x ``height`` app
-    (status line, tab bar and footer above and below; the browser on the left, slimmer
-    in a narrow app; the terminal's scrollbar column on the right).
-    A wrong guess only costs a resize on attach."""
-    browser = BROWSER_WIDTH if width >= NARROW_BELOW else NARROW_BROWSER_WIDTH
-    return max(height - 4, 2), max(width - browser - 1, 10)
-
-
 # -- the helper process ---------------------------------------------------------------------
 class ShellHelper:
-    """The forked helper opening ``project``'s shell; ``result`` receives it."""
+    """The forked helper opening ``project``'s shell (``warm_start.fork_helper``);
+    ``result`` receives it and reaps the helper.
+
+    Args:
+        pid: The helper's process id.
+        channel: Our end of the socket pair it answers on.
+        project: The project whose shell it opens.
+    """
 
     def __init__(self, pid: int, channel: socket.socket, project: str) -> None:
         self.pid = pid
         self.channel = channel
         self.project = project
         self.why_not = ""
-        """Why no shell came (for the log), once ``result`` returned None."""
+        """Why no shell came, once ``result`` returned None."""
         self._result: asyncio.Future[StartedExec | None] | None = None
 
     async def result(self) -> StartedExec | None:
@@ -83,69 +63,8 @@ class ShellHelper:
 
     async def _receive(self) -> StartedExec | None:
         started, self.why_not = await asyncio.to_thread(receive_exec, self.channel)
-        self.channel.close()
-        await asyncio.to_thread(_reap, self.pid)
+        await asyncio.to_thread(stop_helper, self.pid, self.channel)  # it has left: reaped
         return started
-
-    def stop(self) -> None:
-        """The app is leaving before the helper said anything: end it (its exec, if it
-        started one, ends when its socket closes with it)."""
-        if self._result is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            self.channel.close()
-            _reap(self.pid)
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
-
-
-def spawn_helper(settings: Settings) -> ShellHelper | None:
-    """Fork the helper for ``settings.project`` (None: no project, an engine address a
-    socket cannot be handed from, or no fork on this system)."""
-    host = engine_host(settings.docker_host)
-    if not settings.project or not host.startswith(("unix://", "tcp://", "http://")):
-        return None
-    if not hasattr(os, "fork") or not hasattr(socket, "send_fds"):
-        return None
-    width, height = shutil.get_terminal_size()
-    rows, cols = expected_terminal_size(width, height)
-    parent, child = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:  # the helper
-        parent.close()
-        _helper(settings, rows, cols, child)
-    child.close()
-    return ShellHelper(pid, parent, settings.project)
-
-
-def _helper(settings: Settings, rows: int, cols: int, channel: socket.socket) -> NoReturn:
-    """The helper's life: open the shell, hand it over, leave without any clean-up of
-    the parent's (``os._exit``: no atexit, no flushing of inherited buffers)."""
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):  # the terminal is the parent's
-            os.dup2(devnull, fd)
-        started, why = asyncio.run(_open_exec(settings, rows, cols))
-        send_exec(channel, started, why)
-    except BaseException as error:
-        with contextlib.suppress(BaseException):
-            send_exec(channel, None, f"{type(error).__name__}: {error}")
-    finally:
-        os._exit(0)
-
-
-async def _open_exec(settings: Settings, rows: int, cols: int) -> tuple[StartedExec | None, str]:
-    from cloudide_tui.backend.docker_backend import DockerBackend
-
-    assert settings.project is not None
-    backend = DockerBackend.from_settings(settings)
-    if await backend.container_state(settings.project) is ContainerState.NONE:
-        return None, "no container yet"
-    started, _response = await backend.open_exec(settings.project, rows, cols)
-    return started, ""
 
 
 # -- the shell opened ahead, for the app ---------------------------------------------------

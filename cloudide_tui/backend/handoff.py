@@ -1,7 +1,7 @@
 """A shell's exec handed from one process to another, and shown before the backend loads.
 
 The warm ``--project`` start opens the project's shell in a helper process forked at the
-very start (``early_shell.spawn_helper``), while this process imports the UI: the helper
+very start (``warm_start.fork_helper``), while this process imports the UI: the helper
 loads docker-py and opens the exec with the backend's own code (``DockerBackend.open_exec``),
 then sends the exec's connected socket here (``SCM_RIGHTS``) with what identifies it
 (``StartedExec``) and exits. Nothing in this module loads docker-py: ``HandedShell``

@@ -31,12 +31,13 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 
 from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend, ShellSession
-from cloudide_tui.early_shell import NARROW_BELOW, EarlyShell
+from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.keymap import MAIN_BINDINGS
 from cloudide_tui.messages import Activity
 from cloudide_tui.screens.editor_actions import EditorActions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry, shorten
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
+from cloudide_tui.warm_start import NARROW_BELOW
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
 from cloudide_tui.widgets.project_browser import ProjectBrowser
 from cloudide_tui.widgets.status_line import StatusLine

@@ -17,7 +17,11 @@ def _loaded_after(code: str) -> set[str]:
 
 
 def test_the_cli_forks_the_helper_before_loading_textual_or_docker_py() -> None:
-    assert _loaded_after("import cloudide_tui.cli, cloudide_tui.early_shell") == set()
+    assert _loaded_after("import cloudide_tui.cli, cloudide_tui.warm_start") == set()
+    # Not even asyncio: the sooner the fork, the sooner the helper starts.
+    probe = "import cloudide_tui.cli, cloudide_tui.warm_start, sys; print('asyncio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_the_app_and_its_backend_stand_in_load_no_docker_py() -> None:
