@@ -107,6 +107,15 @@ async def shoot(out: Path, data_dir: Path, owner: str) -> list[Path]:
         await pilot.pause(0.5)
         save(app, "editor")
 
+        # Find and replace: the bar under the text, the match selected, "1 of N".
+        await pilot.press("ctrl+r")
+        await type_text(pilot, "name")
+        await pilot.press("tab")
+        await type_text(pilot, "who")
+        await pilot.pause(0.5)
+        save(app, "editor-find")
+        await pilot.press("escape")
+
         # The command palette finding a file.
         await pilot.press("f12", "ctrl+p")
         await pilot.pause(0.3)

@@ -104,10 +104,11 @@ class FindBar(Vertical):
     FindBar { dock: bottom; height: auto; background: $panel; display: none; }
     FindBar.-open { display: block; }
     FindBar > Horizontal { height: 1; }
-    FindBar Input { width: 1fr; }
+    FindBar Input { width: 1fr; background: $boost; }
     FindBar #replace-row { display: none; }
     FindBar.-replace #replace-row { display: block; }
     FindBar Label { height: 1; padding: 0 1; color: $text-muted; }
+    FindBar .field-name { width: 9; color: $text; text-style: bold; }
     FindBar Button { margin: 0 0 0 1; width: auto; min-width: 0; padding: 0 1; }
     """
 
@@ -165,11 +166,13 @@ class FindBar(Vertical):
         # Tab goes from the find field to the replace field, then to All: the other
         # buttons have keys (Up, Down, Enter) and are for the mouse.
         with Horizontal(id="find-row"):
-            yield OrderedInput(placeholder="find", id="find", compact=True)
+            yield Label("Find", classes="field-name")
+            yield OrderedInput(placeholder="text to find", id="find", compact=True)
             yield Label("", id="count")
             yield _button("Prev", "prev")
             yield _button("Next", "next")
         with Horizontal(id="replace-row"):
+            yield Label("Replace", classes="field-name")
             yield OrderedInput(placeholder="replace with", id="replace", compact=True)
             yield _button("Replace", "replace-one")
             yield Button("All", id="replace-all", compact=True)
