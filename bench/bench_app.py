@@ -35,7 +35,7 @@ from textual import events
 from textual.app import App
 
 from bench.report import Report, percentile
-from cloudide_tui.backend.containers import container_name
+from cloudide_tui.backend import disks
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit.docker_helpers import remove_containers
 
@@ -78,8 +78,9 @@ def bench_startup(report: Report, data_dir: Path, owner: str) -> None:
     )
     app_cmd = f"{env} {CLI} --data-dir {data_dir} --project start --keep-running"
     cold = _time_to_prompt(app_cmd)
-    container = container_name(owner, "start")
-    exec_cmd = f"docker exec -it -u dev -w /workspace {container} bash -l"
+    backend = DockerBackend(data_dir, owner=owner)
+    container = backend.container_name("start")
+    exec_cmd = f"docker exec -it -u {backend.account.user} -w /workspace {container} bash -l"
     warm_runs, bare_runs = [], []
     for _ in range(WARM_RUNS):  # interleaved: a busy spell of this shared machine hits both
         warm_runs.append(_time_to_prompt(app_cmd))
@@ -264,3 +265,4 @@ def run(report: Report) -> None:
             asyncio.run(bench_headless(report, Path(tmp), owner))
         finally:
             remove_containers(owner)
+            disks.release_under(Path(tmp))

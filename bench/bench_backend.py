@@ -26,6 +26,7 @@ from typing import Any
 import docker
 
 from bench.report import Report, percentile
+from cloudide_tui.backend import disks
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
 from cloudide_tui.backend.docker_backend import DockerBackend
@@ -58,7 +59,6 @@ class BareShell:
             [SHELL_WRAPPER, secrets.token_hex(8)],
             stdin=True,
             tty=True,
-            user="dev",
             workdir="/workspace",
             environment=shell_environment(PROJECT, "bare"),
         )
@@ -153,7 +153,7 @@ async def _measure(report: Report, data_dir: Path, owner: str) -> None:
     await session.close()
 
     api = docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
-    container = f"cloudide-{owner}-{PROJECT}"
+    container = backend.container_name(PROJECT)
 
     # Warm opens, interleaved (alternating which goes first) so that both see the same
     # machine noise; a short pause lets the previous shell's teardown finish.
@@ -264,11 +264,19 @@ def run(report: Report) -> None:
     owner = f"bench-{secrets.token_hex(4)}"
     try:
         with tempfile.TemporaryDirectory(prefix="cloudide-bench-") as tmp:
-            asyncio.run(_measure(report, Path(tmp), owner))
+            try:
+                asyncio.run(_measure(report, Path(tmp), owner))
+            finally:
+                _remove_containers(owner)
+                disks.release_under(Path(tmp))
     finally:
-        api = docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
-        for entry in api.containers(
-            all=True, filters={"label": [f"{APP_LABEL}={APP_NAME}", f"{OWNER_LABEL}={owner}"]}
-        ):
-            api.remove_container(entry["Id"], force=True)
-        api.close()
+        _remove_containers(owner)
+
+
+def _remove_containers(owner: str) -> None:
+    api = docker.APIClient(version="auto", **docker.utils.kwargs_from_env())
+    for entry in api.containers(
+        all=True, filters={"label": [f"{APP_LABEL}={APP_NAME}", f"{OWNER_LABEL}={owner}"]}
+    ):
+        api.remove_container(entry["Id"], force=True)
+    api.close()

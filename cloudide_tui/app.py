@@ -18,6 +18,7 @@ import socket
 import time
 import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,11 +27,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cloudide_tui import defaults, paths, tab_memory, ui_state
-from cloudide_tui.backend.base import Backend, ShellSession
+from cloudide_tui.backend.base import Backend, LimitHit, ShellSession
 from cloudide_tui.backend.engine_address import engine_description
 from cloudide_tui.backend.handoff import StartedExec
 from cloudide_tui.backend.lazy import LazyBackend
@@ -96,6 +99,13 @@ class CloudIDEApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {FilesProvider}
 
+    @dataclass
+    class LimitReached(Message):
+        """A project hit a limit (a process killed for memory, a full disk); posted from
+        the backend's watcher threads (``post_message`` is thread-safe)."""
+
+        hit: LimitHit
+
     def __init__(
         self,
         backend: Backend,
@@ -158,6 +168,7 @@ class CloudIDEApp(App[int]):
                 self.backend, scrollback=self.settings.scrollback, early_shell=self._early_shell
             )
         )
+        self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
 
     async def _load_backend(self) -> Backend:
         """The real backend (loaded now if the app was given a ``LazyBackend``)."""
@@ -394,6 +405,30 @@ class CloudIDEApp(App[int]):
         else:  # lines of a build that is over land here too: never a new dialog
             self.main.status.activity = event.line.strip()[:80]
 
+    def _limit_hit(self, hit: LimitHit) -> None:
+        # The backend calls from its own threads: post_message is thread-safe.
+        self.post_message(self.LimitReached(hit))
+
+    @on(LimitReached)
+    def _limit_reached(self, event: LimitReached) -> None:
+        """Tell the user what the limit cost them and how to raise it."""
+        hit = event.hit
+        title = "Out of memory" if hit.kind == "memory" else "Disk full"
+        if hit.kind == "disk":
+            how = (
+                "Free some space (delete files in the project), or raise it with "
+                f'disk = "..." in {paths.config_file()} (or CLOUDIDE_DISK), then restart '
+                "cloudide-tui: the disk grows when the project's container starts again"
+            )
+        else:
+            how = (
+                f'Raise it with memory = "..." in {paths.config_file()} (or CLOUDIDE_MEMORY), '
+                "then restart cloudide-tui: the container is made again with it"
+            )
+        self.notify(f"{hit.message}\n{how}.", title=title, severity="warning", timeout=15)
+        with contextlib.suppress(RuntimeError, NoMatches):  # quitting: the toast will do
+            self.main.status.activity = f"{title.lower()}: {hit.project}"
+
     def _progress_closed(self, dialog: ProgressDialog, finished: bool | None) -> None:
         """``dialog`` closed: by ``_close_progress`` (True), or by the user's Cancel (the
         build is stopped; ``_ensure_ready`` says so). Textual calls this a moment after
@@ -570,6 +605,7 @@ class CloudIDEApp(App[int]):
         if jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
+        self._unwatch_limits()
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)

@@ -25,11 +25,33 @@ from typing import Any
 
 from cloudide_tui import defaults, paths
 from cloudide_tui.errors import CloudIDEError, ConfigError
-from cloudide_tui.validation import display, validate_owner, validate_project_name
+from cloudide_tui.validation import (
+    display,
+    host_user_name,
+    validate_owner,
+    validate_project_name,
+)
 
 ENV_PREFIX = "CLOUDIDE_"
 MIN_MEMORY_BYTES = 6 << 20
 """Docker refuses a memory limit under 6 MiB."""
+
+
+def default_owner(data_dir: Path | None = None) -> str:
+    """The owner when none is set: this host user's login name (validated, see
+    ``validation.name_from_login``), so two host users never share one by default.
+
+    Upgrades lose nothing: a data dir that holds projects of the old default owner
+    (``defaults.LEGACY_OWNER``, the same for every host user) and none of the login name
+    keeps it.
+    """
+    name = host_user_name()
+    if data_dir is not None:
+        workspaces = Path(data_dir) / "workspaces"
+        legacy = defaults.LEGACY_OWNER
+        if (workspaces / legacy).is_dir() and not (workspaces / name).exists():
+            return legacy
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +70,9 @@ class Settings:
     keep_running: bool = False
     """Leave the local containers running on quit (they are stopped otherwise)."""
 
-    owner: str = defaults.OWNER
-    """Whose projects these are: part of folder names, container names and labels."""
+    owner: str = field(default_factory=default_owner)
+    """Whose projects these are: part of folder names, container names and labels.
+    Default: the host user's login name (``default_owner``)."""
 
     docker_host: str | None = None
     """The engine's address (``unix://...``, ``tcp://...``); None: as docker-py decides
@@ -65,6 +88,17 @@ class Settings:
     pids: int = defaults.PIDS
     """Most processes a container may run at once (stops fork bombs)."""
 
+    disk: str = defaults.DISK
+    """Disk limit of each new project (workspace and home together), Docker style; ``0``
+    for none. Needs root (a disk image per project is mounted); see docs/backend.md."""
+
+    tmp_size: str = defaults.TMP_SIZE
+    """Size of each container's /tmp (a tmpfs: it counts against ``memory`` too)."""
+
+    runtime: str | None = None
+    """The engine's container runtime: None for its default (runc), ``"runsc"`` for
+    gVisor (stronger isolation, slower; the engine must have it registered)."""
+
     scrollback: int = defaults.SCROLLBACK
     """Lines each terminal keeps above the screen."""
 
@@ -72,6 +106,11 @@ class Settings:
     def memory_bytes(self) -> int:
         """``memory`` in bytes."""
         return _memory_bytes(self.memory)
+
+    @property
+    def disk_bytes(self) -> int:
+        """``disk`` in bytes (0: no disk limit)."""
+        return _memory_bytes(self.disk)
 
     @property
     def workspaces_dir(self) -> Path:
@@ -179,6 +218,15 @@ _MEMORY_RE = re.compile(r"^([0-9]+)([kmg]?)b?$")
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
 
+def size_bytes(value: str) -> int:
+    """A size the settings' way ("512m", "10g", "0") in bytes.
+
+    Raises:
+        ValueError: not such a size.
+    """
+    return _memory_bytes(value.strip())
+
+
 def _memory_bytes(value: str) -> int:
     match = _MEMORY_RE.fullmatch(value.lower())
     if match is None:
@@ -191,6 +239,37 @@ def _parse_memory(raw: object) -> str:
     size = _memory_bytes(value)
     if size < MIN_MEMORY_BYTES:
         raise ValueError(f"{display(value)} is below Docker's minimum of 6m")
+    return value
+
+
+MIN_DISK_BYTES = 32 << 20
+"""Smallest disk limit: ext4's own tables need a few MiB."""
+
+
+def _parse_disk(raw: object) -> str:
+    value = _text(raw).lower().replace(" ", "")
+    size = _memory_bytes(value)
+    if 0 < size < MIN_DISK_BYTES:
+        raise ValueError(f"{display(value)} is below the minimum of 32m (0 turns it off)")
+    return value
+
+
+def _parse_tmp_size(raw: object) -> str:
+    value = _text(raw).lower().replace(" ", "")
+    if _memory_bytes(value) < 1 << 20:
+        raise ValueError(f"{display(value)} is below the minimum of 1m")
+    return value
+
+
+_RUNTIME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _parse_runtime(raw: object) -> str | None:
+    value = _text(raw)
+    if not value or value == "runc":
+        return None
+    if not _RUNTIME_RE.fullmatch(value):
+        raise ValueError(f"{display(value)} is not a runtime name (like 'runsc')")
     return value
 
 
@@ -236,6 +315,9 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "memory": _parse_memory,
     "cpus": _parse_cpus,
     "pids": _int_between(16, 1_000_000),
+    "disk": _parse_disk,
+    "tmp_size": _parse_tmp_size,
+    "runtime": _parse_runtime,
     "scrollback": _int_between(0, 1_000_000),
 }
 assert set(_PARSERS) | {"data_dir"} == set(FIELD_NAMES)
@@ -323,4 +405,6 @@ def load_settings(
             continue
         option = (cli_names or {}).get(name, "--" + name.replace("_", "-"))
         values[name] = parse_value(name, given, f"option {option}")
+    if "owner" not in values:
+        values["owner"] = default_owner(values.get("data_dir") or paths.default_data_dir())
     return Settings(**values)

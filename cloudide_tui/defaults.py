@@ -15,8 +15,9 @@ import os
 IMAGE = "cloudide-runner:latest"
 """The runner image every project's container is made from."""
 
-OWNER = "local"
-"""Whose projects these are when nobody says: part of folder and container names."""
+LEGACY_OWNER = "local"
+"""The owner every host user had before the default owner became the host user's login
+name (``config.default_owner``); a data dir holding only its projects keeps it."""
 
 MEMORY = "2g"
 """Memory limit of each container (Docker's notation); no swap on top."""
@@ -33,6 +34,12 @@ def cpus() -> float:
     fewer (Docker refuses a limit above what the machine has)."""
     return float(min(MAX_DEFAULT_CPUS, os.cpu_count() or 1))
 
+
+DISK = "10g"
+"""Disk limit of each new project, workspace and home together (needs root to apply)."""
+
+TMP_SIZE = "512m"
+"""Size of each container's /tmp tmpfs (what is written there counts against memory)."""
 
 SCROLLBACK = 10_000
 """Lines each terminal keeps above its screen."""

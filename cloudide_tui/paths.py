@@ -7,6 +7,10 @@ Layout::
 
     <data dir>/                      CLOUDIDE_DATA_DIR, --data-dir, or the platform's
       workspaces/<owner>/<project>/  one folder per project, bind-mounted at /workspace
+      homes/<owner>/<project>/       the project's persistent home, at /home/<user>
+      disks/<owner>/<project>.img    the project's disk, when disk limits are on: an ext4
+      disks/<owner>/<project>/       image, loop-mounted here; its workspace/ and home/
+                                     are bind-mounted on the two folders above
       ui-state/<owner>.json          what the UI remembers (theme, tabs: ui_state.py)
     <config dir>/config.toml         CLOUDIDE_CONFIG overrides the file's path
 """
@@ -54,6 +58,21 @@ def workspaces_dir(data_dir: Path, owner: str) -> Path:
 def workspace_dir(data_dir: Path, owner: str, project: str) -> Path:
     """The workspace folder of one project (both names validated)."""
     return workspaces_dir(data_dir, owner) / validate_project_name(project)
+
+
+def homes_dir(data_dir: Path, owner: str) -> Path:
+    """The folder holding the persistent homes of ``owner``'s projects."""
+    return Path(data_dir) / "homes" / validate_owner(owner)
+
+
+def home_dir(data_dir: Path, owner: str, project: str) -> Path:
+    """The persistent home of one project (mounted at the account's home in its container)."""
+    return homes_dir(data_dir, owner) / validate_project_name(project)
+
+
+def disks_dir(data_dir: Path, owner: str) -> Path:
+    """The folder holding the disk images of ``owner``'s projects and their mount points."""
+    return Path(data_dir) / "disks" / validate_owner(owner)
 
 
 def ui_state_file(data_dir: Path, owner: str) -> Path:

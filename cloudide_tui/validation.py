@@ -17,6 +17,7 @@ clean path can still lead through a symlink the container made.
 from __future__ import annotations
 
 import os
+import pwd
 import re
 import unicodedata
 
@@ -125,6 +126,32 @@ def suggest_name(name: str) -> str | None:
     if cleaned and PROJECT_NAME_RE.fullmatch(cleaned):
         return cleaned
     return None
+
+
+def name_from_login(login: str, uid: int) -> str:
+    """A valid owner and account name made from a host login name.
+
+    "jane" stays "jane", "Jane.Doe" becomes "jane.doe"; a name that would start with a
+    digit gets a "u" in front (a user name must not read as a uid); a login with nothing
+    usable in it gives ``u<uid>``. Deterministic: the same login always gives the same name.
+    """
+    name = suggest_name(login)
+    if name is None:
+        return f"u{uid}"
+    if not name[0].isalpha():
+        name = ("u" + name)[:NAME_MAX_LENGTH]
+    return name
+
+
+def host_user_name() -> str:
+    """This process's host user as an owner / account name (see :func:`name_from_login`),
+    from the password database (not the environment, which anyone can set)."""
+    uid = os.geteuid()
+    try:
+        login = pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a passwd entry (some containers)
+        login = ""
+    return name_from_login(login, uid)
 
 
 def validate_project_name(name: str) -> str:

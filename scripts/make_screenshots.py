@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cloudide_tui.app import CloudIDEApp, make_app  # noqa: E402
+from cloudide_tui.backend import disks  # noqa: E402
 from cloudide_tui.backend.docker_backend import DockerBackend  # noqa: E402
 from cloudide_tui.config import Settings  # noqa: E402
 from cloudide_tui.widgets.terminal import Terminal  # noqa: E402
@@ -168,6 +169,7 @@ def main(argv: list[str]) -> int:
             made = asyncio.run(shoot(out.resolve(), Path(tmp), owner))
         finally:
             remove_containers(owner)
+            disks.release_under(Path(tmp))
     print(f"{len(made)} screenshots in {out}")
     return 0
 

@@ -91,8 +91,10 @@ def remove_containers(owner_prefix: str) -> list[str]:
     return removed
 
 
-def exec_in(container: str, command: str, user: str = "dev") -> tuple[int, str]:
-    """Run ``sh -c command`` in a container from outside; (exit code, output)."""
+def exec_in(container: str, command: str, user: str = "") -> tuple[int, str]:
+    """Run ``sh -c command`` in a container from outside; (exit code, output).
+
+    ``user`` "" is the container's own user (the project's account)."""
     client = api()
     try:
         ex = client.exec_create(container, ["sh", "-c", command], user=user)

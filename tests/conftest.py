@@ -3,7 +3,8 @@
 No test is ever skipped for want of an engine: ``docker_engine`` fails loudly with the
 reason and the fix. Every backend made here has an owner unique to this test run
 (``docker_helpers.RUN_PREFIX``), because other people's suites share the engine, and
-every container made for that owner is removed afterwards, pass or fail.
+every container made for that owner is removed afterwards, pass or fail, and the
+projects' disks (loop mounts, as the suite runs as root) are unmounted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from cloudide_tui.backend import disks
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit import docker_helpers
 from testkit.backends import TEST_IMAGE, BackendHome
@@ -92,6 +94,7 @@ def backend_home(
         yield home
     finally:
         docker_helpers.remove_containers(home.owner)
+        disks.release_under(home.data_dir)
 
 
 @pytest.fixture
@@ -127,3 +130,4 @@ async def make_backend(
         for instance in made:
             await instance.close()
             docker_helpers.remove_containers(instance.owner)
+            disks.release_under(instance.data_dir)

@@ -76,6 +76,44 @@ ProgressCallback = Callable[[str], None]
 """Receives one human-readable line per step of long work (image build, container start)."""
 
 
+LimitKind = Literal["memory", "disk"]
+
+
+@dataclass(frozen=True, slots=True)
+class LimitHit:
+    """A project's container hit one of its limits, and something was lost because of it.
+
+    ``memory``: the kernel killed a process of the project for memory (the shell may well
+    live on, which is why the user must hear of it). ``disk``: the project's disk is full.
+
+    Attributes:
+        project: The project.
+        kind: Which limit; it is also the name of the setting that raises it.
+        limit: The limit as configured ("2g").
+        process: The killed process's name when the host could tell ("python3").
+    """
+
+    project: str
+    kind: LimitKind
+    limit: str
+    process: str | None = None
+
+    @property
+    def message(self) -> str:
+        """What happened, in words for the user."""
+        if self.kind == "memory":
+            who = self.process or "A process"
+            return (
+                f"{who} was killed in project {self.project}: out of memory "
+                f"(the limit is {self.limit})."
+            )
+        return f"The disk of project {self.project} is full (the limit is {self.limit})."
+
+
+LimitCallback = Callable[[LimitHit], None]
+"""Receives each :class:`LimitHit`; may be called from any thread."""
+
+
 class ShellSession(abc.ABC):
     """One interactive shell in a project's container, with a pseudo-terminal.
 
@@ -137,6 +175,14 @@ class Backend(abc.ABC):
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; open sessions are closed."""
+
+    def watch_limits(self, callback: LimitCallback) -> Callable[[], None]:
+        """Call ``callback`` each time a project hits a limit (optional: a backend that
+        cannot tell never calls it). Returns a function that stops the watching.
+
+        The callback may run on another thread; it must only hand the news on.
+        """
+        return lambda: None
 
     # -- projects -------------------------------------------------------------------
     @abc.abstractmethod

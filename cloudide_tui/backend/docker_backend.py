@@ -6,62 +6,78 @@ containers through ``containers``, shells through ``docker_shell``, the image th
 ``image``. Every blocking call runs in a worker thread; every docker-py error is
 translated by ``engine.Engine`` before it reaches the caller.
 
-Ownership of files: the shell runs as the image's ``dev`` (uid 1000). When we run as
-root, files written through the API are given to uid/gid 1000, so both sides own them.
-When we run as a non-root host user, the shell runs as that user's uid:gid instead (with
-HOME=/tmp, as it has no home in the image), so files written in the shell belong to the
-host user and the API's files are writable in the shell; uid 1000 itself is ``dev``.
+Who runs in the container (:func:`host_account`): a named account with a persistent
+home, whatever the host uid. When we run as root, containers run as ``dev`` (uid 1000)
+and files written through the API are given to that uid/gid, so both sides own them.
+When we run as a non-root host user, containers run as that user's uid:gid under the
+user's login name, so files written in the shell belong to the host user and the API's
+files are writable in the shell. The runner writes the account's passwd entry at start
+(runner/cloudide-account); its home is the project's folder ``homes/<owner>/<project>``,
+mounted at ``/home/<name>``: history and dotfiles outlive the container.
+
+Disk limits (:mod:`disks`): when this process may mount (root), each new project gets a
+disk image of ``disk`` bytes holding its workspace and home; every use of a project makes
+sure its disk is mounted first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cloudide_tui import defaults, paths
-from cloudide_tui.backend import containers, image
+from cloudide_tui.backend import containers, disks, image
 from cloudide_tui.backend.base import (
     Backend,
     ContainerState,
     FileContent,
     FileEntry,
+    LimitCallback,
     ProgressCallback,
     ProjectInfo,
     ShellSession,
 )
-from cloudide_tui.backend.containers import Limits
+from cloudide_tui.backend.containers import Account, Limits, Spec
 from cloudide_tui.backend.docker_shell import DockerShellSession, adopt_shell, start_exec
 from cloudide_tui.backend.engine import Engine
 from cloudide_tui.backend.handoff import StartedExec
+from cloudide_tui.backend.limit_watch import LimitReporter
 from cloudide_tui.backend.workspace_fs import (
     WorkspaceFS,
-    container_owner_ids,
     create_workspace,
     list_workspaces,
     remove_workspace,
     rename_workspace,
 )
-from cloudide_tui.config import Settings
+from cloudide_tui.config import Settings, size_bytes
 from cloudide_tui.errors import (
     AlreadyExists,
+    CloudIDEError,
     ContainerError,
     EngineUnavailable,
     ImageError,
     ImageMissing,
     NotFound,
 )
-from cloudide_tui.validation import display, validate_owner, validate_project_name
+from cloudide_tui.validation import display, host_user_name, validate_owner, validate_project_name
+
+T = TypeVar("T")
+
+ROOT_ACCOUNT = Account(defaults.CONTAINER_USER, defaults.CONTAINER_UID, defaults.CONTAINER_GID)
+"""Who containers run as when the app runs as root: never root itself."""
 
 
-def shell_user() -> tuple[str, dict[str, str]]:
-    """Who shells run as, and extra environment for them (see the module docstring)."""
+def host_account() -> Account:
+    """The account containers run as for this host user (see the module docstring)."""
     euid = os.geteuid()
-    if euid in (0, defaults.CONTAINER_UID):
-        return defaults.CONTAINER_USER, {}
-    return f"{euid}:{os.getegid()}", {"HOME": "/tmp"}
+    if euid == 0:
+        return ROOT_ACCOUNT
+    return Account(host_user_name(), euid, os.getegid())
 
 
 class DockerBackend(Backend):
@@ -72,8 +88,16 @@ class DockerBackend(Backend):
         image: The runner image containers are made from (built when missing).
         owner: Whose projects these are; part of container names and labels.
         docker_host: The engine's address; None: docker-py's environment / default socket.
-        memory, cpus, pids: Limits of every container (see ``containers.Limits``); the
-            defaults are the settings' (``cloudide_tui.defaults``).
+        owner: Whose projects these are; part of container names and labels. Default:
+            this host user's login name (``validation.host_user_name``).
+        memory, cpus, pids, tmp_size: Limits of every container (``containers.Limits``);
+            the defaults are the settings' (``cloudide_tui.defaults``).
+        disk: Disk limit of each new project, bytes or a size like "10g" (0: none);
+            applied only where this process can mount disks (``disks.problem()`` says
+            why not).
+        runtime: The engine's OCI runtime for containers (``"runsc"`` for gVisor); None:
+            the engine's default.
+        account: Who runs in the containers; default :func:`host_account`.
         build_script: The image build script (default: the one shipped with the package,
             ``image.default_build_script()``).
 
@@ -86,25 +110,51 @@ class DockerBackend(Backend):
         data_dir: Path,
         *,
         image: str = defaults.IMAGE,
-        owner: str = defaults.OWNER,
+        owner: str | None = None,
         docker_host: str | None = None,
         memory: str = defaults.MEMORY,
         cpus: float | None = None,
         pids: int = defaults.PIDS,
+        tmp_size: str = defaults.TMP_SIZE,
+        disk: int | str = defaults.DISK,
+        runtime: str | None = None,
+        account: Account | None = None,
         build_script: Path | None = None,
     ) -> None:
-        self.data_dir = Path(data_dir).absolute()  # a bind mount needs an absolute path
+        # Resolved once: the workspace's real path is its container's identity, and a
+        # bind mount needs an absolute path.
+        self.data_dir = Path(os.path.realpath(data_dir))
         self.image = image
-        self.owner = validate_owner(owner)
+        self.owner = validate_owner(host_user_name() if owner is None else owner)
         self.limits = Limits(
-            memory=memory, cpus=defaults.cpus() if cpus is None else cpus, pids=pids
+            memory=memory,
+            cpus=defaults.cpus() if cpus is None else cpus,
+            pids=pids,
+            tmp_size=tmp_size,
         )
+        self.runtime = runtime
+        self.account = account or host_account()
         self.build_script = build_script
         self.engine = Engine(docker_host)
         self.description = self.engine.description
-        self._uid, self._gid = container_owner_ids()
-        self._user, self._user_env = shell_user()
+        # Root gives what the API writes to the account; anyone else's files are theirs.
+        root = os.geteuid() == 0
+        self._uid = self.account.uid if root else None
+        self._gid = self.account.gid if root else None
+        self.disk = size_bytes(disk) if isinstance(disk, str) else disk
+        """Disk limit of each new project, in bytes (0: none)."""
+        self.disk_problem = "disk limits are off (disk = 0)" if self.disk <= 0 else disks.problem()
+        """Why new projects get no disk limit (None: they get ``disk`` bytes each)."""
         self._sessions: set[DockerShellSession] = set()
+        self._opened: set[str] = set()  # projects whose containers we ran: disks to watch
+        self._limits = LimitReporter(
+            self.engine.new_client,
+            self.owner,
+            memory_limit=self.limits.memory,
+            project_of=self._project_of,
+            disks=self._disk_usages,
+            disk_limit=self._disk_limit,
+        )
         self._image_lock = asyncio.Lock()
         self._container_locks: dict[str, asyncio.Lock] = {}
 
@@ -125,6 +175,9 @@ class DockerBackend(Backend):
             memory=s.memory,
             cpus=s.cpus,
             pids=s.pids,
+            tmp_size=s.tmp_size,
+            disk=s.disk_bytes,
+            runtime=s.runtime,
         )
 
     # -- helpers ------------------------------------------------------------------------
@@ -133,24 +186,76 @@ class DockerBackend(Backend):
         """The folder holding this owner's workspaces."""
         return paths.workspaces_dir(self.data_dir, self.owner)
 
+    @property
+    def homes(self) -> Path:
+        """The folder holding this owner's project homes."""
+        return paths.homes_dir(self.data_dir, self.owner)
+
     def _workspace(self, project: str) -> Path:
         return paths.workspace_dir(self.data_dir, self.owner, project)
 
-    def _fs(self, project: str) -> WorkspaceFS:
+    def _disk(self, project: str) -> disks.ProjectDisk:
+        return disks.ProjectDisk.of(self.data_dir, self.owner, project)
+
+    def spec(self, project: str) -> Spec:
+        """What the project's container is made from (and so its name and labels)."""
+        return Spec(
+            owner=self.owner,
+            project=project,
+            workspace=str(self._workspace(project)),
+            home=str(paths.home_dir(self.data_dir, self.owner, project)),
+            image=self.image,
+            account=self.account,
+            limits=self.limits,
+            runtime=self.runtime,
+        )
+
+    def container_name(self, project: str) -> str:
+        """The name of the project's container (tied to this data dir's workspace)."""
+        return self.spec(validate_project_name(project)).name
+
+    def _ready_fs(self, project: str) -> WorkspaceFS:
+        """The project's files, its disk mounted first (blocking: call in a thread)."""
+        disks.ensure(self._disk(project), self._uid, self._gid)
         return WorkspaceFS(self._workspace(project), uid=self._uid, gid=self._gid)
+
+    async def _in_workspace(self, project: str, work: Callable[[WorkspaceFS], T]) -> T:
+        """Run a file operation on the project's workspace in a thread."""
+        validate_project_name(project)
+        return await asyncio.to_thread(lambda: work(self._ready_fs(project)))
+
+    def _prepare(self, project: str) -> Path:
+        """Check the project exists, mount its disk, make its home (blocking)."""
+        root = self._workspace(project)
+        if not root.is_dir():
+            raise NotFound(f"There is no project called {display(project)}.")
+        disks.ensure(self._disk(project), self._uid, self._gid)
+        home = paths.home_dir(self.data_dir, self.owner, project)
+        if not home.is_dir():
+            home.mkdir(mode=0o700, parents=True)
+            if self._uid is not None and self._gid is not None:
+                os.chown(home, self._uid, self._gid)
+        return root
 
     async def _require_project(self, project: str) -> Path:
         """The project's workspace folder; NotFound when there is no such project."""
-        root = self._workspace(project)
-        if not await asyncio.to_thread(root.is_dir):
-            raise NotFound(f"There is no project called {display(project)}.")
-        return root
+        return await asyncio.to_thread(self._prepare, project)
 
     async def _inspect(self, project: str) -> dict[str, Any] | None:
         api = await self.engine.api()
         return await self.engine.call(
-            "looking up the container", containers.inspect, api, self.owner, project
+            "looking up the container", containers.inspect, api, self.spec(project)
         )
+
+    async def _inspect_any(self, project: str) -> dict[str, Any] | None:
+        """The project's container, or the one an earlier version made for it."""
+        info = await self._inspect(project)
+        if info is None:
+            api = await self.engine.api()
+            info = await self.engine.call(
+                "looking up the container", containers.inspect_legacy, api, self.spec(project)
+            )
+        return info
 
     def _lock(self, project: str) -> asyncio.Lock:
         return self._container_locks.setdefault(project, asyncio.Lock())
@@ -192,9 +297,42 @@ class DockerBackend(Backend):
                 )
 
     async def close(self) -> None:
+        self._limits.stop()
         sessions = list(self._sessions)
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
         await self.engine.close()
+
+    # -- limits -------------------------------------------------------------------------
+    def watch_limits(self, callback: LimitCallback) -> Callable[[], None]:
+        """Report out-of-memory kills (the engine's ``oom`` events, the process named from
+        the kernel log where we may read it) and full disks (polled) of this backend's
+        projects; see ``limit_watch``. Callbacks come from daemon threads."""
+        return self._limits.add(callback)
+
+    def _project_of(self, labels: dict[str, str]) -> str | None:
+        """The project whose container carries these labels, if it is this data dir's."""
+        project = labels.get(containers.PROJECT_LABEL, "")
+        try:
+            validate_project_name(project)
+        except CloudIDEError:
+            return None
+        if labels.get(containers.WORKSPACE_LABEL) != str(self._workspace(project)):
+            return None
+        return project
+
+    def _disk_usages(self) -> list[tuple[str, int, int]]:
+        found = []
+        for project in list(self._opened):
+            usage = disks.usage(self._disk(project))
+            if usage is not None:
+                found.append((project, *usage))
+        return found
+
+    def _disk_limit(self, project: str) -> str | None:
+        try:
+            return disks.size_words(self._disk(project).image.stat().st_size)
+        except OSError:
+            return None
 
     # -- projects -----------------------------------------------------------------------
     async def list_projects(self) -> list[ProjectInfo]:
@@ -202,7 +340,11 @@ class DockerBackend(Backend):
         try:
             api = await self.engine.api()
             states = await self.engine.call(
-                "listing containers", containers.list_states, api, self.owner
+                "listing containers",
+                containers.list_states,
+                api,
+                self.owner,
+                str(self.workspaces),
             )
         except EngineUnavailable:  # the projects are on disk: list them, state unknown
             return [ProjectInfo(name, self.owner, ContainerState.UNKNOWN) for name in names]
@@ -214,10 +356,22 @@ class DockerBackend(Backend):
         validate_project_name(name)
         api = await self.engine.api()  # the engine answers, or nothing is made
         await self.engine.call("checking the engine", api.ping)
-        await asyncio.to_thread(
-            create_workspace, self.workspaces, name, uid=self._uid, gid=self._gid
-        )
+        await asyncio.to_thread(self._create, name)
         return ProjectInfo(name, self.owner, await self.container_state(name))
+
+    def _create(self, name: str) -> None:
+        """The workspace, and its disk where limits are on (blocking)."""
+        create_workspace(self.workspaces, name, uid=self._uid, gid=self._gid)
+        if self.disk_problem is not None:
+            return
+        try:
+            self._prepare(name)  # the home folder: the disk's mount point too
+            disks.make(self._disk(name), self.disk, self._uid, self._gid)
+        except BaseException:
+            remove_workspace(self.workspaces, name)
+            with contextlib.suppress(OSError):
+                paths.home_dir(self.data_dir, self.owner, name).rmdir()
+            raise
 
     async def rename_project(self, old: str, new: str) -> ProjectInfo:
         validate_project_name(old)
@@ -228,29 +382,53 @@ class DockerBackend(Backend):
         # The container mounts the old folder and bears the old name: it goes (its shells
         # end with "container removed") and is made again under the new name on demand.
         await self._remove_container(old)
-        await asyncio.to_thread(rename_workspace, self.workspaces, old, new)
+        self._opened.discard(old)
+        await asyncio.to_thread(self._rename, old, new)
         return ProjectInfo(new, self.owner, await self.container_state(new))
+
+    def _rename(self, old: str, new: str) -> None:
+        """Move the disk, the workspace and the home to the new name (blocking)."""
+        disks.rename(self._disk(old), self._disk(new))
+        rename_workspace(self.workspaces, old, new)
+        if (self.homes / old).is_dir():
+            rename_workspace(self.homes, old, new)
 
     async def delete_project(self, name: str) -> None:
         validate_project_name(name)
         await self._require_project(name)
         await self._remove_container(name)
-        await asyncio.to_thread(remove_workspace, self.workspaces, name)
+        self._opened.discard(name)
+        await asyncio.to_thread(self._delete, name)
+
+    def _delete(self, name: str) -> None:
+        """Remove the disk, the workspace and the home, for good (blocking)."""
+        disks.remove(self._disk(name))
+        remove_workspace(self.workspaces, name)
+        if (self.homes / name).is_dir():
+            remove_workspace(self.homes, name)
 
     async def _remove_container(self, project: str) -> None:
+        """Remove the project's container (and one an earlier version made for it).
+
+        A stranger's container under our name is left alone.
+        """
         api = await self.engine.api()
+        spec = self.spec(project)
         async with self._lock(project):
-            # A stranger's container under our name is left alone (find gives None).
-            info = await self.engine.call(
-                "looking up the container", containers.find, api, self.owner, project
-            )
-            if info is not None:
-                await self.engine.call("removing the container", containers.remove, api, info["Id"])
+            for lookup in (containers.inspect, containers.inspect_legacy):
+                try:
+                    info = await self.engine.call("looking up the container", lookup, api, spec)
+                except ContainerError:
+                    continue
+                if info is not None:
+                    await self.engine.call(
+                        "removing the container", containers.remove, api, info["Id"]
+                    )
 
     # -- containers ---------------------------------------------------------------------
     async def container_state(self, project: str) -> ContainerState:
         validate_project_name(project)
-        return containers.state_of(await self._inspect(project))
+        return containers.state_of(await self._inspect_any(project))
 
     async def start_container(self, project: str, progress: ProgressCallback | None = None) -> None:
         validate_project_name(project)
@@ -260,33 +438,37 @@ class DockerBackend(Backend):
         self, project: str, progress: ProgressCallback | None = None
     ) -> str:
         """The id of the project's container, created and started as needed."""
-        workspace = await self._require_project(project)
+        await self._require_project(project)
+        self._opened.add(project)
         api = await self.engine.api()
         say = progress or (lambda line: None)
+
+        spec = self.spec(project)
         async with self._lock(project):
+            legacy = await self.engine.call(
+                "looking up the container", containers.inspect_legacy, api, spec
+            )
+            if legacy is not None:
+                # Made by an earlier version for this workspace: without today's hardening.
+                say(f"replacing the container of {project} (made by an earlier version)")
+                await self.engine.call(
+                    "removing the container", containers.remove, api, legacy["Id"]
+                )
             info = await self._inspect(project)
-            if info is not None and not await asyncio.to_thread(
-                containers.mounts_workspace, info, workspace
-            ):
-                # Made for this project under another data dir: it would show other files.
-                say(f"replacing the container of {project} (it mounts another folder)")
+            if info is not None and not containers.is_current(info, spec):
+                say(f"replacing the container of {project} (the settings changed)")
                 await self.engine.call("removing the container", containers.remove, api, info["Id"])
                 info = None
+            if containers.state_of(info) is not ContainerState.RUNNING:
+                await self._grow_disk(project, say)
             if info is None:
                 # Only the default image is built on the way (a first run); another name
                 # may be a typo: start-up asked about it (ImageMissing otherwise).
                 await self._ensure_image(api, progress, build=self.image == defaults.IMAGE)
+                if self.disk_problem is not None and not self._disk(project).exists():
+                    say(f"project {project} has no disk limit: {self.disk_problem}")
                 say(f"creating the container of {project}")
-                container_id = await self.engine.call(
-                    "creating the container",
-                    containers.create,
-                    api,
-                    owner=self.owner,
-                    project=project,
-                    image=self.image,
-                    workspace=workspace,
-                    limits=self.limits,
-                )
+                container_id = await self._create_container(api, spec)
             else:
                 container_id = str(info["Id"])
                 if containers.state_of(info) is ContainerState.RUNNING:
@@ -295,49 +477,60 @@ class DockerBackend(Backend):
             await self.engine.call("starting the container", containers.start, api, container_id)
             return container_id
 
+    async def _grow_disk(self, project: str, say: ProgressCallback) -> None:
+        """Grow the project's disk to ``disk`` if the setting was raised (container down)."""
+        if self.disk_problem is None and await asyncio.to_thread(
+            disks.grow, self._disk(project), self.disk, self._uid, self._gid
+        ):
+            say(f"grew the disk of {project} to {disks.size_words(self.disk)}")
+
+    async def _create_container(self, api: Any, spec: Spec) -> str:
+        try:
+            return await self.engine.call("creating the container", containers.create, api, spec)
+        except ContainerError as e:
+            if spec.runtime and "runtime" in e.message.lower():
+                raise ContainerError(
+                    f"The Docker engine has no container runtime {spec.runtime!r}: {e.message}",
+                    hint="register it in /etc/docker/daemon.json (scripts/ensure-docker.sh "
+                    "does it for runsc), or remove the runtime setting",
+                ) from None
+            raise
+
     async def stop_container(self, project: str) -> None:
         validate_project_name(project)
         api = await self.engine.api()
         async with self._lock(project):
-            info = await self._inspect(project)
+            info = await self._inspect_any(project)
             if info is not None and containers.state_of(info) is ContainerState.RUNNING:
                 await self.engine.call("stopping the container", containers.stop, api, info["Id"])
 
     # -- files --------------------------------------------------------------------------
     async def list_dir(self, project: str, path: str = "") -> list[FileEntry]:
-        validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).list_dir, path)
+        return await self._in_workspace(project, lambda fs: fs.list_dir(path))
 
     async def stat(self, project: str, path: str) -> FileEntry:
-        validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).stat, path)
+        return await self._in_workspace(project, lambda fs: fs.stat(path))
 
     async def read_file(
         self, project: str, path: str, limit: int = defaults.READ_LIMIT
     ) -> FileContent:
-        validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).read_file, path, limit)
+        return await self._in_workspace(project, lambda fs: fs.read_file(path, limit))
 
     async def write_file(
         self, project: str, path: str, data: bytes, *, expected_version: str | None = None
     ) -> FileEntry:
-        validate_project_name(project)
-        fs = self._fs(project)
-        return await asyncio.to_thread(
-            lambda: fs.write_file(path, data, expected_version=expected_version)
+        return await self._in_workspace(
+            project, lambda fs: fs.write_file(path, data, expected_version=expected_version)
         )
 
     async def make_dir(self, project: str, path: str) -> FileEntry:
-        validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).make_dir, path)
+        return await self._in_workspace(project, lambda fs: fs.make_dir(path))
 
     async def rename_path(self, project: str, src: str, dst: str) -> FileEntry:
-        validate_project_name(project)
-        return await asyncio.to_thread(self._fs(project).rename, src, dst)
+        return await self._in_workspace(project, lambda fs: fs.rename(src, dst))
 
     async def delete_path(self, project: str, path: str) -> None:
-        validate_project_name(project)
-        await asyncio.to_thread(self._fs(project).delete, path)
+        await self._in_workspace(project, lambda fs: fs.delete(path))
 
     # -- shells -------------------------------------------------------------------------
     async def open_shell(
@@ -363,8 +556,8 @@ class DockerBackend(Backend):
                     project=project,
                     rows=rows,
                     cols=cols,
-                    user=self._user,
-                    extra_env=self._user_env,
+                    user=self.account.user,
+                    extra_env=self.account.environment(),
                 )
             except (NotFound, ContainerError):
                 # Removed or stopped between our look and the exec: make it run again once.

@@ -108,17 +108,19 @@ class Engine:
         """The words "local Docker" for a local socket, else the engine's address."""
         return engine_description(self.docker_host)
 
-    def _connect(self) -> docker.APIClient:
+    def _connect(self, timeout: float | None = API_TIMEOUT) -> docker.APIClient:
         try:
             if self.docker_host:
-                return docker.APIClient(
-                    base_url=self.docker_host, version="auto", timeout=API_TIMEOUT
-                )
+                return docker.APIClient(base_url=self.docker_host, version="auto", timeout=timeout)
             return docker.APIClient(
-                version="auto", timeout=API_TIMEOUT, **docker.utils.kwargs_from_env()
+                version="auto", timeout=timeout, **docker.utils.kwargs_from_env()
             )
         except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as e:
             raise engine_unavailable(self.docker_host, e) from None
+
+    def new_client(self, timeout: float | None = None) -> docker.APIClient:
+        """A client of its own, for a stream that must not time out (blocking)."""
+        return self._connect(timeout)
 
     async def api(self) -> docker.APIClient:
         """The connected client (connecting on first use)."""

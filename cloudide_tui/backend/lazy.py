@@ -17,6 +17,7 @@ from cloudide_tui.backend.base import (
     ContainerState,
     FileContent,
     FileEntry,
+    LimitCallback,
     ProgressCallback,
     ProjectInfo,
     ShellSession,
@@ -36,6 +37,8 @@ class LazyBackend(Backend):
         self.description = description
         self._real: Backend | None = None
         self._making: asyncio.Future[Backend] | None = None
+        self._watchers: dict[int, LimitCallback] = {}
+        self._unwatch: dict[int, Callable[[], None]] = {}
 
     async def real(self) -> Backend:
         """The real backend (made now, once, if it was not yet)."""
@@ -43,8 +46,27 @@ class LazyBackend(Backend):
             return self._real
         if self._making is None:
             self._making = asyncio.ensure_future(asyncio.to_thread(self._make))
-        self._real = await asyncio.shield(self._making)
-        return self._real
+        real = await asyncio.shield(self._making)
+        if self._real is None:
+            self._real = real
+            for key, callback in self._watchers.items():  # watching asked for before
+                self._unwatch[key] = real.watch_limits(callback)
+        return real
+
+    def watch_limits(self, callback: LimitCallback) -> Callable[[], None]:
+        """Watch with the real backend once it is made (now, if it is)."""
+        key = id(callback)
+        self._watchers[key] = callback
+        if self._real is not None:
+            self._unwatch[key] = self._real.watch_limits(callback)
+
+        def stop() -> None:
+            self._watchers.pop(key, None)
+            unwatch = self._unwatch.pop(key, None)
+            if unwatch is not None:
+                unwatch()
+
+        return stop
 
     # -- every call goes to the real one ------------------------------------------------
     async def ensure_ready(

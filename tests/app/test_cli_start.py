@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cloudide_tui.backend.containers import container_name
 from testkit import docker_helpers
 from testkit.backends import TEST_IMAGE, BackendHome
 
@@ -69,7 +68,7 @@ def cli(home: BackendHome, *args: str) -> Iterator[Screen]:
 
 
 def _shell_processes(home: BackendHome, project: str) -> str:
-    return docker_helpers.exec_in(container_name(home.owner, project), "ps -eo args")[1]
+    return docker_helpers.exec_in(home.backend().container_name(project), "ps -eo args")[1]
 
 
 def test_a_warm_start_gives_a_shell_that_answers_resizes_and_hangs_up(home: BackendHome) -> None:

@@ -17,13 +17,18 @@ from textual.widgets import Button, Static
 
 from cloudide_tui.app import StoppedByABug
 from cloudide_tui.backend.base import ContainerState
-from cloudide_tui.backend.containers import container_name
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
 from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
-from testkit.ide import notification_titles, running_ide, screen_text, type_text
+from testkit.ide import (
+    notification_titles,
+    notifications_shown,
+    running_ide,
+    screen_text,
+    type_text,
+)
 
 
 async def test_an_invalid_project_name_is_explained_before_anything_happens(
@@ -140,7 +145,7 @@ async def test_a_container_removed_under_a_terminal_ends_it_and_enter_restarts(
         await ide.run_in_terminal("echo alive", "alive")
         client = docker_helpers.api()
         try:
-            client.remove_container(container_name(home.owner, "fragile"), force=True)
+            client.remove_container(home.backend().container_name("fragile"), force=True)
         finally:
             client.close()
         await ide.wait_for(lambda: term.ended, "the session to end")
@@ -216,6 +221,44 @@ async def test_a_bug_that_stops_the_app_saves_the_unsaved_text_first(home: Backe
     assert "ZeroDivisionError" in log
 
 
+def toast_text(app: Any, title: str) -> str:
+    """The text of the toast with that title, on one line (as a person reads it)."""
+    shown = next(text for text in notifications_shown(app) if text.startswith(title + "\n"))
+    return " ".join(shown.split())
+
+
+async def test_a_process_killed_for_memory_is_told_with_the_limit_and_how_to_raise_it(
+    home: BackendHome,
+) -> None:
+    async with running_ide(home, backend=home.backend(memory="64m")) as ide:
+        await ide.create_project("hungry")
+        # The shell survives: only the kernel's kill of python3 happened.
+        await ide.run_in_terminal("python3 -c 'x = bytearray(300 << 20)'; echo st=$?", "st=137")
+        await ide.wait_for(
+            lambda: "Out of memory" in notification_titles(ide.app),
+            "an 'Out of memory' notification",
+        )
+        message = toast_text(ide.app, "Out of memory")
+        assert "python3 was killed in project hungry" in message
+        assert "the limit is 64m" in message
+        assert "memory =" in message and "CLOUDIDE_MEMORY" in message
+        assert ide.main.status.activity == "out of memory: hungry"
+        await ide.run_in_terminal("echo still-here", "still-here")
+
+
+async def test_a_full_disk_is_told_with_its_limit(home: BackendHome) -> None:
+    async with running_ide(home, backend=home.backend(disk=48 << 20)) as ide:
+        await ide.create_project("stuffed")
+        await ide.run_in_terminal("dd if=/dev/zero of=f bs=1M count=80; echo st=$?", "st=1")
+        await ide.wait_for(
+            lambda: "Disk full" in notification_titles(ide.app),
+            "a 'Disk full' notification",
+        )
+        message = toast_text(ide.app, "Disk full")
+        assert "The disk of project stuffed is full (the limit is 48m)." in message
+        assert "Free some space" in message and "disk =" in message
+
+
 async def test_a_project_folder_deleted_on_disk_ends_its_shells_and_says_so(
     home: BackendHome,
 ) -> None:
@@ -245,7 +288,7 @@ async def test_a_project_folder_deleted_on_disk_ends_its_shells_and_says_so(
         try:
 
             def stopped() -> bool:
-                name = container_name(home.owner, "doomed")
+                name = ide.backend.container_name("doomed")
                 return not client.inspect_container(name)["State"]["Running"]
 
             await ide.wait_for(stopped, "the container stopped")

@@ -13,6 +13,7 @@ from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
+from cloudide_tui.backend import disks
 from cloudide_tui.dialogs import ChoiceDialog, ConfirmDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
@@ -386,6 +387,7 @@ async def test_with_no_projects_the_browser_says_how_to_make_one(
         await _create_the_first_project_from_the_empty_browser(fresh)
     finally:
         docker_helpers.remove_containers(fresh.owner)
+        disks.release_under(fresh.data_dir)
 
 
 async def _create_the_first_project_from_the_empty_browser(fresh: BackendHome) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import secrets
 import stat
 import subprocess
@@ -20,9 +22,13 @@ from cloudide_tui.backend.base import ContainerState, ProjectInfo
 from cloudide_tui.backend.containers import (
     APP_LABEL,
     APP_NAME,
+    NOFILE,
+    NPROC,
     OWNER_LABEL,
     PROJECT_LABEL,
-    container_name,
+    SECCOMP_PROFILE,
+    SPEC_LABEL,
+    WORKSPACE_LABEL,
 )
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.workspace_fs import create_workspace
@@ -45,7 +51,7 @@ MakeBackend = Callable[..., DockerBackend]
 def inspect(backend: DockerBackend, project: str) -> dict:  # type: ignore[type-arg]
     client = docker_helpers.api()
     try:
-        return client.inspect_container(container_name(backend.owner, project))  # type: ignore[no-any-return]
+        return client.inspect_container(backend.container_name(project))  # type: ignore[no-any-return]
     finally:
         client.close()
 
@@ -150,20 +156,41 @@ async def test_bad_owner_is_refused_at_construction(tmp_path: Path) -> None:
         DockerBackend(tmp_path, owner="../root")
 
 
-async def test_containers_carry_labels_and_a_predictable_name(
+async def test_containers_are_named_and_labelled_after_the_workspace_they_mount(
     backend: DockerBackend,
 ) -> None:
     await backend.create_project("labelled")
     await backend.start_container("labelled")
     info = inspect(backend, "labelled")
-    assert info["Name"] == f"/cloudide-{backend.owner}-labelled"
-    assert info["Config"]["Labels"] == {
+    workspace = str(backend.workspaces / "labelled")
+    key = hashlib.sha256(workspace.encode()).hexdigest()[:10]
+    assert info["Name"] == f"/cloudide-{backend.owner}-labelled-{key}"
+    labels = info["Config"]["Labels"]
+    assert labels.pop(SPEC_LABEL)  # a digest of what it was made from
+    assert labels == {
         APP_LABEL: APP_NAME,
         OWNER_LABEL: backend.owner,
         PROJECT_LABEL: "labelled",
+        WORKSPACE_LABEL: workspace,
     }
     assert info["Config"]["Hostname"] == "labelled"
     assert "CLOUDIDE_PROJECT=labelled" in info["Config"]["Env"]
+
+
+async def test_a_container_made_from_other_settings_is_made_again(
+    make_backend: MakeBackend, tmp_path: Path
+) -> None:
+    before = make_backend(data_dir=tmp_path, memory="300m")
+    await before.create_project("tuned")
+    await before.start_container("tuned")
+    old = inspect(before, "tuned")["Id"]
+    # The same workspace with more memory (the user raised it after an OOM kill).
+    after = make_backend(data_dir=tmp_path, owner=before.owner, memory="400m")
+    lines: list[str] = []
+    await after.start_container("tuned", progress=lines.append)
+    info = inspect(after, "tuned")
+    assert info["Id"] != old and info["HostConfig"]["Memory"] == 400 << 20
+    assert any("the settings changed" in line for line in lines), lines
 
 
 async def test_another_owners_projects_and_containers_are_invisible(
@@ -188,7 +215,7 @@ async def test_a_strangers_container_under_our_name_is_never_used_or_removed(
 ) -> None:
     backend = make_backend()
     await backend.create_project("squatted")
-    name = container_name(backend.owner, "squatted")
+    name = backend.container_name("squatted")
     client = docker_helpers.api()
     # Not ours: no labels (but the owner label, so that the fixtures clean it up).
     stranger = client.create_container(
@@ -198,8 +225,11 @@ async def test_a_strangers_container_under_our_name_is_never_used_or_removed(
         host_config=client.create_host_config(network_mode="none"),
     )
     try:
-        with pytest.raises(ContainerError, match="not made by cloudide-tui"):
+        with pytest.raises(ContainerError, match="not made by cloudide-tui") as refused:
             await backend.container_state("squatted")
+        # It is not ours: the hint never tells the user to remove or change it.
+        assert "left alone" in refused.value.message
+        assert "docker rm" not in str(refused.value)
         with pytest.raises(ContainerError, match="not made by cloudide-tui"):
             await backend.open_shell("squatted", 24, 80)
         await backend.delete_project("squatted")  # the project goes, the stranger stays
@@ -212,21 +242,34 @@ async def test_a_strangers_container_under_our_name_is_never_used_or_removed(
 async def test_containers_are_hardened_by_default(backend: DockerBackend) -> None:
     await backend.create_project("hardened")
     await backend.start_container("hardened")
-    host = inspect(backend, "hardened")["HostConfig"]
+    info = inspect(backend, "hardened")
+    host = info["HostConfig"]
     assert host["CapDrop"] == ["ALL"]
     assert not host.get("CapAdd")
-    assert host["SecurityOpt"] == ["no-new-privileges:true"]
+    no_new, seccomp = host["SecurityOpt"]
+    assert no_new == "no-new-privileges:true"
+    assert json.loads(seccomp.removeprefix("seccomp=")) == json.loads(SECCOMP_PROFILE.read_text())
     assert host["Init"] is True
     assert host["Privileged"] is False
     assert host["NetworkMode"] == "none"
+    assert host["ReadonlyRootfs"] is True
+    assert set(host["Tmpfs"]) == {"/tmp", "/run/cloudide"}
+    assert f"size={backend.limits.tmp_size}" in host["Tmpfs"]["/tmp"]
+    assert {u["Name"]: (u["Soft"], u["Hard"]) for u in host["Ulimits"]} == {
+        "nofile": NOFILE,
+        "nproc": (NPROC, NPROC),
+        "core": (0, 0),
+    }
     assert host["PidsLimit"] == backend.limits.pids
     assert host["Memory"] == host["MemorySwap"] > 0
     assert host["NanoCpus"] == int(backend.limits.cpus * 1e9)
     assert not host.get("Binds")
-    mounts = inspect(backend, "hardened")["Mounts"]
-    assert [(m["Type"], m["Source"], m["Destination"]) for m in mounts] == [
-        ("bind", str(backend.workspaces / "hardened"), "/workspace")
-    ]
+    assert info["Config"]["User"] == backend.account.user != "0:0"
+    mounts = {m["Destination"]: (m["Type"], m["Source"]) for m in info["Mounts"]}
+    assert mounts == {
+        "/workspace": ("bind", str(backend.workspaces / "hardened")),
+        backend.account.home: ("bind", str(backend.homes / "hardened")),
+    }
 
 
 async def test_limits_are_configurable(make_backend: MakeBackend) -> None:
@@ -416,24 +459,75 @@ def test_the_backend_never_imports_textual() -> None:
     assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
 
 
-async def test_a_container_made_under_another_data_dir_is_remade_on_this_workspace(
+async def test_two_data_dirs_with_the_same_owner_keep_their_own_containers(
     make_backend: MakeBackend, tmp_path: Path
 ) -> None:
+    # Two data dirs (or two host users) that both use owner X and project "demo".
     first = make_backend(data_dir=tmp_path / "one")
-    second = make_backend(data_dir=tmp_path / "two", owner=first.owner)  # same owner
-    await first.create_project("moved")
-    await first.write_file("moved", "where.txt", b"one\n")
-    await first.start_container("moved")
-    await second.create_project("moved")
-    await second.write_file("moved", "where.txt", b"two\n")
-    session = await second.open_shell("moved", 24, 80)
-    driver = docker_helpers.ShellDriver(session)
+    second = make_backend(data_dir=tmp_path / "two", owner=first.owner)
+    for backend, text in ((first, b"one\n"), (second, b"two\n")):
+        await backend.create_project("demo")
+        await backend.write_file("demo", "where.txt", text)
+    one = docker_helpers.ShellDriver(await first.open_shell("demo", 24, 80))
+    await one.prompt()
+    two = docker_helpers.ShellDriver(await second.open_shell("demo", 24, 80))
+    await two.prompt()
     try:
-        assert (await driver.run("cat where.txt")).strip() == "two"
+        # Each shell sees its own workspace, and the first one lives on.
+        assert (await two.run("cat where.txt")).strip() == "two"
+        assert (await one.run("cat where.txt")).strip() == "one"
+        assert [p.state for p in await first.list_projects()] == [ContainerState.RUNNING]
+        # Stopping and deleting the second's project leave the first's container alone.
+        await second.stop_container("demo")
+        assert await first.container_state("demo") is ContainerState.RUNNING
+        assert [p.state for p in await second.list_projects()] == [ContainerState.STOPPED]
+        await second.delete_project("demo")
+        assert await first.container_state("demo") is ContainerState.RUNNING
+        assert (await one.run("cat where.txt")).strip() == "one"
     finally:
+        await one.session.close()
+        await two.session.close()
+
+
+async def test_a_container_an_earlier_version_made_is_replaced_for_its_workspace_only(
+    make_backend: MakeBackend, tmp_path: Path
+) -> None:
+    backend = make_backend(data_dir=tmp_path / "mine")
+    other = make_backend(data_dir=tmp_path / "other", owner=backend.owner)
+    await backend.create_project("old")
+    await other.create_project("old")
+    # What the previous version made: cloudide-<owner>-<project>, no workspace label.
+    client = docker_helpers.api()
+    legacy = client.create_container(
+        TEST_IMAGE,
+        name=f"cloudide-{backend.owner}-old",
+        labels={APP_LABEL: APP_NAME, OWNER_LABEL: backend.owner, PROJECT_LABEL: "old"},
+        host_config=client.create_host_config(
+            binds={str(backend.workspaces / "old"): {"bind": "/workspace", "mode": "rw"}},
+            network_mode="none",
+        ),
+    )
+    try:
+        client.start(legacy["Id"])
+        # Recognised for its own workspace: listed and shown as running ...
+        assert [p.state for p in await backend.list_projects()] == [ContainerState.RUNNING]
+        # ... but not by another data dir with the same owner, which leaves it alone.
+        assert await other.container_state("old") is ContainerState.NONE
+        session = await other.open_shell("old", 24, 80)
         await session.close()
-    mounts = inspect(second, "moved")["Mounts"]
-    assert [m["Source"] for m in mounts] == [str(second.workspaces / "moved")]
+        assert client.inspect_container(legacy["Id"])["State"]["Running"]
+        # The first shell replaces it (saying why) by a container of today's kind.
+        lines: list[str] = []
+        session = await backend.open_shell("old", 24, 80, progress=lines.append)
+        await session.close()
+        assert any("made by an earlier version" in line for line in lines), lines
+        with pytest.raises(docker.errors.NotFound):
+            client.inspect_container(legacy["Id"])
+        assert inspect(backend, "old")["Name"] == f"/{backend.container_name('old')}"
+    finally:
+        with contextlib.suppress(docker.errors.NotFound):
+            client.remove_container(legacy["Id"], force=True)
+        client.close()
 
 
 async def test_shells_opened_at_once_on_a_new_project_share_one_container(
@@ -463,7 +557,7 @@ async def test_a_data_dir_reached_through_a_symlink_keeps_its_container(
         await session.close()
     client = docker_helpers.api()
     try:
-        first = client.inspect_container(container_name(backend.owner, "linked"))["Id"]
+        first = client.inspect_container(backend.container_name("linked"))["Id"]
     finally:
         client.close()
     session = await backend.open_shell("linked", 24, 80)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.handoff import HandedShell, StartedExec, receive_exec, send_exec
 from testkit import docker_helpers
@@ -34,7 +33,7 @@ async def _hand_over(backend: DockerBackend) -> StartedExec:
 
 def _processes(backend: DockerBackend, session_id: str) -> str:
     return docker_helpers.exec_in(
-        container_name(backend.owner, PROJECT),
+        backend.container_name(PROJECT),
         f"grep -lzx CLOUDIDE_SESSION={session_id} /proc/[0-9]*/environ 2>/dev/null"
         " | cut -d/ -f3 | xargs -r ps -o pid=,args= -p",
     )[1].strip()

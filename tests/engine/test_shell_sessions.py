@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from cloudide_tui.backend.base import ContainerState
-from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.docker_shell import HIGH_WATER, READ_MAX, DockerShellSession
 from testkit import docker_helpers
@@ -42,7 +41,7 @@ async def open_driver(
 def session_processes(backend: DockerBackend, project: str, session_id: str) -> list[str]:
     """`ps` lines of processes still carrying the session's id (seen from outside)."""
     _, out = docker_helpers.exec_in(
-        container_name(backend.owner, project),
+        backend.container_name(project),
         f"grep -lzx CLOUDIDE_SESSION={session_id} /proc/[0-9]*/environ 2>/dev/null"
         " | cut -d/ -f3 | xargs -r ps -o pid,sid,args -p",
     )
@@ -50,7 +49,7 @@ def session_processes(backend: DockerBackend, project: str, session_id: str) -> 
 
 
 def all_processes(backend: DockerBackend, project: str) -> str:
-    return docker_helpers.exec_in(container_name(backend.owner, project), "ps -eo pid,sid,args")[1]
+    return docker_helpers.exec_in(backend.container_name(project), "ps -eo pid,sid,args")[1]
 
 
 async def test_opening_a_shell_shows_a_prompt_naming_the_project(
@@ -253,7 +252,7 @@ async def test_a_container_stopped_from_outside_ends_the_shell_with_that_reason(
     driver = await open_driver(backend, project)
     client = docker_helpers.api()
     try:
-        await asyncio.to_thread(client.stop, container_name(backend.owner, project), timeout=1)
+        await asyncio.to_thread(client.stop, backend.container_name(project), timeout=1)
     finally:
         client.close()
     await driver.wait_end()
@@ -266,7 +265,7 @@ async def test_a_container_removed_underneath_ends_the_shell_and_reopening_recre
 ) -> None:
     driver = await open_driver(backend, project)
     await driver.run("echo kept > kept.txt")
-    name = container_name(backend.owner, project)
+    name = backend.container_name(project)
     client = docker_helpers.api()
     try:
         old_id = client.inspect_container(name)["Id"]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from cloudide_tui.backend.containers import container_name
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.errors import InvalidPath, NotFound
 from testkit import docker_helpers
@@ -93,7 +92,7 @@ async def test_files_survive_the_container_being_removed_and_made_again(
     client = docker_helpers.api()
     try:
         await asyncio.to_thread(
-            client.remove_container, container_name(backend.owner, "durable"), force=True
+            client.remove_container, backend.container_name("durable"), force=True
         )
     finally:
         client.close()

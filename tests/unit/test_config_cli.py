@@ -15,6 +15,7 @@ from cloudide_tui import __version__, paths
 from cloudide_tui.cli import main
 from cloudide_tui.config import FIELD_NAMES, Settings, env_var, load_settings
 from cloudide_tui.errors import ConfigError
+from cloudide_tui.validation import host_user_name, name_from_login
 
 SCRIPT = Path(sys.executable).with_name("cloudide-tui")
 
@@ -52,10 +53,50 @@ def test_with_nothing_configured_the_defaults_apply(home: dict[str, str]) -> Non
     assert settings.data_dir == Path(home["XDG_DATA_HOME"]) / "cloudide-tui"
     assert settings.image == "cloudide-runner:latest"
     assert settings.project is None and settings.keep_running is False
-    assert settings.owner == "local" and settings.docker_host is None
+    assert settings.owner == host_user_name() and settings.docker_host is None
     assert settings.memory == "2g" and settings.memory_bytes == 2 << 30
     assert 0 < settings.cpus <= 2 and settings.pids == 512 and settings.scrollback == 10_000
-    assert settings.workspaces_dir == settings.data_dir / "workspaces" / "local"
+    assert settings.disk == "10g" and settings.disk_bytes == 10 << 30
+    assert settings.tmp_size == "512m" and settings.runtime is None
+    assert settings.workspaces_dir == settings.data_dir / "workspaces" / host_user_name()
+
+
+def test_the_default_owner_is_the_host_users_login_name(home: dict[str, str]) -> None:
+    # Two host users never share an owner (and so containers) by default.
+    assert name_from_login("alice", 1001) == "alice"
+    assert name_from_login("Bob.Smith", 1002) == "bob.smith"
+    assert name_from_login("1st", 1003) == "u1st"  # a name never reads as a uid
+    assert name_from_login("!!!", 1004) == "u1004"
+    assert name_from_login("", 1005) == "u1005"
+    assert load_settings(environ=home).owner == host_user_name()
+
+
+def test_a_data_dir_with_projects_of_the_old_default_owner_keeps_it(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    # Made by a version whose default owner was "local" for everyone: nothing is hidden.
+    (tmp_path / "workspaces" / "local" / "demo").mkdir(parents=True)
+    settings = load_settings({"data_dir": str(tmp_path)}, environ=home)
+    assert settings.owner == "local"
+    # Once the login name has projects there, or the owner is set, those win.
+    (tmp_path / "workspaces" / host_user_name()).mkdir()
+    assert load_settings({"data_dir": str(tmp_path)}, environ=home).owner == host_user_name()
+    assert load_settings(environ={**home, "CLOUDIDE_OWNER": "zed"}).owner == "zed"
+
+
+def test_disk_tmp_size_and_runtime_are_checked(home: dict[str, str]) -> None:
+    env = {**home, "CLOUDIDE_DISK": "0", "CLOUDIDE_TMP_SIZE": "64m", "CLOUDIDE_RUNTIME": "runsc"}
+    settings = load_settings(environ=env)
+    assert (settings.disk_bytes, settings.tmp_size, settings.runtime) == (0, "64m", "runsc")
+    assert load_settings(environ={**home, "CLOUDIDE_RUNTIME": "runc"}).runtime is None
+    for name, bad, words in (
+        ("DISK", "1m", "below the minimum of 32m"),
+        ("DISK", "lots", "is not a size"),
+        ("TMP_SIZE", "10k", "below the minimum of 1m"),
+        ("RUNTIME", "run sc;", "is not a runtime name"),
+    ):
+        with pytest.raises(ConfigError, match=words):
+            load_settings(environ={**home, f"CLOUDIDE_{name}": bad})
 
 
 def test_every_setting_is_documented_and_has_an_env_variable() -> None:

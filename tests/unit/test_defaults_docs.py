@@ -18,6 +18,7 @@ from cloudide_tui import defaults
 from cloudide_tui.backend.containers import Limits
 from cloudide_tui.cli import build_parser
 from cloudide_tui.config import FIELD_NAMES, Settings
+from cloudide_tui.validation import host_user_name
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = ROOT / "cloudide_tui"
@@ -45,8 +46,11 @@ def test_every_setting_is_in_the_docs_table() -> None:
     ("setting", "documented"),
     [
         ("image", f"`{defaults.IMAGE}`"),
-        ("owner", f"`{defaults.OWNER}`"),
+        ("owner", "the login name (see above)"),
         ("memory", f"`{defaults.MEMORY}`"),
+        ("disk", f"`{defaults.DISK}`"),
+        ("tmp_size", f"`{defaults.TMP_SIZE}`"),
+        ("runtime", "the engine's (runc)"),
         ("pids", str(defaults.PIDS)),
         ("scrollback", str(defaults.SCROLLBACK)),
         ("keep_running", "false"),
@@ -67,14 +71,16 @@ def test_the_settings_the_backend_and_its_limits_share_their_defaults() -> None:
     limits = Limits()
     assert (settings.image, settings.owner, settings.scrollback) == (
         defaults.IMAGE,
-        defaults.OWNER,
+        host_user_name(),
         defaults.SCROLLBACK,
     )
-    assert (settings.memory, settings.cpus, settings.pids) == (
+    assert (settings.memory, settings.cpus, settings.pids, settings.tmp_size) == (
         limits.memory,
         limits.cpus,
         limits.pids,
+        limits.tmp_size,
     )
+    assert settings.disk == defaults.DISK
     assert settings.cpus == defaults.cpus()
     assert {f.name for f in dataclasses.fields(Limits)} <= set(FIELD_NAMES)
 
@@ -102,10 +108,14 @@ def test_the_readme_quotes_the_scrollback_and_the_container_user() -> None:
 
 
 def test_the_runner_image_makes_the_container_user_the_code_expects() -> None:
+    # The image has no baked account (cloudide-account makes one at start for whoever
+    # runs it); without the backend it runs as dev, whose home and files are ready.
     dockerfile = read("runner/Dockerfile")
     uid, gid, user = defaults.CONTAINER_UID, defaults.CONTAINER_GID, defaults.CONTAINER_USER
-    assert f"groupadd --gid {gid} {user}" in dockerfile
-    assert f"useradd --uid {uid} --gid {gid} " in dockerfile
+    assert f"USER {uid}:{gid}" in dockerfile
+    assert f"HOME=/home/{user}" in dockerfile
+    assert f"chown {uid}:{gid} /workspace /home/{user} /run/cloudide" in dockerfile
+    assert f"name=${{CLOUDIDE_USER:-{user}}}" in read("runner/cloudide-account")
 
 
 def _strings_outside_docstrings(tree: ast.AST) -> list[str]:
