@@ -477,7 +477,8 @@ class CloudIDEApp(App[int]):
     def _engine_unreachable(self, error: EngineUnavailable) -> None:
         """One dialog with a Retry (however many workers met the dead engine at once);
         Retry runs the start-up checks again. The projects stay listed meanwhile."""
-        self.main.status.activity = "Docker engine unreachable (Ctrl+P: Retry)"
+        with contextlib.suppress(RuntimeError, NoMatches):  # no main screen yet, or leaving
+            self.main.status.activity = "Docker engine unreachable (Ctrl+P: Retry)"
         if self._engine_dialog is not None:
             return
         self._engine_dialog = ErrorDialog(error.title, error.message, error.hint, retry=True)

@@ -262,7 +262,9 @@ async def test_a_full_disk_is_told_with_its_limit(home: BackendHome) -> None:
 async def test_a_project_folder_deleted_on_disk_ends_its_shells_and_says_so(
     home: BackendHome,
 ) -> None:
-    async with running_ide(home) as ide:
+    # Without disk limits the workspace is a plain folder (with them it is a mount point,
+    # which rm -r empties but cannot remove): deleted as a person would, from the host.
+    async with running_ide(home, backend=home.backend(disk=0)) as ide:
         await ide.create_project("doomed")
         await ide.run_in_terminal("echo draft > d.txt; echo ok-made", "ok-made")
         ide.main.open_file("doomed", "d.txt")
