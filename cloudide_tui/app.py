@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import socket
 import time
 import traceback
@@ -24,12 +25,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from cloudide_tui import defaults, paths, tab_memory, ui_state
@@ -50,11 +52,13 @@ from cloudide_tui.errors import (
     ImageMissing,
     ResourceLimit,
 )
-from cloudide_tui.keymap import APP_BINDINGS
-from cloudide_tui.messages import Activity, WorkFailed
+from cloudide_tui.keymap import APP_BINDINGS, PREFIX_ID, short_key
+from cloudide_tui.links import is_link, open_in_browser
+from cloudide_tui.messages import Activity, OpenLink, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
 from cloudide_tui.screens.main import MainScreen
+from cloudide_tui.screens.prefix import SEND_PREFIX, PrefixScreen
 from cloudide_tui.validation import validate_project_name
 from cloudide_tui.warm_start import expected_terminal_size
 from cloudide_tui.widgets.editor import Editor
@@ -143,6 +147,22 @@ class CloudIDEApp(App[int]):
         self._build: asyncio.Task[None] | None = None
         self._engine_dialog: ErrorDialog | None = None
         self._early_shell: EarlyShell | None = None
+        self._prefix_action = False
+        self._held_keys: list[events.Key] | None = [] if self.settings.project else None
+        """Keys typed while ``--project`` starts, before its terminal has the focus (None:
+        not holding): they go to that terminal once it has it."""
+        if self.settings.prefix_key != defaults.PREFIX_KEY:
+            self.set_keymap({PREFIX_ID: self.settings.prefix_key})
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform; on Linux and macOS ours, which reads Alt+key
+        as xterm sends it (``driver.py``). A driver named in ``TEXTUAL_DRIVER`` is kept."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # Windows, or TEXTUAL_DRIVER
+            return driver
+        from cloudide_tui.driver import CloudIDEDriver  # imports termios: not on Windows
+
+        return CloudIDEDriver
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -165,7 +185,10 @@ class CloudIDEApp(App[int]):
         # CSS_PATH (main.tcss) only for pushed screens.
         self.push_screen(
             MainScreen(
-                self.backend, scrollback=self.settings.scrollback, early_shell=self._early_shell
+                self.backend,
+                scrollback=self.settings.scrollback,
+                early_shell=self._early_shell,
+                alt_digits=self.settings.alt_digits,
             )
         )
         self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
@@ -267,15 +290,86 @@ class CloudIDEApp(App[int]):
         self.startup()
 
     # -- keys -----------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._held_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not isinstance(self.screen, ModalScreen)  # a dialog (image build) gets them
+        ):
+            # ``--project`` is starting: these keys are for its shell, not for the browser
+            # that has the focus meanwhile (where they did nothing or worse).
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self._held_keys is not None and isinstance(event.widget, Terminal):
+            self._hand_on_held_keys(event.widget)
+
+    def _settle_held_keys(self) -> None:
+        """Start-up is over: the keys go to the focused terminal, if there is one."""
+        if self._held_keys is not None:
+            focused = self.focused
+            self._hand_on_held_keys(focused if isinstance(focused, Terminal) else None)
+
+    def _hand_on_held_keys(self, terminal: Terminal | None) -> None:
+        """Stop holding keys: type them into ``terminal`` (which sends them once its shell
+        is there), or, with no terminal to take them, drop them and say so."""
+        held, self._held_keys = self._held_keys or [], None
+        if terminal is not None:
+            for key in held:
+                terminal.type_key(key.key, key.character)
+        elif held:
+            self.notify(
+                f"{len(held)} key(s) typed while starting were not sent: no terminal opened.",
+                severity="warning",
+            )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._prefix_action:
+            return True  # chosen with the prefix key: it runs wherever the focus is
+        if action == "prefix":
+            # Over a dialog the prefix means nothing: the dialog gets the key.
+            return isinstance(self.screen, MainScreen | PrefixScreen)
         # Ctrl+Q and Ctrl+P are priority bindings that fire before the focused widget;
         # returning False lets the key go on to a focused terminal (App._check_bindings
         # -> run_action returns False -> the key is forwarded to the focused widget).
         return not (action in YIELD_TO_TERMINAL and isinstance(self.focused, Terminal))
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer as ``keymap.short_key`` spells them (``^N``, ``F12``, ``^\\``)."""
+        return binding.key_display or short_key(binding.key.split(",")[0])
+
+    async def action_prefix(self) -> None:
+        """The prefix key: show the prefix panel; the next key chooses what to do."""
+        if isinstance(self.screen, PrefixScreen):
+            self.screen.press_prefix_again()
+            return
+        # Awaited: the key after the prefix (often in the same read) must find the panel.
+        await self.push_screen(PrefixScreen(self.settings.prefix_key), self._prefix_chosen)
+
+    def _prefix_chosen(self, action: str | None) -> None:
+        # Called as the panel goes, before the main screen is back (and gives the focus
+        # back to what had it): run the action after that, or the focus would undo it.
+        if action is not None:
+            self.call_after_refresh(self._run_prefix_action, action)
+
+    async def _run_prefix_action(self, action: str) -> None:
+        main = self.main
+        if action == SEND_PREFIX:
+            if isinstance(self.focused, Terminal):
+                self.focused.type_key(self.settings.prefix_key)
+            return
+        self._prefix_action = main.prefix_action = True
+        try:
+            await self.run_action(action, main)
+        finally:
+            self._prefix_action = main.prefix_action = False
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.settings.prefix_key))
 
     def action_save_editor(self) -> None:
         self.action_in_editor("save")
@@ -299,7 +393,10 @@ class CloudIDEApp(App[int]):
                     "Its terminal (opened if needed)",
                     self._runner(f"screen.open_project('{name}')"),
                 )
-        yield from super().get_system_commands(screen)
+        for system in super().get_system_commands(screen):
+            # Textual's "Keys" panel would be a second help entry beside ours ("Keys").
+            if system.title != "Keys":
+                yield system
 
     def _runner(self, action: str) -> Any:
         async def run() -> None:
@@ -332,6 +429,9 @@ class CloudIDEApp(App[int]):
             await self._restore_tabs()
         finally:
             self._close_progress()
+            if self._held_keys is not None:
+                # Textual focuses a widget later (call_later): decide after that.
+                self.call_later(self._settle_held_keys)
             self.ready.set()
             self.main.browser.polling = True
             # What start-up made (Textual, the modules, the screens) lives as long as the
@@ -442,6 +542,32 @@ class CloudIDEApp(App[int]):
         if self._progress is not None:
             progress, self._progress = self._progress, None
             progress.finish()
+
+    # -- links ----------------------------------------------------------------------------
+    @on(OpenLink)
+    def _open_link(self, event: OpenLink) -> None:
+        self.open_link(event.url)
+
+    def open_link(self, url: str) -> None:
+        """Open a link for the user: copied to the clipboard always, and opened in a
+        browser where one can show (``links.py``); a notice says which."""
+        if not is_link(url):
+            self.notify(
+                "Only http, https and ftp links open.", title="Not opened", severity="warning"
+            )
+            return
+        self.copy_to_clipboard(url)
+        if self.is_web:  # served to a browser: the user's own opens it
+            self.open_url(url)
+            self.notify(url, title="Opened", markup=False, timeout=3)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="links", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        opened = open_in_browser(url, os.environ)
+        title = "Opened (and copied)" if opened else "Copied the link (no browser here)"
+        self.call_from_thread(self.notify, url, title=title, markup=False, timeout=4)
 
     # -- the one place errors become notifications or dialogs ---------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
             f"or ${paths.CONFIG_ENV})."
         ),
         epilog=(
-            "Other settings (owner, docker_host, memory, cpus, pids, scrollback) come from "
-            "the config file or CLOUDIDE_<NAME> variables; see docs/files-and-config.md."
+            "Other settings (owner, docker_host, memory, cpus, pids, scrollback, prefix_key, "
+            "alt_digits) come from the config file or CLOUDIDE_<NAME> variables; see "
+            "docs/files-and-config.md."
         ),
         allow_abbrev=False,
     )

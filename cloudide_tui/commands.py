@@ -39,6 +39,9 @@ ACTIONS: list[ActionCommand] = [
     ),
     ActionCommand("New terminal", "Another shell in the current project", "screen.new_terminal"),
     ActionCommand("Close tab", "Close the current terminal or editor", "screen.close_tab"),
+    ActionCommand(
+        "Split: show a tab beside this one", "Again: one tab (prefix, then |)", "screen.split"
+    ),
     ActionCommand("Next tab", "Ctrl+PgDn", "screen.next_tab"),
     ActionCommand("Previous tab", "Ctrl+PgUp", "screen.previous_tab"),
     ActionCommand("New file", "In the folder under the browser's cursor", "screen.new_file"),
@@ -67,7 +70,11 @@ ACTIONS: list[ActionCommand] = [
         "Connect again (after starting the engine): image, projects",
         "app.retry_engine",
     ),
-    ActionCommand("Help: keys", "Every key (F1 or ?)", "app.help"),
+    ActionCommand(
+        "Search the terminal's history", "Highlights every match (prefix, then /)", "screen.search"
+    ),
+    ActionCommand("Open a link", "One the terminal shows (prefix, then u)", "screen.open_link"),
+    ActionCommand("Keys", "Every key, and how to reach the app from a terminal (F1)", "app.help"),
 ]
 
 

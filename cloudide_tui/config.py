@@ -25,6 +25,7 @@ from typing import Any
 
 from cloudide_tui import defaults, paths
 from cloudide_tui.errors import CloudIDEError, ConfigError
+from cloudide_tui.keynames import key_character
 from cloudide_tui.validation import (
     display,
     host_user_name,
@@ -101,6 +102,14 @@ class Settings:
 
     scrollback: int = defaults.SCROLLBACK
     """Lines each terminal keeps above the screen."""
+
+    prefix_key: str = defaults.PREFIX_KEY
+    """The prefix key (Textual's key name, e.g. ``ctrl+backslash``; ``C-a`` and ``^A``
+    are understood too): it, then one more key, reaches the app from a terminal."""
+
+    alt_digits: str = defaults.ALT_DIGITS
+    """What Alt+1..9 do in a terminal: ``tabs`` (go to that tab) or ``shell`` (the
+    shell gets them)."""
 
     @property
     def memory_bytes(self) -> int:
@@ -306,6 +315,74 @@ def _int_between(low: int, high: int) -> Callable[[object], int]:
     return parse
 
 
+_KEY_MODIFIERS = ("ctrl", "alt", "shift", "super", "meta", "hyper")
+_SHORT_MODIFIERS = {"c": "ctrl", "m": "alt", "s": "shift", "control": "ctrl", "option": "alt"}
+_SYMBOL_NAMES = {
+    "\\": "backslash",
+    "]": "right_square_bracket",
+    "[": "left_square_bracket",
+    "^": "circumflex_accent",
+    "_": "underscore",
+    "@": "at",
+    "/": "slash",
+    "-": "minus",
+    " ": "space",
+}
+_NAMED_KEYS = frozenset(
+    {"space", "enter", "tab", "escape", "backspace", "insert", "delete", "home", "end"}
+    | {"pageup", "pagedown", "up", "down", "left", "right"}
+    | {f"f{n}" for n in range(1, 25)}
+)
+_PREFIX_TAKEN = frozenset(
+    {"f12", "ctrl+pageup", "ctrl+pagedown", "shift+pageup", "shift+pagedown", "ctrl+q"}
+)
+"""Keys the app uses already (a prefix there would shadow them)."""
+
+
+def _parse_key(raw: object) -> str:
+    """A key as Textual names it: ``C-a``, ``^A``, ``Ctrl+A`` -> ``ctrl+a``;
+    ``ctrl+\\`` -> ``ctrl+backslash``. It must not be a key people type text with."""
+    text = _text(raw)
+    if not text:
+        raise ValueError("must not be empty")
+    if len(text) == 2 and text[0] == "^":
+        text = "ctrl+" + text[1]
+    parts = text.replace("-", "+").split("+") if len(text) > 1 else [text]
+    if parts[-1] == "" and len(parts) > 1:  # "ctrl++", "C--"
+        parts = [*parts[:-2], "+" if "+" in text[-1:] else "-"]
+    *mods, base = parts
+    modifiers = []
+    for mod in mods:
+        name = _SHORT_MODIFIERS.get(mod.lower(), mod.lower())
+        if name not in _KEY_MODIFIERS:
+            raise ValueError(f"{display(text)}: {display(mod)} is not a modifier (ctrl, alt...)")
+        modifiers.append(name)
+    base = _SYMBOL_NAMES.get(base, base if len(base) == 1 else base.lower())
+    if len(base) == 1:
+        base = base.lower() if "ctrl" in modifiers or "alt" in modifiers else base
+        if not base.isalnum():
+            raise ValueError(f"{display(text)}: name {display(base)} by its name (like 'slash')")
+    elif base not in _NAMED_KEYS and key_character(base) is None:
+        raise ValueError(f"{display(text)}: {display(base)} is not a key name")
+    if not {"ctrl", "alt", "super", "meta", "hyper"} & set(modifiers) and not (
+        base[:1] == "f" and base[1:].isdigit()
+    ):
+        raise ValueError(
+            f"{display(text)} types text: choose a key with Ctrl or Alt (like 'ctrl+backslash')"
+        )
+    key = "+".join([*sorted(set(modifiers), key=_KEY_MODIFIERS.index), base])
+    if key in _PREFIX_TAKEN:
+        raise ValueError(f"{display(text)} is one of the app's own keys")
+    return key
+
+
+def _parse_alt_digits(raw: object) -> str:
+    value = _text(raw).lower()
+    if value not in ("tabs", "shell"):
+        raise ValueError(f"must be 'tabs' or 'shell', got {display(value)}")
+    return value
+
+
 _PARSERS: dict[str, Callable[[object], Any]] = {
     "image": _parse_image,
     "project": _parse_project,
@@ -319,6 +396,8 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "tmp_size": _parse_tmp_size,
     "runtime": _parse_runtime,
     "scrollback": _int_between(0, 1_000_000),
+    "prefix_key": _parse_key,
+    "alt_digits": _parse_alt_digits,
 }
 assert set(_PARSERS) | {"data_dir"} == set(FIELD_NAMES)
 

@@ -44,6 +44,20 @@ TMP_SIZE = "512m"
 SCROLLBACK = 10_000
 """Lines each terminal keeps above its screen."""
 
+MIN_CONTRAST = 4.5
+"""The least contrast ratio (WCAG) between a terminal's text and its background: a colour
+closer to its background is drawn darker (light theme) or lighter (dark). 4.5 is WCAG AA
+for text, and VS Code's terminal default; it keeps ANSI white readable on light themes."""
+
+PREFIX_KEY = "ctrl+backslash"
+"""The prefix key (Textual's name): pressed, then one more key, it reaches the app from a
+terminal (tmux-style). Ctrl+\\ is SIGQUIT in a shell, unbound in readline, vim and less,
+and rarely needed; pressed twice it still reaches the shell."""
+
+ALT_DIGITS = "tabs"
+"""What Alt+1..9 do in a terminal: ``"tabs"`` (go to that tab, as in gnome-terminal and
+konsole) or ``"shell"`` (the shell gets them: bash's digit arguments)."""
+
 # -- files --------------------------------------------------------------------------------
 
 READ_LIMIT = 4 << 20

@@ -29,3 +29,12 @@ class WorkFailed(Message):
     notification (never a traceback)."""
 
     error: BaseException
+
+
+@dataclass
+class OpenLink(Message):
+    """Open ``url`` for the user (a Ctrl+click on a link in a terminal, a link chosen
+    from a list; hyperlinks a program marks with OSC 8 should go the same way). The app
+    decides how: a browser where there is one, else the clipboard (``links.py``)."""
+
+    url: str

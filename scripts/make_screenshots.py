@@ -117,6 +117,30 @@ async def shoot(out: Path, data_dir: Path, owner: str) -> list[Path]:
         save(app, "editor-find")
         await pilot.press("escape")
 
+        # From the terminal, the prefix key: the panel of the app's keys.
+        await pilot.press("alt+1")
+        await wait_for(pilot, lambda: app.focused is term, "the terminal's focus")
+        await pilot.press("ctrl+backslash")
+        await pilot.pause(0.4)
+        save(app, "prefix-panel")
+        await pilot.press("escape")
+
+        # The editor beside the terminal (prefix, then |); a search in the history.
+        await pilot.press("alt+2", "ctrl+backslash", "vertical_line")
+        await wait_for(pilot, lambda: app.main.beside is not None, "the split")
+        await pilot.press("ctrl+backslash", "o", "ctrl+backslash", "o")
+        await wait_for(pilot, lambda: app.focused is term, "the terminal beside")
+        await type_text(pilot, "for i in $(seq 1 60); do echo build step $i ok; done\n")
+        await wait_for(pilot, lambda: "step 60 ok" in screen_text(term), "the steps")
+        await pilot.press("ctrl+backslash", "slash")
+        await pilot.pause(0.3)
+        await type_text(pilot, "step 4")
+        await pilot.pause(0.8)
+        save(app, "split-and-search")
+        await pilot.press("escape", "ctrl+backslash", "vertical_line")
+        await pilot.press("ctrl+l")
+        await pilot.pause(0.3)
+
         # The command palette finding a file.
         await pilot.press("f12", "ctrl+p")
         await pilot.pause(0.3)
@@ -146,6 +170,12 @@ async def shoot(out: Path, data_dir: Path, owner: str) -> list[Path]:
         save(app, "help")
         await pilot.press("escape")
 
+        # A light theme: the terminal's colours stay readable (ANSI white too).
+        await pilot.press("alt+1")
+        await type_text(
+            pilot, "clear; ls --color=auto -F; printf '\\e[37mwhite \\e[97mbright white\\e[0m\\n'\n"
+        )
+        await pilot.pause(0.8)
         app.theme = "textual-light"
         await pilot.pause(0.5)
         save(app, "light-theme")

@@ -1,81 +1,52 @@
-"""A question with more than two answers ("Save", "Close without saving", "Cancel")."""
+"""Choose one of a few things from a list (a link among those a terminal shows)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
-
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One answer: what it returns, its button's label, and how the button looks."""
-
-    answer: str
-    label: str
-    variant: Literal["default", "primary", "error"] = "default"
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
 
 
 class ChoiceDialog(ModalScreen[str | None]):
-    """Ask one question with several answers; dismisses with the chosen ``answer``, or
-    None for Cancel (a button of its own, last) and Escape.
-
-    The first choice has the focus: make it the safe one (Enter must never lose work).
+    """A list to pick from; dismisses with the chosen item, or None (Escape).
 
     Args:
-        title: The question, short.
-        message: What each answer does, in full.
-        choices: The answers, left to right before Cancel.
-        danger: Draw the dialog's border as a warning (some answer loses something).
+        title: What is chosen ("Open a link").
+        items: The choices, shown as they are (never read as markup).
     """
 
     DEFAULT_CSS = """
     ChoiceDialog { align: center middle; }
     ChoiceDialog > Vertical {
-        width: 72; max-width: 95%; height: auto; max-height: 90%;
+        width: 80; max-width: 95%; height: auto; max-height: 80%;
         border: thick $primary; background: $surface; padding: 1 2;
     }
-    ChoiceDialog.-danger > Vertical { border: thick $warning; }
     ChoiceDialog #title { text-style: bold; margin-bottom: 1; }
-    ChoiceDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    ChoiceDialog Button { margin-left: 1; }
+    ChoiceDialog OptionList { height: auto; max-height: 20; }
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(
-        self, title: str, message: str, choices: Sequence[Choice], *, danger: bool = False
-    ) -> None:
-        super().__init__(classes="-danger" if danger else None)
+    def __init__(self, title: str, items: list[str]) -> None:
+        super().__init__()
         self._title = title
-        self._message = message
-        self._choices = list(choices)
+        self.items = items
+        """The choices, in the order shown."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self._title, id="title", markup=False)
-            yield Static(self._message, id="message", markup=False)
-            with Horizontal(id="buttons"):
-                for index, choice in enumerate(self._choices):
-                    yield Button(choice.label, id=f"choice-{index}", variant=choice.variant)
-                yield Button("Cancel", id="cancel")
+            yield OptionList(*(Option(item) for item in self.items))
 
     def on_mount(self) -> None:
-        self.query_one("#choice-0" if self._choices else "#cancel", Button).focus()
+        self.query_one(OptionList).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        button_id = event.button.id or ""
-        if button_id.startswith("choice-"):
-            self.dismiss(self._choices[int(button_id.removeprefix("choice-"))].answer)
-        else:
-            self.dismiss(None)
+        self.dismiss(self.items[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import ActiveBinding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -31,17 +32,21 @@ from textual.widgets import ContentSwitcher, Footer, Static, TabbedContent, TabP
 
 from cloudide_tui import defaults
 from cloudide_tui.backend.base import Backend, ShellSession
+from cloudide_tui.dialogs import ChoiceDialog
 from cloudide_tui.early_shell import EarlyShell
-from cloudide_tui.keymap import MAIN_BINDINGS
-from cloudide_tui.messages import Activity
+from cloudide_tui.keymap import FOOTER, MAIN_BINDINGS
+from cloudide_tui.messages import Activity, OpenLink
 from cloudide_tui.screens.editor_actions import EditorActions
-from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry, shorten
+from cloudide_tui.screens.tab_views import TabViews
+from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
 from cloudide_tui.warm_start import NARROW_BELOW
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
 from cloudide_tui.widgets.project_browser import ProjectBrowser
 from cloudide_tui.widgets.status_line import StatusLine
 from cloudide_tui.widgets.terminal import Terminal
+from cloudide_tui.widgets.terminal_find import links
+from cloudide_tui.widgets.terminal_pane import TerminalPane
 from cloudide_tui.worker_errors import ReportWorkerErrors
 
 EMPTY_TEXT = """\
@@ -53,8 +58,16 @@ EMPTY_TEXT = """\
   [b]F1[/b]       all the keys
 """
 
+IGNORED_HINT_EVERY = 4.0
+"""Seconds between two hints about keys typed where they do nothing (one per burst)."""
 
-class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
+
+def _action_name(action: str) -> str:
+    """``"screen.go_tab(3)"`` -> ``"go_tab"``: an action without namespace or arguments."""
+    return action.split("(")[0].rpartition(".")[2]
+
+
+class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
     """Browser on the left, tabs (terminals and editors) on the right.
 
     Args:
@@ -62,6 +75,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         scrollback: Lines each terminal keeps above its screen.
         early_shell: The ``--project`` shell being opened ahead; the project's first
             terminal takes it instead of opening another.
+        alt_digits: What Alt+1..9 do in a terminal (``Settings.alt_digits``).
     """
 
     CSS_PATH = "main.tcss"
@@ -84,11 +98,18 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         *,
         scrollback: int = defaults.SCROLLBACK,
         early_shell: EarlyShell | None = None,
+        alt_digits: str = defaults.ALT_DIGITS,
     ) -> None:
         super().__init__()
         self.backend = backend
         self.scrollback = scrollback
         self.early_shell = early_shell
+        self.alt_digits = alt_digits
+        """``"tabs"``: Alt+1..9 go to a tab even in a terminal; ``"shell"``: not there."""
+        self._ignored_hint_at = -IGNORED_HINT_EVERY
+        self.prefix_action = False
+        """True while an action chosen with the prefix key runs (the app sets it): it
+        runs even where its own key would not (Alt+1..9 given to the shell)."""
         self.tabs = TabRegistry()
         """Every open tab (terminals and editors) by pane id."""
         self.opened_projects: set[str] = set()
@@ -98,32 +119,24 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         with Horizontal(id="body"):
-            yield ProjectBrowser(self.backend, id="browser")
+            browser = ProjectBrowser(self.backend, id="browser")
+            browser.border_title = "Projects"
+            yield browser
             with ContentSwitcher(id="right", initial="empty"):
                 yield Static(EMPTY_TEXT, id="empty")
                 yield TabbedContent(id="tabs")
-        yield Footer()
+            yield Static("", id="tab-overflow")  # over the tab bar's right end
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.status.backend_name = self.backend.description
+        self.watch_tab_bar()
         self.post_message(self.Ready(self))
-
-    def on_resize(self) -> None:
-        # At 80 columns the browser slims down so a terminal keeps ~57 columns.
-        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
 
     # -- parts ----------------------------------------------------------------------
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
-
-    @property
-    def tabbed(self) -> TabbedContent:
-        return self.query_one("#tabs", TabbedContent)
-
-    @property
-    def active_tab(self) -> Tab | None:
-        return self.tabs.get(self.tabbed.active) if self.tabbed.active else None
 
     def current_project(self) -> str | None:
         """The project an action applies to: under the browser's cursor, else the tab's."""
@@ -146,17 +159,6 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
     def tab_of(self, widget: Widget) -> Tab | None:
         """The tab showing ``widget`` (a terminal or an editor), or None."""
         return self.tabs.of(widget)
-
-    def _set_label(self, tab: Tab) -> None:
-        with contextlib.suppress(NoMatches):  # the pane is gone already
-            # Content, not a str: a shell's title must never be read as markup.
-            self.tabbed.get_tab(tab.pane_id).label = Content(self.tabs.label(tab))
-
-    def _relabel_terminals(self) -> None:
-        """Titles collide or stop colliding: every terminal's number shows or goes."""
-        for tab in self.tabs.values():
-            if tab.kind == "terminal":
-                self._set_label(tab)
 
     def _show_right(self) -> None:
         self.query_one("#right", ContentSwitcher).current = "tabs" if self.tabs else "empty"
@@ -204,7 +206,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         """A new terminal tab on the project's container, focused; the shell opens behind."""
         terminal = Terminal(scrollback=self.scrollback)
         pane_id = self.tabs.new_pane_id()
-        pane = TabPane(Content(shorten(project)), terminal, id=pane_id)
+        pane = TabPane(Content(project), TerminalPane(terminal), id=pane_id)
         number = self.tabs.free_terminal_number(project)
         tab = Tab(pane_id, "terminal", project, terminal, title=project, number=number)
         self.tabs.add(tab)
@@ -213,7 +215,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         self._show_right()
         self.tabbed.active = pane_id
         terminal.focus()
-        self._relabel_terminals()
+        self.relabel_tabs()
         self._update_status()
         self.start_shell(tab)
         return tab
@@ -266,7 +268,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         tab = self.tabs.of(event.terminal)
         if tab is not None:
             tab.title = event.title or tab.project
-            self._relabel_terminals()
+            self._set_label(tab)  # the tooltip says it
 
     @on(Terminal.Exited)
     def _shell_exited(self, event: Terminal.Exited) -> None:
@@ -305,10 +307,10 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         pane_id = self.tabs.new_pane_id()
         tab = Tab(pane_id, "editor", project, editor)
         self.tabs.add(tab)
-        await self.tabbed.add_pane(TabPane(Content(shorten(editor.name_label)), editor, id=pane_id))
+        await self.tabbed.add_pane(TabPane(Content(editor.name_label), editor, id=pane_id))
         self._show_right()
         self.tabbed.active = pane_id
-        self._set_label(tab)
+        self.relabel_tabs()
         editor.focus_text()  # a read-only file says why on the editor's notice line
 
     @on(Editor.DirtyChanged)
@@ -324,6 +326,8 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
     # -- tabs -------------------------------------------------------------------------
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.tab_activated()
+        self.call_after_refresh(self.update_overflow)
         tab = self.active_tab
         if tab is not None:
             self.browser.select_project(tab.project)
@@ -332,23 +336,14 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
                 self.focus_tab_content(tab)
         self._update_status()
 
-    def action_next_tab(self) -> None:
-        self._move_tab(+1)
-
-    def action_previous_tab(self) -> None:
-        self._move_tab(-1)
-
-    def _move_tab(self, step: int) -> None:
-        if not self.tabs:
-            return
-        tabs = self.tabbed.query_one(Tabs)
-        tabs.action_next_tab() if step > 0 else tabs.action_previous_tab()
-        self.call_after_refresh(self.focus_tab_content)
-
     async def action_close_tab(self) -> None:
         tab = self.active_tab
-        if tab is None:
-            return
+        if tab is not None:
+            await self.request_close(tab)
+
+    async def request_close(self, tab: Tab) -> None:
+        """Close a tab as the user asked (a key, a click on ×, a middle click): an editor
+        with unsaved text asks first."""
         if isinstance(tab.widget, Editor) and tab.widget.dirty:
             self.confirm_close(tab)
             return
@@ -356,11 +351,15 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
 
     async def close_tab(self, tab: Tab) -> None:
         """Remove a tab; a terminal's shell is hung up (in the background)."""
+        was_beside = self.tab_closing(tab)
         self.tabs.remove(tab)
         if tab.session is not None:
             self.close_session(tab.session)
         await self.tabbed.remove_pane(tab.pane_id)
-        self._relabel_terminals()
+        if was_beside is not None and was_beside in self.tabs:
+            self.tabbed.active = was_beside
+        self.arrange_split()
+        self.relabel_tabs()
         self._show_right()
         self._update_status()
         if self.tabs:
@@ -372,6 +371,66 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
         """Close a project's tabs (only its terminals or editors with ``kind``)."""
         for tab in self.tabs.of_project(project, kind):
             await self.close_tab(tab)
+
+    # -- keys shown and keys that work ----------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Alt+N with alt_digits = "shell": False, and the key goes on to the shell.
+        return not (
+            action == "go_tab"
+            and self.alt_digits == "shell"
+            and isinstance(self.focused, Terminal)
+            and not self.prefix_action
+        )
+
+    def focus_place(self) -> str:
+        """Where the keys go now: ``"terminal"``, ``"editor"``, ``"browser"`` or ``"other"``
+        (``keymap.FOOTER`` says what the footer shows there)."""
+        focused = self.focused
+        if isinstance(focused, Terminal):
+            return "terminal"
+        if focused is not None and any(isinstance(n, Editor) for n in focused.ancestors):
+            return "editor"
+        if isinstance(focused, ProjectBrowser):
+            return "browser"
+        return "other"
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, as the footer shows them: only the keys that work
+        where the focus is (a focused terminal keeps every other key for the shell), in
+        ``keymap.FOOTER``'s order of importance and labels, as many as fit the width (the
+        footer is never cut). Display only: which key does what stays Textual's."""
+        bindings = super().active_bindings
+        palette = bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        room = self.size.width
+        if palette is not None:  # docked at the right: "▏^P palette "
+            room -= len(self.app.get_key_display(palette.binding)) + 10
+        shown: dict[str, ActiveBinding] = {}
+        for action, label in FOOTER[self.focus_place()]:
+            keys = [
+                (key, active)
+                for key, active in bindings.items()
+                if active.binding.show and _action_name(active.binding.action) == action
+            ]
+            if not keys:
+                continue
+            # The footer shows one item per action (the first key), whatever its keys.
+            width = len(self.app.get_key_display(keys[0][1].binding)) + len(label) + 2
+            if width <= room:
+                room -= width
+                for key, active in keys:
+                    shown[key] = active._replace(binding=replace(active.binding, description=label))
+        # The others stay known (Textual's "press ^q to quit" reads them), not shown.
+        for key, active in bindings.items():
+            if key not in shown:
+                shown[key] = active._replace(binding=replace(active.binding, show=False))
+        return shown
+
+    def on_resize(self) -> None:
+        # At 80 columns the browser slims down so a terminal keeps ~57 columns.
+        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
+        self.refresh_bindings()  # the footer shows as many keys as fit
+        self.call_after_refresh(self.update_overflow)
 
     # -- focus and panes ----------------------------------------------------------------
     def action_toggle_focus(self) -> None:
@@ -385,6 +444,25 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
                 self.browser.select_project(tab.project)
             self.browser.display = True
             self.browser.focus()
+
+    def panes(self) -> list[Widget]:
+        """What ``next_pane`` moves between, left to right: the browser (when shown) and
+        the tabs shown (the active one, and the one beside it in a split)."""
+        panes: list[Widget] = [self.browser] if self.browser.display else []
+        return panes + [tab.widget for tab in self.shown_tabs()]
+
+    def action_next_pane(self) -> None:
+        """The prefix, then o: the next pane to the right (wrapping round)."""
+        panes = self.panes()
+        if not panes:
+            return
+        focused = self.focused
+        current = next((i for i, p in enumerate(panes) if focused in (p, *p.query("*"))), -1)
+        target = panes[(current + 1) % len(panes)]
+        if target is self.browser:
+            self.browser.focus()
+        else:
+            self.focus_tab_content(self.tabs.of(target))
 
     def action_toggle_browser(self) -> None:
         browser = self.browser
@@ -402,9 +480,76 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, EditorActions):
             return
         await self.new_terminal(project)
 
+    # -- the terminal's history and links -------------------------------------------------
+    def _active_terminal(self, what: str) -> Terminal | None:
+        tab = self.active_tab
+        if tab is None or not isinstance(tab.widget, Terminal):
+            self.notify(f"{what} works in a terminal tab.", severity="warning", timeout=3)
+            return None
+        return tab.widget
+
+    def action_search(self) -> None:
+        """The prefix, then /: search the active terminal's history."""
+        terminal = self._active_terminal("Searching the history")
+        if terminal is not None and isinstance(terminal.parent, TerminalPane):
+            terminal.parent.search()
+
+    def action_open_link(self) -> None:
+        """The prefix, then u: open a link the active terminal shows (choose if several)."""
+        terminal = self._active_terminal("Opening a link")
+        if terminal is None:
+            return
+        found = [f.text for f in reversed(links(terminal.text_rows(visible_only=True)))]
+        urls = list(dict.fromkeys(found))  # newest first, once each
+        if not urls:
+            self.notify("No link in view in this terminal.", timeout=3)
+        elif len(urls) == 1:
+            self.post_message(OpenLink(urls[0]))
+        else:
+            self._choose_link(urls)
+
+    @work(group="dialog")
+    async def _choose_link(self, urls: list[str]) -> None:
+        url = await self.app.push_screen_wait(ChoiceDialog("Open a link", urls))
+        if url:
+            self.post_message(OpenLink(url))
+
+    @on(Terminal.Copied)
+    def _copied(self, event: Terminal.Copied) -> None:
+        lines = event.text.count("\n") + 1
+        size = f"{len(event.text)} characters" + (f", {lines} lines" if lines > 1 else "")
+        self.notify(f"Copied {size} to the clipboard.", timeout=2)
+
+    @on(ProjectBrowser.KeyIgnored)
+    def _key_ignored(self, event: ProjectBrowser.KeyIgnored) -> None:
+        now = time.monotonic()
+        if now - self._ignored_hint_at < IGNORED_HINT_EVERY:
+            return
+        self._ignored_hint_at = now
+        where = "Enter opens a terminal" if not self.tabs else "F12 goes back to the tab"
+        self.notify(
+            f"The project browser has the keys: {event.character!r} does nothing here. "
+            f"{where}; F1 lists every key.",
+            title="Typed into the browser",
+            severity="warning",
+            timeout=IGNORED_HINT_EVERY,
+            markup=False,
+        )
+
     @on(ProjectBrowser.ProjectsChanged)
     def _projects_changed(self, event: ProjectBrowser.ProjectsChanged) -> None:
         self._update_status()
 
     def on_descendant_focus(self) -> None:
         self._update_status()
+        self._show_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        """Mark the tabs while their content has the keys (main.tcss highlights the active
+        tab's label then, as ``:focus`` does the browser's title). A class, because
+        Textual does not restyle the tab bar when the focus moves inside a pane."""
+        with contextlib.suppress(NoMatches):  # taken down while quitting
+            self.tabbed.set_class(self.focus_place() in ("terminal", "editor"), "-has-focus")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from cloudide_tui.dialogs import Choice, ChoiceDialog, ConfirmDialog, TextInputDialog
+from cloudide_tui.dialogs import Answer, ConfirmDialog, QuestionDialog, TextInputDialog
 from cloudide_tui.dialogs.text_input import TakenCheck
 from cloudide_tui.validation import validate_file_name, validate_new_path, validate_project_name
 from cloudide_tui.widgets.project_browser import BrowserItem
@@ -99,26 +99,26 @@ def recreate_deleted(path: str) -> ConfirmDialog:
     )
 
 
-def close_unsaved(path: str) -> ChoiceDialog:
+def close_unsaved(path: str) -> QuestionDialog:
     """Close an editor whose text is not saved: save first, lose the changes, or not close?"""
-    return ChoiceDialog(
+    return QuestionDialog(
         "Unsaved changes",
         f"{path} has unsaved changes. Save them before closing, or close and lose them?",
-        [Choice(SAVE, "Save", "primary"), Choice(DISCARD, "Close without saving", "error")],
+        [Answer(SAVE, "Save", "primary"), Answer(DISCARD, "Close without saving", "error")],
         danger=True,
     )
 
 
-def quit_unsaved(paths: Sequence[str]) -> ChoiceDialog:
+def quit_unsaved(paths: Sequence[str]) -> QuestionDialog:
     """Quit while editors hold unsaved text (the first five are named): save them all
     first, lose them, or stay?"""
     names = ", ".join(paths[:5]) + (" …" if len(paths) > 5 else "")
-    return ChoiceDialog(
+    return QuestionDialog(
         "Quit with unsaved changes?",
         f"Unsaved changes in: {names}. Save them all and quit, or quit and lose them?",
         [
-            Choice(SAVE, "Save all & quit", "primary"),
-            Choice(DISCARD, "Quit without saving", "error"),
+            Answer(SAVE, "Save all & quit", "primary"),
+            Answer(DISCARD, "Quit without saving", "error"),
         ],
         danger=True,
     )

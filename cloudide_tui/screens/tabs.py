@@ -11,13 +11,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from textual.content import Content
 from textual.widget import Widget
 
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.widgets.editor import Editor
 
-TITLE_WIDTH = 24
-"""Tab labels longer than this are shortened with an ellipsis."""
+TITLE_WIDTH = 20
+"""A tab's name (without its number and ×) is shortened to this with an ellipsis."""
+
+CLOSE_MARK = " \u00d7"
+"""Ends every tab's label: a click on it closes the tab (``TabViews``)."""
 
 TabKind = Literal["terminal", "editor"]
 
@@ -96,24 +100,26 @@ class TabRegistry(Mapping[str, Tab]):
         taken = {t.number for t in self.of_project(project, "terminal")}
         return next(n for n in itertools.count(1) if n not in taken)
 
-    def label(self, tab: Tab) -> str:
-        """A tab's label: the file name or the shell's title, and its state marker
-        (kept visible when the rest is shortened)."""
+    def label(self, tab: Tab, position: int | None = None) -> Content:
+        """A tab's label, short and stable: its position (what Alt+N goes to), then the
+        project (``#2`` for its second terminal) or the file's name, its state (ended,
+        ``●`` unsaved), and ``×`` (a click there closes it). What the shell says as its
+        title (the directory) goes in the tooltip (``tooltip``), not here: it changes."""
         if isinstance(tab.widget, Editor):
-            text, suffix = tab.widget.name_label, " ●" if tab.widget.dirty else ""
+            text, state = tab.widget.name_label, " ●" if tab.widget.dirty else ""
         else:
-            text, suffix = tab.title or tab.project, " (ended)" if tab.ended else ""
-            if self._title_collides(tab):
-                suffix = f" [{tab.number}]{suffix}"
-        return shorten(text, TITLE_WIDTH - len(suffix)) + suffix
+            text = tab.project + (f" #{tab.number}" if tab.number > 1 else "")
+            state = " (ended)" if tab.ended else ""
+        number = f"{position} " if position is not None and position <= 9 else ""
+        name = shorten(text, TITLE_WIDTH - len(state))
+        return Content.assemble((number, "dim"), name, state, (CLOSE_MARK, "dim"))
 
-    def _title_collides(self, tab: Tab) -> bool:
-        """Another terminal tab shows the same title (two shells in one directory)."""
-        text = tab.title or tab.project
-        return any(
-            other is not tab and other.kind == "terminal" and (other.title or other.project) == text
-            for other in self._tabs.values()
-        )
+    def tooltip(self, tab: Tab) -> str:
+        """What hovering a tab says: the shell's title (user@project: directory), or the
+        file's path in its project."""
+        if isinstance(tab.widget, Editor):
+            return f"{tab.project}: {tab.widget.path}"
+        return (tab.title or tab.project) + (" (ended: Enter restarts)" if tab.ended else "")
 
     def rename_project(self, old: str, new: str) -> None:
         """A project was renamed: its tabs (and editors' files) follow it."""

@@ -9,7 +9,10 @@ modifier keys and the program's modes (DECCKM switches cursor keys to their SS3 
 Facts about Textual 8.2 that shape this (see docs/terminal-widget.md):
 
 * ``alt+x`` arrives with character ``"x"``: Alt is sent as an ESC prefix (xterm's
-  ``metaSendsEscape``). ``alt+enter`` arrives as plain ``enter`` and cannot be recovered.
+  ``metaSendsEscape``). Textual's own parser loses Alt on every key but letters; the
+  app's driver (``cloudide_tui/driver.py``) keeps it (``alt+full_stop``, ``alt+1``,
+  ``alt+enter``...). The kitty protocol sends some without their character: the key's
+  name says it (``key_character``).
 * Backspace arrives as ``backspace`` whether the host sent DEL or ^H; the character tells
   them apart, so Ctrl+H keeps sending ^H.
 * Shift+F1..F12 arrive as ``f13``..``f24`` (xterm's ``CSI 1;2 P`` is parsed as F13).
@@ -24,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from cloudide_tui.keynames import key_character
 from cloudide_tui.terminal.model import Modes
 
 ESC = "\x1b"
@@ -213,7 +217,8 @@ def _encode(key: str, character: str | None, modes: Modes) -> str | None:
 
     if character:
         return character
-    if len(base) == 1:
-        # kitty protocol: "shift+a" with no character
-        return base.upper() if "shift" in mods else base
-    return None
+    # kitty protocol: "shift+a", "alt+full_stop" with no character
+    named = key_character(base)
+    if named is None or not named.isprintable():
+        return None
+    return named.upper() if "shift" in mods else named

@@ -11,11 +11,12 @@ rename, delete) are the main screen's actions: this widget reads, the hub writes
 from __future__ import annotations
 
 import posixpath
+import time
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
@@ -90,9 +91,13 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(b.key, f"screen.{b.action}", b.description, show=b.show, key_display=b.key_display)
+        Binding(b.key, b.action, b.description, show=b.show, key_display=b.key_display)
         for b in BROWSER_BINDINGS
     ]
+
+    TYPING_PAUSE = 1.0
+    """Seconds after a key typed here that does nothing during which more printable keys
+    are taken as the same typing (and do nothing either), not as the browser's keys."""
 
     POLL_INTERVAL = 1.0
     """Seconds between polls of the expanded directories (the staleness bound)."""
@@ -135,6 +140,18 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         def control(self) -> ProjectBrowser:
             return self.browser
 
+    @dataclass
+    class KeyIgnored(Message):
+        """A key was typed here that does nothing here (a person typing for the shell
+        while the browser had the keys): say so rather than lose it silently."""
+
+        browser: ProjectBrowser
+        character: str
+
+        @property
+        def control(self) -> ProjectBrowser:
+            return self.browser
+
     def __init__(self, backend: Backend, *, id: str | None = None) -> None:
         super().__init__("Projects", id=id)
         self.backend = backend
@@ -150,6 +167,7 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self._ticks = 0
         self._placeholder: list[TreeNode[BrowserItem]] = []
         self._poll_failing = False
+        self._typing_until = 0.0
         self.polling = False
         """Poll once a second; the app turns it on once start-up (engine check) is over,
         so an engine that is down is reported once, by start-up."""
@@ -363,6 +381,20 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
             node.remove()
 
     # -- events ---------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            return
+        now = time.monotonic()
+        typing = now < self._typing_until
+        if typing or event.key not in self.screen.active_bindings:
+            # Text typed here (for a shell that does not have the keys): say so, and
+            # while it goes on, letters bound here (d: delete, r: rename...) stay letters.
+            self._typing_until = now + self.TYPING_PAUSE
+            if typing:
+                event.stop()
+                event.prevent_default()
+            self.post_message(self.KeyIgnored(self, event.character or event.key))
+
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[BrowserItem]) -> None:
         item = event.node.data
         if item is not None and item.is_dir:

@@ -37,12 +37,21 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.defaults import MIN_CONTRAST
+from cloudide_tui.messages import OpenLink
 from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.keys import APP_KEYS, SCROLL_KEYS, encode_key
 from cloudide_tui.terminal.model import Cursor, Modes, Row
 from cloudide_tui.terminal.mouse import MouseAction, encode_mouse, wants_report
+from cloudide_tui.widgets.terminal_find import link_at
 from cloudide_tui.widgets.terminal_pump import OutputPump
-from cloudide_tui.widgets.terminal_render import StyleCache, restyle_cells, row_cells, row_strip
+from cloudide_tui.widgets.terminal_render import (
+    StyleCache,
+    overlay_right,
+    restyle_cells,
+    row_cells,
+    row_strip,
+)
 from cloudide_tui.widgets.terminal_selection import Selection
 
 READ_TURN = 0.002
@@ -74,7 +83,12 @@ class Terminal(ScrollView, can_focus=True):
     """
 
     ALLOW_SELECT = False  # the terminal draws and copies its own selection
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"terminal--selection"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "terminal--selection",
+        "terminal--match",
+        "terminal--match-current",
+        "terminal--badge",
+    }
 
     DEFAULT_CSS = """
     Terminal {
@@ -91,6 +105,18 @@ class Terminal(ScrollView, can_focus=True):
     }
     Terminal > .terminal--selection {
         background: $primary 60%;
+    }
+    Terminal > .terminal--match {
+        background: $warning 40%;
+    }
+    Terminal > .terminal--match-current {
+        background: $warning;
+        color: $background;
+    }
+    Terminal > .terminal--badge {
+        background: $primary;
+        color: $text;
+        text-style: bold;
     }
     """
 
@@ -122,6 +148,17 @@ class Terminal(ScrollView, can_focus=True):
         """The user pressed Enter on an ended session: give me a new one (``attach``)."""
 
         terminal: Terminal
+
+        @property
+        def control(self) -> Terminal:
+            return self.terminal
+
+    @dataclass
+    class Copied(Message):
+        """A mouse selection was copied to the clipboard (``text``)."""
+
+        terminal: Terminal
+        text: str
 
         @property
         def control(self) -> Terminal:
@@ -176,6 +213,8 @@ class Terminal(ScrollView, can_focus=True):
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
         self._selection = Selection()
+        self._min_contrast = MIN_CONTRAST
+        self._marks: dict[int, list[tuple[int, int, bool]]] = {}
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -188,6 +227,18 @@ class Terminal(ScrollView, can_focus=True):
         """Call ``reader(emulator)`` while no batch is being parsed (waits for one)."""
         with self._pump.lock:
             return reader(self._emulator)
+
+    @property
+    def min_contrast(self) -> float:
+        """Text is drawn at least this contrast ratio (WCAG) from its background, whatever
+        the program chose (1: colours as chosen). ``defaults.MIN_CONTRAST``."""
+        return self._min_contrast
+
+    @min_contrast.setter
+    def min_contrast(self, ratio: float) -> None:
+        self._min_contrast = ratio
+        self.notify_style_update()
+        self.refresh()
 
     @property
     def session(self) -> ShellSession | None:
@@ -227,6 +278,47 @@ class Terminal(ScrollView, can_focus=True):
     def screen_rows(self) -> list[Row]:
         """The visible screen as last published (no history)."""
         return [self._rows.get(y, ()) for y in range(self._lines)]
+
+    def text_rows(self, visible_only: bool = False) -> list[tuple[int, Row]]:
+        """Every line one can scroll to (history, then the screen), or only those in
+        view, as (absolute line number, row): what search and link finding read. The
+        line numbers are the ones ``mark`` and ``scroll_to_line`` take."""
+
+        def read(emulator: TerminalEmulator) -> list[tuple[int, Row]]:
+            first = emulator.history_pushed - emulator.history_size
+            history = [] if emulator.modes.alt_screen else range(emulator.history_size)
+            rows = [(first + i, emulator.history_row(i)) for i in history]
+            rows += [(emulator.history_pushed + y, emulator.row(y)) for y in range(emulator.lines)]
+            return rows
+
+        rows: list[tuple[int, Row]] = self.read_emulator(read)
+        if visible_only:
+            top = self._absolute(self.scroll_offset.y)
+            height = self.scrollable_content_region.height
+            rows = [(line, row) for line, row in rows if top <= line < top + height]
+        return rows
+
+    def mark(self, spans: Iterable[tuple[int, int, int]], current: int | None = None) -> None:
+        """Highlight cells (search matches): ``(line, start, end)`` each, ``[start, end)``
+        columns of an absolute line; the one at index ``current`` stands out. An empty
+        ``spans`` removes the highlights."""
+        marks: dict[int, list[tuple[int, int, bool]]] = {}
+        for index, (line, start, end) in enumerate(spans):
+            marks.setdefault(line, []).append((start, end, index == current))
+        self._marks = marks
+        self.refresh()
+
+    def scroll_to_line(self, line: int) -> None:
+        """Bring absolute ``line`` into view (a third from the top), if it is still kept."""
+        virtual = line - self._absolute(0)
+        if 0 <= virtual < self.virtual_size.height:
+            height = self.scrollable_content_region.height
+            self.scroll_to(y=max(0, virtual - height // 3), animate=False, immediate=True)
+
+    @property
+    def scrolled_back(self) -> int:
+        """How many lines the view is above the live screen (0: following the output)."""
+        return max(0, round(self.max_scroll_y - self.scroll_offset.y))
 
     def attach(self, session: ShellSession) -> None:
         """Show ``session`` from now on (a restart): the old one is closed, the screen and
@@ -272,7 +364,8 @@ class Terminal(ScrollView, can_focus=True):
         old_pump = self._pump
         self._pump = OutputPump(self._emulator, self._publish)
         self._pump.lock = old_pump.lock  # a cancelled batch may still be parsing
-        self._input = asyncio.Queue()
+        if restarting:
+            self._input = asyncio.Queue()  # the first session gets what was typed before it
         self._ended = False
         self._end_reason = None
         if restarting:
@@ -343,8 +436,10 @@ class Terminal(ScrollView, can_focus=True):
                 pass
 
     def _send(self, data: bytes) -> None:
-        """Queue input for the program (keys, pastes, mouse reports, replies)."""
-        if self._session is not None and not self._ended:
+        """Queue input for the program (keys, pastes, mouse reports, replies). Before the
+        first session is attached (a shell still opening) it waits in the queue: what
+        the user typed meanwhile is sent first."""
+        if not self._ended and (self._session is not None or self._generation == 0):
             self._input.put_nowait(data)
 
     def _show_end(self) -> None:
@@ -353,7 +448,9 @@ class Terminal(ScrollView, can_focus=True):
         status = session.exit_status if session is not None else None
         reason = self._end_reason or (session.end_reason if session is not None else None)
         reason = reason or "session ended"
-        words = f"{reason} (status {status})" if status is not None else reason
+        # The backend's reason may name the status already ("shell exited (status 0)").
+        named = status is None or f"status {status}" in reason
+        words = reason if named else f"{reason} (status {status})"
         emulator = self._emulator
 
         def write_end() -> None:
@@ -462,7 +559,13 @@ class Terminal(ScrollView, can_focus=True):
     def _style_cache(self) -> StyleCache:
         if self._styles is None:
             base = self.rich_style
-            self._styles = StyleCache(Style(color=base.color, bgcolor=base.bgcolor))
+            app = self.app
+            self._styles = StyleCache(
+                Style(color=base.color, bgcolor=base.bgcolor),
+                # With the host's own ANSI palette (native ANSI themes) nothing is known.
+                palette=None if app.native_ansi_color else app.ansi_theme,
+                min_contrast=self.min_contrast,
+            )
         return self._styles
 
     def notify_style_update(self) -> None:
@@ -543,7 +646,11 @@ class Terminal(ScrollView, can_focus=True):
         if strip is None:
             return Strip.blank(width, styles.base)
         strip = strip.adjust_cell_length(max(width, self._columns), styles.base)
-        strip = self._overlay_selection(strip, self._absolute(virtual_y))
+        line = self._absolute(virtual_y)
+        strip = self._overlay_selection(strip, line)
+        for start, end, current in self._marks.get(line, ()):
+            name = "terminal--match-current" if current else "terminal--match"
+            strip = restyle_cells(strip, start, end, self.get_component_rich_style(name))
         cursor = self._cursor
         if (
             cursor.visible
@@ -556,7 +663,11 @@ class Terminal(ScrollView, can_focus=True):
             span = 2 if x + 1 < len(cells) and cells[x + 1] == "" else 1
             change = None if self.has_focus else Style(underline=True)
             strip = restyle_cells(strip, x, x + span, change)
-        return strip.crop(0, width) if strip.cell_length > width else strip
+        strip = strip.crop(0, width) if strip.cell_length > width else strip
+        if y == 0 and self.scrolled_back:
+            badge = f" ↑ {self.scrolled_back} lines back · Shift+PgDn "
+            strip = overlay_right(strip, badge, self.get_component_rich_style("terminal--badge"))
+        return strip
 
     # -- keys and paste ------------------------------------------------------------------
     async def on_key(self, event: events.Key) -> None:
@@ -576,6 +687,14 @@ class Terminal(ScrollView, can_focus=True):
                 self.post_message(self.RestartRequested(self))
             return
         data = encode_key(key, event.character, self._modes)
+        if data:
+            self._snap_to_bottom()
+            self._send(data)
+
+    def type_key(self, key: str, character: str | None = None) -> None:
+        """Send one key to the program as if it was typed here (Textual's key name): how
+        the app hands on a key it took first (the prefix key pressed twice)."""
+        data = None if self._ended else encode_key(key, character, self._modes)
         if data:
             self._snap_to_bottom()
             self._send(data)
@@ -713,11 +832,18 @@ class Terminal(ScrollView, can_focus=True):
             self.release_mouse()
             return
         if self._selection.dragging:
+            point = self._selection.anchor
             self._selection.finish()
             self.release_mouse()
             text = self.selected_text
             if text:
                 self.app.copy_to_clipboard(text)
+                self.post_message(self.Copied(self, text))
+            elif event.ctrl and point is not None:  # Ctrl+click on a link opens it
+                line, column = point
+                url = link_at(self.text_rows(visible_only=True), line, column)
+                if url:
+                    self.post_message(OpenLink(url))
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self._wheel(event, MouseAction.WHEEL_UP, -1)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
+from rich.terminal_theme import TerminalTheme
 from textual.cache import LRUCache
 from textual.strip import Strip
 
+from cloudide_tui.terminal.contrast import ensure_contrast
 from cloudide_tui.terminal.model import CellStyle, Color, Row
 
 
@@ -43,8 +45,20 @@ class StyleCache:
         size: How many distinct cell styles to remember (programs use few).
     """
 
-    def __init__(self, base: Style, size: int = 4096) -> None:
+    def __init__(
+        self,
+        base: Style,
+        size: int = 4096,
+        *,
+        palette: TerminalTheme | None = None,
+        min_contrast: float = 1.0,
+    ) -> None:
         self.base = base
+        self.palette = palette
+        """The ANSI palette colours 0-15 are drawn in (Textual's ``App.ansi_theme``), to
+        measure contrast; None: the host terminal's own (native ANSI), unknown."""
+        self.min_contrast = min_contrast
+        """Text closer to its background than this contrast ratio is moved away from it."""
         self._cache: LRUCache[CellStyle, Style] = LRUCache(size)
 
     def __call__(self, cell: CellStyle) -> Style:
@@ -61,6 +75,8 @@ class StyleCache:
             fg, bg = bg, fg
         if cell.conceal:
             fg = bg
+        elif self.palette is not None and self.min_contrast > 1 and fg and bg:
+            fg = self._readable(fg, bg, self.palette)
         return Style(
             color=fg,
             bgcolor=bg,
@@ -71,6 +87,14 @@ class StyleCache:
             blink=cell.blink or None,
             strike=cell.strike or None,
         )
+
+    def _readable(self, fg: RichColor, bg: RichColor, palette: TerminalTheme) -> RichColor:
+        """``fg``, or the nearest colour that contrasts enough with ``bg`` (both resolved
+        as Textual draws them: 0-15 from the theme's palette, 16-255 xterm's)."""
+        rgb = tuple(fg.get_truecolor(palette, foreground=True))
+        background = tuple(bg.get_truecolor(palette, foreground=False))
+        fixed = ensure_contrast(rgb, background, self.min_contrast)  # type: ignore[arg-type]
+        return fg if fixed == rgb else RichColor.from_rgb(*fixed)
 
 
 def row_strip(row: Row, styles: StyleCache) -> Strip:
@@ -124,3 +148,12 @@ def restyle_cells(strip: Strip, start: int, end: int, change: Style | None) -> S
         for text, style, control in middle
     )
     return Strip.join([before, Strip(list(styled), middle.cell_length), after])
+
+
+def overlay_right(strip: Strip, text: str, style: Style) -> Strip:
+    """``text`` drawn over the right end of ``strip`` (a badge: "scrolled back N lines")."""
+    length = strip.cell_length
+    width = min(cell_len(text), length)
+    if width <= 0:
+        return strip
+    return Strip.join([strip.crop(0, length - width), Strip([Segment(text[-width:], style)])])

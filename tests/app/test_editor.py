@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Label, Static
 
-from cloudide_tui.dialogs import ChoiceDialog, ConfirmDialog, TextInputDialog
+from cloudide_tui.dialogs import ConfirmDialog, QuestionDialog, TextInputDialog
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.backends import BackendHome
@@ -186,11 +186,11 @@ async def test_closing_an_unsaved_editor_can_save_it_first(home: BackendHome) ->
         editor = await _open(ide, "closing", "c.txt")
         await type_text(ide.pilot, "more ")
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
         await ide.pilot.press("escape")  # Cancel: nothing happens
         assert editor in ide.main.editors() and editor.dirty
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
         await ide.pilot.press("enter")  # the first answer, focused: Save
         await ide.wait_for(lambda: editor not in ide.main.editors(), "the tab closed")
         assert (await ide.backend.read_file("closing", "c.txt")).data == b"more text\n"
@@ -204,8 +204,8 @@ async def test_quitting_can_save_every_editor_first(home: BackendHome) -> None:
             await _open(ide, "savequit", name)
             await type_text(ide.pilot, "edited ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
-        await ide.pilot.click("#choice-0")  # Save all & quit
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.pilot.click("#answer-0")  # Save all & quit
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     backend = home.backend()
     try:
@@ -223,8 +223,8 @@ async def test_quitting_stays_when_a_save_meets_a_change_on_disk(home: BackendHo
         await type_text(ide.pilot, "mine ")
         await _make_file(ide, "s.txt", "theirs\n")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
-        await ide.pilot.click("#choice-0")  # Save all & quit: the save meets a conflict
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.pilot.click("#answer-0")  # Save all & quit: the save meets a conflict
         await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "overwrite?")
         await ide.pilot.press("escape")
         assert ide.app.is_running and editor.dirty

@@ -14,7 +14,7 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from cloudide_tui.backend import disks
-from cloudide_tui.dialogs import ChoiceDialog, ConfirmDialog, TextInputDialog
+from cloudide_tui.dialogs import ConfirmDialog, QuestionDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
@@ -161,18 +161,19 @@ async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) ->
         await ide.pilot.press("ctrl+pagedown")
         await ide.wait_for(lambda: ide.app.focused is second, "the second terminal again")
 
-        # Both shells title themselves "twins: /workspace": the tabs still tell apart.
+        # Both tabs are named for the project, the second numbered; the shells' titles
+        # ("twins: /workspace") are their tooltips and follow a cd (OSC 0/2).
         def labels() -> list[str]:
             return [str(ide.main.tabbed.get_tab(t.pane_id).label) for t in ide.main.tabs.values()]
 
-        await ide.wait_for(lambda: all("/workspace" in label for label in labels()), "titles")
-        assert len(set(labels())) == 2, labels()
-        # One shell moves elsewhere: its title follows (OSC 0/2) and no number is needed.
+        def tooltips() -> list[str]:
+            return [str(ide.main.tabbed.get_tab(t.pane_id).tooltip) for t in ide.main.tabs.values()]
+
+        assert labels() == ["1 twins ×", "2 twins #2 ×"]
+        await ide.wait_for(lambda: all("/workspace" in tip for tip in tooltips()), "titles")
         await ide.run_in_terminal("cd /tmp; echo moved", "moved", second)
-        await ide.wait_for(
-            lambda: any(":/tmp" in lbl or ": /tmp" in lbl for lbl in labels()), "the new title"
-        )
-        assert not any("[" in label for label in labels()), labels()
+        await ide.wait_for(lambda: any("/tmp" in tip for tip in tooltips()), "the new title")
+        assert labels() == ["1 twins ×", "2 twins #2 ×"]
 
 
 async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHome) -> None:
@@ -257,13 +258,13 @@ async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
         await ide.pilot.press("escape")  # changed my mind: nothing is lost
         await ide.pilot.pause(0.2)
         assert ide.app.is_running and editor.text.startswith("unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
-        await ide.pilot.click("#choice-1")  # Quit without saving
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.pilot.click("#answer-1")  # Quit without saving
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     state = await home.backend().container_state("leaving")
     assert state.value == "stopped"
@@ -303,12 +304,12 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "x = 1")
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
         await ide.pilot.press("escape")
         assert editor in ide.main.editors() and editor.text == "x = 1"
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the question")
-        await ide.pilot.click("#choice-1")  # Close without saving
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.pilot.click("#answer-1")  # Close without saving
         await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
         assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""
 

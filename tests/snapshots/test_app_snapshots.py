@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 
 from cloudide_tui.app import CloudIDEApp
 from cloudide_tui.errors import EngineUnavailable
+from cloudide_tui.screens.prefix import PrefixScreen
 from testkit.fake_backend import FakeBackend
 from testkit.ide import screen_text, wait_for
 
@@ -117,3 +118,31 @@ def test_the_help_screen(snap_compare: Any, size: tuple[int, int]) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_an_error_dialog(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(demo_app(), terminal_size=size, run_before=then(show_engine_error))
+
+
+async def press_the_prefix_key(pilot: Pilot[Any]) -> None:
+    await pilot.press("ctrl+backslash")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PrefixScreen), "the panel")
+    await pilot.pause()
+
+
+async def split_beside_the_terminal(pilot: Pilot[Any]) -> None:
+    await pilot.press("ctrl+backslash", "vertical_line")
+    await wait_for(pilot, lambda: ide(pilot).main.beside is not None, "the split")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_prefix_panel_over_a_terminal(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(
+        demo_app(), terminal_size=size, run_before=then(open_demo_terminal, press_the_prefix_key)
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_editor_beside_a_terminal(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(
+        demo_app(),
+        terminal_size=size,
+        run_before=then(open_demo_terminal, open_python_file, split_beside_the_terminal),
+    )

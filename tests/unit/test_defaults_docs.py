@@ -53,6 +53,8 @@ def test_every_setting_is_in_the_docs_table() -> None:
         ("runtime", "the engine's (runc)"),
         ("pids", str(defaults.PIDS)),
         ("scrollback", str(defaults.SCROLLBACK)),
+        ("prefix_key", f"`{defaults.PREFIX_KEY}`"),
+        ("alt_digits", f"`{defaults.ALT_DIGITS}`"),
         ("keep_running", "false"),
         ("project", "none"),
     ],
@@ -145,3 +147,7 @@ def test_every_option_a_message_names_exists() -> None:
     }
     assert named, "the scan finds the options messages name"
     assert {(where, o) for where, o in named if o not in options} == set()
+
+
+def test_the_docs_quote_the_minimum_contrast() -> None:
+    assert f"contrast ratio of at least {defaults.MIN_CONTRAST:g}" in read("docs/app.md")

@@ -40,6 +40,7 @@ async def test_coloured_text_is_drawn_in_its_colours() -> None:
     app = TerminalApp(session)
     async with app.run_test(size=(40, 5)) as pilot:
         terminal = app.query_one(Terminal)
+        terminal.min_contrast = 1.0  # as chosen (test_terminal_contrast.py: readable)
         await shown(pilot, terminal, session)
         line = terminal.render_line(0)
         assert line.text.rstrip() == "plain red rgb"
