@@ -187,6 +187,7 @@ class CloudIDEApp(App[int]):
             MainScreen(
                 self.backend,
                 scrollback=self.settings.scrollback,
+                clipboard_from_programs=self.settings.clipboard_from_programs,
                 early_shell=self._early_shell,
                 alt_digits=self.settings.alt_digits,
             )

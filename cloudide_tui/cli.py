@@ -40,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Other settings (owner, docker_host, memory, cpus, pids, scrollback, prefix_key, "
-            "alt_digits) come from the config file or CLOUDIDE_<NAME> variables; see "
-            "docs/files-and-config.md."
+            "alt_digits, clipboard_from_programs) come from the config file or CLOUDIDE_<NAME> "
+            "variables; see docs/files-and-config.md."
         ),
         allow_abbrev=False,
     )

@@ -44,12 +44,13 @@ class ImageMissing(ImageError):
 
     Args:
         image: The missing image's name (the app asks before building a name other than
-            the default one: it may be a typo).
+            the default one: it may be a typo); "" when it came over the wire (the
+            message names it).
     """
 
     title = "Runner image missing"
 
-    def __init__(self, message: str, *, image: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, image: str = "", hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.image = image
 
@@ -130,3 +131,35 @@ class ConfigError(CloudIDEError, ValueError):
     """A bad setting in the config file, the environment or on the command line."""
 
     title = "Configuration"
+
+
+class AuthError(CloudIDEError):
+    """A server refused the token: none, forged, expired or revoked."""
+
+    title = "Not signed in"
+
+
+class NotAllowed(CloudIDEError):
+    """Something this user or token may not do (a read-only viewer typing, a share link)."""
+
+    title = "Not allowed"
+
+
+class ProtocolError(CloudIDEError):
+    """A message that breaks the client-server protocol (malformed, unknown, too large).
+
+    Args:
+        code: The protocol's error code ("bad_message", "unknown_message", ...).
+    """
+
+    title = "Protocol error"
+
+    def __init__(self, message: str, *, hint: str | None = None, code: str = "bad_message") -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+
+
+class InvalidPosition(CloudIDEError, ValueError):
+    """A line (or line:column) that the editor's go-to-line field refuses."""
+
+    title = "Go to line"

@@ -1,22 +1,178 @@
-"""Entry point of `cloudide-server`.
+"""Entry point of ``cloudide-server``: serve, or make and revoke tokens.
 
-The websockets server is a later issue; until it lands, this command says so plainly
-instead of pretending to serve.
+    cloudide-server [--host H] [--port P] [--data-dir DIR] [--image NAME]
+                    [--secret-file FILE] [--origin URL ...] [--certfile F --keyfile F]
+    cloudide-server token create --user NAME [--ttl SECONDS] [--share SESSION_ID]
+    cloudide-server token revoke (--id TOKEN_ID | --user NAME)
+
+Options override ``CLOUDIDE_SERVER_*`` variables, which override ``server.toml`` (see
+``settings``). A bad value is one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
+import signal
 import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from cloudide_tui import __version__
+from cloudide_tui.errors import CloudIDEError, ConfigError
+
+from . import auth
+from .settings import env_var, load_server_settings
+
+PROG = "cloudide-server"
+EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Explain that the server is not built yet, with a non-zero exit status."""
-    print(
-        "cloudide-server: the websockets server is not built yet "
-        "(it comes with the remote-server issue); use `cloudide-tui` locally for now.",
-        file=sys.stderr,
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help=f"workspaces and records (env {env_var('data_dir')})"
     )
-    return 1
+    parser.add_argument(
+        "--secret-file",
+        metavar="FILE",
+        help="file holding the token secret (env CLOUDIDE_SECRET holds it directly; "
+        "default: <data dir>/server/secret, made once)",
+    )
+    parser.add_argument("--config", metavar="FILE", help="read settings from this TOML file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Serve cloudide projects, files and shells over websockets: the API at "
+        "/api, the original endpoint at /ws/terminal/<project>/, /healthz.",
+        allow_abbrev=False,
+    )
+    _common(parser)
+    parser.add_argument("--host", help=f"address to listen on (env {env_var('host')}; 127.0.0.1)")
+    parser.add_argument("--port", help=f"port (env {env_var('port')}; 8000; 0: any free one)")
+    parser.add_argument("--image", metavar="NAME", help="runner image of project containers")
+    parser.add_argument(
+        "--origin",
+        action="append",
+        dest="origins",
+        metavar="URL",
+        help="a browser origin allowed besides the server's own (repeatable)",
+    )
+    parser.add_argument("--certfile", metavar="F", help="TLS certificate (PEM): serve wss://")
+    parser.add_argument("--keyfile", metavar="F", help="TLS private key (PEM)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+def build_token_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"{PROG} token", description="Make or revoke access tokens.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    create = sub.add_parser("create", help="print a new token on the last line")
+    _common(create)
+    create.add_argument("--user", required=True, help="whose projects the token reaches")
+    create.add_argument("--ttl", type=float, default=auth.DEFAULT_TTL, help="seconds it lives")
+    create.add_argument(
+        "--share", metavar="SESSION_ID", help="a read-only token for one running shell"
+    )
+    revoke = sub.add_parser("revoke", help="revoke one token or all of a user's")
+    _common(revoke)
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", help="the token id (printed by create)")
+    which.add_argument("--user", help="revoke every token of this user made until now")
+    return parser
+
+
+def token_main(argv: Sequence[str]) -> int:
+    args = build_token_parser().parse_args(argv)
+    settings = load_server_settings(
+        {"data_dir": args.data_dir, "secret_file": args.secret_file},
+        config_path=Path(args.config).expanduser() if args.config else None,
+    )
+    if args.action == "create":
+        secret = auth.load_secret(settings.data_dir, secret_file=settings.secret_file)
+        scope = auth.VIEW_PREFIX + args.share if args.share else auth.USER_SCOPE
+        token, token_id = auth.create_token(secret, args.user, ttl=args.ttl, scope=scope)
+        expires = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(time.time() + args.ttl))
+        print(f"token for {args.user} (id {token_id}, {scope}, expires {expires}):")
+        print(token)
+        return 0
+    revocations = auth.Revocations(settings.data_dir)
+    if args.id:
+        revocations.revoke_token(args.id)
+        print(f"revoked token {args.id}")
+    else:
+        revocations.revoke_user(args.user)
+        print(f"revoked every token of {args.user} made until now")
+    return 0
+
+
+async def _serve(settings: object, log_level: str) -> int:
+    from .app import ServerCore, ssl_context
+    from .settings import ServerSettings
+
+    assert isinstance(settings, ServerSettings)
+    secret = auth.load_secret(settings.data_dir, secret_file=settings.secret_file)
+    core = ServerCore(settings, secret)
+    addresses = await core.start(ssl_context=ssl_context(settings))
+    scheme = "wss" if settings.certfile else "ws"
+    for host, port in addresses:
+        print(f"{PROG} {__version__} listening on {scheme}://{host}:{port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    print(f"{PROG}: shutting down", flush=True)
+    await core.shutdown()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (2: bad options or settings)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list[:1] == ["token"]:
+            return token_main(args_list[1:])
+        args = build_parser().parse_args(args_list)
+        settings = load_server_settings(
+            {
+                "data_dir": args.data_dir,
+                "secret_file": args.secret_file,
+                "host": args.host,
+                "port": args.port,
+                "image": args.image,
+                "origins": args.origins,
+                "certfile": args.certfile,
+                "keyfile": args.keyfile,
+            },
+            config_path=Path(args.config).expanduser() if args.config else None,
+        )
+        logging.basicConfig(
+            level=args.log_level.upper(),
+            format="%(asctime)s %(name)s %(levelname)s %(message)s",
+            stream=sys.stderr,
+        )
+        # websockets at DEBUG would log request lines, with ?token= in them
+        logging.getLogger("websockets").setLevel(logging.WARNING)
+        logging.getLogger("watchfiles").setLevel(logging.WARNING)
+        return asyncio.run(_serve(settings, args.log_level))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except (ConfigError, CloudIDEError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

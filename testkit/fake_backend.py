@@ -21,8 +21,10 @@ from cloudide_tui.backend.base import (
     FileEntry,
     ProgressCallback,
     ProjectInfo,
+    ShellInfo,
     ShellSession,
 )
+from cloudide_tui.backend.events import EventHub, EventSubscription
 from cloudide_tui.errors import AlreadyExists, Conflict, NotFound
 
 PROMPT = b"\x1b]0;dev@demo: /workspace\x07\x1b[1;32mdemo\x1b[0m:\x1b[1;34m~\x1b[0m$ "
@@ -47,6 +49,7 @@ class FakeSession(ShellSession):
         self._ended = False
         self.written = bytearray()
         self.size = (24, 80)
+        self.project = ""
 
     async def read(self) -> bytes:
         if self._ended:
@@ -94,6 +97,7 @@ class FakeBackend(Backend):
         self.projects: dict[str, dict[str, bytes | None]] = projects or {}
         self.states: dict[str, ContainerState] = {}
         self.sessions: list[FakeSession] = []
+        self.hub = EventHub()
 
     @classmethod
     def demo(cls) -> FakeBackend:
@@ -209,8 +213,26 @@ class FakeBackend(Backend):
         self.states[project] = ContainerState.RUNNING
         session = FakeSession(DEMO_OUTPUT.replace(b"demo", project.encode()))
         session.size = (rows, cols)
+        session.session_id = f"fake{len(self.sessions) + 1}"
+        session.project = project
         self.sessions.append(session)
         return session
+
+    async def list_shells(self, project: str) -> list[ShellInfo]:
+        return [
+            ShellInfo(s.session_id, project, 0.0)
+            for s in self.sessions
+            if s.project == project and s.end_reason is None
+        ]
+
+    async def attach_shell(self, session_id: str) -> ShellSession:
+        for session in self.sessions:
+            if session.session_id == session_id and session.end_reason is None:
+                return session
+        raise NotFound(f"There is no running shell session {session_id!r}.")
+
+    def events(self, project: str | None = None) -> EventSubscription:
+        return self.hub.subscribe(project)
 
 
 SAMPLE_PY = '''\

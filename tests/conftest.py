@@ -28,7 +28,9 @@ TIERS = {
     "engine": "the real Docker engine and the runner image",
     "app": "the whole app driven by Pilot against the real engine",
     "snapshot": "deterministic pictures of the app (in-memory backend)",
+    "differential": "tmux and xterm.js (node) as reference terminals for the emulator",
     "package": "the wheel installed in a fresh venv (package index, Docker engine)",
+    "server": "the real engine and a real cloudide-server process on 127.0.0.1",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -36,7 +38,9 @@ _TIER_OF_FOLDER = {
     "engine": "engine",
     "app": "app",
     "snapshots": "snapshot",
+    "differential": "differential",
     "package": "package",
+    "server": "server",
 }
 
 

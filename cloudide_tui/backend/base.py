@@ -15,7 +15,7 @@ import abc
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from cloudide_tui import defaults
 
@@ -76,6 +76,141 @@ ProgressCallback = Callable[[str], None]
 """Receives one human-readable line per step of long work (image build, container start)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ShellInfo:
+    """A running shell session as listed by ``list_shells``.
+
+    Attributes:
+        session_id: Its id (``attach_shell`` takes it).
+        project: The project whose container runs it.
+        started: When it was opened (seconds since the epoch).
+        title: The window title its program set, when the backend knows it ("" else).
+        viewers: How many clients are attached now (0 when the backend does not count).
+    """
+
+    session_id: str
+    project: str
+    started: float
+    title: str = ""
+    viewers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a backend can do, declared by the backend: the app knows its backend only
+    through these (never by its class).
+
+    Attributes:
+        sessions_persist: Shells outlive the client: quitting detaches from them, and the
+            next start can attach again (a server); False: they end with the process.
+        prepares_image_locally: The backend builds the runner image on this machine, so
+            the image dialog and its ``make image`` hint apply.
+        stop_containers_on_quit: The app should stop the containers it used when it
+            quits (unless told to keep them running); a server manages its own.
+    """
+
+    sessions_persist: bool = False
+    prepares_image_locally: bool = True
+    stop_containers_on_quit: bool = True
+
+
+# -- change events (backend/events.py fans them out) ---------------------------------
+
+Change = Literal["created", "changed", "deleted"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileChanged:
+    """A file or directory of a project was created, changed or deleted.
+
+    ``path`` is workspace-relative ("src/main.py"). A rename is a ``deleted`` of the old
+    path and a ``created`` of the new one.
+    """
+
+    project: str
+    path: str
+    change: Change
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChanged:
+    """A project appeared (``created``) or went away (``deleted``)."""
+
+    project: str
+    change: Change
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerChanged:
+    """A project's container changed state (started, stopped, removed)."""
+
+    project: str
+    state: ContainerState
+
+
+@dataclass(frozen=True, slots=True)
+class ShellOpened:
+    """A shell session was opened in a project."""
+
+    project: str
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShellEnded:
+    """A shell session ended for good (``reason`` in words for the user)."""
+
+    project: str
+    session_id: str
+    exit_status: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventsLost:
+    """The subscriber fell behind and events were dropped: list again what you show."""
+
+    dropped: int
+
+
+BackendEvent = (
+    FileChanged | ProjectChanged | ContainerChanged | ShellOpened | ShellEnded | EventsLost
+)
+
+
+class EventStream(abc.ABC):
+    """A subscription to change events (made by ``Backend.events``).
+
+    ``async with backend.events() as events: async for event in events: ...``; entering
+    waits until the sources watch, so no change made after it is missed.
+    """
+
+    @abc.abstractmethod
+    async def get(self) -> BackendEvent:
+        """The next event. Raises StopAsyncIteration once closed."""
+
+    @abc.abstractmethod
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        """Wait until the sources watch (a change made after this is told)."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Stop receiving; a pending ``get`` ends."""
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> BackendEvent:
+        return await self.get()
+
+    async def __aenter__(self) -> EventStream:
+        await self.wait_ready()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
 LimitKind = Literal["memory", "disk"]
 
 
@@ -122,6 +257,9 @@ class ShellSession(abc.ABC):
     then ``read`` returns ``b""`` and ``exit_status`` / ``end_reason`` say how it ended.
     """
 
+    session_id: str = ""
+    """Its id, unique within its backend (``Backend.attach_shell`` takes it)."""
+
     @abc.abstractmethod
     async def read(self) -> bytes:
         """Wait for the next chunk of output; ``b""`` once the session has ended."""
@@ -154,6 +292,9 @@ class Backend(abc.ABC):
 
     #: Shown in the status line: "local Docker", "ws://host:8000", ...
     description: str = ""
+
+    #: What this backend can do (see ``Capabilities``).
+    capabilities: ClassVar[Capabilities] = Capabilities()
 
     # -- set-up ---------------------------------------------------------------------
     @abc.abstractmethod
@@ -261,3 +402,28 @@ class Backend(abc.ABC):
         self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
     ) -> ShellSession:
         """Start the container if needed, then a login shell at the given size."""
+
+    @abc.abstractmethod
+    async def list_shells(self, project: str) -> list[ShellInfo]:
+        """The project's shell sessions that are running, oldest first.
+
+        ``DockerBackend``: the sessions this process holds; a server: every session of
+        the owner, whoever opened it.
+        """
+
+    @abc.abstractmethod
+    async def attach_shell(self, session_id: str) -> ShellSession:
+        """A running session by its id, to read and write as if just opened.
+
+        Raises:
+            NotFound: no running session has this id (it ended, or never existed).
+        """
+
+    # -- change events ---------------------------------------------------------------
+    @abc.abstractmethod
+    def events(self, project: str | None = None) -> EventStream:
+        """Subscribe to change events (``cloudide_tui.backend.events``): files, projects,
+        containers and shells of this owner, or of one project.
+
+        ``async with backend.events() as events: async for event in events: ...``
+        """

@@ -26,25 +26,29 @@ import asyncio
 import contextlib
 import dataclasses
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cloudide_tui import defaults, paths
-from cloudide_tui.backend import containers, disks, image
+from cloudide_tui.backend import containers, disks, image, watch
 from cloudide_tui.backend.base import (
     Backend,
+    Capabilities,
     ContainerState,
     FileContent,
     FileEntry,
     LimitCallback,
     ProgressCallback,
     ProjectInfo,
+    ShellInfo,
     ShellSession,
 )
 from cloudide_tui.backend.containers import Account, Limits, Spec
 from cloudide_tui.backend.docker_shell import DockerShellSession, adopt_shell, start_exec
 from cloudide_tui.backend.engine import Engine
+from cloudide_tui.backend.events import EventHub, EventSubscription, ShellEnded, ShellOpened
 from cloudide_tui.backend.handoff import StartedExec
 from cloudide_tui.backend.limit_watch import LimitReporter
 from cloudide_tui.backend.workspace_fs import (
@@ -105,6 +109,11 @@ class DockerBackend(Backend):
         InvalidName: ``owner`` is not a valid owner name.
     """
 
+    #: Shells end with this process; the image is built here; the app stops containers.
+    capabilities = Capabilities(
+        sessions_persist=False, prepares_image_locally=True, stop_containers_on_quit=True
+    )
+
     def __init__(
         self,
         data_dir: Path,
@@ -146,6 +155,8 @@ class DockerBackend(Backend):
         self.disk_problem = "disk limits are off (disk = 0)" if self.disk <= 0 else disks.problem()
         """Why new projects get no disk limit (None: they get ``disk`` bytes each)."""
         self._sessions: set[DockerShellSession] = set()
+        #: session id -> (project, opened at, session), in opening order.
+        self._shells: dict[str, tuple[str, float, DockerShellSession]] = {}
         self._opened: set[str] = set()  # projects whose containers we ran: disks to watch
         self._limits = LimitReporter(
             self.engine.new_client,
@@ -157,6 +168,11 @@ class DockerBackend(Backend):
         )
         self._image_lock = asyncio.Lock()
         self._container_locks: dict[str, asyncio.Lock] = {}
+        self._hub = EventHub(start=self._start_watching, stop=self._stop_watching)
+        self._files_watch = watch.FileWatch(self.workspaces, self._hub.publish)
+        self._files_stopping: asyncio.Future[None] | None = None
+        self._watch_stop: asyncio.Event | None = None
+        self._watchers: list[asyncio.Task[None]] = []
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> DockerBackend:
@@ -239,7 +255,9 @@ class DockerBackend(Backend):
 
     async def _require_project(self, project: str) -> Path:
         """The project's workspace folder; NotFound when there is no such project."""
-        return await asyncio.to_thread(self._prepare, project)
+        root = await asyncio.to_thread(self._prepare, project)
+        await self._files_watch.follow_mounts(project)  # its disk may have been mounted now
+        return root
 
     async def _inspect(self, project: str) -> dict[str, Any] | None:
         api = await self.engine.api()
@@ -300,6 +318,8 @@ class DockerBackend(Backend):
         self._limits.stop()
         sessions = list(self._sessions)
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+        await self._hub.close()
+        await self._stopped_watching()
         await self.engine.close()
 
     # -- limits -------------------------------------------------------------------------
@@ -357,6 +377,7 @@ class DockerBackend(Backend):
         api = await self.engine.api()  # the engine answers, or nothing is made
         await self.engine.call("checking the engine", api.ping)
         await asyncio.to_thread(self._create, name)
+        await self._files_watch.follow_mounts(name)  # its disk is mounted over its folder
         return ProjectInfo(name, self.owner, await self.container_state(name))
 
     def _create(self, name: str) -> None:
@@ -570,12 +591,75 @@ class DockerBackend(Backend):
         process's, handed over), read by this event loop and closed with the others."""
         session = await adopt_shell(self.engine, started, response)
         self._sessions.add(session)
-        session.on_closed = self._sessions.discard
+        self._shells[session.session_id] = (started.project, time.time(), session)
+        session.on_closed = self._forget_session
+        self._hub.publish(ShellOpened(started.project, session.session_id))
         return session
+
+    def _forget_session(self, session: DockerShellSession) -> None:
+        self._sessions.discard(session)
+        entry = self._shells.pop(session.session_id, None)
+        if entry is not None:
+            self._hub.publish(
+                ShellEnded(
+                    entry[0],
+                    session.session_id,
+                    session.exit_status,
+                    session.end_reason or "session closed",
+                )
+            )
 
     def open_sessions(self) -> list[DockerShellSession]:
         """Shell sessions opened by this backend and not closed yet."""
         return list(self._sessions)
+
+    async def list_shells(self, project: str) -> list[ShellInfo]:
+        validate_project_name(project)
+        return [
+            ShellInfo(session_id, name, started)
+            for session_id, (name, started, session) in self._shells.items()
+            if name == project and session.end_reason is None
+        ]
+
+    async def attach_shell(self, session_id: str) -> ShellSession:
+        entry = self._shells.get(session_id) if isinstance(session_id, str) else None
+        if entry is None or entry[2].end_reason is not None:
+            raise NotFound(f"There is no running shell session {display(str(session_id))}.")
+        return entry[2]
+
+    # -- change events --------------------------------------------------------------------
+    def events(self, project: str | None = None) -> EventSubscription:
+        if project is not None:
+            validate_project_name(project)
+        return self._hub.subscribe(project)
+
+    async def _start_watching(self) -> None:
+        """Start the file and container watches; return once both watch."""
+        stop = self._watch_stop = asyncio.Event()
+        engine_ready = asyncio.get_running_loop().create_future()
+        self._watchers = [
+            asyncio.ensure_future(self._files_watch.start()),
+            asyncio.ensure_future(
+                watch.watch_containers(
+                    self.engine, self.owner, self._hub.publish, stop, engine_ready
+                )
+            ),
+        ]
+        # a watch that fails (no engine, no folder) must not hold subscribers up
+        await asyncio.wait([self._watchers[0], engine_ready], timeout=10)
+
+    def _stop_watching(self) -> None:
+        if self._watch_stop is not None:
+            self._watch_stop.set()
+        self._files_stopping = asyncio.ensure_future(self._files_watch.stop())
+
+    async def _stopped_watching(self) -> None:
+        self._stop_watching()
+        await self._files_watch.stop()
+        watchers, self._watchers = self._watchers, []
+        for task in watchers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
 
 
 __all__ = ["DockerBackend", "Limits"]

@@ -538,6 +538,7 @@ async def start_exec(
     started = StartedExec(
         sock=sock,
         pending=_pending_bytes(raw),
+        project=project,
         container_id=container_id,
         exec_id=exec_id,
         session_id=session_id,

@@ -43,6 +43,7 @@ class StartedExec:
     sock: socket.socket
     pending: bytes
     """Output read past the HTTP upgrade (the shell's first bytes)."""
+    project: str
     container_id: str
     exec_id: str
     session_id: str
@@ -113,6 +114,7 @@ class HandedShell(ShellSession):
 
     def __init__(self, started: StartedExec, load: Loader, adopter: Adopter) -> None:
         self.started = started
+        self.session_id = started.session_id
         self._load = load
         self._adopter = adopter
         self._loop = asyncio.get_running_loop()

@@ -14,18 +14,24 @@ from collections.abc import Callable
 from cloudide_tui import defaults
 from cloudide_tui.backend.base import (
     Backend,
+    BackendEvent,
     ContainerState,
+    EventStream,
     FileContent,
     FileEntry,
     LimitCallback,
     ProgressCallback,
     ProjectInfo,
+    ShellInfo,
     ShellSession,
 )
 
 
 class LazyBackend(Backend):
     """Stands for the backend ``make`` builds, building it (in a thread) when first used.
+
+    Its ``capabilities`` are the base class's defaults: the TUI does not read them (the
+    server, which does, is given its backend itself).
 
     Args:
         make: Builds the real backend (blocking: imports and all).
@@ -130,3 +136,38 @@ class LazyBackend(Backend):
         self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
     ) -> ShellSession:
         return await (await self.real()).open_shell(project, rows, cols, progress)
+
+    async def list_shells(self, project: str) -> list[ShellInfo]:
+        return await (await self.real()).list_shells(project)
+
+    async def attach_shell(self, session_id: str) -> ShellSession:
+        return await (await self.real()).attach_shell(session_id)
+
+    def events(self, project: str | None = None) -> EventStream:
+        return _LazyEvents(self, project)
+
+
+class _LazyEvents(EventStream):
+    """The real backend's event stream, subscribed once the backend is made."""
+
+    def __init__(self, backend: LazyBackend, project: str | None) -> None:
+        self._backend = backend
+        self._project = project
+        self._stream: EventStream | None = None
+        self._lock = asyncio.Lock()
+
+    async def _real(self) -> EventStream:
+        async with self._lock:
+            if self._stream is None:
+                self._stream = (await self._backend.real()).events(self._project)
+            return self._stream
+
+    async def get(self) -> BackendEvent:
+        return await (await self._real()).get()
+
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        await (await self._real()).wait_ready(timeout)
+
+    async def close(self) -> None:
+        if self._stream is not None:
+            await self._stream.close()

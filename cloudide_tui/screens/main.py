@@ -73,6 +73,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
     Args:
         backend: Projects, files and shells.
         scrollback: Lines each terminal keeps above its screen.
+        clipboard_from_programs: Let programs in the terminals set the clipboard (OSC 52).
         early_shell: The ``--project`` shell being opened ahead; the project's first
             terminal takes it instead of opening another.
         alt_digits: What Alt+1..9 do in a terminal (``Settings.alt_digits``).
@@ -97,12 +98,14 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
         backend: Backend,
         *,
         scrollback: int = defaults.SCROLLBACK,
+        clipboard_from_programs: bool = False,
         early_shell: EarlyShell | None = None,
         alt_digits: str = defaults.ALT_DIGITS,
     ) -> None:
         super().__init__()
         self.backend = backend
         self.scrollback = scrollback
+        self.clipboard_from_programs = clipboard_from_programs
         self.early_shell = early_shell
         self.alt_digits = alt_digits
         """``"tabs"``: Alt+1..9 go to a tab even in a terminal; ``"shell"``: not there."""
@@ -204,7 +207,9 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
 
     async def new_terminal(self, project: str) -> Tab:
         """A new terminal tab on the project's container, focused; the shell opens behind."""
-        terminal = Terminal(scrollback=self.scrollback)
+        terminal = Terminal(
+            scrollback=self.scrollback, allow_clipboard=self.clipboard_from_programs
+        )
         pane_id = self.tabs.new_pane_id()
         pane = TabPane(Content(project), TerminalPane(terminal), id=pane_id)
         number = self.tabs.free_terminal_number(project)

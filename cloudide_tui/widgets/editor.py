@@ -25,7 +25,7 @@ from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
 from cloudide_tui.backend.base import Backend, FileContent, FileEntry
-from cloudide_tui.errors import BinaryFile, CloudIDEError, Conflict, DeletedOnDisk, NotFound
+from cloudide_tui.errors import BinaryFile, Conflict, DeletedOnDisk, InvalidPosition, NotFound
 from cloudide_tui.keymap import EDITOR_BINDINGS, EDITOR_TEXT_BINDINGS
 from cloudide_tui.widgets.find_bar import FindBar, Match, find_matches, next_match, replace_all
 from cloudide_tui.widgets.ordered_keys import OrderedTextArea
@@ -98,12 +98,6 @@ def language_name(path: str) -> str:
     """The file's language as the status line shows it ("Python", "Plain text")."""
     language = language_for(path)
     return LANGUAGE_NAMES.get(language, PLAIN_TEXT) if language else PLAIN_TEXT
-
-
-class InvalidPosition(CloudIDEError, ValueError):
-    """A line (or line:column) that the go-to-line field refuses."""
-
-    title = "Go to line"
 
 
 def parse_position(text: str, line_count: int) -> tuple[int, int]:

@@ -8,10 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cloudide_tui.backend.base import FileContent, FileEntry
-from cloudide_tui.errors import BinaryFile
+from cloudide_tui.errors import BinaryFile, InvalidPosition
 from cloudide_tui.widgets.editor import (
     EDIT_LIMIT,
-    InvalidPosition,
     decode_for_editing,
     language_name,
     parse_position,
