@@ -12,7 +12,7 @@ ARGS ?=
 # runner/ differ (branches, worktrees, CI) share one engine without swapping each other's
 # image, and a changed runner/ is always rebuilt before it is tested.
 TEST_IMAGE := $(shell $(PYTHON) testkit/runner_tag.py)
-test test-pty test-stress bench: IMAGE := $(TEST_IMAGE)
+test test-pty test-stress bench screenshots: IMAGE := $(TEST_IMAGE)
 
 export CLOUDIDE_IMAGE = $(IMAGE)
 

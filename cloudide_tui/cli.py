@@ -12,6 +12,7 @@ app says so itself).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,9 +112,22 @@ def check_settings(settings: Settings) -> None:
         ConfigError: one line saying what is wrong and how to change it.
     """
     check_data_dir(settings.data_dir)
-    from cloudide_tui.backend.capacity import check_engine_limits  # imports docker-py
+    # Loads no docker-py for a local engine: this runs before the warm start's fork.
+    from cloudide_tui.backend.capacity import check_engine_limits
 
     check_engine_limits(settings.memory, settings.cpus, docker_host=settings.docker_host)
+
+
+def _follow_the_terminal_size() -> None:
+    """Drop exported ``COLUMNS``/``LINES`` when the app draws on a real terminal.
+
+    Textual asks ``shutil.get_terminal_size``, which believes those variables before the
+    terminal: a stale export (from a CI runner, a script, a parent shell) would pin the
+    whole UI to that size and make it ignore every resize.
+    """
+    if sys.stdout.isatty():
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,10 +144,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    # A warm --project start: fork the helper that opens the shell now, on the other
+    # core, while this process imports the UI (warm_start.fork_helper).
+    from cloudide_tui.warm_start import fork_helper, stop_helper
+
+    _follow_the_terminal_size()
+    forked = fork_helper(settings)
     try:
         # Textual loads only now, once the settings are good (see the module docstring).
         from cloudide_tui.app import run_app
 
-        return run_app(settings)
+        return run_app(settings, forked)
     except KeyboardInterrupt:
         return 130
+    finally:
+        if forked is not None:
+            stop_helper(*forked[:2])

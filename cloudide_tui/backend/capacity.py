@@ -13,13 +13,19 @@ than the 2g default); a limit the user chose is refused.
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudide_tui import defaults
-from cloudide_tui.backend.containers import Limits
+from cloudide_tui.backend.engine_address import engine_host
 from cloudide_tui.config import size_bytes
 from cloudide_tui.errors import ConfigError
+
+if TYPE_CHECKING:  # containers loads docker-py, which the CLI's start check must not
+    from cloudide_tui.backend.containers import Limits
 
 #: Seconds the CLI waits for ``docker info`` at start (an engine that does not answer is
 #: the app's to report, with its dialog: the CLI then checks nothing).
@@ -101,6 +107,24 @@ def check_engine_limits(
     Raises:
         ConfigError: as :func:`fit_limits`.
     """
+    info = engine_info(docker_host, timeout)
+    if info is None:
+        return
+    from cloudide_tui.backend.containers import Limits  # (docker-py is loaded by now)
+
+    fit_limits(Limits(memory=memory, cpus=cpus), capacity_of(info))
+
+
+def engine_info(docker_host: str | None, timeout: float) -> dict[str, Any] | None:
+    """``docker info``'s answer, or None when the engine does not give it in time.
+
+    A local socket is asked with the stdlib alone: the CLI checks the limits before it
+    forks the warm start's helper, and loading docker-py would hold that fork back by a
+    tenth of a second. Any other address (tcp, TLS, ssh) goes through docker-py.
+    """
+    host = engine_host(docker_host)
+    if host.startswith("unix://"):
+        return _info_over_unix_socket(host.removeprefix("unix://"), timeout)
     import docker  # here: the CLI's --help and option errors must not pay for it
 
     try:
@@ -111,11 +135,47 @@ def check_engine_limits(
                 version="auto", timeout=timeout, **docker.utils.kwargs_from_env()
             )
     except Exception:  # unreachable or misconfigured: the app reports it
-        return
+        return None
     try:
-        info = api.info()
+        info: dict[str, Any] = api.info()
+        return info
     except Exception:
-        return
+        return None
     finally:
         api.close()
-    fit_limits(Limits(memory=memory, cpus=cpus), capacity_of(info))
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    """HTTP over a unix socket (the engine's API), every step within ``timeout``."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+def _info_over_unix_socket(path: str, timeout: float) -> dict[str, Any] | None:
+    """``GET /info`` on the engine's unix socket (the API's unversioned path answers
+    with the engine's own version of it)."""
+    connection = _UnixConnection(path, timeout)
+    try:
+        connection.request("GET", "/info")
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            return None
+        info = json.loads(body)
+        return info if isinstance(info, dict) else None
+    except (OSError, http.client.HTTPException, ValueError):
+        return None
+    finally:
+        connection.close()

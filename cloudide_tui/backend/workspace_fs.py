@@ -59,6 +59,7 @@ from cloudide_tui.errors import (
     AlreadyExists,
     CloudIDEError,
     Conflict,
+    DeletedOnDisk,
     FileOperationError,
     InvalidArgument,
     InvalidPath,
@@ -738,7 +739,7 @@ def _check_version(current: os.stat_result | None, expected: str | None, shown: 
     if expected is None:
         return
     if current is None:
-        raise Conflict(
+        raise DeletedOnDisk(
             f"{shown} was deleted on disk since it was opened.",
             hint="save again to create it anew, or keep your copy elsewhere",
         )
