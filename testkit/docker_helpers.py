@@ -93,16 +93,56 @@ def remove_containers(owner_prefix: str) -> list[str]:
 
 
 def exec_in(container: str, command: str, user: str = "") -> tuple[int, str]:
-    """Run ``sh -c command`` in a container from outside; (exit code, output).
+    """Run ``sh -c command`` in a container from outside; (exit code, output: stdout and
+    stderr as the engine sent them).
 
-    ``user`` "" is the container's own user (the project's account)."""
+    ``user`` "" is the container's own user (the project's account).
+
+    Not docker-py's ``exec_start()``: it reads the output from the raw socket under the
+    HTTP layer, and loses what that layer had already read with the answer's headers. On
+    a loaded machine the whole output of a quick command (``ps``) comes with them, and the
+    check saw nothing (an absence assertion passed whatever ran). The output is read
+    through the HTTP layer's buffer here.
+    """
     client = api()
     try:
         ex = client.exec_create(container, ["sh", "-c", command], user=user)
-        out = client.exec_start(ex["Id"]).decode("utf-8", "replace")
-        return int(client.exec_inspect(ex["Id"])["ExitCode"]), out
+        sock = client.exec_start(ex["Id"], socket=True)
+        try:
+            stream = sock._response.raw._fp.fp  # the buffered reader over the socket
+            out = _demultiplex(stream.read())
+        finally:
+            sock._response.close()
+            sock.close()
+        return _exit_code(client, ex["Id"]), out.decode("utf-8", "replace")
     finally:
         client.close()
+
+
+def _exit_code(client: docker.APIClient, exec_id: str, patience: float = 10.0) -> int:
+    """An ended exec's exit code: the engine records it a moment after the output ends."""
+    deadline = time.monotonic() + patience
+    while True:
+        info = client.exec_inspect(exec_id)
+        if not info.get("Running") and info.get("ExitCode") is not None:
+            return int(info["ExitCode"])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the exec ended its output but not its run: {info}")
+        time.sleep(0.02)
+
+
+def _demultiplex(data: bytes) -> bytes:
+    """The payloads of a non-TTY exec's stream, in order (each frame: a stream byte, three
+    zero bytes, the payload's size as 4 bytes big-endian, the payload)."""
+    out = bytearray()
+    at = 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at + 4 : at + 8], "big")
+        out += data[at + 8 : at + 8 + size]
+        at += 8 + size
+    if at != len(data):
+        raise AssertionError(f"the exec's output stream ended in a frame ({len(data) - at} bytes)")
+    return bytes(out)
 
 
 _ANSI = re.compile(
