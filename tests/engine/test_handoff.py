@@ -6,9 +6,13 @@ it ended. Real engine; the two processes are played by two sockets of one socket
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import time
+from collections.abc import Iterator
 
 from cloudide_tui.backend.docker_backend import DockerBackend
+from cloudide_tui.backend.docker_shell import HIGH_WATER, DockerShellSession
 from cloudide_tui.backend.handoff import HandedShell, StartedExec, receive_exec, send_exec
 from testkit import docker_helpers
 from testkit.docker_helpers import ShellDriver
@@ -16,15 +20,23 @@ from testkit.docker_helpers import ShellDriver
 PROJECT = "handed"
 
 
-async def _hand_over(backend: DockerBackend) -> StartedExec:
-    """Open an exec as the helper does and pass it through a socket, as between processes."""
+async def _hand_over(
+    backend: DockerBackend, *, helper_keeps: list[socket.socket] | None = None
+) -> StartedExec:
+    """Open an exec as the helper does and pass it through a socket, as between processes.
+
+    ``helper_keeps``: the helper's copy of the exec's socket is put there instead of
+    being closed (a helper that has not left yet)."""
     if PROJECT not in {p.name for p in await backend.list_projects()}:
         await backend.create_project(PROJECT)
     started, _response = await backend.open_exec(PROJECT, 24, 80)
     helper_end, app_end = socket.socketpair()
     with helper_end, app_end:
         await asyncio.to_thread(send_exec, helper_end, started)
-        started.sock.close()  # the helper's copy goes with the helper
+        if helper_keeps is None:
+            started.sock.close()  # the helper's copy goes with the helper
+        else:
+            helper_keeps.append(started.sock)
         received, why = await asyncio.to_thread(receive_exec, app_end)
     assert received is not None, why
     assert (received.exec_id, received.session_id) == (started.exec_id, started.session_id)
@@ -84,3 +96,47 @@ async def test_a_handed_shell_that_ends_early_says_how(backend: DockerBackend) -
     assert shell.exit_status == 3
     assert shell.end_reason == "shell exited (status 3)"
     await shell.close()
+
+
+@contextlib.contextmanager
+def _closing_at_the_end(socks: list[socket.socket]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+async def test_closing_a_flooding_handed_shell_returns_while_the_helper_still_holds_it(
+    backend: DockerBackend,
+) -> None:
+    # The helper's copy of the socket is still open (it has not left yet): closing our
+    # descriptor alone would not end the stream, and the engine, blocked writing the
+    # flood to us, would never see the hang-up end.
+    helper_copy: list[socket.socket] = []
+    started = await _hand_over(backend, helper_keeps=helper_copy)
+    with _closing_at_the_end(helper_copy):
+
+        async def load() -> object:
+            return backend
+
+        shell = HandedShell(started, load, backend.adopt_shell)
+        driver = ShellDriver(shell)
+        await driver.prompt()
+        real = await shell.adopt()
+        assert isinstance(real, DockerShellSession)
+        await shell.write(b"yes\r")
+        start = time.monotonic()  # a terminal that cannot keep up, as in test_shell_sessions
+        while time.monotonic() - start < 3 or real.unread_bytes < HIGH_WATER:
+            assert time.monotonic() - start < 33, "the flood never filled the buffer"
+            await shell.read()
+            await asyncio.sleep(0.05)  # the slow reader itself, not a wait for something
+        await asyncio.wait_for(shell.close(), 20)
+        assert shell.end_reason == "session closed"
+        assert _processes(backend, started.session_id) == ""
+        # The container is healthy: another shell in it sees its own end.
+        other = ShellDriver(await backend.open_shell(PROJECT, 24, 80))
+        await other.prompt()
+        await other.session.write(b"exit 4\r")
+        await asyncio.wait_for(other.wait_end(), 20)
+        assert other.session.end_reason == "shell exited (status 4)"
