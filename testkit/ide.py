@@ -12,10 +12,11 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 
 from cloudide_tui.app import CloudIDEApp, make_app
@@ -25,6 +26,8 @@ from cloudide_tui.screens.main import MainScreen
 from cloudide_tui.screens.tabs import Tab
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.backends import TEST_IMAGE, BackendHome
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 
 SIZE = (120, 36)
 TIMEOUT = 30.0
@@ -88,6 +91,20 @@ class Ide:
         self, condition: Callable[[], object], what: str, timeout: float = TIMEOUT
     ) -> None:
         await wait_for(self.pilot, condition, what, timeout)
+
+    async def wait_screen(
+        self, kind: type[ScreenT], what: str, timeout: float = TIMEOUT
+    ) -> ScreenT:
+        """Until the app shows a screen of ``kind`` with its widgets mounted; returns it.
+
+        A pushed screen is the app's screen at once, its widgets come a moment later:
+        looking into it as soon as it is shown finds nothing on a loaded machine."""
+        await self.wait_for(
+            lambda: isinstance(self.app.screen, kind) and self.app.screen.is_mounted, what, timeout
+        )
+        screen = self.app.screen
+        assert isinstance(screen, kind)
+        return screen
 
     async def wait_prompt(self, terminal: Terminal | None = None) -> Terminal:
         """Until the shell's prompt (``...$``) is on the terminal's screen (by default the

@@ -42,7 +42,9 @@ class ChoiceDialog(ModalScreen[str | None]):
             yield OptionList(*(Option(item) for item in self.items))
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        # (Looked for, not required: see ConfirmDialog.on_mount.)
+        for options in self.query(OptionList):
+            options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -54,7 +54,10 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         # Destructive choices start on Cancel: Enter alone must not delete anything.
-        self.query_one("#cancel" if self._danger else "#confirm", Button).focus()
+        # (Looked for, not required: a dialog closed before its widgets were mounted, the
+        # app quitting as it opened, never gets them, and must not stop the app.)
+        for button in self.query("#cancel" if self._danger else "#confirm").results(Button):
+            button.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -58,7 +58,9 @@ class ErrorDialog(ModalScreen[str | None]):
                 yield Button("OK", id="ok", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()
+        # (Looked for, not required: see ConfirmDialog.on_mount.)
+        for button in self.query("#ok").results(Button):
+            button.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -52,8 +52,10 @@ class ProgressDialog(ModalScreen[bool]):
                     yield Button("Cancel", id="cancel", variant="error")
 
     def on_mount(self) -> None:
-        log = self.query_one(Log)
-        log.write_lines(self._pending)
+        # (No log when the dialog was closed before its widgets were mounted: see
+        # ConfirmDialog.on_mount.)
+        for log in self.query(Log):
+            log.write_lines(self._pending)
         self._pending.clear()
 
     def add_line(self, line: str) -> None:

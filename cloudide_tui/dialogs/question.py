@@ -67,7 +67,9 @@ class QuestionDialog(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#answer-0" if self._answers else "#cancel", Button).focus()
+        # (Looked for, not required: see ConfirmDialog.on_mount.)
+        for button in self.query("#answer-0" if self._answers else "#cancel").results(Button):
+            button.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

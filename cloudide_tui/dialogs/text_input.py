@@ -83,7 +83,10 @@ class TextInputDialog(ModalScreen[str | None]):
                 yield Button(self._confirm, id="ok", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = next(iter(self.query(Input)), None)
+        if field is None:
+            return  # closed before its widgets were mounted: see ConfirmDialog.on_mount
+        field.focus()
         if self._check(self._value):
             self._check_taken(self._value)
 

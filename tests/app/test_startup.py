@@ -82,8 +82,7 @@ async def test_a_mistyped_image_is_not_built_without_asking(
     script = _script(tmp_path, f"touch {ran}\nexit 1\n")
     backend = home.backend(image=_missing_image(), build_script=script)
     async with running_ide(home, backend=backend, wait_ready=False) as ide:
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
-        dialog = ide.app.screen
+        dialog = await ide.wait_screen(ConfirmDialog, "the question")
         assert backend.image in str(dialog.query_one("#message", Static).render())
         await ide.pilot.press("enter")  # the focus starts on Cancel: Enter builds nothing
         await ide.wait_for(lambda: ide.app.ready.is_set(), "start-up to end")
@@ -117,8 +116,7 @@ async def test_the_image_build_streams_its_lines_and_cancel_stops_it(
     )
     async with running_ide(home, backend=backend, wait_ready=False) as ide:
         await _agree_to_build(ide)
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ProgressDialog), "the progress")
-        log = ide.app.screen.query_one(Log)
+        log = (await ide.wait_screen(ProgressDialog, "the progress")).query_one(Log)
         await ide.wait_for(lambda: any("Step 2/3" in line for line in log.lines), "build lines")
         pid = int(pidfile.read_text())
         assert _alive(pid)
