@@ -33,7 +33,8 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from cloudide_tui import defaults, paths
-from cloudide_tui.backend.base import Backend, LimitHit
+from cloudide_tui.backend.base import Backend, ConnectionStatus, LimitHit
+from cloudide_tui.backend.factory import make_backend
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
@@ -47,7 +48,7 @@ from cloudide_tui.errors import (
 )
 from cloudide_tui.keymap import APP_BINDINGS, PREFIX_ID, short_key
 from cloudide_tui.links import is_link, open_in_browser
-from cloudide_tui.messages import Activity, OpenLink, WorkFailed
+from cloudide_tui.messages import Activity, ConnectionChanged, OpenLink, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
 from cloudide_tui.screens.main import MainScreen, expected_terminal_size
@@ -79,8 +80,13 @@ class StoppedByABug(Exception):
 class CloudIDEApp(App[int]):
     """A cloud IDE in the terminal.
 
+    The app knows its backend only through what the backend declares: its
+    ``capabilities`` (do shells outlive the app? is an image prepared here? should
+    quitting stop containers?) and its ``connection`` (local, or a server's state).
+
     Args:
-        backend: Projects, files, shells and containers (``DockerBackend`` locally).
+        backend: Projects, files, shells and containers (``DockerBackend`` locally,
+            ``RemoteBackend`` with a server).
         settings: The typed settings (``--project``, ``--keep-running``, scrollback ...);
             None: the defaults.
         log_path: Where unexpected errors are written in full (never shown as tracebacks).
@@ -155,6 +161,8 @@ class CloudIDEApp(App[int]):
             )
         )
         self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
+        self._unwatch_connection = self.backend.watch_connection(self._connection_is)
+        self._asking_token = False
 
     @property
     def main(self) -> MainScreen:
@@ -259,8 +267,10 @@ class CloudIDEApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action of ours in the palette, then Textual's own (themes, keys ...)."""
+        shared = self.backend.capabilities.sessions_persist
         for command in ACTIONS:
-            yield SystemCommand(command.title, command.help, self._runner(command.action))
+            if shared or not command.shared_only:
+                yield SystemCommand(command.title, command.help, self._runner(command.action))
         if isinstance(screen, MainScreen):
             for name in sorted(screen.browser.projects):
                 yield SystemCommand(
@@ -282,7 +292,8 @@ class CloudIDEApp(App[int]):
     # -- start-up ---------------------------------------------------------------------------
     @work(group="startup", exclusive=True, exit_on_error=False)
     async def startup(self) -> None:
-        """Check the engine and the image (building it with progress), then ``--project``."""
+        """Check the engine and the image (building it with progress), bring back the
+        shells that outlived the last run (a server's), then ``--project``."""
         project = self.settings.project
         try:
             early = self._early_shell
@@ -292,7 +303,14 @@ class CloudIDEApp(App[int]):
                 await self.main.open_project(early.project)
             await self.backend.ensure_ready(progress=self._progress_line)
             self._close_progress()
-            await self.main.browser.reload()
+            await self.main.reload_browser()
+            restored = await self.main.restore_sessions(sorted(self.main.browser.projects))
+            if restored:
+                self.notify(
+                    f"{restored} shell(s) still running on the server came back as tabs.",
+                    title="Shells restored",
+                    timeout=4,
+                )
             if project:
                 await self._open_at_start(project)
         finally:
@@ -301,7 +319,6 @@ class CloudIDEApp(App[int]):
                 # Textual focuses a widget later (call_later): decide after that.
                 self.call_later(self._settle_held_keys)
             self.ready.set()
-            self.main.browser.polling = True
             # What start-up made (Textual, the modules, the screens) lives as long as the
             # app: keep it out of the collector's full passes, which otherwise walk it every
             # few hundred ms under a terminal flood and stall the event loop 30-60 ms
@@ -310,11 +327,20 @@ class CloudIDEApp(App[int]):
                 gc.freeze()
 
     async def _open_at_start(self, name: str) -> None:
+        """``--project``: made if missing; its terminal shown (the most recent running
+        shell where shells outlive the app, else a new one) and focused."""
         validate_project_name(name)
         if name not in self.main.browser.projects:
             await self.backend.create_project(name)
-            await self.main.browser.reload()
+            await self.main.reload_browser()
         self.main.browser.select_project(name)
+        terminals = self.main.tabs.of_project(name, "terminal")
+        if terminals:  # the newest one (restored shells come oldest first)
+            newest = terminals[-1] if self._early_shell is None else terminals[0]
+            self.main.browser.show_project(name)
+            self.main.tabbed.active = newest.pane_id
+            self.main.focus_tab_content(newest)
+            return
         await self.main.open_project(name)
 
     def _progress_line(self, line: str) -> None:
@@ -323,7 +349,7 @@ class CloudIDEApp(App[int]):
 
     @on(Activity)
     def _activity(self, event: Activity) -> None:
-        if not self.ready.is_set():
+        if not self.ready.is_set() and self.backend.capabilities.prepares_image_locally:
             if self._progress is None:
                 self._progress = ProgressDialog("Preparing the runner image (first run)")
                 self.push_screen(self._progress, self._progress_closed)
@@ -340,7 +366,13 @@ class CloudIDEApp(App[int]):
         """Tell the user what the limit cost them and how to raise it."""
         hit = event.hit
         title = "Out of memory" if hit.kind == "memory" else "Disk full"
-        if hit.kind == "disk":
+        if self.backend.connection.state != "local":
+            how = (
+                ("Free some space (delete files in the project); " if hit.kind == "disk" else "")
+                + f"the server's administrator sets the {hit.kind} limit "
+                f"(cloudide-server's {hit.kind} setting)"
+            )
+        elif hit.kind == "disk":
             how = (
                 "Free some space (delete files in the project), or raise it with "
                 f'disk = "..." in {paths.config_file()} (or CLOUDIDE_DISK), then restart '
@@ -361,6 +393,8 @@ class CloudIDEApp(App[int]):
             for worker in self.workers:
                 if worker.group == "startup":
                     worker.cancel()
+            if not self.backend.capabilities.prepares_image_locally:
+                return
             self.notify(
                 "Cancelled. Projects need the runner image: restart the app (or run "
                 "`make image`) to build it.",
@@ -373,6 +407,55 @@ class CloudIDEApp(App[int]):
         if self._progress is not None:
             progress, self._progress = self._progress, None
             progress.finish()
+
+    # -- the connection to a server ---------------------------------------------------------
+    def _connection_is(self, status: ConnectionStatus) -> None:
+        self.post_message(ConnectionChanged(status))
+
+    @on(ConnectionChanged)
+    def _connection_changed(self, event: ConnectionChanged) -> None:
+        with contextlib.suppress(RuntimeError, NoMatches):  # quitting
+            self.main.status.connection = event.status
+        if event.status.state == "unauthorized" and not self._asking_token:
+            self.ask_token(event.status)
+
+    def action_new_token(self) -> None:
+        """The palette's "Give a new token": when the server refused the old one."""
+        status = self.backend.connection
+        if status.state == "local":
+            self.notify("The local Docker engine needs no token.", timeout=4)
+        else:
+            self.ask_token(status)
+
+    @work(group="token", exclusive=True, exit_on_error=False)
+    async def ask_token(self, status: ConnectionStatus) -> None:
+        """The server refused the token (expired or revoked): keep unsaved text safe
+        here too, say how to get a new token, and connect again with the one given
+        (shells, editors and events carry on: nothing was closed)."""
+        self._asking_token = True
+        try:
+            saved = self._save_unsaved_text()
+            how = (
+                "On the server: cloudide-server token create --user "
+                f"{status.user or 'NAME'}  (then paste its last line here, or start "
+                "again with --token)."
+            )
+            why = status.message or "The server refused the token."
+            token = await self.push_screen_wait(
+                questions.new_token(why, how, str(saved) if saved else None)
+            )
+        finally:
+            self._asking_token = False
+        if token:
+            self.backend.set_token(token.strip())
+            self.notify("Connecting with the new token…", timeout=3)
+        else:
+            self.notify(
+                "Not connected: the palette's 'Give a new token' asks again.",
+                title="Token refused",
+                severity="warning",
+                timeout=8,
+            )
 
     # -- links ----------------------------------------------------------------------------
     @on(OpenLink)
@@ -464,7 +547,8 @@ class CloudIDEApp(App[int]):
         super()._handle_exception(stopped)
 
     def _save_unsaved_text(self) -> Path | None:
-        """Write every editor's unsaved text under ``<data dir>/recovered/`` (local)."""
+        """Write every editor's unsaved text under ``<data dir>/recovered/`` (on this
+        machine, whatever the backend: a server that cannot be reached must not cost it)."""
         try:
             editors = [e for e in self.main.editors() if e.dirty]
         except Exception:
@@ -495,7 +579,8 @@ class CloudIDEApp(App[int]):
         self.exit(0)
 
     async def shutdown(self) -> None:
-        """Hang up every shell; stop the containers opened here unless --keep-running."""
+        """Let every shell go (a server's run on: detached; local ones are hung up); stop
+        the containers opened here where the backend wants that, unless --keep-running."""
         main = self.main
         sessions = [t.session for t in main.tabs.values() if t.session is not None]
         opened = set(main.opened_projects)
@@ -505,17 +590,18 @@ class CloudIDEApp(App[int]):
                 sessions.append(untaken)
                 opened.add(self._early_shell.project)
         projects = sorted(opened)
-        keep_running = self.settings.keep_running
-        if projects and not keep_running:
+        stop = self.backend.capabilities.stop_containers_on_quit and not self.settings.keep_running
+        if projects and stop:
             main.status.activity = f"stopping {len(projects)} container(s)…"
             self.notify("Stopping containers (use --keep-running to keep them)…", timeout=30)
-        jobs = [s.close() for s in sessions]
-        if not keep_running:
+        jobs = [s.detach() for s in sessions]
+        if stop:
             jobs += [self.backend.stop_container(p) for p in projects]
         if jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
         self._unwatch_limits()
+        self._unwatch_connection()
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)
@@ -526,22 +612,15 @@ def make_app(settings: Settings | None = None, backend: Backend | None = None) -
 
     Args:
         settings: The typed settings; ``None`` means the defaults.
-        backend: Injected backend; ``None`` builds a ``DockerBackend`` from the settings.
+        backend: Injected backend; ``None``: the one the settings ask for
+            (``backend.factory``: a server with ``server``, else local Docker).
     """
     if settings is None:
         settings = Settings()
     if backend is None:
-        backend = docker_backend(settings)
+        backend = make_backend(settings)
     log_path = Path(settings.data_dir) / "cloudide-tui.log" if settings.data_dir else None
     return CloudIDEApp(backend, settings, log_path=log_path)
-
-
-def docker_backend(settings: Settings) -> Backend:
-    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits).
-    Imported here, not at the top: docker-py loads only when the app runs on Docker."""
-    from cloudide_tui.backend.docker_backend import DockerBackend
-
-    return DockerBackend.from_settings(settings)
 
 
 def run_app(settings: Settings) -> int:

@@ -2,8 +2,11 @@
 
 The app starts it as soon as it runs and hands it down to the main screen, whose
 terminal takes it once its tab exists; start-up waits for it to know the engine answers;
-on quit a shell nobody took is closed with the others. A missing container (or image)
+on quit a shell nobody took is let go with the others. A missing container (or image)
 is left to the normal path, which makes it with progress and reports failures.
+
+Where shells outlive the app (a server), the project's most recent running shell is
+attached instead of a new one opened: ``--project X`` comes back to where you left it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ class EarlyShell:
 
     async def _open(self, backend: Backend, rows: int, cols: int) -> ShellSession | None:
         try:
+            if backend.capabilities.sessions_persist:
+                running = await backend.list_shells(self.project)
+                if running:
+                    return await backend.attach_shell(running[-1].session_id, rows=rows, cols=cols)
             if await backend.container_state(self.project) is ContainerState.NONE:
                 return None
             return await backend.open_shell(self.project, rows, cols)
@@ -56,5 +63,5 @@ class EarlyShell:
         return await task
 
     async def take_untaken(self) -> ShellSession | None:
-        """The shell if nobody took it (to close it on quit), else None."""
+        """The shell if nobody took it (to let it go on quit), else None."""
         return await self.take(self.project)

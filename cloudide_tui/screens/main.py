@@ -8,7 +8,10 @@ message (``Ready``, ``messages.Activity``; failed workers as ``messages.WorkFail
 
 What it leans on, one job each: ``tabs`` remembers the tabs and words their labels,
 ``workspace_actions`` (its base) creates, renames and deletes projects and files,
-``questions`` builds the dialogs they ask, ``validation`` checks the names typed in them.
+``sessions`` (its base) attaches, restores and ends shells that outlive the app (a
+server's), ``file_sync`` (its base) does the browser's and the editors' I/O and follows
+the backend's change events, ``questions`` builds the dialogs they ask, ``validation``
+checks the names typed in them.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.keymap import FOOTER, MAIN_BINDINGS
 from cloudide_tui.messages import Activity, OpenLink
 from cloudide_tui.screens import questions
-from cloudide_tui.screens.tab_views import TabViews
+from cloudide_tui.screens.sessions import SessionActions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
@@ -78,7 +81,7 @@ def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
     return max(height - 4, 2), max(width - browser - 1, 10)
 
 
-class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
+class MainScreen(ReportWorkerErrors, WorkspaceActions, SessionActions):
     """Browser on the left, tabs (terminals and editors) on the right.
 
     Args:
@@ -129,7 +132,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         with Horizontal(id="body"):
-            browser = ProjectBrowser(self.backend, id="browser")
+            browser = ProjectBrowser(id="browser")
             browser.border_title = "Projects"
             yield browser
             with ContentSwitcher(id="right", initial="empty"):
@@ -140,8 +143,13 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
 
     def on_mount(self) -> None:
         self.status.backend_name = self.backend.description
+        self.status.connection = self.backend.connection
         self.watch_tab_bar()
+        self.start_change_feed()
         self.post_message(self.Ready(self))
+
+    async def on_unmount(self) -> None:
+        await self.stop_change_feed()
 
     # -- parts ----------------------------------------------------------------------
     @property
@@ -211,8 +219,17 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
             return
         await self.new_terminal(project)
 
-    async def new_terminal(self, project: str) -> Tab:
-        """A new terminal tab on the project's container, focused; the shell opens behind."""
+    async def new_terminal(
+        self,
+        project: str,
+        *,
+        session_id: str | None = None,
+        read_only: bool = False,
+        focus: bool = True,
+    ) -> Tab:
+        """A new terminal tab on the project's container, focused (unless ``focus`` is
+        False); the shell opens behind, or a running one is attached (``session_id``,
+        ``read_only``: watch it only)."""
         terminal = Terminal(scrollback=self.scrollback)
         pane_id = self.tabs.new_pane_id()
         pane = TabPane(Content(project), TerminalPane(terminal), id=pane_id)
@@ -222,24 +239,31 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         self.opened_projects.add(project)
         await self.tabbed.add_pane(pane)
         self._show_right()
-        self.tabbed.active = pane_id
-        terminal.focus()
+        if focus or len(self.tabs) == 1:
+            self.tabbed.active = pane_id
+            terminal.focus()
         self.relabel_tabs()
         self._update_status()
-        self.start_shell(tab)
+        self.start_shell(tab, session_id=session_id, read_only=read_only)
         return tab
 
+    open_terminal = new_terminal
+
     @work(group="shells", exit_on_error=False)
-    async def start_shell(self, tab: Tab) -> None:
-        """Open a shell at the terminal's size and attach it; errors go to the app."""
+    async def start_shell(
+        self, tab: Tab, *, session_id: str | None = None, read_only: bool = False
+    ) -> None:
+        """Open a shell at the terminal's size (or attach the running ``session_id``) and
+        show it; errors go to the app."""
         terminal = tab.widget
         assert isinstance(terminal, Terminal)
-        early = await self.early_shell.take(tab.project) if self.early_shell else None
+        early = (
+            await self.early_shell.take(tab.project)
+            if self.early_shell and session_id is None
+            else None
+        )
         if early is not None:  # ``--project``: opened while the screen mounted
-            tab.session = early
-            tab.ended = False
-            terminal.attach(early)
-            self._set_label(tab)
+            self.show_session(tab, early)
             return
         await asyncio.sleep(0)  # let the new pane get its size
         for _ in range(20):
@@ -256,7 +280,12 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
             app.post_message(Activity(line))
 
         try:
-            session = await self.backend.open_shell(tab.project, rows, cols, progress)
+            if session_id is not None:
+                session = await self.backend.attach_shell(
+                    session_id, rows=rows, cols=cols, read_only=read_only
+                )
+            else:
+                session = await self.backend.open_shell(tab.project, rows, cols, progress)
         except BaseException:
             tab.ended = True
             self._set_label(tab)
@@ -264,13 +293,9 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         finally:
             self._set_activity("")
         if tab.pane_id not in self.tabs:  # closed while the shell was starting
-            await session.close()
+            await session.detach()
             return
-        tab.session = session
-        tab.ended = False
-        terminal.attach(session)
-        self._set_label(tab)
-        self.browser.poll(projects=True)
+        self.show_session(tab, session)
 
     @on(Terminal.TitleChanged)
     def _title_changed(self, event: Terminal.TitleChanged) -> None:
@@ -285,7 +310,6 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         if tab is not None:
             tab.ended = True
             self._set_label(tab)
-            self.browser.poll(projects=True)
 
     @on(Terminal.RestartRequested)
     def _restart(self, event: Terminal.RestartRequested) -> None:
@@ -294,9 +318,10 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
             self.start_shell(tab)
 
     @work(group="close", exit_on_error=False)
-    async def close_session(self, session: ShellSession) -> None:
-        """Hang up a shell (in the background)."""
-        await session.close()
+    async def let_go(self, session: ShellSession) -> None:
+        """Stop showing a shell (in the background): a server's runs on, a local one
+        ends (``ShellSession.detach``)."""
+        await session.detach()
 
     # -- editors --------------------------------------------------------------------
     @on(ProjectBrowser.FileOpened)
@@ -312,7 +337,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
             self.focus_tab_content(tab)
             return
         content = await self.backend.read_file(project, path, READ_LIMIT)
-        editor = Editor(self.backend, project, content)
+        editor = Editor(project, content)
         pane_id = self.tabs.new_pane_id()
         tab = Tab(pane_id, "editor", project, editor)
         self.tabs.add(tab)
@@ -321,6 +346,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         self.tabbed.active = pane_id
         self.relabel_tabs()
         editor.focus_text()
+        self.tell_file_open(project, editor.path, True)
         if editor.notice:
             self.notify(editor.notice, title=path, severity="warning")
 
@@ -379,8 +405,11 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         """Remove a tab; a terminal's shell is hung up (in the background)."""
         was_beside = self.tab_closing(tab)
         self.tabs.remove(tab)
+        self.stop_watching(tab)
         if tab.session is not None:
-            self.close_session(tab.session)
+            self.let_go(tab.session)
+        if isinstance(tab.widget, Editor):
+            self.tell_file_open(tab.project, tab.widget.path, False)
         await self.tabbed.remove_pane(tab.pane_id)
         if was_beside is not None and was_beside in self.tabs:
             self.tabbed.active = was_beside

@@ -1,9 +1,11 @@
-"""An editor tab: Textual's TextArea with highlighting, saving through the backend.
+"""An editor tab: Textual's TextArea with highlighting; the main screen reads and writes.
 
-Saving is atomic on the backend's side and passes the version the text was read at, so a
-file changed on disk meanwhile (by the shell, by git) is never overwritten silently: the
-user is asked first. While the text has no unsaved changes the editor follows the file
-on disk (polled once a second), so ``sed -i`` in the shell shows up here.
+The editor does no I/O: saving posts ``SaveRequested`` and the screen writes through the
+backend, passing the version the text was read at, so a file changed on disk meanwhile
+(by the shell, by git, by another client) is never overwritten silently: the user is
+asked first. While the text has no unsaved changes the editor follows the file: the
+screen hears of every change from the backend's events (``sed -i`` in the shell, a save
+in another client) and calls ``reload``. ``others`` says who else has it open.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import posixpath
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -20,11 +21,10 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
-from cloudide_tui.backend.base import Backend, FileContent, FileEntry
-from cloudide_tui.errors import Conflict, FileTooLarge, NotFound
+from cloudide_tui.backend.base import FileContent, FileEntry
+from cloudide_tui.errors import FileTooLarge
 from cloudide_tui.keymap import EDITOR_BINDINGS
 from cloudide_tui.widgets.ordered_keys import OrderedTextArea
-from cloudide_tui.worker_errors import ReportWorkerErrors
 
 EDIT_LIMIT = 2 << 20
 """Files up to this size are editable; larger ones open read-only (their first part)."""
@@ -97,11 +97,11 @@ def decode_for_editing(content: FileContent) -> tuple[str, bool, str | None]:
         return content.data.decode("utf-8", errors="replace"), True, "read-only: not valid UTF-8"
 
 
-class Editor(ReportWorkerErrors, Vertical):
-    """One open file. The main screen creates it from a read; it saves and follows itself.
+class Editor(Vertical):
+    """One open file. The main screen creates it from a read, saves it when asked and
+    reloads it when the file changes (see the module docstring).
 
     Args:
-        backend: Where the file lives (injected by the app; never constructed here).
         project: The project the file belongs to.
         content: What was read: the text and the version to save against.
     """
@@ -114,9 +114,6 @@ class Editor(ReportWorkerErrors, Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = list(EDITOR_BINDINGS)
-
-    FOLLOW_INTERVAL = 1.0
-    """Seconds between checks of the file on disk while there are no unsaved changes."""
 
     @dataclass
     class DirtyChanged(Message):
@@ -142,6 +139,19 @@ class Editor(ReportWorkerErrors, Vertical):
             return self.editor
 
     @dataclass
+    class SaveRequested(Message):
+        """Write ``text`` (the screen does it, then calls ``saved`` or ``save_failed``);
+        ``force``: over whatever the file holds now (the user said overwrite)."""
+
+        editor: Editor
+        text: str
+        force: bool
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
     class Saved(Message):
         """The text was written to the backend."""
 
@@ -152,9 +162,8 @@ class Editor(ReportWorkerErrors, Vertical):
         def control(self) -> Editor:
             return self.editor
 
-    def __init__(self, backend: Backend, project: str, content: FileContent) -> None:
+    def __init__(self, project: str, content: FileContent) -> None:
         super().__init__()
-        self.backend = backend
         self.project = project
         self.path = content.entry.path
         self.version: str | None = content.entry.version
@@ -164,6 +173,10 @@ class Editor(ReportWorkerErrors, Vertical):
         self.notice = notice
         self._dirty = False
         self._saving = False
+        self.others: list[str] = []
+        """Who else has this file open (another client of a shared server), in words."""
+        self.reads_asked = 0
+        """Reads of the file asked by the screen to follow it (the last one wins)."""
 
     def compose(self) -> ComposeResult:
         if self.notice:
@@ -179,7 +192,6 @@ class Editor(ReportWorkerErrors, Vertical):
         yield area
 
     def on_mount(self) -> None:
-        self.set_interval(self.FOLLOW_INTERVAL, self._follow_tick)
         self._match_theme()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._match_theme())
 
@@ -231,59 +243,51 @@ class Editor(ReportWorkerErrors, Vertical):
             return
         self.save()
 
-    @work(group="editor-save", exclusive=True, exit_on_error=False)
-    async def save(self, *, force: bool = False) -> None:
-        """Write the text; on a conflict post ``ChangedOnDisk``. Other errors go up.
-
-        The text stays in the editor whatever happens, so nothing typed is lost.
-        """
-        text = self.text
+    def save(self, *, force: bool = False) -> None:
+        """Ask the screen to write the text (``SaveRequested``); it answers with
+        ``saved`` or, on a conflict, posts ``ChangedOnDisk``. The text stays here
+        whatever happens, so nothing typed is lost."""
         self._saving = True
-        try:
-            entry = await self.backend.write_file(
-                self.project,
-                self.path,
-                text.encode("utf-8"),
-                expected_version=None if force else self.version,
-            )
-        except Conflict:
-            self.post_message(self.ChangedOnDisk(self))
-            return
-        finally:
-            self._saving = False
+        self.post_message(self.SaveRequested(self, self.text, force))
+
+    @property
+    def saving(self) -> bool:
+        """A save was asked and not answered yet (the file is not followed meanwhile)."""
+        return self._saving
+
+    def saved(self, text: str, entry: FileEntry) -> None:
+        """The screen wrote ``text`` (what the save asked for): it is the saved state."""
+        self._saving = False
         self.version = entry.version
         self.saved_text = text
         self._update_dirty()
         self.post_message(self.Saved(self, entry))
 
-    # -- following the file on disk -------------------------------------------------
-    def _follow_tick(self) -> None:
-        busy = any(
-            w.node is self and w.group == "editor-follow" and not w.is_finished
-            for w in self.workers
-        )
-        if not self._dirty and not self._saving and not busy:
-            self.follow()
+    def save_failed(self, *, conflict: bool) -> None:
+        """The save wrote nothing: the file changed on disk (``conflict``: the screen is
+        told, to ask whether to overwrite) or it failed (reported by the screen)."""
+        self._saving = False
+        if conflict:
+            self.post_message(self.ChangedOnDisk(self))
 
-    @work(group="editor-follow", exclusive=True, exit_on_error=False)
-    async def follow(self) -> None:
-        """Reload the text if the file changed on disk and nothing here is unsaved."""
-        try:
-            entry = await self.backend.stat(self.project, self.path)
-        except NotFound:
-            return  # deleted or renamed away: keep the text, saving recreates it
-        except Exception:
-            return  # the browser's poll reports engine trouble; don't repeat it per tab
-        if entry.version == self.version or entry.kind != "file":
-            return
-        content = await self.backend.read_file(self.project, self.path, READ_LIMIT)
-        if self._dirty or self._saving:
-            return  # the user typed meanwhile: their text wins, saving will ask
+    # -- following the file on disk -------------------------------------------------
+    @property
+    def follows(self) -> bool:
+        """Whether a change on disk should replace the text now (no unsaved changes, no
+        save under way)."""
+        return not self._dirty and not self._saving
+
+    def follow(self, content: FileContent) -> bool:
+        """The file changed on disk: take ``content`` if nothing here is unsaved (the
+        user's text always wins; saving will ask). Returns whether it was taken."""
+        if not self.follows or content.entry.version == self.version:
+            return False
         try:
             text, _read_only, _notice = decode_for_editing(content)
         except FileTooLarge:
-            return
+            return False
         self.reload(text, content.entry.version)
+        return True
 
     def reload(self, text: str, version: str) -> None:
         """Replace the text with the file's new content, keeping the cursor where it was."""

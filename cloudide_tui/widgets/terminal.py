@@ -15,7 +15,10 @@ and drives a ``TerminalEmulator`` with it. The design follows from measurements
 * **The cursor, the selection and the scroll position are overlays**, never baked into
   the cached Strips.
 
-The widget owns the session it is given: it closes it when replaced or unmounted.
+The widget owns the session it is given: it lets it go when replaced or unmounted
+(``ShellSession.detach``: a local shell ends with its only viewer, a server's runs on).
+Answers to the program's queries go back through ``ShellSession.reply`` (a shared shell
+takes one viewer's), not as typed input.
 """
 
 from __future__ import annotations
@@ -71,6 +74,13 @@ RESET_MODES = (
     b"\x1b[?1006l\x1b[?1004l\x1b[?25h\x1b[0m"
 )
 """Fed to the emulator on restart: the dead program's input modes must not stick."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """The emulator's answer to a query, queued in order with the input."""
+
+    data: bytes
 
 
 class Terminal(ScrollView, can_focus=True):
@@ -191,7 +201,7 @@ class Terminal(ScrollView, can_focus=True):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._io_tasks: set[asyncio.Task[Any]] = set()
         """The reader, pump and writer on the current session (a restart replaces them)."""
-        self._input: asyncio.Queue[bytes | tuple[int, int]] = asyncio.Queue()
+        self._input: asyncio.Queue[bytes | tuple[int, int] | _Reply] = asyncio.Queue()
         self._ended = False
         self._end_reason: str | None = None
         # the snapshot the widget shows, taken after each parsed batch (see _publish)
@@ -215,6 +225,7 @@ class Terminal(ScrollView, can_focus=True):
         self._selection = Selection()
         self._min_contrast = MIN_CONTRAST
         self._marks: dict[int, list[tuple[int, int, bool]]] = {}
+        self._banner = ""
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -316,6 +327,17 @@ class Terminal(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, virtual - height // 3), animate=False, immediate=True)
 
     @property
+    def banner(self) -> str:
+        """A note shown over the top right corner ("reconnecting…"); "" for none."""
+        return self._banner
+
+    @banner.setter
+    def banner(self, text: str) -> None:
+        if text != self._banner:
+            self._banner = text
+            self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))
+
+    @property
     def scrolled_back(self) -> int:
         """How many lines the view is above the live screen (0: following the output)."""
         return max(0, round(self.max_scroll_y - self.scroll_offset.y))
@@ -326,7 +348,7 @@ class Terminal(ScrollView, can_focus=True):
         old = self._session
         self._session = session
         if old is not None and old is not session:
-            self._spawn(old.close())
+            self._spawn(old.detach())
         if self.is_mounted:
             self._start()
 
@@ -340,7 +362,7 @@ class Terminal(ScrollView, can_focus=True):
         self._stop_tasks()
         if self._session is not None:
             with contextlib.suppress(Exception):  # a dead transport must not break unmount
-                await self._session.close()
+                await self._session.detach()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -420,14 +442,16 @@ class Terminal(ScrollView, can_focus=True):
             self._show_end()
 
     async def _write_loop(
-        self, session: ShellSession, queue: asyncio.Queue[bytes | tuple[int, int]]
+        self, session: ShellSession, queue: asyncio.Queue[bytes | tuple[int, int] | _Reply]
     ) -> None:
-        """Send input and resizes to the session, in order, without blocking the UI."""
+        """Send input, answers and resizes to the session, in order, without blocking the UI."""
         while True:
             item = await queue.get()
             try:
                 if isinstance(item, tuple):
                     await session.resize(*item)
+                elif isinstance(item, _Reply):
+                    await session.reply(item.data)
                 else:
                     await session.write(item)
             except asyncio.CancelledError:
@@ -500,8 +524,8 @@ class Terminal(ScrollView, can_focus=True):
         self._history_size = emulator.history_size
         self._history_pushed = emulator.history_pushed
         replies = emulator.take_replies()
-        if replies:
-            self._send(replies)
+        if replies and not self._ended and self._session is not None:
+            self._input.put_nowait(_Reply(replies))
         title = emulator.title
         bell = emulator.take_bell()
 
@@ -667,6 +691,10 @@ class Terminal(ScrollView, can_focus=True):
         if y == 0 and self.scrolled_back:
             badge = f" ↑ {self.scrolled_back} lines back · Shift+PgDn "
             strip = overlay_right(strip, badge, self.get_component_rich_style("terminal--badge"))
+        elif y == 0 and self._banner:
+            strip = overlay_right(
+                strip, f" {self._banner} ", self.get_component_rich_style("terminal--badge")
+            )
         return strip
 
     # -- keys and paste ------------------------------------------------------------------
