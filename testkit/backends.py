@@ -5,13 +5,33 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from cloudide_tui import defaults
+from cloudide_tui import defaults, paths
+from cloudide_tui.backend.base import Backend
 from cloudide_tui.backend.docker_backend import DockerBackend
 
 #: The runner image the suite uses (``make test`` passes the Makefile's IMAGE).
 TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or defaults.IMAGE
+
+
+class Home(Protocol):
+    """Where the app under test keeps its files (``data_dir``: logs, recovered text;
+    locally also the workspaces), whose projects these are, and the backend to use: a
+    local ``BackendHome`` or a server's ``testkit.remote_ide.RemoteHome``."""
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def owner(self) -> str: ...
+
+    @property
+    def workspaces(self) -> Path:
+        """The folder holding the owner's workspaces, wherever the backend keeps them."""
+        ...
+
+    def backend(self) -> Backend: ...
 
 
 @dataclass(frozen=True)
@@ -20,6 +40,10 @@ class BackendHome:
 
     data_dir: Path
     owner: str
+
+    @property
+    def workspaces(self) -> Path:
+        return paths.workspaces_dir(self.data_dir, self.owner)
 
     def backend(self, **kwargs: Any) -> DockerBackend:
         """A new DockerBackend on this home (same workspaces, same containers)."""

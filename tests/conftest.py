@@ -30,6 +30,7 @@ TIERS = {
     "snapshot": "deterministic pictures of the app (in-memory backend)",
     "package": "the wheel installed in a fresh venv (package index, Docker engine)",
     "server": "the real engine and a real cloudide-server process on 127.0.0.1",
+    "remote": "the whole app driven by Pilot against a real cloudide-server on 127.0.0.1",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -39,6 +40,7 @@ _TIER_OF_FOLDER = {
     "snapshots": "snapshot",
     "package": "package",
     "server": "server",
+    "remote": "remote",
 }
 
 

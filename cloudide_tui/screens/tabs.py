@@ -65,7 +65,7 @@ def terminal_state(tab: Tab) -> str:
         words.append("reconnecting…")
     if tab.status.read_only:
         words.append("read-only")
-    if tab.status.viewers > 1:
+    if tab.status.viewers > 1 and tab.status.connected:
         words.append(f"{tab.status.viewers} watching")
     return f" ({', '.join(words)})" if words else ""
 
