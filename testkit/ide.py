@@ -169,3 +169,18 @@ async def running_ide(
             assert not app.unexpected_errors, app.unexpected_errors
     finally:
         await backend.close()
+
+
+async def settled(pilot: Pilot[Any], terminal: Terminal, quiet: float = 0.5) -> str:
+    """Wait until the terminal has parsed everything and its screen stayed the same for
+    ``quiet`` seconds (a program done drawing); returns that screen."""
+    deadline = time.monotonic() + TIMEOUT
+    last, since = screen_text(terminal), time.monotonic()
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        now = screen_text(terminal)
+        if now != last or terminal.backlog:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return now
+    raise AssertionError("the terminal never settled")

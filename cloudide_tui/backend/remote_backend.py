@@ -38,7 +38,7 @@ import secrets
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -87,6 +87,10 @@ CALL_WAIT = 10.0
 """Seconds a call made while disconnected waits for the connection to come back."""
 INPUT_MEMORY = 64 * 1024
 """Bytes of recent input a session keeps, to send again what a drop lost on the way."""
+CLIENT_BACKLOG = 4 << 20
+"""Unread output a session holds at most: past it (a flood its terminal cannot parse as
+fast as it comes) it skips ahead to a snapshot of the screen, as the server does for a
+slow socket, instead of growing without bound."""
 
 TOKEN_HINT = (
     "Ask for a new token (on the server: cloudide-server token create --user {user}) and "
@@ -172,6 +176,9 @@ class RemoteSession(RemoteShell):
         self._held: list[bytes] = []
         self._dropped = 0
         self._gone = False  # detached or closed here: never attached again
+        self._skipping = False  # far behind: output dropped until a snapshot comes
+        self.skips = 0
+        """How many times it skipped ahead to a snapshot (a flood it could not keep up with)."""
         self._send_lock = asyncio.Lock()
         super().__init__(client, attached)
         self.wanted_size = (attached.rows, attached.cols)
@@ -184,9 +191,30 @@ class RemoteSession(RemoteShell):
         self._connected = False
         self._status_changed()
 
-    async def _resume(self, client: ServerClient) -> None:
-        """Attach again on ``client`` from the last byte received; then send what was
-        typed meanwhile. A shell that ended meanwhile ends here, saying why."""
+    def _output(self, frame: frames.OutputFrame) -> None:
+        if self._skipping:
+            return  # a snapshot of the screen is on its way
+        if self.backlog > CLIENT_BACKLOG and self._connected:
+            self._skipping = True
+            self.skips += 1
+            self._backend._spawn(self._skip_ahead(self._client))
+            return
+        super()._output(frame)
+
+    async def _skip_ahead(self, client: ServerClient) -> None:
+        """Too far behind: stop this view and attach again from the screen as it is now
+        (what is typed meanwhile waits, then goes)."""
+        self._connected = False
+        old = self.channel
+        with contextlib.suppress(CloudIDEError):
+            await client.call(m.DetachShell, channel=old)
+        client.shells.pop(old, None)
+        await self._resume(client, offset=None)
+
+    async def _resume(self, client: ServerClient, offset: int | None = -1) -> None:
+        """Attach again on ``client`` from the last byte received (``offset`` None: from
+        a snapshot); then send what was typed meanwhile. A shell that ended meanwhile
+        ends here, saying why."""
         rows, cols = self.wanted_size
         try:
             attached = await client.call(
@@ -195,12 +223,17 @@ class RemoteSession(RemoteShell):
                 rows=None if self.read_only else rows,
                 cols=None if self.read_only else cols,
                 read_only=self.read_only,
-                offset=self.received,
+                offset=self.received if offset == -1 else offset,
                 input_key=None if self.read_only else self.input_key,
             )
         except (SessionEnded, NotFound) as e:
+            self._skipping = False
             self._give_up(e.message)
             return
+        except ServerUnavailable:
+            self._skipping = False
+            return  # lost again: the next connection resumes
+        self._skipping = False
         client.bind(self, attached)
         async with self._send_lock:
             missing = self._sent - attached.input_received
@@ -292,7 +325,7 @@ class RemoteSession(RemoteShell):
     @property
     def status(self) -> SessionStatus:
         return SessionStatus(
-            connected=self._connected or self._ended,
+            connected=self._connected or self._ended or self._skipping,
             viewers=max(1, len(self.viewers)),
             read_only=self.read_only,
             held=sum(len(d) for d in self._held),
@@ -402,6 +435,7 @@ class RemoteBackend(Backend):
         self._limit_task: asyncio.Task[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._first: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
         self.reconnects = 0
         """How many times the connection was made again (tests and the bench read it)."""
@@ -743,6 +777,12 @@ class RemoteBackend(Backend):
             await client.call(m.SetFileOpen, project=project, path=path, open=is_open)
 
     # -- shells --------------------------------------------------------------------------
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` as a task kept until it ends (a session skipping ahead)."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def _session_maker(
         self, input_key: str
     ) -> Callable[[ServerClient, m.ShellAttached], RemoteSession]:

@@ -63,6 +63,8 @@ class RemoteShell(ShellSession):
         self._end_reason: str | None = None
         self._ended = False
         self._status_watchers: list[StatusCallback] = []
+        self.backlog = 0
+        """Bytes arrived and not read yet."""
         self._bind(client, attached)
         self.offset = attached.offset
 
@@ -84,10 +86,12 @@ class RemoteShell(ShellSession):
         if not data:
             return
         self.received = end
+        self.backlog += len(data)
         self._chunks.put_nowait((end, data, None))
 
     def _snapshot(self, frame: frames.SnapshotFrame) -> None:
         self.received = frame.offset
+        self.backlog += len(frame.data)
         self._chunks.put_nowait((frame.offset, frame.data, frame))
 
     def _presence(self, viewers: list[m.Viewer]) -> None:
@@ -132,6 +136,7 @@ class RemoteShell(ShellSession):
             self._chunks.put_nowait(None)
             return b""
         offset, data, snapshot = item
+        self.backlog -= len(data)
         if snapshot is not None:
             self.rows, self.cols = snapshot.rows, snapshot.cols
             self.snapshots += 1

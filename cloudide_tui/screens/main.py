@@ -270,8 +270,12 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, SessionActions):
             if terminal.size.width > 0 and terminal.size.height > 0:
                 break
             await asyncio.sleep(0.02)
-        rows = max(terminal.size.height, 2)
-        cols = max(terminal.size.width, 10)
+        width, height = terminal.scrollable_content_region.size  # what its screen gets
+        if width > 0 and height > 0:
+            rows, cols = height, width
+        else:  # a tab not shown yet (shells restored at start): the size it will have
+            rows, cols = expected_terminal_size(self.app.size.width, self.app.size.height)
+        rows, cols = max(rows, 2), max(cols, 10)
         self._set_activity(f"opening a shell in {tab.project}…")
         app = self.app
 

@@ -219,6 +219,10 @@ class Terminal(ScrollView, can_focus=True):
         self._missed_history = False
         self._resize_timer: Timer | None = None
         self._sized = False
+        self._size_known = asyncio.Event()
+        """Set once the emulator has the widget's size: output is read only from then on,
+        so that a redraw made for this size (a server's snapshot) lands on a screen of
+        that size, not on the made-up 80x24 of a widget not laid out yet."""
         self._sent_size: tuple[int, int] | None = None
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
@@ -417,6 +421,7 @@ class Terminal(ScrollView, can_focus=True):
         """Pull output into the pump; stop pulling while its backlog is full."""
         clock = time.perf_counter
         try:
+            await self._size_known.wait()
             turn = clock()
             while True:
                 data = await session.read()
@@ -784,6 +789,7 @@ class Terminal(ScrollView, can_focus=True):
 
         self._pump.with_emulator(resize)
         self._send_size(height, width)
+        self._size_known.set()
 
     def _send_size(self, rows: int, cols: int) -> None:
         """Tell the session its size, once per change (each one is a SIGWINCH)."""
