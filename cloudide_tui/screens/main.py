@@ -241,6 +241,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, SessionActions):
         self._show_right()
         if focus or len(self.tabs) == 1:
             self.tabbed.active = pane_id
+        if focus:
             terminal.focus()
         self.relabel_tabs()
         self._update_status()
