@@ -11,9 +11,8 @@ ARGS ?=
 # The suite and the bench use an image tagged by the content of runner/: checkouts whose
 # runner/ differ (branches, worktrees, CI) share one engine without swapping each other's
 # image, and a changed runner/ is always rebuilt before it is tested.
-RUNNER_HASH := $(shell find runner -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
-TEST_IMAGE := cloudide-runner:test-$(RUNNER_HASH)
-test test-pty bench: IMAGE := $(TEST_IMAGE)
+TEST_IMAGE := $(shell $(PYTHON) testkit/runner_tag.py)
+test test-pty bench screenshots: IMAGE := $(TEST_IMAGE)
 
 export CLOUDIDE_IMAGE = $(IMAGE)
 
@@ -31,16 +30,16 @@ test: setup check
 test-fast: venv
 	$(BIN)/python -m pytest -m "unit or snapshot" --hypothesis-profile=fast $(ARGS)
 
-# Real PTYs and host programs (bash, vim, tmux, htop), no Docker engine: `make test` runs
-# them too.
+# Real PTYs and host programs (bash, vim, tmux, htop), and the emulator against tmux and
+# xterm.js (the differential tier), no Docker engine: `make test` runs them too.
 test-pty: venv
-	$(BIN)/python -m pytest -m pty $(ARGS)
+	$(BIN)/python -m pytest -m "pty or differential" $(ARGS)
 
 setup: venv engine image
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py testkit/xterm/package-lock.json
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (3.11+)"; exit 1; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -49,10 +48,12 @@ $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	@for tool in tmux htop vim less; do command -v $$tool >/dev/null || { \
+	@for tool in tmux htop vim less node:nodejs npm; do command -v $${tool%%:*} >/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null; \
-	    else echo "warning: $$tool is missing (bench and terminal tests use it)"; fi; }; done
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $${tool##*:} >/dev/null; \
+	    else echo "warning: $${tool%%:*} is missing (bench and terminal tests use it)"; fi; }; done
+	# xterm.js, the differential tier's second reference terminal (pinned by the lock file)
+	npm ci --prefix testkit/xterm --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 engine:

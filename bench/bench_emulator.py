@@ -89,14 +89,14 @@ def redraw_stream(frames: int = 400) -> bytes:
 
 
 def time_ours(data: bytes, fast: bool = True) -> tuple[float, float, TerminalEmulator]:
-    """(seconds, worst single 64 KiB feed in seconds, emulator)."""
+    """(seconds, the CPU time of the worst single 64 KiB feed, emulator)."""
     e = TerminalEmulator(COLUMNS, LINES, fast_path=fast)
     worst = 0.0
     start = time.perf_counter()
     for i in range(0, len(data), CHUNK):
-        t = time.perf_counter()
+        t = time.process_time()
         e.feed(data[i : i + CHUNK])
-        worst = max(worst, time.perf_counter() - t)
+        worst = max(worst, time.process_time() - t)
     for y in range(e.lines):
         e.row(y)
     _ = e.cursor, e.history_size
@@ -227,14 +227,57 @@ def one_feed_cases() -> dict[str, bytes]:
         for i in range(6000)
     )
     combining = ("e\u0301" * 60 + "\r\n").encode() * 600
+    lolcat = "".join(
+        f"\x1b[38;5;{(i * 7) % 256}m{chr(33 + i % 90)}" + ("\r\n" if i % 150 == 149 else "")
+        for i in range(8000)
+    )
+    box = (
+        "\x1b(0l"
+        + "q" * 30
+        + "k\x1b(B\r\n"
+        + "".join(
+            f"\x1b(0x\x1b(B line {i:4} of a box            \x1b(0x\x1b(B\r\n" for i in range(40)
+        )
+        + "\x1b(0m"
+        + "q" * 30
+        + "j\x1b(B\r\n"
+    )
+    emoji = "\U0001f468\u200d\U0001f469\u200d\U0001f467 \u2764\ufe0f \U0001f44d\U0001f3fd ok "
+    regions = b"".join(
+        b"\x1b[5;45r\x1b[%d;1H\x1b[L\x1b[1;34m%5d\x1b[m line of text\x1b[45;1H\x1b[M\x1b[r"
+        % (i % 40 + 5, i)
+        for i in range(3000)
+    )
     return {
         "seq lines": seq,
         "seq lines in a scroll region": b"\x1b[2;49r\x1b[49;1H" + seq,
         "seq lines on the alternate screen": b"\x1b[?1049h" + seq,
         "CJK lines": cjk[:CHUNK],
-        "combining marks (plain path)": combining[:CHUNK],
-        "cursor moves + text + SGR (plain path)": moves[:CHUNK],
+        "decomposed accents": combining[:CHUNK],
+        "emoji ZWJ sequences, VS16, skin tones": ((emoji * 8 + "\r\n") * 200).encode()[:CHUNK],
+        "cursor moves + text + SGR": moves[:CHUNK],
+        "a colour per character (lolcat)": lolcat.encode()[:CHUNK],
+        "DEC line-drawing boxes": (("\x1b[H" + box) * 40).encode()[:CHUNK],
+        "insert/delete lines in a region": regions[:CHUNK],
+        "backspaces and CRs": ((b"abcdefgh" + b"\x08" * 8 + b"\r") * 4000)[:CHUNK],
+        "full-screen redraw (top-like)": redraw_stream()[200_000 : 200_000 + CHUNK],
     }
+
+
+def one_feed_times(data: bytes, runs: int = 3) -> tuple[float, float]:
+    """(best wall seconds, best CPU seconds) of one feed of ``data`` into a new emulator
+    plus reading its screen. CPU time is this process's own work: on a shared machine
+    the wall time also counts the time the CPU was busy with others."""
+    best_wall = best_cpu = float("inf")
+    for _ in range(runs):
+        e = TerminalEmulator(COLUMNS, LINES)
+        wall, cpu = time.perf_counter(), time.process_time()
+        e.feed(data)
+        for y in range(LINES):
+            e.row(y)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return best_wall, best_cpu
 
 
 def run(report: Report) -> None:
@@ -272,9 +315,7 @@ def run(report: Report) -> None:
             anchor=tmux_rate,
             higher_is_better=True,
         )
-        report.add(
-            f"{name}: worst 64 KiB feed", worst * 1000, "ms", goal="the widget slices big reads"
-        )
+        report.add(f"{name}: worst 64 KiB feed, CPU", worst * 1000, "ms", goal="< 16 ms")
         if tmux:
             ours_rows = e.screen_text()
             pane = [r.rstrip() for r in tmux[1]][: len(ours_rows)]
@@ -306,17 +347,9 @@ def run(report: Report) -> None:
                 higher_is_better=True,
             )
     for what, data in one_feed_cases().items():
-        best = float("inf")
-        for _ in range(3):
-            e = TerminalEmulator(COLUMNS, LINES)
-            start = time.perf_counter()
-            e.feed(data)
-            for y in range(LINES):
-                e.row(y)
-            best = min(best, time.perf_counter() - start)
-        report.add(
-            f"one 64 KiB feed + read screen: {what}", best * 1000, "ms", goal="< 16 ms is one frame"
-        )
+        wall, cpu = one_feed_times(data)
+        report.add(f"64 KiB feed + screen, CPU: {what}", cpu * 1000, "ms", goal="< 16 ms")
+        report.add(f"64 KiB feed + screen, wall: {what}", wall * 1000, "ms")
     for what, mb in scrollback_memory().items():
         report.add(
             f"scrollback 10,000 x 200 cols: {what}",

@@ -137,7 +137,7 @@ async def _bare_echo(backend: Backend, project: str) -> list[float]:
 
 async def _app_echo(settings: Settings, backend: Backend, gap: float) -> list[float]:
     """Keystroke to echo on the rendered screen, ``KEYS`` keys ``gap`` seconds apart."""
-    app = make_app(settings, backend)
+    app = make_app(settings, backend, remember=False)
     async with app.run_test(size=(120, 36)):
         await app.ready.wait()
         await app.main.open_project(ECHO_PROJECT)
@@ -213,7 +213,7 @@ async def bench_follow(report: Report, data_dir: Path, server: ServerProcess, us
     settings = Settings(data_dir=data_dir / "client", owner=user, image=TEST_IMAGE)
     writer = RemoteBackend(server.base, server.token(user))
     await writer.write_file(ECHO_PROJECT, "follow.txt", b"start\n")
-    app = make_app(settings, RemoteBackend(server.base, server.token(user)))
+    app = make_app(settings, RemoteBackend(server.base, server.token(user)), remember=False)
     samples = []
     async with app.run_test(size=(120, 36)) as pilot:
         await app.ready.wait()

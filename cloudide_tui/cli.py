@@ -8,6 +8,7 @@ exit status 2 (argparse's own convention), never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,8 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Other settings (owner, docker_host, memory, cpus, pids, scrollback, prefix_key, "
-            "alt_digits) come from the config file or CLOUDIDE_<NAME> variables; see "
-            "docs/files-and-config.md."
+            "alt_digits, clipboard_from_programs) come from the config file or CLOUDIDE_<NAME> "
+            "variables; see docs/files-and-config.md."
         ),
         allow_abbrev=False,
     )
@@ -130,6 +131,18 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     return settings
 
 
+def _follow_the_terminal_size() -> None:
+    """Drop exported ``COLUMNS``/``LINES`` when the app draws on a real terminal.
+
+    Textual asks ``shutil.get_terminal_size``, which believes those variables before the
+    terminal: a stale export (from a CI runner, a script, a parent shell) would pin the
+    whole UI to that size and make it ignore every resize.
+    """
+    if sys.stdout.isatty():
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``cloudide-tui``; returns the exit status.
 
@@ -143,10 +156,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    # A warm --project start: fork the helper that opens the shell now, on the other
+    # core, while this process imports the UI (warm_start.fork_helper).
+    from cloudide_tui.warm_start import fork_helper, stop_helper
+
+    _follow_the_terminal_size()
+    forked = fork_helper(settings)
     try:
         # Textual loads only now, once the settings are good (see the module docstring).
         from cloudide_tui.app import run_app
 
-        return run_app(settings)
+        return run_app(settings, forked)
     except KeyboardInterrupt:
         return 130
+    finally:
+        if forked is not None:
+            stop_helper(*forked[:2])

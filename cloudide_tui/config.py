@@ -128,6 +128,9 @@ class Settings:
     scrollback: int = defaults.SCROLLBACK
     """Lines each terminal keeps above the screen."""
 
+    clipboard_from_programs: bool = False
+    """Let programs in a terminal set the clipboard (OSC 52): off, a program (perhaps on
+    a remote machine) cannot change what you paste next without you knowing."""
     prefix_key: str = defaults.PREFIX_KEY
     """The prefix key (Textual's key name, e.g. ``ctrl+backslash``; ``C-a`` and ``^A``
     are understood too): it, then one more key, reaches the app from a terminal."""
@@ -510,6 +513,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "tmp_size": _parse_tmp_size,
     "runtime": _parse_runtime,
     "scrollback": _int_between(0, 1_000_000),
+    "clipboard_from_programs": _parse_bool,
     "prefix_key": _parse_key,
     "alt_digits": _parse_alt_digits,
     "server": _parse_server,

@@ -11,11 +11,13 @@ Layout::
       disks/<owner>/<project>.img    the project's disk, when disk limits are on: an ext4
       disks/<owner>/<project>/       image, loop-mounted here; its workspace/ and home/
                                      are bind-mounted on the two folders above
+      ui-state/<owner>.json          what the UI remembers (theme, tabs: ui_state.py)
     <config dir>/config.toml         CLOUDIDE_CONFIG overrides the file's path
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,3 +74,13 @@ def home_dir(data_dir: Path, owner: str, project: str) -> Path:
 def disks_dir(data_dir: Path, owner: str) -> Path:
     """The folder holding the disk images of ``owner``'s projects and their mount points."""
     return Path(data_dir) / "disks" / validate_owner(owner)
+
+
+def ui_state_file(data_dir: Path, owner: str, server: str | None = None) -> Path:
+    """What the UI remembers for ``owner``'s projects in this data dir (``ui_state``).
+    With a ``server`` (its URL or name), that server's projects, which are not the local
+    ones of the same names: a file of their own, named by a hash of the server."""
+    if server:
+        digest = hashlib.sha256(server.encode()).hexdigest()[:16]
+        return Path(data_dir) / "ui-state" / f"server-{digest}.json"
+    return Path(data_dir) / "ui-state" / f"{validate_owner(owner)}.json"

@@ -15,6 +15,7 @@ import pyte
 
 from cloudide_tui.terminal.colors import from_pyte
 from cloudide_tui.terminal.emulator import TerminalEmulator
+from cloudide_tui.terminal.graphemes import row_cells, text_cells
 from cloudide_tui.terminal.model import CellStyle, Modes
 
 E = "\x1b"
@@ -59,7 +60,18 @@ class Probe:
     def history(self) -> list[str]:
         return []
 
+    def cells(self, y: int) -> list[str]:
+        """Row ``y`` as one string per cell (a cluster, ``""`` for a right half)."""
+        raise NotImplementedError
+
+    def clipboard(self) -> list[str]:
+        """What the program asked to copy (OSC 52)."""
+        raise NotImplementedError
+
     def resize(self, lines: int, columns: int) -> None:
+        raise NotImplementedError
+
+    def feed(self, data: str) -> None:
         raise NotImplementedError
 
 
@@ -80,10 +92,7 @@ class OurProbe(Probe):
     def style(self, x: int, y: int) -> CellStyle:
         cells = []
         for span in self.e.row(y):
-            for ch in span.text:
-                cells.append(span.style)
-                if not ch.isascii() and pyte.screens.wcwidth(ch) == 2:
-                    cells.append(span.style)
+            cells += [span.style] * len(text_cells(span.text))
         return cells[x]
 
     def title(self) -> str:
@@ -100,6 +109,15 @@ class OurProbe(Probe):
             "".join(s.text for s in self.e.history_row(i)).rstrip()
             for i in range(self.e.history_size)
         ]
+
+    def cells(self, y: int) -> list[str]:
+        return row_cells(self.e.row(y))
+
+    def clipboard(self) -> list[str]:
+        return self.e.take_clipboard()
+
+    def feed(self, data: str) -> None:
+        self.e.feed(data.encode())
 
     def resize(self, lines: int, columns: int) -> None:
         self.e.resize(lines, columns)
@@ -162,6 +180,8 @@ def passes(case: Case, probe: Probe) -> bool:
         for step in case.then:
             if step[0] == "resize":
                 probe.resize(step[1], step[2])
+            elif step[0] == "feed":
+                probe.feed(step[1])
         if case.rows is not None and probe.text_rows()[: len(case.rows)] != case.rows:
             return False
         if case.cursor is not None and probe.cursor() != case.cursor:
@@ -343,14 +363,14 @@ CASES: list[Case] = [
     Case("wide-cjk", "中文x", ["中文x"], cursor=(5, 0)),
     Case("emoji", "😀!", ["😀!"], cursor=(3, 0)),
     Case("combining", "e\u0301x", ["éx"], cursor=(2, 0)),
-    Case("ZWSP-keeps-rest", "a\u200bbcdef\r\nnext", ["abcdef", "next"]),
+    Case("ZWSP-keeps-rest", "a\u200bbcdef\r\nnext", ["a\u200bbcdef", "next"]),
     Case("VS16-keeps-rest", "\u2764\ufe0f|x", check=lambda p: p.text_rows()[0].endswith("|x")),
     Case(
         "ZWJ-keeps-rest",
         "\U0001f468\u200d\U0001f469 ok",
         check=lambda p: p.text_rows()[0].endswith(" ok"),
     ),
-    Case("BOM-WJ", "a\ufeffb\u2060c", ["abc"]),
+    Case("BOM-WJ", "a\ufeffb\u2060c", ["a\ufeffb\u2060c"], cursor=(3, 0)),
     Case("orphan-wide-half", f"中{E}[1;1HX", ["X"]),
     Case("wide-right-half-overwritten", f"中{E}[1;2HX", [" X"]),
     # -- strings, OSC, odd CSI --------------------------------------------------------
@@ -366,19 +386,23 @@ CASES: list[Case] = [
     ),
     Case("CSI-lt-eq-not-drawn", f"{E}[<u{E}[=1;1u{E}[=cX", ["X"]),
     Case(
-        "kitty-CSI-u-with-params-ignored",
-        f"ab{E}[s{E}[3;5H{E}[1uZ",
+        "kitty-CSI-u-forms-ignored",
+        f"ab{E}[s{E}[3;5H{E}[>1u{E}[<u{E}[=1;1u{E}[?uZ",
         ["ab", "", "    Z"],
         size=(10, 3),
     ),
+    # issue 12: CSI u with plain parameters is SCORC, as in xterm.js and tmux
+    Case("SCORC-with-params", f"ab{E}[s{E}[3;5H{E}[1uZ", ["abZ", "", ""], size=(10, 3)),
     Case("intermediates-not-drawn", f"{E}[0%m{E}[2 q{E}[?2004$pX", ["X"]),
-    Case("linux-palette-not-drawn", f"{E}]Pa112233X", ["X"]),
+    # issue 12: ESC ] P is an OSC like any other (xterm.js, tmux), not the Linux palette
+    Case("OSC-P-is-an-OSC", f"{E}]Pa112233X\x07Y", ["Y"], cursor=(1, 0)),
     # -- robustness: what makes stock pyte raise -------------------------------------
     Case("private-CUP", f"{E}[?1;1HX", ["X"]),
     Case("surplus-params", f"{E}[3;3H{E}[1;2A{E};CX", check=lambda p: p.text_rows()[1] != ""),
     Case("empty-params", f"ab{E}[;CX", ["ab X"]),
     Case("EL-out-of-range", f"abc{E}[3K{E}[4Jd", ["abcd"]),
-    Case("unicode-digits", f"{E}[\u00b3mok", check=lambda p: "ok" in p.text_rows()[0]),
+    Case("unicode-digits", f"{E}[\u00b3mok", ["ok"]),  # skipped inside CSI, as tmux does
+    Case("non-ASCII-inside-CSI", f"{E}[1\u00b3;3Hx", ["  x"], cursor=(3, 0)),
     Case("XTRESTORE", f"{E}[?1049rX", ["X"]),
     # -- modes and replies --------------------------------------------------------------
     Case("DECTCEM", f"{E}[?25l", check=lambda p: not p.cursor_visible()),
@@ -403,5 +427,226 @@ CASES: list[Case] = [
         then=[("resize", 2, 10)],
         rows=["4", "5"],
     ),
-    Case("resize-narrower", "abcdefghij", then=[("resize", 5, 4)], rows=["abcd"]),
+    # issue 12: reflow, as tmux (soft-wrapped lines are wrapped again at the new width)
+    Case(
+        "resize-narrower-reflows",
+        "abcdefghij",
+        then=[("resize", 5, 4)],
+        rows=["abcd", "efgh", "ij", "", ""],
+        cursor=(2, 2),
+    ),
+    Case(
+        "resize-wider-joins-a-wrapped-line",
+        "abcdefghijKLM\r\nsh> ",
+        size=(10, 4),
+        then=[("resize", 4, 20)],
+        rows=["abcdefghijKLM", "sh>", "", ""],
+        cursor=(4, 1),
+    ),
+    Case(
+        "resize-keeps-hard-line-breaks",
+        "abcdefghij\r\nKLM",
+        size=(10, 3),
+        then=[("resize", 3, 20)],
+        rows=["abcdefghij", "KLM", ""],
+    ),
+    Case(
+        "resize-narrower-pushes-into-scrollback",
+        "0123456789abcdefghij\r\nx\r\ny",
+        size=(20, 3),
+        then=[("resize", 3, 10)],
+        rows=["abcdefghij", "x", "y"],
+        check=lambda p: p.history() == ["0123456789"],
+    ),
+    Case(
+        "resize-wider-brings-scrollback-back",
+        "0123456789abcdefghij\r\nx\r\ny",
+        size=(10, 3),
+        then=[("resize", 3, 20)],
+        rows=["0123456789abcdefghij", "x", "y"],
+        check=lambda p: p.history() == [],
+    ),
+    Case(
+        "resize-reflow-keeps-colours",
+        f"{E}[31mabcdefghij{E}[42mKL{E}[m",
+        then=[("resize", 5, 4)],
+        rows=["abcd", "efgh", "ijKL"],
+        check=lambda p: p.style(0, 0).fg == 1 and p.style(3, 2).bg == 2,
+    ),
+    Case(
+        "resize-wide-character-wraps-early",
+        "abc中文",
+        size=(7, 3),
+        then=[("resize", 3, 4)],
+        rows=["abc", "中文"],
+    ),
+    # -- issue 12: where we differed from xterm, tmux and xterm.js alike --------------
+    # 1. C0 controls inside a CSI sequence are executed; the sequence goes on
+    Case("CSI-with-BS-inside", f"abcdef{E}[2\x08Cx", ["abcdef x"], cursor=(8, 0)),
+    Case("CSI-with-CR-inside", f"abcdef\r{E}[1\r;3Hx", ["abxdef"], cursor=(3, 0)),
+    Case("CSI-with-VT-inside", f"abc{E}[\x0b2Cx", ["abc", "     x"], cursor=(6, 1)),
+    # 2. 1049 l restores the cursor of the last 1049 h, also from the main screen;
+    #    a nested 1049 h saves the alternate screen's cursor, not the main one's
+    Case(
+        "ALT-1049-l-on-main-restores-again",
+        f"ab{E}[?1049h{E}[?1049l{E}[3;3H{E}[?1049lX",
+        ["abX", "", ""],
+        cursor=(3, 0),
+    ),
+    Case(
+        "ALT-1049-nested-h",
+        f"ab{E}[?1049h{E}[2;2H{E}[?1049h{E}[3;3H{E}[?1049lX",
+        ["abX", "", ""],
+        cursor=(3, 0),
+    ),
+    Case("DECRC-twice", f"ab{E}7{E}[2;2H{E}8{E}[3;3H{E}8X", ["abX", "", ""], cursor=(3, 0)),
+    # 3. background-colour erase for lines that scroll in or are inserted
+    Case(
+        "BCE-LF-scroll",
+        f"{E}[44m\r\n\r\n\r\n",
+        size=(10, 3),
+        check=lambda p: p.style(3, 2).bg == 4 and p.style(3, 1).bg is None,
+    ),
+    Case("BCE-IL", f"{E}[44m{E}[L", check=lambda p: p.style(5, 0).bg == 4),
+    Case("BCE-DL", f"{E}[44m{E}[M", check=lambda p: p.style(5, 4).bg == 4),
+    Case("BCE-SU", f"{E}[44m{E}[S", check=lambda p: p.style(5, 4).bg == 4),
+    Case("BCE-SD", f"{E}[44m{E}[T", check=lambda p: p.style(5, 0).bg == 4),
+    Case("BCE-RI", f"{E}[44m{E}M", check=lambda p: p.style(5, 0).bg == 4),
+    Case(
+        "BCE-LF-region",
+        f"{E}[2;3r{E}[44m{E}[3;1H\n{E}[r",
+        check=lambda p: p.style(5, 2).bg == 4 and p.style(5, 3).bg is None,
+    ),
+    # 4. REP repeats only right after a printed character
+    Case("REP-after-move", f"a{E}[C{E}[2bX", ["a X"], cursor=(3, 0)),
+    Case("REP-after-REP", f"a{E}[2b{E}[2bX", ["aaaX"], cursor=(4, 0)),
+    # 5. DECALN homes the cursor
+    Case("DECALN-homes", f"{E}[2;3H{E}#8X", ["XEEEEEEEEE", "EEEEEEEEEE"], cursor=(1, 0)),
+    # 6. DEC special graphics h is U+2424 (SYMBOL FOR NEWLINE)
+    Case("ACS-h", f"{E}(0h{E}(B", ["\u2424"]),
+    # 7. non-spacing marks of combining class 0 join the previous cell
+    Case("marks-class-0", "a\u20ddb\u0902c", ["a\u20ddb\u0902c"], cursor=(3, 0)),
+    # 8. a wide character at the right edge with autowrap off
+    Case("wide-edge-nowrap", f"{E}[?7l{E}[1;9H中文", ["        中"], cursor=(9, 0)),
+    Case("wide-edge-nowrap-no-room", f"{E}[?7l{E}[1;10H中", [""], cursor=(9, 0)),
+    Case("wide-edge-nowrap-then-narrow", f"{E}[?7labcdefghi中k", ["abcdefghik"], cursor=(9, 0)),
+    # 9. the colon form of the underline colour leaves the background alone
+    Case("SGR-58-colon-keeps-bg", f"{E}[44m{E}[58:5:3mY", check=lambda p: p.style(0, 0).bg == 4),
+    Case(
+        "SGR-58-colon-then-more",
+        f"{E}[58:2::1:2:3;1mY",
+        check=lambda p: p.style(0, 0).bold and p.style(0, 0).bg is None,
+    ),
+    # 10. grapheme clusters: one cell pair, the width modern terminals give them
+    Case(
+        "cluster-ZWJ",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467|",
+        ["\U0001f468\u200d\U0001f469\u200d\U0001f467|"],
+        cursor=(3, 0),
+        check=lambda p: p.cells(0)[:3] == ["\U0001f468\u200d\U0001f469\u200d\U0001f467", "", "|"],
+    ),
+    Case(
+        "cluster-VS16",
+        "\u2764\ufe0f|",
+        ["\u2764\ufe0f|"],
+        cursor=(3, 0),
+        check=lambda p: p.cells(0)[:3] == ["\u2764\ufe0f", "", "|"],
+    ),
+    Case(
+        "cluster-flag",
+        "\U0001f1eb\U0001f1f7|",
+        ["\U0001f1eb\U0001f1f7|"],
+        cursor=(3, 0),
+        check=lambda p: p.cells(0)[:3] == ["\U0001f1eb\U0001f1f7", "", "|"],
+    ),
+    Case("cluster-skin-tone", "\U0001f44d\U0001f3fd|", ["\U0001f44d\U0001f3fd|"], cursor=(3, 0)),
+    Case("cluster-keycap", "1\ufe0f\u20e3|", ["1\ufe0f\u20e3|"], cursor=(3, 0)),
+    Case(
+        "cluster-split-across-feeds",
+        "\U0001f468\u200d",
+        then=[("feed", "\U0001f469|")],
+        rows=["\U0001f468\u200d\U0001f469|"],
+        cursor=(3, 0),
+    ),
+    Case("cluster-across-SGR", f"\u2764{E}[31m\ufe0f|", ["\u2764\ufe0f|"], cursor=(3, 0)),
+    Case("lone-regional-indicator", "\U0001f1eb|", ["\U0001f1eb|"], cursor=(2, 0)),
+    Case("spacing-mark", "\u0915\u093e|", ["\u0915\u093e|"], cursor=(3, 0)),
+    Case("ZWSP-kept-zero-width", "a\u200bb|", ["a\u200bb|"], cursor=(3, 0)),
+    Case(
+        "cluster-wraps-whole",
+        "abcdefghi\u2764\ufe0f",
+        ["abcdefghi", "\u2764\ufe0f"],
+        size=(10, 2),
+        cursor=(2, 1),
+    ),
+    Case("G1-is-ASCII-until-designated", "\x0eq\x0fq", ["qq"]),
+    # -- issue 12: what programs ask of a modern terminal -------------------------------
+    Case(
+        "DECRQM-private",
+        f"{E}[?2004h{E}[?2004$p{E}[?2026$p{E}[?1049$p{E}[?9999$p",
+        replies=f"{E}[?2004;1$y{E}[?2026;2$y{E}[?1049;2$y{E}[?9999;0$y".encode(),
+    ),
+    Case(
+        "DECRQM-ANSI",
+        f"{E}[4h{E}[4$p{E}[20$p{E}[2$p",
+        replies=f"{E}[4;1$y{E}[20;2$y{E}[2;4$y".encode(),
+    ),
+    Case("DECRQM-graphemes-always-on", f"{E}[?2027$p", replies=f"{E}[?2027;3$y".encode()),
+    Case(
+        "replies-in-order",
+        f"{E}[2;3H{E}[6n{E}[?25$p{E}]11;?\x07{E}[>c{E}[5n",
+        replies=(f"{E}[2;3R{E}[?25;1$y{E}]11;rgb:0000/0000/0000\x07{E}[>1;10;0c{E}[0n".encode()),
+    ),
+    Case("OSC-10-query-ST", f"{E}]10;?{E}\\", replies=f"{E}]10;rgb:e5e5/e5e5/e5e5{E}\\".encode()),
+    Case(
+        "OSC-4-queries",
+        f"{E}]4;1;?;196;?\x07",
+        replies=f"{E}]4;1;rgb:cdcd/0000/0000\x07{E}]4;196;rgb:ffff/0000/0000\x07".encode(),
+    ),
+    Case("OSC-colour-set-ignored", f"{E}]11;#ffffff\x07{E}]4;1;red\x07x", ["x"], replies=b""),
+    Case(
+        "DECSTR",
+        f"{E}[?7l{E}[?25l{E}[4h{E}[2;3r{E}[?6h{E}[?1h{E}[?2004h{E}[31m{E}(0{E}[!pq{E}[3;1Hx",
+        ["", "q", "x"],
+        size=(10, 3),
+        check=lambda p: (
+            p.cursor_visible()
+            and not p.modes().app_cursor
+            and not p.modes().bracketed_paste
+            and p.style(0, 1) == CellStyle()
+        ),
+    ),
+    Case("DECSTR-keeps-the-screen", f"abc{E}[2;2H{E}[!p", ["abc"], cursor=(1, 1)),
+    Case(
+        "OSC8-hyperlink",
+        f"{E}]8;;http://example.com/\x07link{E}]8;;\x07 plain",
+        ["link plain"],
+        check=lambda p: p.style(0, 0).link == "http://example.com/" and p.style(5, 0).link is None,
+    ),
+    Case(
+        "OSC8-survives-SGR-reset",
+        f"{E}]8;id=1;http://x/\x07a{E}[1;31m{E}[0mb{E}]8;;\x07c",
+        check=lambda p: p.style(1, 0).link == "http://x/" and p.style(2, 0).link is None,
+    ),
+    Case(
+        "OSC52-clipboard",
+        f"{E}]52;c;aGVsbG8gd29ybGQ=\x07{E}]52;c;?\x07{E}]52;c;!!notbase64\x07ok",
+        ["ok"],
+        replies=b"",
+        check=lambda p: p.clipboard() == ["hello world"],
+    ),
+    Case("synchronized-output-mode", f"{E}[?2026h", check=lambda p: p.modes().synchronized),
+    Case(
+        "SU-feeds-scrollback",
+        f"1\r\n2\r\n3{E}[2S",
+        ["3", "", ""],
+        size=(10, 3),
+        check=lambda p: p.history() == ["1", "2"],
+    ),
+    Case(
+        "SU-in-a-region-does-not",
+        f"1\r\n2\r\n3{E}[1;2r{E}[S",
+        check=lambda p: p.history() == [],
+        size=(10, 3),
+    ),
 ]

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.messages import OpenLink
 from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.keys import APP_KEYS
 from cloudide_tui.terminal.model import Row
@@ -35,13 +36,20 @@ def bash(**kwargs: Any) -> PtySession:
 HEX_ECHO = r"""
 import os, sys, tty
 tty.setraw(0)
+log = os.environ.get("HEX_ECHO_LOG")
 os.write(1, sys.argv[1].encode().decode("unicode_escape").encode("latin-1") + b"READY\r\n")
 while True:
     data = os.read(0, 4096)
     if not data:
         break
+    if log:
+        with open(log, "ab") as f:
+            f.write(data)
     os.write(1, b"<" + data.hex().encode() + b">\r\n")
 """
+"""Prints, in hex, each read of its input; with ``HEX_ECHO_LOG`` set, also appends the raw
+bytes to that file (a screen only holds its last lines: a burst read key by key scrolls
+the first ones away)."""
 
 
 def hex_echo(modes: str = "") -> PtySession:
@@ -100,6 +108,9 @@ class TerminalApp(App[None]):
         self.messages.append(message)
 
     def on_terminal_bell(self, message: Terminal.Bell) -> None:
+        self.messages.append(message)
+
+    def on_open_link(self, message: OpenLink) -> None:
         self.messages.append(message)
 
     def on_terminal_restart_requested(self, message: Terminal.RestartRequested) -> None:

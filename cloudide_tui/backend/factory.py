@@ -14,7 +14,8 @@ from cloudide_tui.config import Settings, remote_target
 
 
 def make_backend(settings: Settings) -> Backend:
-    """A ``RemoteBackend`` for ``settings.server``, else a ``DockerBackend``.
+    """A ``RemoteBackend`` for ``settings.server``, else a ``DockerBackend`` made on first
+    use (a ``LazyBackend``: docker-py loads in a thread after the app's first frame).
 
     Raises:
         ConfigError: a server without a usable token or address (said in one line).
@@ -24,6 +25,15 @@ def make_backend(settings: Settings) -> Backend:
         from cloudide_tui.backend.remote_backend import RemoteBackend
 
         return RemoteBackend(target.url, target.token)
+    from cloudide_tui.backend.engine_address import engine_description
+    from cloudide_tui.backend.lazy import LazyBackend
+
+    return LazyBackend(lambda: docker_backend(settings), engine_description(settings.docker_host))
+
+
+def docker_backend(settings: Settings) -> Backend:
+    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits).
+    Imported here, not at the top: docker-py loads only when the app runs on Docker."""
     from cloudide_tui.backend.docker_backend import DockerBackend
 
     return DockerBackend.from_settings(settings)

@@ -660,7 +660,11 @@ class RemoteBackend(Backend):
         return await client.call(cls, progress=progress, **fields)
 
     # -- set-up ------------------------------------------------------------------------
-    async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
+    async def ensure_ready(
+        self, progress: ProgressCallback | None = None, *, build: bool = True
+    ) -> None:
+        """Connected, and the server ready (its image is its own: ``build`` is for a
+        local backend, the server decides)."""
         await self.connect()
         await self._call(m.EnsureReady, progress=progress)
 

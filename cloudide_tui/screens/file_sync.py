@@ -10,7 +10,8 @@ The browser and the editors do no I/O (house rule: widgets never do); this base 
 * the editors: saving (``Editor.SaveRequested``, the version it was read at, so a
   change made elsewhere is never overwritten silently), and following the file when it
   changes (a clean editor reloads within a moment: the shell's ``sed -i``, a save in
-  another client; a dirty one keeps its text and saving asks);
+  another client; a dirty one keeps its text and saving asks; a file deleted under an
+  editor is said there), and reloading one from disk (F5);
 * who else has a file open (``FilePresence``, from a shared server): the tab says so,
   and the backend is told which files this app shows (``Backend.set_file_open``).
 
@@ -35,7 +36,7 @@ from cloudide_tui.backend.base import (
     ProjectChanged,
 )
 from cloudide_tui.change_feed import ChangeFeed
-from cloudide_tui.errors import CloudIDEError, Conflict, NotFound
+from cloudide_tui.errors import CloudIDEError, Conflict, DeletedOnDisk, NotFound
 from cloudide_tui.messages import BackendChanged
 from cloudide_tui.screens.tabs import Tab, TabRegistry
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
@@ -198,23 +199,48 @@ class FileSync(Screen[None]):
     # -- editors ----------------------------------------------------------------------------
     @work(group="editor-follow", exit_on_error=False)
     async def refresh_editor(self, editor: Editor) -> None:
-        """The editor's file may have changed: a clean editor takes the new text."""
-        if not editor.follows:
-            return  # unsaved text wins; saving will ask
+        """The editor's file may have changed: a clean editor takes the new text; a file
+        deleted on disk is said on the editor (dirty or not), its text kept."""
         editor.reads_asked += 1
         asked = editor.reads_asked
         try:
             entry = await self.backend.stat(editor.project, editor.path)
-            if entry.version == editor.version or entry.kind != "file":
-                return
+            if asked == editor.reads_asked:
+                editor.set_deleted_on_disk(False)
+            if not editor.follows or entry.version == editor.version or entry.kind != "file":
+                return  # unsaved text wins (saving will ask), or nothing new
             content = await self.backend.read_file(editor.project, editor.path, READ_LIMIT)
         except NotFound:
-            return  # deleted or renamed away: the text stays, saving makes it again
+            if asked == editor.reads_asked:  # deleted or renamed away: saving makes it anew
+                editor.set_deleted_on_disk(True)
+            return
         except CloudIDEError as error:
             self._background_failed(error)
             return
         if asked == editor.reads_asked:  # else a later read is under way: it wins
             editor.follow(content)
+
+    @on(Editor.ReloadRequested)
+    def _reload_requested(self, event: Editor.ReloadRequested) -> None:
+        event.stop()
+        self.reload_editor(event.editor)
+
+    @work(group="editor-follow", exit_on_error=False)
+    async def reload_editor(self, editor: Editor) -> None:
+        """Read the file again for the editor (F5), dropping its unsaved changes; a file
+        gone from disk keeps the text and says so. Other failures go to the app."""
+        editor.reads_asked += 1
+        try:
+            content = await self.backend.read_file(editor.project, editor.path, READ_LIMIT)
+        except NotFound:
+            editor.set_deleted_on_disk(True)
+            self.notify(
+                f"{editor.path} is no longer on disk; your text stays here (Ctrl+S saves it).",
+                title="Not reloaded",
+                severity="warning",
+            )
+            return
+        editor.reverted(content)
 
     @on(Editor.SaveRequested)
     def _save_requested(self, event: Editor.SaveRequested) -> None:
@@ -223,8 +249,24 @@ class FileSync(Screen[None]):
 
     @work(group="editor-save", exit_on_error=False)
     async def save_editor(self, editor: Editor, text: str, force: bool) -> None:
-        """Write an editor's text atomically; on a conflict the editor asks (through
-        ``ChangedOnDisk``). Other failures go to the app; the text stays either way."""
+        """Write an editor's text (``write_editor``) in the background; other failures go
+        to the app. The text stays either way."""
+        await self.write_editor(editor, text, force=force)
+
+    async def write_editor(
+        self, editor: Editor, text: str | None = None, *, force: bool = False
+    ) -> bool:
+        """Write an editor's text (``text``: what it asked to save; None: its text now)
+        atomically, against the version it was read at; True once written. On a conflict
+        (changed or deleted on disk) nothing is written, the editor asks (through
+        ``ChangedOnDisk``) and this returns False.
+
+        Raises:
+            CloudIDEError: any other failure (a missing folder, a full disk ...).
+        """
+        if text is None:
+            text = editor.text
+            editor.save_started()
         try:
             entry = await self.backend.write_file(
                 editor.project,
@@ -232,13 +274,14 @@ class FileSync(Screen[None]):
                 text.encode("utf-8"),
                 expected_version=None if force else editor.version,
             )
-        except Conflict:
-            editor.save_failed(conflict=True)
-            return
+        except Conflict as conflict:
+            editor.save_failed(conflict=True, deleted=isinstance(conflict, DeletedOnDisk))
+            return False
         except BaseException:
             editor.save_failed(conflict=False)
             raise
         editor.saved(text, entry)
+        return True
 
     # -- who else has a file open -------------------------------------------------------------
     def _presence(self, event: FilePresence) -> None:

@@ -33,6 +33,7 @@ class Cell(NamedTuple):
     blink: bool = False
     dim: bool = False
     conceal: bool = False
+    link: str | None = None
     style: CellStyle = DEFAULT_STYLE
 
 
@@ -40,12 +41,13 @@ _STYLES: dict[tuple[object, ...], CellStyle] = {}
 
 
 def intern_style(fields: tuple[object, ...]) -> CellStyle:
-    """The one ``CellStyle`` for these attribute values (fg … conceal)."""
+    """The one ``CellStyle`` for these attribute values (fg … conceal, link)."""
     style = _STYLES.get(fields)
     if style is None:
         # The fields come from pyte's Char, in this order, with these types.
-        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal = cast(
-            "tuple[Color, Color, bool, bool, bool, bool, bool, bool, bool, bool]", fields
+        fg, bg, bold, italics, underscore, strike, reverse, blink, dim, conceal, link = cast(
+            "tuple[Color, Color, bool, bool, bool, bool, bool, bool, bool, bool, str | None]",
+            fields,
         )
         style = CellStyle(
             fg=fg,
@@ -58,6 +60,7 @@ def intern_style(fields: tuple[object, ...]) -> CellStyle:
             reverse=reverse,
             strike=strike,
             conceal=conceal,
+            link=link,
         )
         if len(_STYLES) < 100_000:  # past that, equal styles may be distinct objects
             _STYLES[fields] = style
@@ -65,12 +68,28 @@ def intern_style(fields: tuple[object, ...]) -> CellStyle:
 
 
 def make_cell(values: Sequence[object]) -> Cell:
-    """A cell from its first 11 fields, with ``style`` computed."""
-    fields = tuple(values[1:11])
+    """A cell from its first 12 fields (data, fg … conceal, link), ``style`` computed."""
+    fields = tuple(values[1:12])
     return Cell._make((values[0], *fields, intern_style(fields)))
 
 
 BLANK = Cell(" ")
+
+_ATTRS: dict[tuple[object, ...], Cell] = {tuple(BLANK[1:12]): BLANK}
+
+
+def attributes(values: Sequence[object]) -> Cell:
+    """The one cell with these attributes (fields fg … link of ``values``; data " "):
+    equal attribute sets are one object, so the caches keyed by a state's identity (SGR,
+    cells per state) keep hitting however a program reaches that state."""
+    fields = tuple(values[1:12])
+    cell = _ATTRS.get(fields)
+    if cell is None:
+        cell = Cell._make((" ", *fields, intern_style(fields)))
+        if len(_ATTRS) < 100_000:  # past that, equal states may be distinct objects
+            _ATTRS[fields] = cell
+    return cell
+
 
 _ON = {
     1: "bold",
@@ -97,9 +116,11 @@ _FIELDS = {name: i for i, name in enumerate(Cell._fields)}
 
 
 def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
-    """The cell attributes after ``CSI params m`` (pure, so callers can cache it)."""
+    """The cell attributes after ``CSI params m`` (pure, so callers can cache it). A
+    reset leaves the hyperlink (OSC 8) on: it is not an SGR attribute."""
+    link = attrs.link
     if not params:
-        return BLANK
+        return BLANK if link is None else with_link(BLANK, link)
     values = list(attrs)
     i, n = 0, len(params)
     while i < n:
@@ -107,6 +128,7 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
         i += 1
         if p == 0:
             values = list(BLANK)
+            values[11] = link
         elif 30 <= p <= 37:
             values[1] = p - 30
         elif 40 <= p <= 47:
@@ -128,8 +150,16 @@ def apply_sgr(attrs: Cell, params: list[int]) -> Cell:
         elif p in _OFF:
             for name in _OFF[p]:
                 values[_FIELDS[name]] = False
-    cell = make_cell(values)
-    return BLANK if cell == BLANK else cell
+    return attributes(values)
+
+
+def with_link(attrs: Cell, link: str | None) -> Cell:
+    """``attrs`` with the hyperlink ``link`` (None: none)."""
+    if attrs.link == link:
+        return attrs
+    values = list(attrs)
+    values[11] = link
+    return attributes(values)
 
 
 class CellCache(dict[str, Cell]):

@@ -77,3 +77,45 @@ def sgr_extended(params: list[int], i: int) -> tuple[Color, int, bool]:
                 return (r, g, b), i + 4, True
         return None, i + 4, False
     return None, i + 1, False
+
+
+RGB = tuple[int, int, int]
+
+XTERM_ANSI: tuple[RGB, ...] = (
+    (0, 0, 0),
+    (205, 0, 0),
+    (0, 205, 0),
+    (205, 205, 0),
+    (0, 0, 238),
+    (205, 0, 205),
+    (0, 205, 205),
+    (229, 229, 229),
+    (127, 127, 127),
+    (255, 0, 0),
+    (0, 255, 0),
+    (255, 255, 0),
+    (92, 92, 255),
+    (255, 0, 255),
+    (0, 255, 255),
+    (255, 255, 255),
+)
+"""xterm's default 16 colours (what a palette query gets before the widget says better)."""
+
+_CUBE = (0, 95, 135, 175, 215, 255)
+
+
+def palette_rgb(index: int, ansi: tuple[RGB, ...] = XTERM_ANSI) -> RGB:
+    """The colour of palette entry ``index`` (0-255): the 16 ANSI colours from ``ansi``,
+    then xterm's 6x6x6 cube and 24 greys."""
+    if index < 16:
+        return ansi[index]
+    if index < 232:
+        n = index - 16
+        return (_CUBE[n // 36], _CUBE[n // 6 % 6], _CUBE[n % 6])
+    grey = 8 + 10 * (index - 232)
+    return (grey, grey, grey)
+
+
+def x11_colour(rgb: RGB) -> str:
+    """``rgb:rrrr/gggg/bbbb``, the form xterm answers colour queries in."""
+    return "rgb:" + "/".join(f"{c * 257:04x}" for c in rgb)

@@ -17,6 +17,7 @@ found, decomposed combining marks): the widget should feed in slices if it must 
 from __future__ import annotations
 
 import codecs
+from bisect import bisect_left
 
 from pyte import modes as mo
 
@@ -24,8 +25,9 @@ from . import fastpath
 from .cells import BLANK, Cell
 from .model import Cursor, Modes, Row
 from .prefilter import PreFilter
+from .reflow import reflow
 from .rows import cells_to_row
-from .screen import EmulatorScreen
+from .screen import EmulatorScreen, Palette
 from .scrollback import Scrollback, TextBlock
 from .stream import EmulatorStream
 
@@ -52,6 +54,7 @@ class TerminalEmulator:
         self._stream = EmulatorStream(self._screen, shortcuts=fast_path)
         self._screen.segment_cache = fast_path
         self._prefilter = PreFilter()
+        self._stream.actions = self._prefilter.actions  # replies, DECRQM... in order
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._history = Scrollback(scrollback)
         self._screen.on_scroll_off = self._scroll_off
@@ -65,6 +68,7 @@ class TerminalEmulator:
         self._dirty: set[int] = set(range(self._screen.lines))
         self._title = ""
         self._replies: list[str] = []
+        self._clipboard: list[str] = []
         self._bell = False
         self.fast_lines = 0
         """Lines that took the fast path (for tests and the bench)."""
@@ -80,9 +84,9 @@ class TerminalEmulator:
             if self._prefilter.title is not None:
                 self._title = self._prefilter.title
                 self._prefilter.title = None
-            if self._prefilter.replies:
-                self._replies += self._prefilter.replies
-                self._prefilter.replies.clear()
+            if self._prefilter.clipboard:
+                self._clipboard += self._prefilter.clipboard
+                self._prefilter.clipboard.clear()
             if text:
                 if self._fast:
                     self._feed_fast(text)
@@ -90,6 +94,7 @@ class TerminalEmulator:
                     self._stream.feed(text)
         except Exception:  # last resort: a bug must not kill the terminal
             self.errors += 1
+            self._stream.actions.clear()
             self._suppress = 0
             self._deferred = None
             self._partial = ""
@@ -110,20 +115,40 @@ class TerminalEmulator:
         if not fastpath.plain_state(screen):
             self._feed_plain(text)
             return
+        text = fastpath.nfc_text_runs(text)
+        complex_starts: list[int] = []  # found once, when first needed (and if tab stops change)
+        tabs_seen: bool | None = None
         pos, n = 0, len(text)
         while pos < n:
-            if fastpath.at_fresh_bottom(screen):
-                m = fastpath.SIMPLE_LINES.match(text, pos)
+            if fastpath.at_fresh_bottom(screen) and (
+                self._deferred is not None or screen.cursor.attrs.bg is None
+            ):
+                tabs_ok = fastpath.default_tabs(screen)
+                if tabs_ok is not tabs_seen:
+                    complex_starts = fastpath.complex_lines(text, tabs_ok)
+                    tabs_seen = tabs_ok
+                i = bisect_left(complex_starts, pos)
+                limit = complex_starts[i] if i < len(complex_starts) else n
+                if limit == pos:
+                    # complex lines go to pyte, as many in a row as there are, in one piece
+                    end = pos
+                    while i < len(complex_starts) and complex_starts[i] == end:
+                        k = text.find("\r\n", end)
+                        end = k + 2 if k >= 0 else n
+                        i += 1
+                    self._feed_plain(text[pos:end])
+                    pos = end
+                    if not fastpath.plain_state(screen):
+                        self._feed_plain(text[pos:])
+                        return
+                    continue
+                m = fastpath.SIMPLE_LINES.match(text, pos, limit)
                 if m is not None:
                     end = m.end()
-                    cut = fastpath.first_complex_line(text[pos:end], fastpath.default_tabs(screen))
-                    if cut >= 0:
-                        end = pos + cut
-                    if end > pos:
-                        if not self._fast_lines(text[pos:end]):
-                            self._feed_plain(text[pos:end])
-                        pos = end
-                        continue
+                    if not self._fast_lines(text[pos:end]):
+                        self._feed_plain(text[pos:end])
+                    pos = end
+                    continue
             k = text.find("\r\n", pos)
             if k < 0:
                 if self._deferred is not None and fastpath.SIMPLE_PARTIAL.match(text, pos):
@@ -135,11 +160,10 @@ class TerminalEmulator:
                 return
             if self._deferred is None:
                 top, bottom = fastpath.scroll_area(screen)
-                m = fastpath.next_run(bottom - top + 1).search(text, k)
-                if m is None:  # no line below can start a run of simple lines
+                k = fastpath.next_run(text, k, bottom - top + 1)
+                if k < 0:  # no line below can start a run of simple lines
                     self._feed_plain(text[pos:])
                     return
-                k = m.start()
             self._feed_plain(text[pos : k + 2])
             pos = k + 2
             if not fastpath.plain_state(screen):
@@ -148,6 +172,9 @@ class TerminalEmulator:
 
     def _feed_plain(self, text: str) -> None:
         self._materialize()
+        if text.count("\x1b[H") > 1:  # full-screen frames: rows written again later
+            screen = self._screen
+            text = fastpath.drop_overwritten_rows(text, screen.lines, screen.columns)
         self._stream.feed(text)
 
     def _fast_lines(self, run: str) -> bool:
@@ -171,7 +198,7 @@ class TerminalEmulator:
             if len(lines) <= keep:
                 return False
             head = lines[: len(lines) - keep]
-            rows = self._rows_of(head, columns) if to_history else []
+            rows, continued = self._rows_of(head, columns) if to_history else ([], [])
             # the rows above the cursor scroll off first (unless they'd be dropped anyway)
             if to_history:
                 if len(rows) < history.limit:
@@ -185,18 +212,19 @@ class TerminalEmulator:
         else:
             lines = deferred + lines
             head = lines[: len(lines) - keep]
-            rows = self._rows_of(head, columns) if to_history else []
+            rows, continued = self._rows_of(head, columns) if to_history else ([], [])
             start = self._deferred_start
         tail = lines[len(lines) - keep :] if keep else []
         # the head's rows go to the scrollback raw; the SGR state after them is computed
         head_text = "\r\n".join(head)
         if start is BLANK and "\x1b" not in head_text and "\t" not in head_text:
-            history.push_texts(rows)
+            history.push_texts(rows, continued)
         else:
             if rows:
-                history.push_block(TextBlock(start, rows, columns))
+                history.push_block(TextBlock(start, rows, columns), continued)
             start = fastpath.sgr_after(start, head_text, self._sgr)
         self.fast_lines += len(head)
+        self._stream.printed = False  # the run ended with CR LF
         screen.dirty.update(range(top, bottom + 1))
         if tail:
             self._deferred = tail
@@ -206,16 +234,20 @@ class TerminalEmulator:
             screen.cursor.attrs = start
         return True
 
-    def _rows_of(self, head: list[str], columns: int) -> list[str]:
+    def _rows_of(self, head: list[str], columns: int) -> tuple[list[str], list[int]]:
+        """The screen rows of these lines, and which of them go on from the row before."""
         if not head:
-            return head
+            return head, []
         joined = "".join(head)
         if joined.isascii() and "\t" not in joined and max(map(len, head)) <= columns:
-            return head
+            return head, []
         rows: list[str] = []
+        continued: list[int] = []
         for line in head:
-            rows += fastpath.split_rows(line, columns)
-        return rows
+            split = fastpath.split_rows(line, columns)
+            continued += range(len(rows) + 1, len(rows) + len(split))
+            rows += split
+        return rows, continued
 
     def _materialize(self) -> None:
         """Draw the deferred lines: through pyte, on the cleared screen, with the
@@ -253,9 +285,13 @@ class TerminalEmulator:
         self._history.push_cells(row, self._screen.columns)  # type: ignore[arg-type]
 
     def resize(self, lines: int, columns: int) -> None:
-        """Resize the screen; the cursor is clamped and every row is dirty."""
+        """Resize the screen; every row is dirty. A width change wraps soft-wrapped lines
+        again (the normal screen and the scrollback, see ``reflow.py``), so the scrollback
+        may gain or lose rows (``history_pushed`` moves by as many)."""
         try:
             self._materialize()
+            if max(1, columns) != self._screen.columns:
+                reflow(self._screen, self._history, max(1, columns))
             self._screen.resize(max(1, lines), max(1, columns))
         except Exception:
             self.errors += 1
@@ -306,6 +342,29 @@ class TerminalEmulator:
             except Exception:
                 self.errors += 1
 
+    def wrapped(self, y: int) -> bool:
+        """Whether visible row ``y``'s text goes on on row ``y + 1`` (a soft wrap: copy
+        the two as one line). False for the last row."""
+        self._look()
+        if not 0 <= y < self._screen.lines:
+            raise IndexError(y)
+        row = self._screen.buffer.get(y + 1)
+        return bool(row is not None and row.continued)
+
+    def history_wrapped(self, i: int) -> bool:
+        """Whether scrollback row ``i`` goes on on the next row (for the newest one kept:
+        on the screen's first row)."""
+        self._look()
+        history = self._history
+        if not 0 <= i < len(history):
+            raise IndexError(i)
+        if i + 1 < len(history):
+            return history.continued(i + 1)
+        screen = self._screen
+        normal = screen._other_buffer if screen.alt_screen else screen.buffer
+        row = normal.get(0) if normal is not None else None
+        return bool(row is not None and row.continued)
+
     @property
     def history_size(self) -> int:
         self._look()
@@ -345,6 +404,7 @@ class TerminalEmulator:
             mouse_sgr=(1006 << 5) in mode,
             focus_events=(1004 << 5) in mode,
             alt_screen=s.alt_screen,
+            synchronized=(2026 << 5) in mode,
         )
 
     @property
@@ -358,6 +418,21 @@ class TerminalEmulator:
         data = "".join(self._replies).encode()
         self._replies.clear()
         return data
+
+    def take_clipboard(self) -> list[str]:
+        """Texts the program asked to put on the clipboard (OSC 52) since the last call,
+        oldest first. Whether to honour them is the caller's decision (a setting)."""
+        texts, self._clipboard = self._clipboard, []
+        return texts
+
+    def set_palette(self, palette: Palette) -> None:
+        """The colours the program is told when it asks (OSC 10, 11, 12, 4): the theme's."""
+        self._screen.palette = palette
+
+    @property
+    def synchronized(self) -> bool:
+        """The program is in the middle of drawing a frame (mode 2026): better not shown."""
+        return (2026 << 5) in self._screen.mode
 
     def take_bell(self) -> bool:
         """Whether a BEL arrived since the last call."""

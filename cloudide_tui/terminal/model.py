@@ -1,23 +1,27 @@
 """Plain data the emulator hands to the widget: styles, spans, cursor, modes.
 
-These types are the contract between ``emulator.py`` (pyte behind it) and the widget, so
-that the widget never depends on pyte's quirks (its colour names, its sparse buffer, its
-wide-character stubs). All are immutable and hashable: the widget caches rendered styles
-keyed by ``CellStyle``.
+These types are the contract between ``emulator.py`` (pyte behind it) and the widget (or
+the server's redraws), so that they never depend on pyte's quirks (its colour names, its
+sparse buffer, its wide-character stubs). All are immutable and hashable: the widget
+caches rendered styles keyed by ``CellStyle`` and Strips keyed by rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 Color = int | tuple[int, int, int] | None
 """``None``: the terminal's default colour (follows the theme); ``int``: a palette index
 0-255 (0-15 are the ANSI colours, also themable); ``(r, g, b)``: 24-bit colour."""
 
 
-@dataclass(frozen=True, slots=True)
-class CellStyle:
-    """The attributes of one cell (SGR state)."""
+class CellStyle(NamedTuple):
+    """The attributes of one cell (SGR state).
+
+    A tuple (immutable, hashed and compared in C; made only of numbers, strings and
+    None, so the garbage collector stops tracking it and every cell and row made of
+    it): the emulator makes many, and the widget caches by them."""
 
     fg: Color = None
     bg: Color = None
@@ -29,15 +33,17 @@ class CellStyle:
     reverse: bool = False
     strike: bool = False
     conceal: bool = False
+    link: str | None = None
+    """The URL of the OSC 8 hyperlink this cell is part of, if any."""
 
 
 DEFAULT_STYLE = CellStyle()
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A run of cells with one style. ``text`` is what is drawn: a wide character takes
-    two cells but one character here; a cell with no character is a space."""
+class Span(NamedTuple):
+    """A run of cells with one style. ``text`` is what is drawn: a grapheme cluster (a
+    wide character, an emoji sequence) takes one or two cells (``graphemes.text_cells``
+    says which); a cell with no character is a space. A tuple, like ``CellStyle``."""
 
     text: str
     style: CellStyle = DEFAULT_STYLE
@@ -70,3 +76,4 @@ class Modes:
     mouse_sgr: bool = False  # ?1006
     focus_events: bool = False  # ?1004
     alt_screen: bool = False  # ?1049 / ?1047 / ?47
+    synchronized: bool = False  # ?2026: the program is drawing a frame; show it when done

@@ -11,6 +11,11 @@ Unlike a raw replay of recent output, it never leaves a mode on that the program
 off, never prints history twice (the reset clears what the viewer had), and costs the
 size of one screen plus the tail, not of everything printed.
 
+Hyperlinks (OSC 8) and soft wraps are carried too: a row that goes on on the next one is
+written to its last column and the next one's text follows without a line break, so the
+viewer's terminal wraps it itself (and copies, selects and reflows the two as one line);
+so is a frame the program is still drawing (mode 2026).
+
 What the emulator's public API does not expose is not carried, and resets to its
 default on the viewer: the scroll region, the pen's colours (the next output sets its
 own), the pending-wrap state of a cursor in the last column, character sets, and the
@@ -70,23 +75,52 @@ def sgr(style: CellStyle) -> str:
     return f"\x1b[{';'.join(params)}m"
 
 
-def row_text(row: Row) -> str:
-    """One row as text with SGR codes; trailing default-style blanks are left out."""
+def _link(url: str | None) -> str:
+    """OSC 8: the text that follows links to ``url`` (None: to nothing)."""
+    clean = "".join(ch for ch in url if ch.isprintable()) if url else ""
+    return f"\x1b]8;;{clean}\x1b\\"
+
+
+def row_text(row: Row, *, whole: bool = False) -> str:
+    """One row as text with SGR codes (and OSC 8 around hyperlinks); trailing
+    default-style blanks are left out, unless ``whole`` (a row that wraps onto the next
+    must reach its last column)."""
     spans = list(row)
-    while spans and spans[-1].style == DEFAULT_STYLE and not spans[-1].text.strip(" "):
-        spans.pop()
-    if spans and spans[-1].style == DEFAULT_STYLE:
-        last = spans[-1]
-        spans[-1] = type(last)(last.text.rstrip(" "), last.style)
+    if not whole:
+        while spans and spans[-1].style == DEFAULT_STYLE and not spans[-1].text.strip(" "):
+            spans.pop()
+        if spans and spans[-1].style == DEFAULT_STYLE:
+            last = spans[-1]
+            spans[-1] = type(last)(last.text.rstrip(" "), last.style)
     out: list[str] = []
     current = DEFAULT_STYLE
+    link: str | None = None
     for span in spans:
-        if span.style != current:
-            out.append(sgr(span.style))
-            current = span.style
+        if span.style.link != link:
+            link = span.style.link
+            out.append(_link(link))
+        if span.style._replace(link=None) != current:
+            current = span.style._replace(link=None)
+            out.append(sgr(current))
         out.append(span.text)
+    if link is not None:
+        out.append(_link(None))
     if current != DEFAULT_STYLE:
         out.append(SGR_RESET)
+    return "".join(out)
+
+
+def _lines(rows: list[Row], wraps: list[bool]) -> str:
+    """Rows as lines: CR LF after each, except after one that wraps onto the next (it is
+    written whole, and the next one's text wraps on the viewer as it did here)."""
+    out: list[str] = []
+    for k, (row, wraps_on) in enumerate(zip(rows, wraps, strict=True)):
+        text = row_text(row, whole=wraps_on)
+        if k and wraps[k - 1] and not text:
+            text = " "  # (a blank continuation still has to start the wrap)
+        out.append(text)
+        if k + 1 < len(rows):
+            out.append("" if wraps_on else "\r\n")
     return "".join(out)
 
 
@@ -105,6 +139,8 @@ def _modes(emulator: TerminalEmulator) -> str:
         out.append("\x1b[?1006h")
     if modes.focus_events:
         out.append("\x1b[?1004h")
+    if modes.synchronized:
+        out.append("\x1b[?2026h")
     return "".join(out)
 
 
@@ -122,18 +158,24 @@ def redraw(emulator: TerminalEmulator, *, scrollback: int = SCROLLBACK_TAIL) -> 
     """
     lines = emulator.lines
     size = emulator.history_size
-    history = [row_text(emulator.history_row(i)) for i in range(max(0, size - scrollback), size)]
-    screen = [row_text(emulator.row(y)) for y in range(lines)]
+    kept = range(max(0, size - scrollback), size)
+    history = [emulator.history_row(i) for i in kept]
+    history_wraps = [emulator.history_wrapped(i) for i in kept]
     alt = emulator.modes.alt_screen
     out = [RESET, CLEAR_HISTORY]
     if alt:
         # history scrolled off a blank normal screen; the alternate screen drawn on top
-        out.append("".join(row + "\r\n" for row in history))
-        out.append("\r\n" * (lines - 1) if history else "")
+        if history:
+            history_wraps[-1] = False  # (onto the normal screen's rows, not carried)
+            out.append(_lines(history, history_wraps) + "\r\n")
+            out.append("\r\n" * (lines - 1))
         out.append("\x1b[?1049h\x1b[H\x1b[2J")
-        out.extend(f"\x1b[{y + 1};1H{row}" for y, row in enumerate(screen) if row)
+        texts = [row_text(emulator.row(y)) for y in range(lines)]
+        out.extend(f"\x1b[{y + 1};1H{text}" for y, text in enumerate(texts) if text)
     else:
-        out.append("\r\n".join(history + screen))
+        screen = [emulator.row(y) for y in range(lines)]
+        wraps = [emulator.wrapped(y) for y in range(lines)]
+        out.append(_lines(history + screen, history_wraps + wraps))
     cursor = emulator.cursor
     out.append(_modes(emulator))
     out.append(_title(emulator.title))

@@ -10,14 +10,15 @@ overwritten, or an orphaned right half, shows as a space.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Mapping
 from itertools import groupby
 from operator import attrgetter
 
-from pyte.screens import wcwidth
+from wcwidth import grapheme_boundary_before
 
 from .cells import Cell
+from .graphemes import CHAR_KINDS, cluster_width, text_cells, text_width
 from .model import DEFAULT_STYLE, Row, Span
 
 
@@ -40,12 +41,50 @@ def cells_to_row(line: Mapping[int, Cell] | None, columns: int) -> Row:
         keys = _RANGES.get(n)
         if keys is None:
             keys = _RANGES[n] = list(range(n))
-        if list(line) == keys:
-            cells = list(line.values())
-            text = "".join(map(_DATA, cells))
+        ordered = list(line) == keys
+        if ordered or max(line) == n - 1:  # (n distinct columns up to n - 1: all of them)
+            cells = list(line.values()) if ordered else list(map(line.__getitem__, keys))
+            datas = list(map(_DATA, cells))
+            text = "".join(datas)
             if len(text) == n and text.isascii():
                 return _spans(text, cells, columns)
+            if len(text) <= n:  # no cell holds more than one character: maybe simple
+                row = _simple_spans(cells, datas, columns)
+                if row is not None:
+                    return row
     return _cells_to_row(line, columns)
+
+
+_SHAPE = {1: "a", 2: "W", 0: "?"}
+_STUB_MARK = {"": "\x00"}
+_SIMPLE_SHAPE = re.compile(r"(?:a|Ws)*")
+
+
+def _simple_spans(cells: list[Cell], datas: list[str], columns: int) -> Row | None:
+    """Spans of cells 0..n-1 that each hold one character that never joins a cluster,
+    every two-cell one followed by its right half; None if they are not like that."""
+    kinds = CHAR_KINDS
+    marked = "".join(map(_STUB_MARK.get, datas, datas))  # right halves as NUL, in C
+    table = {ord(c): _SHAPE[kinds[c]] for c in set(marked)}
+    table[0] = "s"
+    if not _SIMPLE_SHAPE.fullmatch(marked.translate(table)):
+        return None
+    spans: list[Span] = []
+    x = 0
+    for style, group in groupby(cells, _STYLE):
+        run = list(group)
+        text = "".join(map(_DATA, run))
+        if not text:
+            return None  # a right half styled apart from its character: the general way
+        spans.append(Span(text, style))
+        x += len(run)
+    if x < columns:
+        last = spans[-1]
+        if last.style == DEFAULT_STYLE:
+            spans[-1] = Span(last.text + " " * (columns - x), DEFAULT_STYLE)
+        else:
+            spans.append(Span(" " * (columns - x), DEFAULT_STYLE))
+    return tuple(spans)
 
 
 def _spans(text: str, cells: list[Cell], columns: int) -> Row:
@@ -85,18 +124,24 @@ def _cells_to_row(line: Mapping[int, Cell], columns: int) -> Row:
         step = 1
         if not char:
             char = " "  # an orphaned right half
-        elif not char.isascii() and wcwidth(char[0]) == 2:
-            right = get(x + 1)
-            if x + 1 < columns and right is not None and right.data == "":
-                step = 2
-            else:
-                char = " "  # its right half was overwritten (or it hangs off the edge)
+        elif not char.isascii():
+            width = cluster_width(char)
+            if width == 2:
+                right = get(x + 1)
+                if x + 1 < columns and right is not None and right.data == "":
+                    step = 2
+                else:
+                    char = " "  # its right half was overwritten (or it hangs off the edge)
+            elif width == 0:
+                char = " "  # nothing to draw (never stored by the screen)
         style = cell.style
         if style is not current and style != current:
             if texts:
                 spans.append(Span("".join(texts), current))
                 texts = []
             current = style
+        elif texts and not (char.isascii() and texts[-1].isascii()) and _joins(texts[-1], char):
+            char = " "  # it would read as one cluster with its neighbour: keep the cells
         texts.append(char)
         x += step
     if x < columns:
@@ -108,6 +153,15 @@ def _cells_to_row(line: Mapping[int, Cell], columns: int) -> Row:
     if texts:
         spans.append(Span("".join(texts), current))
     return tuple(spans)
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether two cells' texts, side by side, would read as one cluster (a program put
+    a joiner or a mark in one cell and moved the cursor before drawing the next)."""
+    if CHAR_KINDS[after[0]] and CHAR_KINDS[before[-1]]:
+        return False
+    text = before + after
+    return grapheme_boundary_before(text, len(before) + 1) < len(before)
 
 
 def fit_row(row: Row, columns: int) -> Row:
@@ -140,30 +194,22 @@ def fit_row(row: Row, columns: int) -> Row:
     return tuple(out)
 
 
-def _char_width(c: str) -> int:
-    if c.isascii():
-        return 1
-    if unicodedata.combining(c):
-        return 0
-    return 2 if wcwidth(c) == 2 else 1
-
-
 def span_width(text: str) -> int:
-    """Cells a span's text takes (wide characters 2, combining marks 0)."""
-    if text.isascii():
-        return len(text)
-    return sum(map(_char_width, text))
+    """Cells a span's text takes, cluster by cluster (see ``graphemes``)."""
+    return text_width(text)
 
 
 def _cut(text: str, cells: int) -> str:
     out = []
-    for c in text:
-        w = _char_width(c)
-        if w > cells:
+    for cell in text_cells(text):
+        if not cell:
+            continue
+        width = cluster_width(cell) or 1
+        if width > cells:
             out.append(" " * cells)
             break
-        out.append(c)
-        cells -= w
+        out.append(cell)
+        cells -= width
     return "".join(out)
 
 

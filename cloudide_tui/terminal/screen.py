@@ -10,23 +10,48 @@ colour names. Everything is fixed here by overriding methods, never by editing p
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
+from operator import itemgetter
 from typing import Any
 
 import pyte
 from pyte import charsets as cs
 from pyte import modes as mo
-from pyte.screens import Margins, StaticDefaultDict, wcwidth
+from pyte.screens import Margins, Savepoint, StaticDefaultDict
 
-from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell
+from .cells import BLANK, Cell, CellCache, apply_sgr, make_cell, with_link
+from .colors import RGB, XTERM_ANSI, palette_rgb, x11_colour
+from .graphemes import CHAR_KINDS, cluster_width, clusters
 from .model import Color
 
+DEC_GRAPHICS = cs.VT100_MAP[:0x5F] + "_◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·" + cs.VT100_MAP[0x7F:]
+"""DEC special graphics (``ESC ( 0``) as xterm.js and tmux draw it: pyte's table has
+``h`` as ░ (it is U+2424, SYMBOL FOR NEWLINE) and ``_`` as a no-break space."""
+CHARSETS = {**cs.MAPS, "0": DEC_GRAPHICS}
 
-def _blank_row() -> StaticDefaultDict[int, Cell]:
-    return StaticDefaultDict(BLANK)
+
+class Line(StaticDefaultDict[int, Cell]):
+    """A row: sparse ``{x: Cell}`` (missing cells are blank), and whether its text goes on
+    from the row above (``continued``: autowrap moved onto it). As in xterm.js, a line
+    feed onto the row, or erasing it from its first column, ends that. The flag travels
+    with the row when rows move or scroll into the scrollback, so reflow and selection
+    know which rows are one line."""
+
+    continued = False
+
+    def __init__(self) -> None:
+        super().__init__(BLANK)
+
+
+def _blank_row() -> Line:
+    return Line()
 
 
 SEGMENT_MIN = 16
@@ -35,21 +60,52 @@ SEGMENT_CELLS = 100_000
 """At most this many cached cells (a few MB); past that the cache starts over."""
 
 _MINUS_ONE = (-1).__add__
+_PLUS_ONE = (1).__add__
 _SGR_PARAMS = re.compile(r"\x1b\[([0-9;]*)m")
 
-_ALT_MODES = (47 << 5, 1047 << 5, 1049 << 5)
+_ALT_MODES = (47 << 5, 1047 << 5, 1048 << 5, 1049 << 5)
 _MOUSE_MODES = (1000, 1002, 1003)
 _IGNORED_PRIVATE = {3 << 5, 5 << 5}  # DECCOLM (would resize to 132 columns), DECSCNM
+_DEC_TRACKED = {1, 6, 7, 25, 1004, 1006, 2004, 2026}
+_DEC_FIXED = {2027: 3}  # grapheme clusters: always on (graphemes.py)
+_ANSI_FIXED = {2: 4, 12: 3}  # KAM never set, SRM always set (as xterm.js answers)
+_SOFT_RESET_OFF = {mo.IRM, mo.DECOM, 1 << 5, 1004 << 5, 2004 << 5, 2026 << 5}
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The terminal's colours: default foreground and background, the 16 ANSI colours."""
+
+    foreground: RGB = (229, 229, 229)
+    background: RGB = (0, 0, 0)
+    ansi: tuple[RGB, ...] = XTERM_ANSI
+
+
+class _Segments(dict[tuple[int, int, str], tuple[CellCache, dict[int, Cell]]]):
+    """(id(cell cache), x, text) → (that cell cache, {x: Cell}): the cells of text runs
+    drawn before (see ``draw``); ``cells`` counts them (at most SEGMENT_CELLS)."""
+
+    cells = 0
+
+
+_CELL_CACHES: dict[int, CellCache] = {}
+_SGR_CACHE: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
+_ERASE_CELLS: dict[Color, Cell] = {}
+_SGR_TEXT_CACHE: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+_SGR_RUN_CACHE: dict[tuple[int, str], tuple[Cell, Cell, str | None]] = {}
+_SEGMENTS = _Segments()
+_ROWS: dict[tuple[int, int, int, str], tuple[Cell, str, dict[int, Cell], int, Cell, str]] = {}
+"""(id of the attributes, id of the G0 set, the width, a row's token) → (those
+attributes, that G0 set, the row's cells, the cursor's column, the attributes and G0 set
+after): rows written whole from column 0 (see ``write_row``)."""
+ROW_CACHE = 512
+"""At most this many rows are kept (each a few KB at 200 columns)."""
 
 
 class CellCursor(pyte.screens.Cursor):
     """pyte's cursor, holding our ``Cell`` attributes."""
 
     attrs: Cell  # type: ignore[assignment]
-
-
-Line = StaticDefaultDict[int, Cell]
-"""A pyte row: sparse ``{x: Cell}``, missing cells are blank."""
 
 
 class EmulatorScreen(pyte.Screen):
@@ -66,27 +122,32 @@ class EmulatorScreen(pyte.Screen):
     def __init__(self, columns: int, lines: int) -> None:
         self.replies: list[str] = []
         self.bell_rang = False
+        self.palette = Palette()
+        """The colours colour queries are answered with (the widget sets the theme's)."""
         self.alt_screen = False
         self.app_keypad = False
         self.mouse_tracking = 0
-        self.on_scroll_off: Callable[[StaticDefaultDict[int, Cell]], None] | None = None
+        self.on_scroll_off: Callable[[Line], None] | None = None
         self.on_clear_history: Callable[[], None] | None = None
-        self._other_buffer: defaultdict[int, StaticDefaultDict[int, Cell]] | None = None
-        self._alt_saved_cursor: Any = None
+        self._saved: list[Savepoint | None] = [None, None]
+        self._other_buffer: defaultdict[int, Line] | None = None
         self._last_char = ""
+        self._join = False  # the last character drawn may join the next one's cluster
         # Keyed by id(): hashing a Cell hashes its CellStyle, a dataclass (slow). Each
         # entry keeps its Cell alive and is checked by identity, so ids cannot be reused.
-        self._caches: dict[int, CellCache] = {}
-        self._sgr_cache: dict[tuple[int, tuple[int, ...]], tuple[Cell, Cell]] = {}
-        self._erase_cells: dict[Color, Cell] = {}
-        self._sgr_text_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+        # Shared by every screen (the attributes are interned, the results pure): a new
+        # terminal starts warm, and a server's many terminals share one copy.
+        self._caches = _CELL_CACHES
+        self._sgr_cache = _SGR_CACHE
+        self._erase_cells = _ERASE_CELLS
+        self._sgr_text_cache = _SGR_TEXT_CACHE
+        self._sgr_run_cache = _SGR_RUN_CACHE
         self.segment_cache = True
         """Reuse the cells of text drawn before at the same column (``draw``); the
         emulator turns it off with its other shortcuts."""
         # (id(cell cache), x, text) → (that cell cache, {x: Cell}); the cache object is
         # kept and checked by identity, so a reused id cannot return another style's cells
-        self._segments: dict[tuple[int, int, str], tuple[CellCache, dict[int, Cell]]] = {}
-        self._segment_cells = 0
+        self._segments = _SEGMENTS
         super().__init__(columns, lines)
 
     # -- state --------------------------------------------------------------------
@@ -94,14 +155,16 @@ class EmulatorScreen(pyte.Screen):
     def default_char(self) -> Cell:  # type: ignore[override]
         return BLANK
 
-    def _new_buffer(self) -> defaultdict[int, StaticDefaultDict[int, Cell]]:
+    def _new_buffer(self) -> defaultdict[int, Line]:
         return defaultdict(_blank_row)
 
     def reset(self) -> None:
         super().reset()
         self.buffer = self._new_buffer()
         self.cursor = CellCursor(0, 0, BLANK)  # type: ignore[arg-type]
+        self.g1_charset = cs.LAT1_MAP  # ASCII until ESC ) 0 (xterm.js, tmux; pyte: graphics)
         self.savepoints = []
+        self._saved = [None, None]  # DECSC: normal, alternate
         self.alt_screen = False
         self._other_buffer = None
         self.app_keypad = False
@@ -123,7 +186,7 @@ class EmulatorScreen(pyte.Screen):
             return BLANK
         cell = self._erase_cells.get(bg)
         if cell is None:
-            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:11]))
+            cell = self._erase_cells[bg] = make_cell((" ", None, bg, *BLANK[3:12]))
         return cell
 
     @property
@@ -142,6 +205,7 @@ class EmulatorScreen(pyte.Screen):
             and self.g0_charset is cs.LAT1_MAP
             and data.isascii()
             and mo.IRM not in self.mode
+            and not self._join
         ):
             # The common case: ASCII that fits on the line, one C-level dict update.
             attrs = cursor.attrs
@@ -156,18 +220,29 @@ class EmulatorScreen(pyte.Screen):
                 entry = self._segments.get(key)
                 if entry is None or entry[0] is not cache:
                     cells = dict(zip(range(x, x + n), map(cache.__getitem__, data), strict=True))
-                    self._segment_cells += n
-                    if self._segment_cells > SEGMENT_CELLS:
-                        self._segments.clear()
-                        self._segment_cells = n
-                    self._segments[key] = (cache, cells)
+                    segments = self._segments
+                    segments.cells += n
+                    if segments.cells > SEGMENT_CELLS:
+                        segments.clear()
+                        segments.cells = n
+                    segments[key] = (cache, cells)
                 else:
                     cells = entry[1]
+                    line = self.buffer.get(cursor.y)
+                    if line is not None and cells.items() <= line.items():
+                        # already there (a full-screen program redrawing an unchanged
+                        # row): nothing to do, and the row is not dirty
+                        cursor.x = x + n
+                        self._last_char = data[-1]
+                        return
                 if n == self.columns:
                     # the whole row (rows never hold cells past the last column): a
                     # fresh row cloned from the cached dict is ~3x cheaper than updating
                     row = _blank_row()
                     row.update(cells)
+                    old = self.buffer.get(cursor.y)
+                    if old is not None and old.continued:
+                        row.continued = True
                     self.buffer[cursor.y] = row
                 else:
                     self.buffer[cursor.y].update(cells)
@@ -185,13 +260,79 @@ class EmulatorScreen(pyte.Screen):
             data = data.translate(self.g0_charset)
         if not data:
             return
-        if data.isascii() and mo.IRM not in self.mode:
-            self._draw_ascii(data)
-        else:
-            self._draw_unicode(data)
-        self._last_char = data[-1]
+        if data.isascii() and mo.IRM not in self.mode and not self._join:
+            self._draw_narrow(data)
+            self._last_char = data[-1]
+            return
+        if not unicodedata.is_normalized("NFC", data):
+            data = unicodedata.normalize("NFC", data)  # e + U+0301 → é: one cell, in C
+        kinds = CHAR_KINDS
+        if not self._join and kinds[data[0]] and mo.IRM not in self.mode:
+            widths = list(map(kinds.__getitem__, data))
+            if 0 not in widths:
+                # every character is a cluster of its own: no segmenting needed
+                if max(widths) == 1:
+                    self._draw_narrow(data)
+                else:
+                    self._draw_wide(data, widths)
+                self._last_char = data[-1]
+                return
+        self._draw_clusters(data)
 
-    def _draw_ascii(self, data: str) -> None:
+    def write_row(self, token: str, before: str, text: str, after: str) -> None:
+        """A row written whole: SGRs and G0 sets, ``text``, SGRs and G0 sets, ``EL 0``
+        (the stream's merged token, without its CR LFs). Written from column 0 on the
+        normal path, the row's cells are a function of the attributes and character set
+        it starts with and of the token alone: the result is kept, and the same row
+        written again is a copy (or, when the row already holds it, nothing, and the row
+        is not dirty). Elsewhere, in insert mode, or for text that wraps or is not ASCII,
+        it is the sequence of its parts."""
+        cursor = self.cursor
+        if cursor.x or mo.IRM in self.mode or self.charset or not text.isascii():
+            self._row_parts(before, text, after)
+            return
+        attrs = cursor.attrs
+        key = (id(attrs), id(self.g0_charset), self.columns, token)
+        hit = _ROWS.get(key)
+        y = cursor.y
+        if hit is None or hit[0] is not attrs:
+            start_charset = self.g0_charset
+            self._row_parts(before, text, after)
+            if cursor.y == y and cursor.x <= self.columns and len(text) <= self.columns:
+                row = self.buffer.get(y)
+                cells = dict(row) if row is not None else {}
+                if len(_ROWS) > ROW_CACHE:
+                    _ROWS.clear()
+                _ROWS[key] = (attrs, start_charset, cells, cursor.x, cursor.attrs, self.g0_charset)
+            return
+        _, start_charset, cells, x, end_attrs, charset = hit
+        if start_charset is not self.g0_charset:
+            self._row_parts(before, text, after)
+            return
+        line = self.buffer.get(y)
+        if line is None or line != cells:
+            row = _blank_row()
+            row.update(cells)
+            if line is not None and line.continued:
+                row.continued = True
+            self.buffer[y] = row
+            self.dirty.add(y)
+        cursor.x = x
+        cursor.attrs = end_attrs
+        self.g0_charset = charset
+        self._last_char = text[-1]
+        self._join = False
+
+    def _row_parts(self, before: str, text: str, after: str) -> None:
+        if before:
+            self.sgr_run(before)
+        self.draw(text)
+        if after:
+            self.sgr_run(after)
+        self.erase_in_line(0)
+
+    def _draw_narrow(self, data: str) -> None:
+        """Characters one cell wide each, that never join one another."""
         cursor = self.cursor
         columns = self.columns
         cells = self.cells(cursor.attrs)
@@ -200,9 +341,7 @@ class EmulatorScreen(pyte.Screen):
         while i < n:
             if cursor.x >= columns:
                 if autowrap:
-                    self.dirty.add(cursor.y)
-                    cursor.x = 0
-                    self.linefeed()
+                    self._wrap()
                 else:
                     # Without autowrap every further character lands on the last column.
                     self.buffer[cursor.y][columns - 1] = cells[data[n - 1]]
@@ -216,60 +355,154 @@ class EmulatorScreen(pyte.Screen):
             cursor.x = x + take
             i += take
         self.dirty.add(cursor.y)
+        self._join = False
 
-    def _draw_unicode(self, data: str) -> None:
-        if not unicodedata.is_normalized("NFC", data):
-            # compose base + combining marks in C; what is left is merged one by one
-            data = unicodedata.normalize("NFC", data)
+    def _wrap(self) -> None:
+        """Autowrap: the cursor goes to the start of the next line (scrolling at the
+        bottom), which is marked as going on from the row it left."""
+        cursor = self.cursor
+        self.dirty.add(cursor.y)
+        before = self.buffer.get(cursor.y)
+        cursor.x = 0
+        self.index()
+        row = self.buffer[cursor.y]
+        if row is not before:
+            row.continued = True
+
+    def _draw_wide(self, data: str, widths: list[int]) -> None:
+        """Characters that never join one another, some of them two cells wide."""
+        cursor = self.cursor
+        columns = self.columns
+        cells = self.cells(cursor.attrs)
+        stub = cells[""]
+        autowrap = mo.DECAWM in self.mode
+        i, n = 0, len(data)
+        while i < n:
+            x = cursor.x
+            width = widths[i]
+            if x + width > columns:
+                if width > columns:
+                    i += 1  # can never fit (a wide character on a one-column screen)
+                    continue
+                if autowrap:
+                    self._wrap()
+                    x = 0
+                elif width == 2:
+                    i += 1  # no room at the right edge: dropped (xterm.js, tmux)
+                    continue
+                else:
+                    x = cursor.x = columns - 1  # overwrites the last column
+            run = widths[i : i + columns - x]
+            ends = list(accumulate(run, initial=x))
+            k = bisect_right(ends, columns) - 1  # how many fit on this line
+            starts = ends[:k]
+            line = self.buffer[cursor.y]
+            line.update(zip(starts, map(cells.__getitem__, data[i : i + k]), strict=True))
+            wide = compress(starts, map((2).__eq__, run[:k]))
+            line.update(zip(map(_PLUS_ONE, wide), repeat(stub)))
+            cursor.x = ends[k]
+            i += k
+        self.dirty.add(cursor.y)
+        self._join = False
+
+    def _previous_cell(self) -> tuple[Line, int] | None:
+        """The row and column of the cell left of the cursor (the left half if it is a
+        wide character's right half): where a mark or joiner goes. None at column 0
+        (tmux drops a mark there)."""
+        cursor = self.cursor
+        x = min(cursor.x, self.columns) - 1
+        if x < 0:
+            return None
+        line = self.buffer[cursor.y]
+        if x and line[x].data == "":
+            x -= 1
+        if line[x].data == "":
+            return None  # an orphaned right half: nothing to join
+        return line, x
+
+    def _draw_clusters(self, data: str) -> None:
+        """The general case: segment ``data`` into grapheme clusters (UAX #29), joining
+        its start to the cluster left of the cursor when they form one."""
         cursor = self.cursor
         columns = self.columns
         cells = self.cells(cursor.attrs)
         autowrap = mo.DECAWM in self.mode
         insert = mo.IRM in self.mode
-        for char in data:
-            width = wcwidth(char)
-            if width <= 0:
-                if width == 0 and unicodedata.combining(char):
-                    self._combine(char)
-                continue  # zero-width, non-combining: skip it, keep the rest (pyte breaks)
-            if width > 2:
-                width = 2
-            if cursor.x + width > columns:
-                if autowrap and (cursor.x >= columns or width == 2):
-                    self.dirty.add(cursor.y)
-                    cursor.x = 0
-                    self.linefeed()
+        pieces: list[str]
+        previous = self._previous_cell()
+        if previous is not None:
+            line, px = previous
+            before = line[px].data
+            pieces = list(clusters(before + data))
+            first = pieces.pop(0)
+            if first != before and first.startswith(before):
+                self._extend_cell(line, px, first)
+            elif first != before:  # the segmentation changed before the join: do not join
+                pieces = list(clusters(data))
+        else:
+            pieces = list(clusters(data))
+        for piece in pieces:
+            width = cluster_width(piece)
+            if width == 0:
+                previous = self._previous_cell()
+                if previous is not None:  # no cell of its own: it goes with the one before
+                    line, px = previous
+                    joined = unicodedata.normalize("NFC", line[px].data + piece)
+                    line[px] = line[px]._replace(data=joined)
+                continue
+            x = cursor.x
+            if x + width > columns:
+                if width > columns:
+                    continue
+                if autowrap:
+                    self._wrap()
+                elif width == 2:
+                    continue
                 else:
-                    cursor.x = max(0, columns - width)
+                    cursor.x = columns - 1
             if insert:
                 self.insert_characters(width)
             line = self.buffer[cursor.y]
-            line[cursor.x] = cells[char]
+            line[cursor.x] = cells[piece]
             if width == 2:
                 line[cursor.x + 1] = cells[""]
             cursor.x += width
+            self._last_char = piece
         self.dirty.add(cursor.y)
+        self._join = CHAR_KINDS[data[-1]] == 0
 
-    def _combine(self, char: str) -> None:
+    def _extend_cell(self, line: Line, x: int, cluster: str) -> None:
+        """The cell at ``x`` (left of the cursor) now holds ``cluster``: a mark, joiner or
+        selector joined it. If that makes it two cells wide (VS16), it takes the cell
+        the cursor is on; at the right edge it moves to the next line (autowrap on) or
+        stays one cell wide without what widened it."""
+        cluster = unicodedata.normalize("NFC", cluster)  # as if it had come in one piece
+        cell = line[x]
         cursor = self.cursor
-        x, y = cursor.x, cursor.y
-        if x:
-            line = self.buffer[y]
-            x -= 1
-            if line[x].data == "" and x:
-                x -= 1
-        elif y:
-            y -= 1
-            line = self.buffer[y]
-            x = self.columns - 1
-        else:
+        old = cluster_width(cell.data)
+        new = cluster_width(cluster)
+        self.dirty.add(cursor.y)
+        if new == 2 and old == 1:
+            if x + 1 < self.columns:
+                line[x] = cell._replace(data=cluster)
+                line[x + 1] = cell._replace(data="")
+                cursor.x = max(cursor.x, x + 2)
+            elif mo.DECAWM in self.mode:
+                line.pop(x, None)  # left blank, as when a wide character does not fit
+                cursor.x = self.columns
+                self._wrap()
+                row = self.buffer[cursor.y]
+                row[0] = cell._replace(data=cluster)
+                row[1] = cell._replace(data="")
+                cursor.x = 2
+            self._last_char = cluster
             return
-        last = line[x]
-        if last.data:
-            line[x] = last._replace(data=unicodedata.normalize("NFC", last.data + char))
+        line[x] = cell._replace(data=cluster)
+        self._last_char = cluster
 
     def repeat_last(self, count: int = 0) -> None:
-        """REP (``CSI n b``): draw the last graphic character n more times."""
+        """REP (``CSI n b``): draw the last graphic character n more times (the stream
+        calls it only right after a printed character, as xterm does)."""
         if self._last_char:
             self.draw(self._last_char * max(1, min(count, 65535)))
 
@@ -287,16 +520,18 @@ class EmulatorScreen(pyte.Screen):
             row = buffer.pop(top, None)
             if top == 0 and bottom == lines - 1:
                 if not self.alt_screen and self.on_scroll_off is not None:
-                    self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                    self.on_scroll_off(row if row is not None else Line())
                 shifted = self._new_buffer()
                 shifted.update(zip(map(_MINUS_ONE, buffer.keys()), buffer.values(), strict=True))
-                self.buffer = shifted
+                self.buffer = buffer = shifted
             else:
                 get = buffer.pop
                 for y in range(top, bottom):
                     moved = get(y + 1, None)
                     if moved is not None:
                         buffer[y] = moved
+            if cursor.attrs.bg is not None:  # the line scrolled in has the background (BCE)
+                buffer[bottom] = self._erased_row()
         elif cursor.y < lines - 1:
             cursor.y += 1
 
@@ -309,35 +544,87 @@ class EmulatorScreen(pyte.Screen):
         elif cursor.y > 0:
             cursor.y -= 1
 
+    def _erased_row(self) -> Line:
+        """A row of erased cells with the current background (BCE)."""
+        row = _blank_row()
+        row.update(dict.fromkeys(range(self.columns), self.erase_cell()))
+        return row
+
     def _shift_up(self, top: int, bottom: int, count: int) -> None:
+        """Rows ``top..bottom`` move up ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
-        self.dirty.update(range(top, bottom + 1))
-        for y in range(top, bottom + 1):
-            moved = buffer.pop(y + count, None) if y + count <= bottom else None
-            if moved is not None:
-                buffer[y] = moved
+        self.dirty.update(_area(top, bottom)[2])
+        if top + count <= bottom:  # the rows that stay (a missing one is made: blank)
+            moved = _area(top + count, bottom)[1](buffer)
+            buffer.update(zip(range(top, bottom - count + 1), moved, strict=True))
+        pop = buffer.pop
+        erased = self.cursor.attrs.bg is not None
+        for y in range(max(top, bottom - count + 1), bottom + 1):
+            if erased:
+                buffer[y] = self._erased_row()
             else:
-                buffer.pop(y, None)
+                pop(y, None)
 
     def _shift_down(self, top: int, bottom: int, count: int) -> None:
+        """Rows ``top..bottom`` move down ``count``; the rows scrolled in are erased (BCE)."""
         buffer = self.buffer
-        self.dirty.update(range(top, bottom + 1))
-        for y in range(bottom, top - 1, -1):
-            moved = buffer.pop(y - count, None) if y - count >= top else None
-            if moved is not None:
-                buffer[y] = moved
+        self.dirty.update(_area(top, bottom)[2])
+        if top + count <= bottom:  # the rows that stay (a missing one is made: blank)
+            moved = _area(top, bottom - count)[1](buffer)
+            buffer.update(zip(range(top + count, bottom + 1), moved, strict=True))
+        pop = buffer.pop
+        erased = self.cursor.attrs.bg is not None
+        for y in range(top, min(bottom, top + count - 1) + 1):
+            if erased:
+                buffer[y] = self._erased_row()
             else:
-                buffer.pop(y, None)
+                pop(y, None)
 
     def linefeed(self) -> None:
-        self.index()
+        """An explicit line feed (LF, VT, FF, IND, NEL): the row it moves onto does not go
+        on from the one above (any more)."""
+        self.explicit_index()
         if mo.LNM in self.mode:
             self.cursor.x = 0
 
+    def newlines(self, count: int) -> None:
+        """``count`` CR LFs (the stream's merged token): within the scroll area and
+        without LNM games, the cursor just moves down; otherwise one by one."""
+        cursor = self.cursor
+        cursor.x = 0
+        margins = self.margins
+        bottom = margins.bottom if margins is not None else self.lines - 1
+        y = cursor.y
+        if y + count <= bottom:
+            buffer = self.buffer
+            for below in range(y + 1, y + count + 1):
+                row = buffer.get(below)
+                if row is not None and row.continued:
+                    row.continued = False  # a line feed onto it ends its line
+            cursor.y = y + count
+            return
+        for _ in range(count):
+            cursor.x = 0
+            self.linefeed()
+
+    def explicit_index(self) -> None:
+        """IND (``ESC D``): an index that ends the line, as a line feed does."""
+        self.index()
+        row = self.buffer.get(self.cursor.y)
+        if row is not None and row.continued:
+            row.continued = False
+
     def scroll_up(self, count: int = 0) -> None:
-        """SU (``CSI n S``): scroll the region up n lines; the cursor stays."""
+        """SU (``CSI n S``): scroll the region up n lines; the cursor stays. Rows leaving
+        the whole normal screen go to the scrollback (xterm, tmux)."""
         top, bottom = self.margins or Margins(0, self.lines - 1)
-        self._shift_up(top, bottom, min(max(count, 1), bottom - top + 1))
+        count = min(max(count, 1), bottom - top + 1)
+        full = top == 0 and bottom == self.lines - 1
+        if full and not self.alt_screen and self.on_scroll_off is not None:
+            for y in range(count):
+                row = self.buffer.get(y)
+                self.on_scroll_off(row if row is not None else Line())
+        self._shift_up(top, bottom, count)
 
     def scroll_down(self, count: int = 0) -> None:
         """SD (``CSI n T``)."""
@@ -345,7 +632,8 @@ class EmulatorScreen(pyte.Screen):
         self._shift_down(top, bottom, min(max(count, 1), bottom - top + 1))
 
     def insert_lines(self, count: int | None = None) -> None:
-        top, bottom = self.margins or Margins(0, self.lines - 1)
+        margins = self.margins
+        top, bottom = margins if margins is not None else (0, self.lines - 1)
         y = self.cursor.y
         if top <= y <= bottom:
             self._shift_down(y, bottom, min(max(count or 1, 1), bottom - y + 1))
@@ -353,7 +641,8 @@ class EmulatorScreen(pyte.Screen):
 
     def delete_lines(self, count: int | None = None) -> None:
         """DL, with pyte's bug fixed: a row whose replacement was never touched is cleared."""
-        top, bottom = self.margins or Margins(0, self.lines - 1)
+        margins = self.margins
+        top, bottom = margins if margins is not None else (0, self.lines - 1)
         y = self.cursor.y
         if top <= y <= bottom:
             self._shift_up(y, bottom, min(max(count or 1, 1), bottom - y + 1))
@@ -391,7 +680,7 @@ class EmulatorScreen(pyte.Screen):
                 if x >= x0:
                     line[x] = blank
 
-    def _erase_range(self, line: StaticDefaultDict[int, Cell], start: int, end: int) -> None:
+    def _erase_range(self, line: Line, start: int, end: int) -> None:
         blank = self.erase_cell()
         if blank is BLANK:
             if end - start <= len(line):
@@ -420,13 +709,25 @@ class EmulatorScreen(pyte.Screen):
             start, end = 0, cols
         else:
             return
-        self.dirty.add(y)
         if start >= end:
             return
-        if start == 0 and end == cols and self.erase_cell() is BLANK:
+        blank = self.erase_cell()
+        line = self.buffer.get(y)
+        if line is None:
+            if blank is BLANK:
+                return  # an untouched row: nothing to erase, nothing changes
+            line = self.buffer[y]
+        elif blank is BLANK and (not line or max(line) < start or min(line) >= end):
+            if start == 0 and how != 1 and line.continued:
+                line.continued = False
+            return  # nothing there to erase: the row does not change
+        self.dirty.add(y)
+        if start == 0 and end == cols and blank is BLANK:
             self.buffer.pop(y, None)
         else:
-            self._erase_range(self.buffer[y], start, end)
+            self._erase_range(line, start, end)
+            if start == 0 and how != 1 and line.continued:
+                line.continued = False  # erased from its start: no longer goes on (xterm.js)
 
     def erase_in_display(self, how: int = 0, *_: Any, **__: Any) -> None:
         """ED 0/1/2 with background-colour erase on every row, touched or not; ED 3
@@ -456,6 +757,10 @@ class EmulatorScreen(pyte.Screen):
             self.erase_in_line(how)
 
     def alignment_display(self) -> None:
+        """DECALN: fill the screen with E; the margins are reset and the cursor homed
+        (xterm, VT510)."""
+        self.margins = None
+        self.cursor_position()
         self.dirty.update(range(self.lines))
         self.buffer.clear()
         e = BLANK._replace(data="E")
@@ -487,6 +792,24 @@ class EmulatorScreen(pyte.Screen):
         self.cursor.x -= count or 1
         self.ensure_hbounds()
 
+    def cursor_to(self, params: str) -> None:
+        """CUP (``CSI line ; column H``) from its parameter text: the common case (no
+        origin mode) without the general path's calls."""
+        place = _CUP.get(params)
+        if place is None:
+            p = parse_params(params)
+            place = ((p[0] or 1) - 1 if p else 0, (p[1] or 1) - 1 if len(p) > 1 else 0)
+            if len(_CUP) > 4096:
+                _CUP.clear()
+            _CUP[params] = place
+        if self.margins is not None and mo.DECOM in self.mode:
+            self.cursor_position(place[0] + 1, place[1] + 1)
+            return
+        cursor = self.cursor
+        y, x = place
+        cursor.y = y if y < self.lines else self.lines - 1
+        cursor.x = x if x < self.columns else self.columns - 1
+
     def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
         column = (column or 1) - 1
         line = (line or 1) - 1
@@ -504,11 +827,35 @@ class EmulatorScreen(pyte.Screen):
         self.ensure_vbounds()
 
     def save_cursor(self) -> None:
-        super().save_cursor()
-        del self.savepoints[:-16]  # DECSC repeated forever must not grow without bound
+        """DECSC: one saved state per screen (normal, alternate), as in xterm: position,
+        attributes, character sets, origin mode."""
+        self._saved[self.alt_screen] = Savepoint(
+            copy.copy(self.cursor),
+            self.g0_charset,
+            self.g1_charset,
+            self.charset,
+            mo.DECOM in self.mode,
+            mo.DECAWM in self.mode,
+        )
 
     def restore_cursor(self) -> None:
-        super().restore_cursor()
+        """DECRC: back to the state DECSC saved on this screen (it stays saved: restoring
+        twice restores twice); with none saved, home with default attributes."""
+        point = self._saved[self.alt_screen]
+        if point is None:
+            self.mode.discard(mo.DECOM)
+            self.cursor.attrs = BLANK
+            self.cursor_position()
+            return
+        self.g0_charset = point.g0_charset
+        self.g1_charset = point.g1_charset
+        self.charset = point.charset
+        if point.origin:
+            self.mode.add(mo.DECOM)
+        else:
+            self.mode.discard(mo.DECOM)
+        saved: CellCursor = point.cursor  # type: ignore[assignment]
+        self.cursor.x, self.cursor.y, self.cursor.attrs = saved.x, saved.y, saved.attrs
         self.ensure_hbounds()
         self.ensure_vbounds()
 
@@ -517,15 +864,31 @@ class EmulatorScreen(pyte.Screen):
     ) -> None:
         if kwargs.get("private"):
             return  # XTRESTORE (CSI ? Pm r): not supported, ignored
+        self.margins_to(top or 0, bottom or 0)
+
+    def margins_to(self, top: int, bottom: int) -> None:
+        """DECSTBM (``CSI top ; bottom r``) from its parameters (0: not given). The
+        resulting margins are cached by (top, bottom, lines): programs that scroll a
+        region set and reset it around every scroll."""
+        cursor = self.cursor
         if not top and not bottom:
             self.margins = None
-            self.cursor_position()
+            cursor.x = cursor.y = 0  # home
             return
-        top = max(0, min((top or 1) - 1, self.lines - 1))
-        bottom = max(0, min((bottom or self.lines) - 1, self.lines - 1))
-        if bottom > top:
-            self.margins = Margins(top, bottom)
-            self.cursor_position()
+        key = (top, bottom, self.lines)
+        margins = _MARGINS.get(key)
+        if margins is None:
+            last = self.lines - 1
+            first = max(0, min((top or 1) - 1, last))
+            end = max(0, min((bottom or self.lines) - 1, last))
+            margins = Margins(first, end) if end > first else ()
+            if len(_MARGINS) > 4096:
+                _MARGINS.clear()
+            _MARGINS[key] = margins
+        if margins:
+            self.margins = margins
+            cursor.x = 0  # home: the region's top in origin mode
+            cursor.y = margins[0] if mo.DECOM in self.mode else 0
 
     # -- modes --------------------------------------------------------------------
     def set_mode(self, *modes: int, **kwargs: Any) -> None:
@@ -534,6 +897,8 @@ class EmulatorScreen(pyte.Screen):
             for m in modes:
                 if m in _MOUSE_MODES:
                     self.mouse_tracking = m
+                elif m == 66:  # DECNKM: the keypad mode, as ESC =
+                    self.app_keypad = True
             bits = [m << 5 for m in modes if (m << 5) not in _IGNORED_PRIVATE]
             alt = [m for m in bits if m in _ALT_MODES]
             rest = [m for m in bits if m not in _ALT_MODES]
@@ -549,6 +914,8 @@ class EmulatorScreen(pyte.Screen):
             for m in modes:
                 if m in _MOUSE_MODES:
                     self.mouse_tracking = 0
+                elif m == 66:
+                    self.app_keypad = False
             bits = [m << 5 for m in modes if (m << 5) not in _IGNORED_PRIVATE]
             alt = [m for m in bits if m in _ALT_MODES]
             rest = [m for m in bits if m not in _ALT_MODES]
@@ -559,16 +926,20 @@ class EmulatorScreen(pyte.Screen):
             super().reset_mode(*[m for m in modes if m in (mo.IRM, mo.LNM)])
 
     def _enter_alt(self, mode: int) -> None:
+        if mode == 1048 << 5:
+            self.save_cursor()
+            return
         if mode == 1049 << 5:
-            self._alt_saved_cursor = (self.cursor.x, self.cursor.y, self.cursor.attrs)
+            self.save_cursor()  # on the screen we are on: a nested 1049 h saves the alternate's
         if not self.alt_screen:
             self.alt_screen = True
             self._other_buffer, self.buffer = self.buffer, self._new_buffer()
-        if mode == 1049 << 5:
-            self.buffer.clear()
-        self.dirty.update(range(self.lines))
+            self.dirty.update(range(self.lines))
 
     def _leave_alt(self, mode: int) -> None:
+        if mode == 1048 << 5:
+            self.restore_cursor()
+            return
         if self.alt_screen:
             if mode == 1047 << 5 or mode == 1049 << 5:
                 self.buffer.clear()
@@ -576,12 +947,9 @@ class EmulatorScreen(pyte.Screen):
             if self._other_buffer is not None:
                 self.buffer = self._other_buffer
             self._other_buffer = None
-        if mode == 1049 << 5 and self._alt_saved_cursor is not None:
-            self.cursor.x, self.cursor.y, self.cursor.attrs = self._alt_saved_cursor
-            self._alt_saved_cursor = None
-            self.ensure_hbounds()
-            self.ensure_vbounds()
-        self.dirty.update(range(self.lines))
+            self.dirty.update(range(self.lines))
+        if mode == 1049 << 5:
+            self.restore_cursor()  # also when already on the normal screen (dialog does it)
 
     def select_graphic_rendition(self, *attrs: int, **kwargs: Any) -> None:
         if kwargs.get("private"):
@@ -612,21 +980,100 @@ class EmulatorScreen(pyte.Screen):
         self._sgr_text_cache[key] = (current, self.cursor.attrs)
 
     def sgr_run(self, run: str) -> None:
-        """A run of SGR sequences and ``ESC ( B`` (the stream's merged token), cached on
-        (current attributes, run): full-screen programs repeat the same few runs."""
+        """A run of SGR sequences and G0 designations (``ESC ( B``, ``ESC ( 0``: the
+        stream's merged token), cached on (current attributes, run): full-screen programs
+        repeat the same few runs. SGR and the G0 set are independent: only the last
+        designation counts."""
         current = self.cursor.attrs
         key = (id(current), run)
-        hit = self._sgr_text_cache.get(key)
+        hit = self._sgr_run_cache.get(key)
         if hit is not None and hit[0] is current:
             self.cursor.attrs = hit[1]
+            charset = hit[2]
         else:
             for params in _SGR_PARAMS.findall(run):
                 self.sgr_text(params)
-            if len(self._sgr_text_cache) > 8192:
-                self._sgr_text_cache.clear()
-            self._sgr_text_cache[key] = (current, self.cursor.attrs)
-        if "\x1b(" in run:  # SGR and the G0 charset are independent: order is free
-            self.define_charset("B", "(")
+            at = run.rfind("\x1b(")
+            charset = CHARSETS.get(run[at + 2]) if at >= 0 else None
+            if len(self._sgr_run_cache) > 8192:
+                self._sgr_run_cache.clear()
+            self._sgr_run_cache[key] = (current, self.cursor.attrs, charset)
+        if charset is not None:
+            self.g0_charset = charset
+
+    def define_charset(self, code: str, mode: str) -> None:
+        charset = CHARSETS.get(code)
+        if charset is not None:
+            if mode == "(":
+                self.g0_charset = charset
+            elif mode == ")":
+                self.g1_charset = charset
+
+    # -- the pre-filter's actions, modern queries ------------------------------------
+    def perform(self, action: tuple[object, ...]) -> None:
+        """Do what the pre-filter turned into an action, where it came in the output."""
+        kind = action[0]
+        if kind == "reply":
+            self.write_process_input(str(action[1]))
+        elif kind == "decrqm":
+            self.report_mode(bool(action[1]), int(action[2]))  # type: ignore[call-overload]
+        elif kind == "decstr":
+            self.soft_reset()
+        elif kind == "link":
+            self.cursor.attrs = with_link(self.cursor.attrs, action[1])  # type: ignore[arg-type]
+        elif kind == "colour":
+            code, index, terminator = action[1], action[2], action[3]
+            self.report_colour(int(code), index, str(terminator))  # type: ignore[call-overload,arg-type]
+
+    def mode_status(self, private: bool, mode: int) -> int:
+        """DECRQM's answer for a mode: 1 set, 2 reset, 3 always set, 4 always reset, 0 not
+        a mode we know. As xterm.js answers, but mode 2027 (grapheme clusters) is 3."""
+        if private:
+            if mode in _DEC_FIXED:
+                return _DEC_FIXED[mode]
+            if mode in _MOUSE_MODES:
+                return 1 if self.mouse_tracking == mode else 2
+            if mode in (47, 1047, 1049):
+                return 1 if self.alt_screen else 2
+            if mode == 66:
+                return 1 if self.app_keypad else 2
+            if mode in _DEC_TRACKED:
+                return 1 if (mode << 5) in self.mode else 2
+            return 0
+        if mode in (4, 20):
+            return 1 if mode in self.mode else 2
+        return _ANSI_FIXED.get(mode, 0)
+
+    def report_mode(self, private: bool, mode: int) -> None:
+        """DECRQM (``CSI ? Ps $ p``, ``CSI Ps $ p``): answer ``CSI ? Ps ; status $ y``."""
+        mark = "?" if private else ""
+        self.write_process_input(f"\x1b[{mark}{mode};{self.mode_status(private, mode)}$y")
+
+    def report_colour(self, code: int, index: int | None, terminator: str) -> None:
+        """OSC 10 / 11 / 12 / 4 queries, answered from ``palette`` (the theme's colours,
+        which the widget sets) in xterm's form, with the query's own terminator."""
+        palette = self.palette
+        if code == 4 and index is not None:
+            rgb = palette_rgb(index, palette.ansi)
+            self.write_process_input(f"\x1b]4;{index};{x11_colour(rgb)}{terminator}")
+            return
+        rgb = palette.background if code == 11 else palette.foreground
+        self.write_process_input(f"\x1b]{code};{x11_colour(rgb)}{terminator}")
+
+    def soft_reset(self) -> None:
+        """DECSTR (``CSI ! p``), as xterm.js does it: cursor shown, insert, origin,
+        application cursor keys and keypad, focus events, bracketed paste and synchronized
+        output off; autowrap on; full margins; ASCII character sets; default attributes;
+        the saved cursor forgotten. The screen, the cursor's place and mouse modes stay."""
+        self.mode.difference_update(_SOFT_RESET_OFF)
+        self.mode.update((mo.DECTCEM, mo.DECAWM))
+        self.cursor.hidden = False
+        self.app_keypad = False
+        self.margins = None
+        self.charset = 0
+        self.g0_charset = self.g1_charset = cs.LAT1_MAP
+        self.cursor.attrs = BLANK
+        self._saved[self.alt_screen] = None
 
     # -- reports ------------------------------------------------------------------
     def report_device_attributes(self, mode: int = 0, **kwargs: Any) -> None:
@@ -670,7 +1117,7 @@ class EmulatorScreen(pyte.Screen):
                 for y in range(shift):
                     row = buf.pop(y, None)
                     if is_normal and self.on_scroll_off is not None:
-                        self.on_scroll_off(row if row is not None else StaticDefaultDict(BLANK))
+                        self.on_scroll_off(row if row is not None else Line())
                 for y in range(shift, self.lines):
                     row = buf.pop(y, None)
                     if row is not None and y - shift < lines:
@@ -690,15 +1137,35 @@ class EmulatorScreen(pyte.Screen):
         self.dirty.update(range(lines))
         self.ensure_hbounds()
         self.ensure_vbounds()
-        for point in self.savepoints:
-            point.cursor.x = min(point.cursor.x, columns - 1)
-            point.cursor.y = min(point.cursor.y, lines - 1)
+        for point in self._saved:
+            if point is not None:
+                point.cursor.x = min(point.cursor.x, columns - 1)
+                point.cursor.y = min(point.cursor.y, lines - 1)
 
     def ensure_hbounds(self) -> None:
         self.cursor.x = min(max(0, self.cursor.x), self.columns - 1)
 
 
 _PARAMS: dict[str, list[int]] = {}
+_CUP: dict[str, tuple[int, int]] = {}
+_MARGINS: dict[tuple[int, int, int], Margins | tuple[()]] = {}
+"""DECSTBM's parameters and screen height → its margins, or () when it is ignored."""
+_AREAS: dict[tuple[int, int], tuple[range, Callable[[Any], tuple[Line, ...]], frozenset[int]]] = {}
+
+
+def _area(top: int, bottom: int) -> tuple[range, Callable[[Any], tuple[Line, ...]], frozenset[int]]:
+    """Rows ``top..bottom`` of a scroll: their range, a getter of their rows from a buffer
+    (a tuple, in C) and their set (a set merges a set without hashing again). Cached:
+    programs scroll the same few regions."""
+    area = _AREAS.get((top, bottom))
+    if area is None:
+        ys = range(top, bottom + 1)
+        get = itemgetter(*ys)
+        rows_of = get if len(ys) > 1 else lambda buffer: (get(buffer),)
+        if len(_AREAS) > 4096:
+            _AREAS.clear()
+        area = _AREAS[top, bottom] = (ys, rows_of, frozenset(ys))
+    return area
 
 
 def parse_params(text: str) -> list[int]:

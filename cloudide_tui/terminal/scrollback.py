@@ -35,6 +35,11 @@ def sgr_params(text: str) -> list[int]:
     return [min(int(p), 9999) if p else 0 for p in text.split(";")] if text else []
 
 
+_APPLIED: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+"""(id of an SGR state, parameters) → (that state, the state after): programs repeat the
+same few. The state is kept and checked by identity, so a reused id cannot mislead."""
+
+
 class TextBlock:
     """Raw rows from the fast path, styled on demand.
 
@@ -51,20 +56,34 @@ class TextBlock:
         self.columns = columns
         self._starts: list[Cell] | None = None
 
-    def row(self, i: int) -> Row:
+    def state_before(self, i: int) -> Cell:
+        """The SGR state before row ``i`` (computed for every row on the first call)."""
         starts = self._starts
         if starts is None:
             starts = self._starts = []
             state = self.start
+            cache = _APPLIED
             for raw in self.rows:
                 starts.append(state)
                 for params in SGR.findall(raw):
-                    state = apply_sgr(state, sgr_params(params))
+                    hit = cache.get((id(state), params))
+                    if hit is not None and hit[0] is state:
+                        state = hit[1]
+                        continue
+                    new = apply_sgr(state, sgr_params(params))
+                    if len(cache) > 8192:
+                        cache.clear()
+                    cache[id(state), params] = (state, new)
+                    state = new
+        return starts[i]
+
+    def row(self, i: int) -> Row:
+        start = self.state_before(i)
         screen, stream = _scratch(self.columns)
         screen.buffer.clear()
         screen.dirty.clear()
         screen.cursor.x = screen.cursor.y = 0
-        screen.cursor.attrs = starts[i]
+        screen.cursor.attrs = start
         stream.feed(self.rows[i])
         return cells_to_row(screen.buffer.get(0), self.columns)
 
@@ -135,8 +154,10 @@ class Scrollback:
         self.limit = max(0, limit)
         self._rows: deque[object] = deque(maxlen=self.limit)
         self.pushed = 0
-        """Total rows ever pushed (monotonic), so a viewer can keep its place."""
+        """Total rows ever pushed, so a viewer can keep its place (a reflow renumbers)."""
         self._styled: dict[tuple[int, int, int], tuple[TextBlock, Row]] = {}
+        self._continued: set[int] = set()
+        """Push numbers of the rows whose text goes on from the row before (soft wraps)."""
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -144,9 +165,23 @@ class Scrollback:
     def clear(self) -> None:
         self._rows.clear()
         self._styled.clear()
+        self._continued.clear()
+
+    def continued(self, i: int) -> bool:
+        """Whether row ``i`` (0 = oldest kept) goes on from the row before (soft wrap)."""
+        return self.pushed - len(self._rows) + i in self._continued
+
+    def _mark(self, numbers: Iterable[int]) -> None:
+        continued = self._continued
+        continued.update(numbers)
+        if len(continued) > 2 * self.limit + 64:  # forget the rows that were dropped
+            first = self.pushed - self.limit
+            self._continued = {n for n in continued if n >= first}
 
     def push_cells(self, line: StaticDefaultDict[int, Cell] | None, columns: int) -> None:
         """A row from pyte's buffer (converted now: the dict is large)."""
+        if self.limit and getattr(line, "continued", False):
+            self._mark((self.pushed,))
         self.pushed += 1
         if self.limit:
             if not line or all(c is BLANK for c in line.values()):
@@ -158,13 +193,18 @@ class Scrollback:
             else:
                 self._rows.append(PackedRow(row))
 
-    def push_texts(self, rows: list[str]) -> None:
-        """Plain default-style rows (no control characters, each at most one row wide)."""
+    def push_texts(self, rows: list[str], continued: Iterable[int] = ()) -> None:
+        """Plain default-style rows (no control characters, each at most one row wide);
+        ``continued``: which of them go on from the row before."""
+        if self.limit:
+            self._mark(self.pushed + i for i in continued)
         self.pushed += len(rows)
         self._rows.extend(rows[-self.limit :] if self.limit else ())
 
-    def push_block(self, block: TextBlock) -> None:
+    def push_block(self, block: TextBlock, continued: Iterable[int] = ()) -> None:
         n = len(block.rows)
+        if self.limit:
+            self._mark(self.pushed + i for i in continued)
         self.pushed += n
         keep = min(n, self.limit)
         self._rows.extend(zip(repeat(block, keep), range(n - keep, n), strict=True))
@@ -192,3 +232,18 @@ class Scrollback:
 
     def rows(self) -> Iterable[object]:
         return iter(self._rows)
+
+    def entry(self, i: int) -> object:
+        """Row ``i`` as stored (``str``, ``PackedRow`` or ``(TextBlock, k)``)."""
+        return self._rows[i]
+
+    def rebuild(self, entries: list[object], continued: Iterable[int]) -> None:
+        """Replace every row (a reflow): ``entries`` as ``entry`` returns them, oldest
+        first; ``continued``: which of them go on from the row before. The rows dropped
+        so far stay counted in ``pushed``, so push numbers shift by the change in size."""
+        dropped = self.pushed - len(self._rows)
+        self._rows = deque(entries[-self.limit :] if self.limit else (), maxlen=self.limit)
+        start = len(entries) - len(self._rows)
+        self.pushed = dropped + len(entries)
+        self._styled.clear()
+        self._continued = {dropped + n for n in continued if n >= start}

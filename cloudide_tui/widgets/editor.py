@@ -1,11 +1,17 @@
 """An editor tab: Textual's TextArea with highlighting; the main screen reads and writes.
 
 The editor does no I/O: saving posts ``SaveRequested`` and the screen writes through the
-backend, passing the version the text was read at, so a file changed on disk meanwhile
-(by the shell, by git, by another client) is never overwritten silently: the user is
-asked first. While the text has no unsaved changes the editor follows the file: the
-screen hears of every change from the backend's events (``sed -i`` in the shell, a save
-in another client) and calls ``reload``. ``others`` says who else has it open.
+backend, passing the version the text was read at, so a file changed (or deleted) on disk
+meanwhile (by the shell, by git, by another client) is never overwritten silently: the
+user is asked first. While the text has no unsaved changes the editor follows the file:
+the screen hears of every change from the backend's events (``sed -i`` in the shell, a
+save in another client) and calls ``follow``; a file deleted under it is said on its
+notice line. ``others`` says who else has it open.
+
+Besides TextArea's own keys: Ctrl+Home/Ctrl+End, find and replace (``find_bar``), go to
+line, reload from disk. What needs a question (go to which line? discard the changes?)
+or the disk (reload) goes up as a message: the main screen asks or reads, then calls
+back down.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -22,8 +29,9 @@ from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
 from cloudide_tui.backend.base import FileContent, FileEntry
-from cloudide_tui.errors import FileTooLarge
-from cloudide_tui.keymap import EDITOR_BINDINGS
+from cloudide_tui.errors import BinaryFile, FileTooLarge, InvalidPosition
+from cloudide_tui.keymap import EDITOR_BINDINGS, EDITOR_TEXT_BINDINGS
+from cloudide_tui.widgets.find_bar import FindBar, Match, find_matches, next_match, replace_all
 from cloudide_tui.widgets.ordered_keys import OrderedTextArea
 
 EDIT_LIMIT = 2 << 20
@@ -61,6 +69,26 @@ LANGUAGES: dict[str, str] = {
 }
 """File extension -> a language Textual 8 highlights (with the ``syntax`` extra)."""
 
+LANGUAGE_NAMES: dict[str, str] = {
+    "python": "Python",
+    "bash": "Shell",
+    "css": "CSS",
+    "go": "Go",
+    "html": "HTML",
+    "java": "Java",
+    "javascript": "JavaScript",
+    "json": "JSON",
+    "markdown": "Markdown",
+    "rust": "Rust",
+    "sql": "SQL",
+    "toml": "TOML",
+    "xml": "XML",
+    "yaml": "YAML",
+}
+"""How the status line names each language."""
+
+PLAIN_TEXT = "Plain text"
+
 
 def language_for(path: str) -> str | None:
     """The TextArea language for a file name, or None (plain text)."""
@@ -69,15 +97,43 @@ def language_for(path: str) -> str | None:
     return LANGUAGES.get(ext)
 
 
+def language_name(path: str) -> str:
+    """The file's language as the status line shows it ("Python", "Plain text")."""
+    language = language_for(path)
+    return LANGUAGE_NAMES.get(language, PLAIN_TEXT) if language else PLAIN_TEXT
+
+
+def parse_position(text: str, line_count: int) -> tuple[int, int]:
+    """``"12"`` or ``"12:5"`` (1-based, as shown) -> a (row, column) location (0-based).
+
+    A column past the end of its line is clamped by the editor, not refused.
+
+    Raises:
+        InvalidPosition: not a number, or a line outside 1..``line_count``.
+    """
+    line_text, _, col_text = text.strip().partition(":")
+    if not line_text.isdigit() or (col_text and not col_text.isdigit()):
+        raise InvalidPosition(f"Type a line number (1-{line_count}), or line:column.")
+    line, col = int(line_text), int(col_text) if col_text else 1
+    if not 1 <= line <= line_count:
+        raise InvalidPosition(f"The file has lines 1 to {line_count}.")
+    return line - 1, max(col, 1) - 1
+
+
 def decode_for_editing(content: FileContent) -> tuple[str, bool, str | None]:
     """Turn a read into (text, read_only, why) or refuse it.
 
+    Text that is not valid UTF-8 (a Latin-1 file, say) opens read-only, shown as Latin-1
+    (every byte is a character there, so nothing is hidden); saving it would change its
+    bytes.
+
     Raises:
-        FileTooLarge: a binary file (the editor would corrupt it on save).
+        BinaryFile: NUL bytes (the editor would corrupt the file on save).
     """
-    if content.binary:
-        raise FileTooLarge(
-            f"{content.entry.path} looks like a binary file; the editor only opens text.",
+    if b"\0" in content.data:
+        raise BinaryFile(
+            f"{content.entry.path} looks like a binary file (it holds NUL bytes); "
+            "the editor only opens text.",
             hint="Use the terminal (xxd, hexdump, less) to look at it.",
         )
     if content.truncated or content.entry.size > EDIT_LIMIT:
@@ -94,7 +150,24 @@ def decode_for_editing(content: FileContent) -> tuple[str, bool, str | None]:
     try:
         return content.data.decode("utf-8"), False, None
     except UnicodeDecodeError:
-        return content.data.decode("utf-8", errors="replace"), True, "read-only: not valid UTF-8"
+        return (
+            content.data.decode("latin-1"),
+            True,
+            "read-only: not valid UTF-8, shown as Latin-1 "
+            "(iconv -f latin1 -t utf-8 in the terminal converts it)",
+        )
+
+
+class CodeArea(OrderedTextArea):
+    """The editor's text: TextArea plus Ctrl+Home / Ctrl+End (with Shift: selecting)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(EDITOR_TEXT_BINDINGS)
+
+    def action_cursor_document_start(self, select: bool = False) -> None:
+        self.move_cursor((0, 0), select=select)
+
+    def action_cursor_document_end(self, select: bool = False) -> None:
+        self.move_cursor(self.document.end, select=select)
 
 
 class Editor(Vertical):
@@ -109,6 +182,7 @@ class Editor(Vertical):
     DEFAULT_CSS = """
     Editor { height: 1fr; }
     Editor > #notice { height: auto; background: $warning 20%; color: $text; padding: 0 1; }
+    Editor > #notice.-empty { display: none; }
     Editor > TextArea { height: 1fr; border: none; }
     Editor > TextArea:focus { border: none; }
     """
@@ -129,8 +203,40 @@ class Editor(Vertical):
     @dataclass
     class ChangedOnDisk(Message):
         """Saving found the file changed on disk since it was read (by the shell or
-        another program): nothing was written. The screen asks whether to overwrite
-        (``save(force=True)``); the text stays here either way."""
+        another program), or deleted (``deleted``): nothing was written. The screen asks
+        whether to overwrite (or make it anew: ``save(force=True)``); the text stays
+        here either way."""
+
+        editor: Editor
+        deleted: bool = False
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor moved (the status line shows line and column)."""
+
+        editor: Editor
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
+    class GoToLineAsked(Message):
+        """Ctrl+G: the screen asks which line, then calls ``go_to``."""
+
+        editor: Editor
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
+    class RevertAsked(Message):
+        """Reload from disk with unsaved changes: the screen asks before ``revert``."""
 
         editor: Editor
 
@@ -171,17 +277,21 @@ class Editor(Vertical):
         self.saved_text = text
         self.read_only = read_only
         self.notice = notice
+        """Why the file is read-only, if it is (shown above the text)."""
+        self.deleted_on_disk = False
+        """The file was deleted on disk while open (the text stays; saving makes it anew)."""
         self._dirty = False
         self._saving = False
         self.others: list[str] = []
         """Who else has this file open (another client of a shared server), in words."""
         self.reads_asked = 0
         """Reads of the file asked by the screen to follow it (the last one wins)."""
+        self._matches: list[Match] = []
+        self._match_index: int | None = None
 
     def compose(self) -> ComposeResult:
-        if self.notice:
-            yield Static(self.notice, id="notice", markup=False)
-        area = OrderedTextArea.code_editor(
+        yield Static(self.notice or "", id="notice", markup=False)
+        area = CodeArea.code_editor(
             self.saved_text,
             language=language_for(self.path),
             read_only=self.read_only,
@@ -190,8 +300,10 @@ class Editor(Vertical):
         )
         area.cursor_blink = False  # a blinking cursor makes snapshots and SSH noisy
         yield area
+        yield FindBar(id="find-bar")
 
     def on_mount(self) -> None:
+        self._show_notice()
         self._match_theme()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._match_theme())
 
@@ -218,9 +330,37 @@ class Editor(Vertical):
     def name_label(self) -> str:
         return posixpath.basename(self.path)
 
+    @property
+    def language_label(self) -> str:
+        """The file's language as the status line shows it."""
+        return language_name(self.path)
+
+    @property
+    def cursor(self) -> tuple[int, int]:
+        """The cursor's (row, column), 0-based."""
+        return self.text_area.cursor_location
+
+    @property
+    def find_bar(self) -> FindBar:
+        return self.query_one(FindBar)
+
+    def _show_notice(self) -> None:
+        """The notice line: why the file is read-only, and whether it was deleted on disk."""
+        parts = [self.notice] if self.notice else []
+        if self.deleted_on_disk:
+            parts.append("deleted on disk: your text stays here; Ctrl+S saves it again")
+        notice = self.query_one("#notice", Static)
+        notice.update(" · ".join(parts))
+        notice.set_class(not parts, "-empty")
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
         self._update_dirty()
+        self._matches = []  # the text changed: positions are stale, search again when asked
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()
+        self.post_message(self.CursorMoved(self))
 
     def _update_dirty(self) -> None:
         dirty = self.text != self.saved_text
@@ -236,6 +376,14 @@ class Editor(Vertical):
         self.project = project
         self.path = path
 
+    def go_to(self, row: int, col: int = 0) -> None:
+        """Put the cursor at (row, col) (clamped to the text), centred, and focus the text."""
+        area = self.text_area
+        row = max(0, min(row, area.document.line_count - 1))
+        col = max(0, min(col, len(area.document.get_line(row))))
+        area.move_cursor((row, col), center=True)
+        area.focus()
+
     # -- saving ---------------------------------------------------------------------
     def action_save(self) -> None:
         if self.read_only:
@@ -245,8 +393,8 @@ class Editor(Vertical):
 
     def save(self, *, force: bool = False) -> None:
         """Ask the screen to write the text (``SaveRequested``); it answers with
-        ``saved`` or, on a conflict, posts ``ChangedOnDisk``. The text stays here
-        whatever happens, so nothing typed is lost."""
+        ``saved`` or ``save_failed`` (on a conflict ``ChangedOnDisk`` is posted). The text
+        stays here whatever happens, so nothing typed is lost."""
         self._saving = True
         self.post_message(self.SaveRequested(self, self.text, force))
 
@@ -255,20 +403,164 @@ class Editor(Vertical):
         """A save was asked and not answered yet (the file is not followed meanwhile)."""
         return self._saving
 
+    def save_started(self) -> None:
+        """The screen writes the text now (a save it does itself: closing, quitting)."""
+        self._saving = True
+
+    def save_failed(self, *, conflict: bool, deleted: bool = False) -> None:
+        """The save wrote nothing: the file changed (or was ``deleted``) on disk
+        (``conflict``: the screen is told, to ask whether to overwrite) or it failed
+        (reported by the screen)."""
+        self._saving = False
+        if conflict:
+            self.set_deleted_on_disk(deleted)
+            self.post_message(self.ChangedOnDisk(self, deleted=deleted))
+
     def saved(self, text: str, entry: FileEntry) -> None:
         """The screen wrote ``text`` (what the save asked for): it is the saved state."""
         self._saving = False
         self.version = entry.version
         self.saved_text = text
+        self.set_deleted_on_disk(False)
         self._update_dirty()
         self.post_message(self.Saved(self, entry))
 
-    def save_failed(self, *, conflict: bool) -> None:
-        """The save wrote nothing: the file changed on disk (``conflict``: the screen is
-        told, to ask whether to overwrite) or it failed (reported by the screen)."""
-        self._saving = False
-        if conflict:
-            self.post_message(self.ChangedOnDisk(self))
+    # -- find and replace, go to line ------------------------------------------------
+    def action_find(self) -> None:
+        self._open_find(replace=False)
+
+    def action_replace(self) -> None:
+        if self.read_only:
+            self.notify("This file is open read-only.", severity="warning")
+        self._open_find(replace=not self.read_only)
+
+    def _open_find(self, *, replace: bool) -> None:
+        selected = self.text_area.selected_text
+        self.find_bar.open(replace=replace, query=selected if "\n" not in selected else None)
+
+    def action_find_next(self, backwards: bool = False) -> None:
+        if not self.find_bar.query_text:
+            self._open_find(replace=False)
+            return
+        self._step(backwards)
+
+    def action_go_to_line(self) -> None:
+        self.post_message(self.GoToLineAsked(self))
+
+    @on(FindBar.Search)
+    def _search(self, event: FindBar.Search) -> None:
+        event.stop()
+        self._refresh_matches(event.query)
+        area = self.text_area
+        index = next_match(self._matches, area.selection.start)
+        self._select_match(index)
+
+    @on(FindBar.Step)
+    def _step_asked(self, event: FindBar.Step) -> None:
+        event.stop()
+        self._step(event.backwards)
+
+    def _step(self, backwards: bool) -> None:
+        self._refresh_matches(self.find_bar.query_text)
+        area = self.text_area
+        start, end = sorted(area.selection)
+        if backwards:
+            index = next_match(self._matches, start, backwards=True)
+        else:
+            # From the end of the current match (or cursor), so the same one is not found.
+            index = next_match(self._matches, end if start != end else start)
+            if index is not None and start != end and self._matches[index][0] == start:
+                index = (index + 1) % len(self._matches)
+        self._select_match(index)
+
+    @on(FindBar.Replace)
+    def _replace_asked(self, event: FindBar.Replace) -> None:
+        event.stop()
+        if self.read_only:
+            self.notify("This file is open read-only.", severity="warning")
+            return
+        area = self.text_area
+        self._refresh_matches(self.find_bar.query_text)
+        if not self._matches:
+            return
+        if event.everywhere:
+            count = len(self._matches)
+            text = replace_all(area.document.lines, self._matches, event.replacement)
+            area.replace(text, (0, 0), area.document.end, maintain_selection_offset=False)
+            self._matches, self._match_index = [], None
+            self.find_bar.show_count(None, 0)
+            self.notify(f"Replaced {count} match{'es' if count != 1 else ''}.", timeout=3)
+            return
+        start, end = sorted(area.selection)
+        if (start, end) not in self._matches:
+            self._step(False)  # first show which match would be replaced
+            return
+        result = area.replace(event.replacement, start, end, maintain_selection_offset=False)
+        area.selection = Selection.cursor(result.end_location)
+        self._refresh_matches(self.find_bar.query_text)
+        self._select_match(next_match(self._matches, result.end_location))
+
+    @on(FindBar.Closed)
+    def _find_closed(self, event: FindBar.Closed) -> None:
+        event.stop()
+        self.text_area.focus()
+
+    def _refresh_matches(self, query: str) -> None:
+        self._matches = find_matches(self.text_area.document.lines, query)
+
+    def _select_match(self, index: int | None) -> None:
+        self._match_index = index
+        self.find_bar.show_count(index, len(self._matches))
+        if index is None:
+            return
+        start, end = self._matches[index]
+        area = self.text_area
+        area.selection = Selection(start, end)
+        area.scroll_cursor_visible(center=True)
+
+    # -- reloading from disk --------------------------------------------------------------
+    def action_reload(self) -> None:
+        if self._dirty:
+            self.post_message(self.RevertAsked(self))
+        else:
+            self.revert()
+
+    @dataclass
+    class ReloadRequested(Message):
+        """Reload from disk (F5; the user said yes if there were unsaved changes): the
+        screen reads the file and calls ``reverted`` (or ``set_deleted_on_disk``)."""
+
+        editor: Editor
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    def revert(self) -> None:
+        """Drop unsaved changes for what the file holds now (the screen reads it)."""
+        self.post_message(self.ReloadRequested(self))
+
+    def reverted(self, content: FileContent) -> None:
+        """The screen read the file for ``revert``: show it (unsaved changes dropped).
+
+        Raises:
+            BinaryFile: it is not text any more (the text here stays).
+        """
+        text, read_only, notice = decode_for_editing(content)
+        self.read_only = self.text_area.read_only = read_only
+        self.notice = notice
+        self.deleted_on_disk = False
+        self._show_notice()
+        self.reload(text, content.entry.version)
+        self.notify(f"Reloaded {self.path} from disk.", timeout=2)
+
+    def set_deleted_on_disk(self, deleted: bool) -> None:
+        """The file is gone from disk (or back): the notice line says so; the text stays
+        (saving makes the file anew)."""
+        if deleted != self.deleted_on_disk:
+            self.deleted_on_disk = deleted
+            if self.is_mounted:
+                self._show_notice()
 
     # -- following the file on disk -------------------------------------------------
     @property
@@ -280,11 +572,12 @@ class Editor(Vertical):
     def follow(self, content: FileContent) -> bool:
         """The file changed on disk: take ``content`` if nothing here is unsaved (the
         user's text always wins; saving will ask). Returns whether it was taken."""
+        self.set_deleted_on_disk(False)
         if not self.follows or content.entry.version == self.version:
             return False
         try:
             text, _read_only, _notice = decode_for_editing(content)
-        except FileTooLarge:
+        except (BinaryFile, FileTooLarge):
             return False
         self.reload(text, content.entry.version)
         return True

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from rich.text import Text
@@ -57,6 +57,7 @@ STATE_MARKS: dict[ContainerState, tuple[str, str]] = {
     ContainerState.RUNNING: ("●", "green"),
     ContainerState.STOPPED: ("○", "yellow"),
     ContainerState.NONE: ("·", "bright_black"),
+    ContainerState.UNKNOWN: ("?", "bright_black"),
 }
 
 
@@ -134,10 +135,12 @@ class ProjectBrowser(Tree[BrowserItem]):
 
     @dataclass
     class ProjectsChanged(Message):
-        """The project list or a container state changed."""
+        """The project list or a container state changed; ``removed``: the projects
+        listed before and gone now (deleted here, or their folder deleted on disk)."""
 
         browser: ProjectBrowser
         projects: list[ProjectInfo]
+        removed: list[str] = field(default_factory=list)
 
         @property
         def control(self) -> ProjectBrowser:
@@ -263,7 +266,8 @@ class ProjectBrowser(Tree[BrowserItem]):
         self._set_placeholder(not infos)
         if new == self.projects:
             return
-        for name in [n for n in self.projects if n not in new]:
+        removed = [n for n in self.projects if n not in new]
+        for name in removed:
             self._remove_subtree(name, None)
         for index, info in enumerate(infos):
             node = self._item_nodes.get((info.name, None))
@@ -277,7 +281,7 @@ class ProjectBrowser(Tree[BrowserItem]):
         self.projects = new
         if self.cursor_line < 0 and self.root.children:
             self.cursor_line = 0
-        self.post_message(self.ProjectsChanged(self, infos))
+        self.post_message(self.ProjectsChanged(self, infos, removed))
 
     def set_listing(self, project: str, path: str | None, entries: list[FileEntry]) -> None:
         """Show these entries in a folder (None: the project's top), diffed into the tree;

@@ -30,6 +30,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.color import Color as RichColor
 from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
@@ -42,10 +43,13 @@ from textual.timer import Timer
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.defaults import MIN_CONTRAST
 from cloudide_tui.messages import OpenLink
+from cloudide_tui.terminal.colors import RGB
 from cloudide_tui.terminal.emulator import TerminalEmulator
+from cloudide_tui.terminal.graphemes import text_cells
 from cloudide_tui.terminal.keys import APP_KEYS, SCROLL_KEYS, encode_key
 from cloudide_tui.terminal.model import Cursor, Modes, Row
 from cloudide_tui.terminal.mouse import MouseAction, encode_mouse, wants_report
+from cloudide_tui.terminal.screen import Palette
 from cloudide_tui.widgets.terminal_find import link_at
 from cloudide_tui.widgets.terminal_pump import OutputPump
 from cloudide_tui.widgets.terminal_render import (
@@ -70,10 +74,19 @@ WHEEL_LINES = 3
 """History lines per wheel step."""
 
 RESET_MODES = (
-    b"\x1b[?1049l\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l"
-    b"\x1b[?1006l\x1b[?1004l\x1b[?25h\x1b[0m"
+    b"\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l"
+    b"\x1b[?1006l\x1b[?1004l\x1b[?2026l\x1b[?25h\x1b[0m\x1b]8;;\x1b\\"
 )
-"""Fed to the emulator on restart: the dead program's input modes must not stick."""
+"""Fed to the emulator on restart: the dead program's input modes must not stick (and
+``CSI ? 1049 l`` first if it left the alternate screen on: it restores the cursor, which
+on the normal screen would send it home)."""
+
+
+def _triplet(color: RichColor | None, default: RGB) -> RGB:
+    if color is None:
+        return default
+    red, green, blue = color.get_truecolor()
+    return (red, green, blue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +102,8 @@ class Terminal(ScrollView, can_focus=True):
     Args:
         session: The session to show (can also be given later with ``attach``).
         scrollback: How many lines of history to keep.
+        allow_clipboard: Let programs set the clipboard (OSC 52: a remote program could
+            otherwise fill it without the user knowing); the app's setting.
         name: The widget's name. id: Its DOM id. classes: Its CSS classes.
     """
 
@@ -189,11 +204,15 @@ class Terminal(ScrollView, can_focus=True):
         session: ShellSession | None = None,
         *,
         scrollback: int = 10_000,
+        allow_clipboard: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.allow_clipboard = allow_clipboard
+        """Let programs set the clipboard (OSC 52); off, their requests are dropped."""
+        self._told_about_clipboard = False
         self._emulator = TerminalEmulator(80, 24, scrollback=scrollback)
         self._pump = OutputPump(self._emulator, self._publish)
         self._session: ShellSession | None = session
@@ -206,6 +225,7 @@ class Terminal(ScrollView, can_focus=True):
         self._end_reason: str | None = None
         # the snapshot the widget shows, taken after each parsed batch (see _publish)
         self._rows: dict[int, Row] = {}
+        self._wrapped: list[bool] = []  # per visible row: its text goes on on the next
         self._cursor = Cursor(0, 0)
         self._modes = Modes()
         self._lines, self._columns = self._emulator.lines, self._emulator.columns
@@ -215,6 +235,7 @@ class Terminal(ScrollView, can_focus=True):
         self._title = ""
         self._styles: StyleCache | None = None
         self._screen_strips: dict[int, Strip] = {}
+        self._row_strips: LRUCache[Row, Strip] = LRUCache(256)
         self._history_strips: LRUCache[int, Strip] = LRUCache(2048)
         self._missed_history = False
         self._resize_timer: Timer | None = None
@@ -359,8 +380,25 @@ class Terminal(ScrollView, can_focus=True):
     # -- life cycle ----------------------------------------------------------------------
     def on_mount(self) -> None:
         self._apply_resize()
+        self._send_palette()
         if self._session is not None:
             self._start()
+
+    def _send_palette(self) -> None:
+        """Tell the emulator the theme's colours: programs that ask (OSC 10, 11, 4: vim,
+        neovim choose a dark or light scheme from them) get what the user sees."""
+        base = self.rich_style
+        colours = self.app.ansi_theme.ansi_colors
+        ansi: tuple[RGB, ...] = tuple(
+            (c.red, c.green, c.blue) for c in (colours[i] for i in range(16))
+        )
+        palette = Palette(
+            foreground=_triplet(base.color, (229, 229, 229)),
+            background=_triplet(base.bgcolor, (0, 0, 0)),
+            ansi=ansi,
+        )
+        emulator = self._emulator
+        self._pump.with_emulator(lambda: emulator.set_palette(palette))
 
     async def on_unmount(self) -> None:
         self._stop_tasks()
@@ -398,6 +436,8 @@ class Terminal(ScrollView, can_focus=True):
             emulator = self._emulator
 
             def reset() -> None:
+                if emulator.modes.alt_screen:
+                    emulator.feed(b"\x1b[?1049l")
                 emulator.feed(RESET_MODES)
                 if emulator.cursor.x:
                     emulator.feed(b"\r\n")
@@ -526,6 +566,8 @@ class Terminal(ScrollView, can_focus=True):
         if old_cursor != self._cursor:  # the cursor is drawn over its row
             changed += (old_cursor.y, self._cursor.y)
         self._modes = emulator.modes
+        self._wrapped = [emulator.wrapped(y) for y in range(lines)]
+        self._take_clipboard(emulator.take_clipboard())
         self._history_size = emulator.history_size
         self._history_pushed = emulator.history_pushed
         replies = emulator.take_replies()
@@ -565,6 +607,22 @@ class Terminal(ScrollView, can_focus=True):
             self._ring()
         self._place_host_cursor()
 
+    def _take_clipboard(self, texts: list[str]) -> None:
+        """What programs asked to copy (OSC 52): copied if the setting allows it; else
+        dropped, and the user told once how to allow it."""
+        if not texts:
+            return
+        if self.allow_clipboard:
+            self.app.copy_to_clipboard(texts[-1])
+        elif not self._told_about_clipboard:
+            self._told_about_clipboard = True
+            self.notify(
+                "A program in the terminal asked to set the clipboard; "
+                "set clipboard_from_programs to allow it.",
+                title="Clipboard",
+                severity="warning",
+            )
+
     def _ring(self) -> None:
         self.add_class("-bell")
         if self._bell_timer is not None:
@@ -598,11 +656,15 @@ class Terminal(ScrollView, can_focus=True):
         return self._styles
 
     def notify_style_update(self) -> None:
-        """The theme (or CSS) changed: every cached style and Strip is stale."""
+        """The theme (or CSS) changed: every cached style and Strip is stale, and the
+        colours programs are told change."""
         super().notify_style_update()
         self._styles = None
         self._screen_strips.clear()
+        self._row_strips.clear()
         self._history_strips.clear()
+        if self.is_mounted:
+            self._send_palette()
 
     def _dropped(self) -> int:
         """History rows discarded so far: absolute line number of history row 0."""
@@ -655,7 +717,12 @@ class Terminal(ScrollView, can_focus=True):
             row = self._rows.get(y)
             if row is None:
                 return None
-            strip = row_strip(row, styles)
+            # Output that scrolls moves each row's text up a row: the Strip made for it
+            # there is found by content, not made again (fewer objects for the collector)
+            strip = self._row_strips.get(row)
+            if strip is None:
+                strip = row_strip(row, styles)
+                self._row_strips[row] = strip
             self._screen_strips[y] = strip
         return strip
 
@@ -875,9 +942,24 @@ class Terminal(ScrollView, can_focus=True):
                 self.post_message(self.Copied(self, text))
             elif event.ctrl and point is not None:  # Ctrl+click on a link opens it
                 line, column = point
-                url = link_at(self.text_rows(visible_only=True), line, column)
+                url = self._hyperlink_at(line, column) or link_at(
+                    self.text_rows(visible_only=True), line, column
+                )
                 if url:
                     self.post_message(OpenLink(url))
+
+    def _hyperlink_at(self, line: int, column: int) -> str | None:
+        """The hyperlink (OSC 8) the program printed under a cell, if any."""
+        row = self._row_at(line - self._absolute(0))
+        if row is None:
+            return None
+        start = 0
+        for span in row:
+            end = start + len(text_cells(span.text))
+            if start <= column < end:
+                return span.style.link
+            start = end
+        return None
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self._wheel(event, MouseAction.WHEEL_UP, -1)
@@ -910,9 +992,27 @@ class Terminal(ScrollView, can_focus=True):
 
     @property
     def selected_text(self) -> str:
-        """The text under the selection, one line per row, trailing blanks removed."""
+        """The text under the selection: a row that wraps onto the next (a long line the
+        terminal wrapped, not the program) goes on without a newline; trailing blanks
+        are removed."""
         base = self._absolute(0)
-        return self._selection.text(lambda line: self._row_at(line - base))
+        return self._selection.text(
+            lambda line: self._row_at(line - base), lambda line: self._wraps_at(line - base)
+        )
+
+    def _wraps_at(self, virtual_y: int) -> bool:
+        """Whether the row at a virtual line goes on on the next row (a soft wrap)."""
+        if virtual_y < self._shown_rows:
+            lock = self._pump.lock
+            with lock:
+                emulator = self._emulator
+                shift = emulator.history_pushed - emulator.history_size - self._dropped()
+                position = virtual_y - shift
+                if 0 <= position < emulator.history_size:
+                    return emulator.history_wrapped(position)
+                return False
+        y = virtual_y - self._shown_rows
+        return 0 <= y < len(self._wrapped) and self._wrapped[y]
 
     def _clear_selection(self) -> None:
         if self._selection.clear():

@@ -26,13 +26,16 @@ from collections.abc import Callable
 
 from cloudide_tui.terminal.emulator import TerminalEmulator
 
-BATCH_SECONDS = 0.03
-"""Target parsing time of one batch (its size follows the measured rate)."""
+BATCH_SECONDS = 0.06
+"""Target parsing time of one batch (its size follows the measured rate). In a worker
+thread it never blocks the event loop (the GIL is handed over every few ms); larger
+batches let the emulator skip more (lines that scroll off, rows a later frame writes
+again): on top's output, 0.06 s gave ~1.7x the throughput of 0.03 s (A/B, six pairs)."""
 
 BACKLOG_SECONDS = 0.1
 """Read ahead at most this much parsing work; then let the program wait."""
 
-MIN_BATCH, MAX_BATCH = 4 * 1024, 1024 * 1024
+MIN_BATCH, MAX_BATCH = 4 * 1024, 4 * 1024 * 1024
 INITIAL_RATE = 2e6
 """A first guess of the parsing speed (bytes/s), about the slowest measured: full-screen
 programs. It is refined after every batch."""
@@ -51,6 +54,11 @@ of the CPU, instead of 40 frames a second eating 40% of it."""
 MAX_PUBLISH_INTERVAL = 0.1
 """...but at least this often (a flood is shown at 10 frames a second or more, and one
 slow frame, e.g. the first, does not hold the screen back for long)."""
+
+SYNC_TIMEOUT = 0.25
+"""A synchronized update (mode 2026: the program draws a frame between ``CSI ? 2026 h``
+and ``l``) holds the screen back at most this long: a program that dies mid-frame must
+not freeze the view."""
 
 INLINE_BYTES = 2048
 """Batches this small (typing, prompts) are parsed on the event loop: no thread hop."""
@@ -87,6 +95,7 @@ class OutputPump:
         self.render_cost = 0.0
         """Seconds the widget spent rendering since the last publication (it adds them)."""
         self._last_sync = 0.0
+        self._held_since: float | None = None  # a synchronized update began (monotonic)
 
     # -- the reader's side ---------------------------------------------------------------
     def push(self, data: bytes) -> None:
@@ -118,8 +127,16 @@ class OutputPump:
         else:
             self._deferred.append(operation)
 
-    def sync(self) -> bool:
-        """Run deferred operations and publish, if no batch is being parsed."""
+    def held(self) -> float:
+        """Seconds a synchronized update may still hold the screen back (0: it may not)."""
+        if self._held_since is None:
+            return 0.0
+        return max(0.0, self._held_since + SYNC_TIMEOUT - time.perf_counter())
+
+    def sync(self, force: bool = False) -> bool:
+        """Run deferred operations and publish, if no batch is being parsed and the
+        program is not in the middle of a synchronized update (``force``: publish even
+        then). True if it published."""
         if not self.lock.acquire(blocking=False):
             return False
         start = time.perf_counter()
@@ -127,6 +144,12 @@ class OutputPump:
             deferred, self._deferred = self._deferred, []
             for operation in deferred:
                 operation()
+            if self.emulator.synchronized and not force:
+                if self._held_since is None:
+                    self._held_since = start
+                if start - self._held_since < SYNC_TIMEOUT:
+                    return False  # the frame is not finished: show the last one meanwhile
+            self._held_since = None
             self._publish()
         finally:
             self.lock.release()
@@ -164,17 +187,20 @@ class OutputPump:
         while True:
             if not self._pending:
                 if self.eof:
-                    self.sync()
+                    self.sync(force=True)
                     return
                 # Caught up: show it within a frame. (The cost-based interval is for
                 # floods; applied here it would delay the end of every burst.)
                 wait = self._last_sync + MIN_PUBLISH_INTERVAL - clock()
                 self._data_ready.clear()
-                if wait > 0:  # published a moment ago: more output may come first
+                if wait <= 0 and not self.sync():
+                    # held back (a synchronized update, or the emulator busy): try again
+                    # when more output comes, or when the hold runs out
+                    wait = max(self.held(), 0.002)
+                if wait > 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._data_ready.wait(), wait)
                     continue
-                self.sync()
                 await self._data_ready.wait()
                 continue
             batch = int(min(MAX_BATCH, max(MIN_BATCH, self.rate * BATCH_SECONDS)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
@@ -23,6 +23,7 @@ from rich.terminal_theme import TerminalTheme
 from textual.cache import LRUCache
 from textual.strip import Strip
 
+from cloudide_tui.terminal import graphemes
 from cloudide_tui.terminal.contrast import ensure_contrast
 from cloudide_tui.terminal.model import CellStyle, Color, Row
 
@@ -86,6 +87,7 @@ class StyleCache:
             underline=cell.underline or None,
             blink=cell.blink or None,
             strike=cell.strike or None,
+            link=cell.link,  # a hyperlink (OSC 8): the host terminal can follow it too
         )
 
     def _readable(self, fg: RichColor, bg: RichColor, palette: TerminalTheme) -> RichColor:
@@ -103,17 +105,9 @@ def row_strip(row: Row, styles: StyleCache) -> Strip:
 
 
 def row_cells(row: Row) -> list[str]:
-    """The row as one string per cell: a wide character, then ``""`` for its second cell."""
-    cells: list[str] = []
-    for span in row:
-        for char in span.text:
-            if cells and get_character_cell_size(char) == 0:
-                cells[-1] += char  # a combining mark stays with its base
-                continue
-            cells.append(char)
-            if get_character_cell_size(char) == 2:
-                cells.append("")
-    return cells
+    """The row as one string per cell: a grapheme cluster (a character with its marks, an
+    emoji sequence...), then ``""`` for the second cell of a two-cell one."""
+    return graphemes.row_cells(row)
 
 
 def row_text(row: Row, start: int = 0, end: int | None = None) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cloudide_tui.terminal.graphemes import cluster_width, row_cells
 from cloudide_tui.terminal.model import Row
-from cloudide_tui.widgets.terminal_render import row_text
 
 Point = tuple[int, int]
 """(absolute line, column)."""
@@ -60,22 +60,41 @@ class Selection:
         right = last_x + 1 if line == last_line else width
         return left, right
 
-    def text(self, row_at: Callable[[int], Row | None]) -> str:
-        """The selected text, one line per row, trailing blanks removed.
+    def text(
+        self,
+        row_at: Callable[[int], Row | None],
+        wraps_at: Callable[[int], bool] = lambda line: False,
+    ) -> str:
+        """The selected text: one line per line of text, trailing blanks removed. Rows of
+        one long line the terminal wrapped (``wraps_at``) are joined without a newline.
 
         Args:
             row_at: The row of an absolute line (None if it is gone from the scrollback).
+            wraps_at: Whether an absolute line's row goes on on the next (a soft wrap).
         """
         bounds = self.bounds()
         if bounds is None:
             return ""
         (first_line, first_x), (last_line, last_x) = bounds
-        lines = []
+        out: list[str] = []
+        pieces: list[str] = []  # the rows of the current line of text
         for line in range(first_line, last_line + 1):
             row = row_at(line)
             if row is None:
                 continue
             left = first_x if line == first_line else 0
             right = last_x + 1 if line == last_line else None
-            lines.append(row_text(row, left, right))
-        return "\n".join(lines)
+            cells = row_cells(row)[left:right]
+            if line < last_line and wraps_at(line):
+                following = row_at(line + 1)
+                first = row_cells(following)[0] if following else ""
+                if cells and cells[-1] == " " and cluster_width(first or " ") == 2:
+                    cells = cells[:-1]  # the blank a wide character left when it wrapped
+                pieces.append("".join(cells))
+                continue
+            pieces.append("".join(cells))
+            out.append("".join(pieces).rstrip())
+            pieces = []
+        if pieces:
+            out.append("".join(pieces).rstrip())
+        return "\n".join(out)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cloudide_tui.terminal.emulator import TerminalEmulator
@@ -87,6 +87,22 @@ PIECES = st.one_of(
     st.sampled_from(
         ["中文\r\n", "é\r\n", "😀x\r\n", "a\u0301\r\n", "\uff57\uff49\uff44\uff45" * 3 + "\r\n"]
     ),
+    st.sampled_from(  # grapheme clusters, REP, hyperlinks, backgrounds at line ends
+        [
+            "\U0001f468\u200d\U0001f469 ok\r\n",
+            "\u2764\ufe0f|\r\n",
+            "\U0001f1eb\U0001f1f7\r\n",
+            "\u0915\u093e\r\n",
+            "a\u200bb\r\n",
+            "\u0301",
+            "x\x1b[3b\r\n",
+            "\x1b]8;;http://x/\x1b\\link\x1b]8;;\x1b\\\r\n",
+            "\x1b[44mblue\r\n",
+            "\x1b[41m\x1b[K\x1b[m\r\n",
+            "\x1b[?2026h",
+            "\x1b[?2026l",
+        ]
+    ),
     st.integers(5, 40).map(lambda n: "".join(f"{i}\r\n" for i in range(n))),  # seq
     st.tuples(  # full-screen redraws (top, htop): the same rows rewritten in place
         st.integers(1, 9),
@@ -134,6 +150,8 @@ def run(
 def state(e: TerminalEmulator) -> tuple[object, ...]:
     return (
         [e.row(y) for y in range(e.lines)],
+        [e.wrapped(y) for y in range(e.lines)],
+        [e.history_wrapped(i) for i in range(e.history_size)],
         e.cursor,
         e.modes,
         e._screen.cursor.attrs,
@@ -148,6 +166,15 @@ EXAMPLES = int(os.environ.get("EMULATOR_EXAMPLES", "300"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(  # a tab stop set in the same feed, before lines with tabs
+    pieces=["\x1b[5G\x1bH", "\r\n", "\t0\r\n"],
+    cuts=[],
+    columns=6,
+    lines=1,
+    limit=3,
+    look=False,
+    resizes=[],
+)
 @given(
     pieces=st.lists(PIECES, max_size=60),
     cuts=st.lists(st.integers(0, 10_000), max_size=6),
@@ -293,3 +320,49 @@ async def test_top_redrawing_gives_exactly_the_plain_paths_screen() -> None:
     fast = run(text, [4096 * k for k in range(1, 64)], 120, 30, 100, fast=True, look=True)
     assert state(fast) == state(slow)
     assert "PID" in "".join(fast.screen_text())
+
+
+ROW_TEXT = st.text(alphabet="abc 01%:", min_size=0, max_size=40)
+FRAME_LINE = st.one_of(
+    st.just(""),  # a row skipped (unchanged)
+    st.builds(  # a row written whole, starting from scratch (top's process rows)
+        lambda t, u: f"\x1b(B\x1b[m{t}\x1b(B\x1b[m\x1b[39;49m{u}\x1b[K", ROW_TEXT, ROW_TEXT
+    ),
+    st.builds(lambda t: f"{t}\x1b[1m{t}\x1b[m\x1b[K", ROW_TEXT),  # whole, not from scratch
+    st.builds(lambda t: f"\x1b[44m{t}\x1b[K", ROW_TEXT),  # whole, with a background (BCE)
+    st.builds(lambda t: f"\x1b(0{t}\x1b(B\x1b[K", ROW_TEXT),  # line drawing
+    ROW_TEXT,  # written in part (no EL)
+    st.builds(lambda t: f"\x1b[2;3H{t}", ROW_TEXT),  # a cursor move: not a simple frame
+    st.just("中文\x1b[K"),  # non-ASCII: not a simple frame
+)
+
+
+SCRATCH_LINE = st.builds(
+    lambda t, u: f"\x1b(B\x1b[m{t}\x1b(B\x1b[m\x1b[39;49m{u}\x1b[K", ROW_TEXT, ROW_TEXT
+)
+TOP_LIKE_FRAME = st.lists(  # mostly rows written whole from scratch: most get dropped
+    st.one_of(SCRATCH_LINE, SCRATCH_LINE, SCRATCH_LINE, FRAME_LINE), min_size=3, max_size=9
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    frames=st.lists(
+        st.one_of(TOP_LIKE_FRAME, st.lists(FRAME_LINE, max_size=9)), min_size=2, max_size=8
+    ),
+    tail=st.sampled_from(["", "x", "\x1b[5;1Hafter", "\r\n\r\n", "\x1b[1b"]),
+    cuts=st.lists(st.integers(0, 5_000), max_size=3),
+    columns=st.integers(10, 40),
+    lines=st.integers(2, 10),
+)
+def test_frames_written_again_give_exactly_the_plain_paths_screen(
+    frames: list[list[str]], tail: str, cuts: list[int], columns: int, lines: int
+) -> None:
+    # several full-screen frames in one feed: the shortcut drops rows a later frame
+    # writes whole again; nothing of it may show
+    text = "".join("\x1b[H" + "\r\n".join(frame) for frame in frames) + tail
+    slow = run(text, [], columns, lines, 50, fast=False)
+    fast = run(text, cuts, columns, lines, 50, fast=True, look=True)
+    assert state(fast) == state(slow)
+    one = run(text, [], columns, lines, 50, fast=True)  # all in one feed: the most dropped
+    assert state(one) == state(slow)

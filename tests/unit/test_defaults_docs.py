@@ -56,6 +56,7 @@ def test_every_setting_is_in_the_docs_table() -> None:
         ("prefix_key", f"`{defaults.PREFIX_KEY}`"),
         ("alt_digits", f"`{defaults.ALT_DIGITS}`"),
         ("keep_running", "false"),
+        ("clipboard_from_programs", "false"),
         ("project", "none"),
     ],
 )

@@ -115,7 +115,9 @@ def test_vims_startup_queries_are_answered_and_draw_nothing() -> None:
     e.feed(b"\x1b[?4m\x1b[>4;2m\x1bPzz\x1b\\\x1b]10;?\x07\x1b[>c\x1b[c\x1b[6nvim")
     assert e.screen_text()[0] == "vim"
     assert e.row(0)[0].style == DEFAULT_STYLE
-    assert e.take_replies() == b"\x1b[>1;10;0c\x1b[?1;2c\x1b[1;1R"
+    assert e.take_replies() == (
+        b"\x1b]10;rgb:e5e5/e5e5/e5e5\x07\x1b[>1;10;0c\x1b[?1;2c\x1b[1;1R"
+    )  # in the order asked: vim learns the foreground colour too (OSC 10)
 
 
 def test_coloured_output_read_after_a_flood_has_its_colours() -> None:

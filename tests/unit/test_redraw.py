@@ -87,3 +87,23 @@ def test_the_scrollback_tail_is_bounded() -> None:
     assert viewer.history_size == 100
     assert viewer.history_row(99) == source.history_row(source.history_size - 1)
     assert len(data) < 2000
+
+
+def test_hyperlinks_soft_wraps_and_a_frame_being_drawn_survive() -> None:
+    source = TerminalEmulator(20, 6)
+    source.feed(
+        b"\x1b]8;;https://example.com/docs\x1b\\the docs\x1b]8;;\x1b\\ and text\r\n"
+        + b"".join(b"long line %d " % i + b"x" * 30 + b"\r\n" for i in range(4))
+        + b"\x1b[31m" + b"y" * 25 + b"\x1b[0m\x1b[?2026h"
+    )  # fmt: skip
+    assert any(source.history_wrapped(i) for i in range(source.history_size))
+    viewer = replayed(source)
+    assert_same(source, viewer)
+    assert [viewer.wrapped(y) for y in range(6)] == [source.wrapped(y) for y in range(6)]
+    assert [viewer.history_wrapped(i) for i in range(viewer.history_size)] == [
+        source.history_wrapped(i) for i in range(source.history_size)
+    ]
+    assert viewer.modes.synchronized
+    for emulator in (source, viewer):  # and they reflow alike
+        emulator.resize(6, 33)
+    assert_same(source, viewer)
