@@ -2,9 +2,10 @@
 ``RemoteBackend`` to a real ``cloudide-server`` (issue 8: "every flow works remotely as
 it does locally").
 
-The flows are ``tests/app/test_flows.py``'s own functions, run with a ``RemoteHome``;
-only those about stopping local containers on quit are left to the remote tier's own
-tests (there, quitting detaches instead: ``test_sessions_outlive_the_app.py``).
+The flows are ``tests/app/test_flows.py``'s, ``test_editor.py``'s and
+``test_new_paths.py``'s own functions, run with a ``RemoteHome``; only those about
+stopping local containers on quit are left to the remote tier's own tests (there,
+quitting detaches instead: ``test_sessions_outlive_the_app.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from testkit.remote_ide import RemoteHome
+from tests.app import test_editor as editor
 from tests.app import test_flows as flows
+from tests.app import test_new_paths as new_paths
 
 Flow = Callable[[RemoteHome], Awaitable[None]]
 
@@ -30,6 +33,15 @@ FLOWS: list[Flow] = [
     flows.test_an_opened_project_shows_its_files_without_expanding_it_by_hand,
     flows.test_a_burst_of_keys_in_the_name_dialog_keeps_its_order,
     flows._create_the_first_project_from_the_empty_browser,
+    editor.test_moving_finding_replacing_and_going_to_a_line,
+    editor.test_reloading_from_disk_asks_only_when_there_are_changes,
+    editor.test_a_latin1_file_opens_read_only_and_a_binary_one_is_named_so,
+    editor.test_saving_a_file_deleted_on_disk_says_it_was_deleted,
+    editor.test_closing_an_unsaved_editor_can_save_it_first,
+    editor.test_quitting_can_save_every_editor_first,
+    editor.test_quitting_stays_when_a_save_meets_a_change_on_disk,
+    new_paths.test_a_new_file_can_be_a_path_and_its_folders_are_made,
+    new_paths.test_a_name_that_exists_is_refused_while_typing,
 ]
 
 
