@@ -364,9 +364,15 @@ class Terminal(ScrollView, can_focus=True):
             self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))
 
     @property
+    def _live_top(self) -> int:
+        """The scroll position that shows the live screen: its last rows, or its top when
+        it is taller than the view (a shared shell at a bigger viewer's size)."""
+        return max(0, min(round(self.max_scroll_y), self._shown_rows))
+
+    @property
     def scrolled_back(self) -> int:
         """How many lines the view is above the live screen (0: following the output)."""
-        return max(0, round(self.max_scroll_y - self.scroll_offset.y))
+        return max(0, round(self._live_top - self.scroll_offset.y))
 
     def attach(self, session: ShellSession) -> None:
         """Show ``session`` from now on (a restart): the old one is closed, the screen and
@@ -583,7 +589,7 @@ class Terminal(ScrollView, can_focus=True):
         bell = emulator.take_bell()
 
         shown = 0 if self._modes.alt_screen else self._history_size
-        following = self.scroll_offset.y >= self.max_scroll_y
+        following = self.scroll_offset.y >= self._live_top
         top_line = self._absolute(self.scroll_offset.y)
         virtual = Size(columns, shown + lines)
         if shown != self._shown_rows or self.virtual_size != virtual or self._missed_history:
@@ -758,7 +764,7 @@ class Terminal(ScrollView, can_focus=True):
             cursor.visible
             and not self._ended
             and virtual_y - self._shown_rows == cursor.y
-            and self.scroll_offset.y >= self.max_scroll_y
+            and self.scroll_offset.y >= self._live_top
         ):
             x = min(cursor.x, self._columns - 1)
             cells = row_cells(self._rows.get(cursor.y, ()))
@@ -819,8 +825,8 @@ class Terminal(ScrollView, can_focus=True):
     def _snap_to_bottom(self) -> None:
         """Any input brings the view back to the live screen (and drops the selection)."""
         self._clear_selection()
-        if self.scroll_offset.y < self.max_scroll_y:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        if self.scroll_offset.y < self._live_top:
+            self.scroll_to(y=self._live_top, animate=False, immediate=True)
 
     # -- focus ---------------------------------------------------------------------------
     def on_focus(self, event: events.Focus) -> None:

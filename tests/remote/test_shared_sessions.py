@@ -78,6 +78,11 @@ async def test_two_apps_of_different_sizes_show_the_shell_at_the_size_of_who_typ
                 lambda: small.emulator.columns == big_width, "the narrow view follows"
             )
             await narrow.wait_for(lambda: "wide-42" in screen_text(small), "the echo there")
+            # Taller than the narrow view: shown from its top, as the live screen (not as
+            # scrollback to page down through).
+            assert small.emulator.lines > small.scrollable_content_region.height
+            await narrow.pilot.pause()
+            assert small.scrolled_back == 0
 
 
 async def test_a_read_only_view_shows_everything_and_types_nothing(
