@@ -15,7 +15,10 @@ and drives a ``TerminalEmulator`` with it. The design follows from measurements
 * **The cursor, the selection and the scroll position are overlays**, never baked into
   the cached Strips.
 
-The widget owns the session it is given: it closes it when replaced or unmounted.
+The widget owns the session it is given: it lets it go when replaced or unmounted
+(``ShellSession.detach``: a local shell ends with its only viewer, a server's runs on).
+Answers to the program's queries go back through ``ShellSession.reply`` (a shared shell
+takes one viewer's), not as typed input.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import contextlib
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.color import Color as RichColor
@@ -62,9 +66,10 @@ _closing: set[asyncio.Task[None]] = set()
 """Sessions being hung up after their widget went (kept here until done)."""
 
 
-async def _close_quietly(session: ShellSession) -> None:
+async def _detach_quietly(session: ShellSession) -> None:
+    """Stop showing ``session``: a local shell ends, a server's runs on (``detach``)."""
     with contextlib.suppress(Exception):  # a dead transport must not raise from nowhere
-        await session.close()
+        await session.detach()
 
 
 READ_TURN = 0.002
@@ -93,6 +98,13 @@ def _triplet(color: RichColor | None, default: RGB) -> RGB:
         return default
     red, green, blue = color.get_truecolor()
     return (red, green, blue)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """The emulator's answer to a query, queued in order with the input."""
+
+    data: bytes
 
 
 class Terminal(ScrollView, can_focus=True):
@@ -219,7 +231,7 @@ class Terminal(ScrollView, can_focus=True):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._io_tasks: set[asyncio.Task[Any]] = set()
         """The reader, pump and writer on the current session (a restart replaces them)."""
-        self._input: asyncio.Queue[bytes | tuple[int, int]] = asyncio.Queue()
+        self._input: asyncio.Queue[bytes | tuple[int, int] | _Reply] = asyncio.Queue()
         self._ended = False
         self._end_reason: str | None = None
         # the snapshot the widget shows, taken after each parsed batch (see _publish)
@@ -239,12 +251,17 @@ class Terminal(ScrollView, can_focus=True):
         self._missed_history = False
         self._resize_timer: Timer | None = None
         self._sized = False
+        self._size_known = asyncio.Event()
+        """Set once the emulator has the widget's size: output is read only from then on,
+        so that a redraw made for this size (a server's snapshot) lands on a screen of
+        that size, not on the made-up 80x24 of a widget not laid out yet."""
         self._sent_size: tuple[int, int] | None = None
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
         self._selection = Selection()
         self._min_contrast = MIN_CONTRAST
         self._marks: dict[int, list[tuple[int, int, bool]]] = {}
+        self._banner = ""
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -346,9 +363,26 @@ class Terminal(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, virtual - height // 3), animate=False, immediate=True)
 
     @property
+    def banner(self) -> str:
+        """A note shown over the top right corner ("reconnecting…"); "" for none."""
+        return self._banner
+
+    @banner.setter
+    def banner(self, text: str) -> None:
+        if text != self._banner:
+            self._banner = text
+            self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))
+
+    @property
+    def _live_top(self) -> int:
+        """The scroll position that shows the live screen: its last rows, or its top when
+        it is taller than the view (a shared shell at a bigger viewer's size)."""
+        return max(0, min(round(self.max_scroll_y), self._shown_rows))
+
+    @property
     def scrolled_back(self) -> int:
         """How many lines the view is above the live screen (0: following the output)."""
-        return max(0, round(self.max_scroll_y - self.scroll_offset.y))
+        return max(0, round(self._live_top - self.scroll_offset.y))
 
     def attach(self, session: ShellSession) -> None:
         """Show ``session`` from now on (a restart): the old one is closed, the screen and
@@ -356,7 +390,7 @@ class Terminal(ScrollView, can_focus=True):
         old = self._session
         self._session = session
         if old is not None and old is not session:
-            self._spawn(old.close())
+            self._spawn(old.detach())
         if self.is_mounted:
             self._start()
 
@@ -386,9 +420,9 @@ class Terminal(ScrollView, can_focus=True):
     def on_unmount(self) -> None:
         self._stop_tasks()
         if self._session is not None:
-            # Hung up in the background: a view going away never waits on the engine
-            # (closing a session may take seconds when the engine is slow to answer).
-            task = asyncio.get_running_loop().create_task(_close_quietly(self._session))
+            # Detached (a local shell: hung up) in the background: a view going away never
+            # waits on the engine (closing may take seconds when it is slow to answer).
+            task = asyncio.get_running_loop().create_task(_detach_quietly(self._session))
             _closing.add(task)
             task.add_done_callback(_closing.discard)
 
@@ -447,11 +481,17 @@ class Terminal(ScrollView, can_focus=True):
         """Pull output into the pump; stop pulling while its backlog is full."""
         clock = time.perf_counter
         try:
+            await self._size_known.wait()
             turn = clock()
+            shown_size = None
             while True:
                 data = await session.read()
                 if not data:
                     break
+                size = session.shell_size
+                if size is not None and size != shown_size:
+                    shown_size = size
+                    pump.push_operation(partial(self._show_shell_size, pump.emulator, *size))
                 pump.push(data)
                 await pump.wait_for_space()
                 # A flood has data ready on every read: without a yield the loop would
@@ -472,14 +512,16 @@ class Terminal(ScrollView, can_focus=True):
             self._show_end()
 
     async def _write_loop(
-        self, session: ShellSession, queue: asyncio.Queue[bytes | tuple[int, int]]
+        self, session: ShellSession, queue: asyncio.Queue[bytes | tuple[int, int] | _Reply]
     ) -> None:
-        """Send input and resizes to the session, in order, without blocking the UI."""
+        """Send input, answers and resizes to the session, in order, without blocking the UI."""
         while True:
             item = await queue.get()
             try:
                 if isinstance(item, tuple):
                     await session.resize(*item)
+                elif isinstance(item, _Reply):
+                    await session.reply(item.data)
                 else:
                     await session.write(item)
             except asyncio.CancelledError:
@@ -554,13 +596,13 @@ class Terminal(ScrollView, can_focus=True):
         self._history_size = emulator.history_size
         self._history_pushed = emulator.history_pushed
         replies = emulator.take_replies()
-        if replies:
-            self._send(replies)
+        if replies and not self._ended and self._session is not None:
+            self._input.put_nowait(_Reply(replies))
         title = emulator.title
         bell = emulator.take_bell()
 
         shown = 0 if self._modes.alt_screen else self._history_size
-        following = self.scroll_offset.y >= self.max_scroll_y
+        following = self.scroll_offset.y >= self._live_top
         top_line = self._absolute(self.scroll_offset.y)
         virtual = Size(columns, shown + lines)
         if shown != self._shown_rows or self.virtual_size != virtual or self._missed_history:
@@ -735,7 +777,7 @@ class Terminal(ScrollView, can_focus=True):
             cursor.visible
             and not self._ended
             and virtual_y - self._shown_rows == cursor.y
-            and self.scroll_offset.y >= self.max_scroll_y
+            and self.scroll_offset.y >= self._live_top
         ):
             x = min(cursor.x, self._columns - 1)
             cells = row_cells(self._rows.get(cursor.y, ()))
@@ -746,6 +788,10 @@ class Terminal(ScrollView, can_focus=True):
         if y == 0 and self.scrolled_back:
             badge = f" ↑ {self.scrolled_back} lines back · Shift+PgDn "
             strip = overlay_right(strip, badge, self.get_component_rich_style("terminal--badge"))
+        elif y == 0 and self._banner:
+            strip = overlay_right(
+                strip, f" {self._banner} ", self.get_component_rich_style("terminal--badge")
+            )
         return strip
 
     # -- keys and paste ------------------------------------------------------------------
@@ -792,8 +838,8 @@ class Terminal(ScrollView, can_focus=True):
     def _snap_to_bottom(self) -> None:
         """Any input brings the view back to the live screen (and drops the selection)."""
         self._clear_selection()
-        if self.scroll_offset.y < self.max_scroll_y:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        if self.scroll_offset.y < self._live_top:
+            self.scroll_to(y=self._live_top, animate=False, immediate=True)
 
     # -- focus ---------------------------------------------------------------------------
     def on_focus(self, event: events.Focus) -> None:
@@ -835,6 +881,17 @@ class Terminal(ScrollView, can_focus=True):
 
         self._pump.with_emulator(resize)
         self._send_size(height, width)
+        self._size_known.set()
+
+    def _show_shell_size(self, emulator: TerminalEmulator, rows: int, cols: int) -> None:
+        """Lay the screen out at the shell's size (the pump calls it, lock held, before
+        the output made for that size): a shared shell takes the size of whoever typed
+        or resized last (as tmux's "latest"), and output wrapped for another viewer's
+        width would be garbled at ours. Typing here makes it ours again."""
+        if (rows, cols) != (emulator.lines, emulator.columns) and rows > 0 and cols > 0:
+            emulator.resize(rows, cols)
+            self._publish()
+            self.refresh()
 
     def _send_size(self, rows: int, cols: int) -> None:
         """Tell the session its size, once per change (each one is a SIGWINCH)."""
