@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import stat
+import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
