@@ -11,9 +11,8 @@ ARGS ?=
 # The suite and the bench use an image tagged by the content of runner/: checkouts whose
 # runner/ differ (branches, worktrees, CI) share one engine without swapping each other's
 # image, and a changed runner/ is always rebuilt before it is tested.
-RUNNER_HASH := $(shell find runner -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
-TEST_IMAGE := cloudide-runner:test-$(RUNNER_HASH)
-test test-pty bench: IMAGE := $(TEST_IMAGE)
+TEST_IMAGE := $(shell $(PYTHON) testkit/runner_tag.py)
+test test-pty bench screenshots: IMAGE := $(TEST_IMAGE)
 
 export CLOUDIDE_IMAGE = $(IMAGE)
 

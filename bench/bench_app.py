@@ -4,8 +4,10 @@ Measured in one run on this machine's engine:
 
 * ``cloudide-tui --project X`` in a real pseudo-terminal (tmux, 120x36) until the shell's
   prompt is on screen: cold (no container yet: created and started) and warm (container
-  running, left by ``--keep-running``), next to ``docker exec -it <container> bash -l``
-  reaching its prompt on the same container in the same tmux set-up (the anchor).
+  running, left by ``--keep-running``; its shell opened by the helper process while the
+  UI loads, ``warm_start.fork_helper``), next to ``docker exec -it <container> bash -l``
+  reaching its prompt on the same container in the same tmux set-up (the anchor). The
+  warm figure is the median of ``WARM_RUNS`` runs, interleaved with the anchor's.
 * Keystroke to echo on screen: the headless app on the real local backend; a key event
   goes in, and the time until the terminal widget's rendered line (``render_line``, what
   the compositor paints) shows the echoed character; 200 keys. Anchor: the same echo
@@ -44,7 +46,7 @@ PROMPT = re.compile(r"/workspace\$")
 KEYS = 200
 KEY_GAP = 0.033
 """Seconds between keys when measuring echo at a typing pace (30 keys a second)."""
-WARM_RUNS = 3
+WARM_RUNS = 7
 TMUX = f"cloudide-bench-{secrets.token_hex(3)}"
 
 
@@ -76,18 +78,28 @@ def bench_startup(report: Report, data_dir: Path, owner: str) -> None:
     )
     app_cmd = f"{env} {CLI} --data-dir {data_dir} --project start --keep-running"
     cold = _time_to_prompt(app_cmd)
-    warm = statistics.median(_time_to_prompt(app_cmd) for _ in range(WARM_RUNS))
     backend = DockerBackend(data_dir, owner=owner)
     container = backend.container_name("start")
     exec_cmd = f"docker exec -it -u {backend.account.user} -w /workspace {container} bash -l"
-    bare = statistics.median(_time_to_prompt(exec_cmd) for _ in range(WARM_RUNS))
+    warm_runs, bare_runs = [], []
+    for _ in range(WARM_RUNS):  # interleaved: a busy spell of this shared machine hits both
+        warm_runs.append(_time_to_prompt(app_cmd))
+        bare_runs.append(_time_to_prompt(exec_cmd))
+    warm, bare = statistics.median(warm_runs), statistics.median(bare_runs)
+    print(
+        "  warm runs: "
+        + " ".join(f"{t:.2f}" for t in warm_runs)
+        + " s; docker exec: "
+        + " ".join(f"{t:.2f}" for t in bare_runs)
+        + " s"
+    )
     report.add(
         "start to prompt, warm (container running)",
         warm,
         "s",
         anchor_name="docker exec -it",
         anchor=bare,
-        goal="< 1.5 s and <= 2x anchor",
+        goal="<= 0.5 s",
     )
     report.add(
         "start to prompt, cold (container created)",

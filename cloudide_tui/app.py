@@ -15,10 +15,12 @@ import asyncio
 import contextlib
 import gc
 import os
+import socket
 import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,17 +34,22 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from cloudide_tui import defaults, paths
-from cloudide_tui.backend.base import Backend, LimitHit
+from cloudide_tui import defaults, paths, tab_memory, ui_state
+from cloudide_tui.backend.base import Backend, LimitHit, ShellSession
+from cloudide_tui.backend.engine_address import engine_description
+from cloudide_tui.backend.handoff import StartedExec
+from cloudide_tui.backend.lazy import LazyBackend
 from cloudide_tui.commands import ACTIONS, FilesProvider
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
-from cloudide_tui.early_shell import EarlyShell
+from cloudide_tui.dialogs.error import RETRY
+from cloudide_tui.early_shell import EarlyShell, ShellHelper
 from cloudide_tui.errors import (
     CloudIDEError,
     ContainerError,
     EngineUnavailable,
     ImageError,
+    ImageMissing,
     ResourceLimit,
 )
 from cloudide_tui.keymap import APP_BINDINGS, PREFIX_ID, short_key
@@ -50,9 +57,10 @@ from cloudide_tui.links import is_link, open_in_browser
 from cloudide_tui.messages import Activity, OpenLink, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
-from cloudide_tui.screens.main import MainScreen, expected_terminal_size
+from cloudide_tui.screens.main import MainScreen
 from cloudide_tui.screens.prefix import SEND_PREFIX, PrefixScreen
 from cloudide_tui.validation import validate_project_name
+from cloudide_tui.warm_start import expected_terminal_size
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
 
@@ -65,6 +73,9 @@ YIELD_TO_TERMINAL = frozenset({"quit", "command_palette"})
 
 STOP_TIMEOUT = 30.0
 """Seconds allowed for stopping containers on quit before giving up on them."""
+
+STATE_EVERY = 2.0
+"""Seconds between checks whether the theme or the tabs changed (then they are saved)."""
 
 
 class StoppedByABug(Exception):
@@ -106,9 +117,24 @@ class CloudIDEApp(App[int]):
         *,
         log_path: Path | None = None,
         freeze_gc: bool = False,
+        state_file: Path | None = None,
+        helper: ShellHelper | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
+        self._helper = helper
+        self.state_file = state_file
+        """Where the theme and the open tabs are remembered (None: nothing is)."""
+        # Read before the app runs (a small local file; the event loop is not running).
+        self._remembered, self._state_note = (
+            ui_state.load(state_file) if state_file is not None else (ui_state.UIState(), None)
+        )
+        self.ui_layout: dict[str, Any] | None = self._remembered.layout
+        """The tab area's arrangement, saved as it is and handed back at the next start
+        (a JSON object, for whoever lays the tabs out)."""
+        self._last_saved = self._remembered
+        self._tabs_restored = False
+        self._state_failed = False
         self.freeze_gc = freeze_gc
         """Freeze the garbage collector's view of what start-up made (``run_app`` only:
         a process that runs many apps, like the test suite, would keep each one alive)."""
@@ -118,6 +144,8 @@ class CloudIDEApp(App[int]):
         self.ready = asyncio.Event()
         """Set once start-up (engine check, image, ``--project``) is over, failed or not."""
         self._progress: ProgressDialog | None = None
+        self._build: asyncio.Task[None] | None = None
+        self._engine_dialog: ErrorDialog | None = None
         self._early_shell: EarlyShell | None = None
         self._prefix_action = False
         self._held_keys: list[events.Key] | None = [] if self.settings.project else None
@@ -138,12 +166,21 @@ class CloudIDEApp(App[int]):
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
+        self._apply_remembered_theme()
+        if self.state_file is not None:
+            self.set_interval(STATE_EVERY, self._save_state_if_changed)
         project = self.settings.project
-        if project:
+        if self._helper is not None:
+            # Warm start from the CLI: the helper process opened the shell while this one
+            # loaded the UI; the backend's session takes it over once the backend loads.
+            self._early_shell = EarlyShell.from_helper(
+                self._helper, self._load_backend, self._adopt
+            )
+        elif project:
             # Warm start: open the shell now, while the screen mounts and the engine is
             # checked; the terminal takes it when its tab exists.
             rows, cols = expected_terminal_size(self.size.width, self.size.height)
-            self._early_shell = EarlyShell(self.backend, project, rows, cols)
+            self._early_shell = EarlyShell.opened_by(self.backend, project, rows, cols)
         # Pushed rather than returned by get_default_screen: Textual 8 loads a screen's
         # CSS_PATH (main.tcss) only for pushed screens.
         self.push_screen(
@@ -156,6 +193,90 @@ class CloudIDEApp(App[int]):
             )
         )
         self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
+
+    async def _load_backend(self) -> Backend:
+        """The real backend (loaded now if the app was given a ``LazyBackend``)."""
+        backend = self.backend
+        return await backend.real() if isinstance(backend, LazyBackend) else backend
+
+    async def _adopt(self, started: StartedExec) -> ShellSession:
+        """The backend's own session for the exec the helper handed over."""
+        backend = await self._load_backend()
+        adopt = getattr(backend, "adopt_shell", None)
+        if adopt is None:
+            raise TypeError(f"{type(backend).__name__} cannot adopt a handed shell")
+        session: ShellSession = await adopt(started)
+        return session
+
+    # -- what is remembered between runs (ui_state) ---------------------------------------
+    def _apply_remembered_theme(self) -> None:
+        theme = self._remembered.theme
+        if theme and theme != self.theme:
+            try:
+                self.theme = theme
+            except Exception:  # a theme this Textual no longer has
+                self._state_note = f"the theme {theme!r} is not available any more"
+        if self._state_note:
+            self.notify(
+                f"Starting with the defaults: {self._state_note}.",
+                title="Saved layout not restored",
+                severity="warning",
+                timeout=10,
+            )
+
+    def current_ui_state(self) -> ui_state.UIState:
+        """What would be remembered now. The tabs are the saved ones until they were
+        restored (an engine down at start must not make the app forget them)."""
+        state = tab_memory.snapshot(self.main, theme=self.theme, layout=self.ui_layout)
+        if not self._tabs_restored:
+            state = ui_state.UIState(
+                state.theme, self._remembered.tabs, self._remembered.active, state.layout
+            )
+        return state
+
+    def _save_state_if_changed(self) -> None:
+        try:
+            state = self.current_ui_state()
+        except Exception:  # the main screen is not there (quitting): nothing to save
+            return
+        if state != self._last_saved:
+            self._save_state(state)
+
+    @work(group="ui-state", exclusive=True, exit_on_error=False)
+    async def _save_state(self, state: ui_state.UIState) -> None:
+        """Write the state in a thread; a failure is said once, never raised."""
+        assert self.state_file is not None
+        try:
+            await asyncio.to_thread(ui_state.save, self.state_file, state)
+        except OSError as error:
+            if not self._state_failed:
+                self._state_failed = True
+                self.notify(
+                    f"The open tabs and theme cannot be remembered: {self.state_file}: "
+                    f"{error.strerror or error}.",
+                    title="Layout not saved",
+                    severity="warning",
+                )
+            return
+        self._last_saved = state
+
+    async def _restore_tabs(self) -> None:
+        """Open the tabs of the last run again, once; say what could not be."""
+        if self._tabs_restored:
+            return
+        self._tabs_restored = True
+        if not self._remembered.tabs:
+            return
+        missing = await tab_memory.restore(
+            self.main, self.backend, self._remembered, opened=self.settings.project
+        )
+        if missing:
+            self.notify(
+                "Not restored: " + "; ".join(missing[:6]) + (" …" if len(missing) > 6 else ""),
+                title="Tabs of the last run",
+                severity="warning",
+                timeout=12,
+            )
 
     @property
     def main(self) -> MainScreen:
@@ -252,9 +373,13 @@ class CloudIDEApp(App[int]):
             self.push_screen(HelpScreen(self.settings.prefix_key))
 
     def action_save_editor(self) -> None:
+        self.action_in_editor("save")
+
+    def action_in_editor(self, action: str) -> None:
+        """Run one of the active editor's actions (the palette's editor entries)."""
         tab = self.main.active_tab
         if tab is not None and isinstance(tab.widget, Editor):
-            tab.widget.action_save()
+            self.call_later(tab.widget.run_action, action)
         else:
             self.notify("No editor is active.", severity="warning")
 
@@ -283,19 +408,26 @@ class CloudIDEApp(App[int]):
     # -- start-up ---------------------------------------------------------------------------
     @work(group="startup", exclusive=True, exit_on_error=False)
     async def startup(self) -> None:
-        """Check the engine and the image (building it with progress), then ``--project``."""
+        """Check the engine and the image (building it with progress), list the projects
+        (from disk, whatever the engine says), then ``--project``."""
         project = self.settings.project
         try:
             early = self._early_shell
             if early is not None and await early.opened():
                 # The shell opened ahead means the engine answers and the project is
-                # there: show its terminal before the checks and listings below.
+                # there: show its terminal before the checks and listings below, and
+                # its prompt before the backend loads (docker-py: in a thread, but it
+                # would share the interpreter with the first frames).
                 await self.main.open_project(early.project)
-            await self.backend.ensure_ready(progress=self._progress_line)
-            self._close_progress()
+                await early.shown()
+            # The projects first (from disk, their states unknown if the engine is down):
+            # they show behind any question or error below.
             await self.main.browser.reload()
+            await self._ensure_ready()
+            self.main.status.activity = ""
             if project:
                 await self._open_at_start(project)
+            await self._restore_tabs()
         finally:
             self._close_progress()
             if self._held_keys is not None:
@@ -309,6 +441,51 @@ class CloudIDEApp(App[int]):
             # (bench/bench_widget.py measured lag p99 35-50 ms -> 17-19 ms with it).
             if self.freeze_gc:
                 gc.freeze()
+
+    async def _ensure_ready(self) -> None:
+        """The engine answers and the runner image exists: a missing image is built in a
+        progress dialog (Cancel stops the build), after asking when its name is not the
+        default one (a mistyped ``--image`` must not build and tag an image by itself)."""
+        try:
+            await self.backend.ensure_ready(build=False)
+            return
+        except ImageMissing as missing:
+            image = missing.image
+        if image != defaults.IMAGE and not await self.push_screen_wait(
+            questions.build_image(image)
+        ):
+            self.notify(
+                f"Projects need the image {image}: start again with the right --image "
+                f"(the default is {defaults.IMAGE}), or build it with "
+                f"`make image IMAGE={image}`.",
+                title="Runner image not built",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        self._progress = ProgressDialog(f"Building the runner image {image} (first run)")
+        self.push_screen(self._progress, partial(self._progress_closed, self._progress))
+        build = asyncio.create_task(
+            self.backend.ensure_ready(progress=self._progress_line, build=True)
+        )
+        self._build = build
+        try:
+            await asyncio.wait({build})
+        finally:
+            self._build = None
+            if not build.done():  # start-up itself was cancelled (the app is quitting)
+                build.cancel()
+            self._close_progress()
+        if build.cancelled():
+            self.notify(
+                "Cancelled. Projects need the runner image: restart the app (or run "
+                "`make image`) to build it.",
+                title="Image build cancelled",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        build.result()  # raises the build's failure (a dialog with its last lines)
 
     async def _open_at_start(self, name: str) -> None:
         validate_project_name(name)
@@ -324,12 +501,9 @@ class CloudIDEApp(App[int]):
 
     @on(Activity)
     def _activity(self, event: Activity) -> None:
-        if not self.ready.is_set():
-            if self._progress is None:
-                self._progress = ProgressDialog("Preparing the runner image (first run)")
-                self.push_screen(self._progress, self._progress_closed)
+        if self._progress is not None:
             self._progress.add_line(event.line)
-        else:
+        else:  # lines of a build that is over land here too: never a new dialog
             self.main.status.activity = event.line.strip()[:80]
 
     def _limit_hit(self, hit: LimitHit) -> None:
@@ -356,19 +530,14 @@ class CloudIDEApp(App[int]):
         with contextlib.suppress(RuntimeError, NoMatches):  # quitting: the toast will do
             self.main.status.activity = f"{title.lower()}: {hit.project}"
 
-    def _progress_closed(self, finished: bool | None) -> None:
-        self._progress = None
-        if not finished:
-            for worker in self.workers:
-                if worker.group == "startup":
-                    worker.cancel()
-            self.notify(
-                "Cancelled. Projects need the runner image: restart the app (or run "
-                "`make image`) to build it.",
-                title="Image build cancelled",
-                severity="warning",
-                timeout=10,
-            )
+    def _progress_closed(self, dialog: ProgressDialog, finished: bool | None) -> None:
+        """``dialog`` closed: by ``_close_progress`` (True), or by the user's Cancel (the
+        build is stopped; ``_ensure_ready`` says so). Textual calls this a moment after
+        the dialog went: it forgets only that dialog."""
+        if self._progress is dialog:
+            self._progress = None
+        if not finished and self._build is not None:
+            self._build.cancel()
 
     def _close_progress(self) -> None:
         if self._progress is not None:
@@ -413,7 +582,9 @@ class CloudIDEApp(App[int]):
     def report_error(self, error: BaseException) -> None:
         """Show a failure to the user: a dialog or a notification, never a traceback."""
         if isinstance(error, CloudIDEError):
-            if isinstance(error, DIALOG_ERRORS):
+            if isinstance(error, EngineUnavailable):
+                self._engine_unreachable(error)
+            elif isinstance(error, DIALOG_ERRORS):
                 self.push_screen(ErrorDialog(error.title, error.message, error.hint))
             else:
                 message = error.message + (f"\n{error.hint}" if error.hint else "")
@@ -429,6 +600,27 @@ class CloudIDEApp(App[int]):
                 "save your work." + (f" Details were written to {where}." if where else ""),
             )
         )
+
+    def _engine_unreachable(self, error: EngineUnavailable) -> None:
+        """One dialog with a Retry (however many workers met the dead engine at once);
+        Retry runs the start-up checks again. The projects stay listed meanwhile."""
+        with contextlib.suppress(RuntimeError, NoMatches):  # no main screen yet, or leaving
+            self.main.status.activity = "Docker engine unreachable (Ctrl+P: Retry)"
+        if self._engine_dialog is not None:
+            return
+        self._engine_dialog = ErrorDialog(error.title, error.message, error.hint, retry=True)
+        self.push_screen(self._engine_dialog, self._engine_dialog_closed)
+
+    def _engine_dialog_closed(self, answer: str | None) -> None:
+        self._engine_dialog = None
+        if answer == RETRY:
+            self.action_retry_engine()
+
+    def action_retry_engine(self) -> None:
+        """Try the engine again: the start-up checks (image, projects, ``--project``)."""
+        self.main.status.activity = "connecting to the Docker engine…"
+        self.ready.clear()
+        self.startup()
 
     def _log_unexpected(self, error: BaseException) -> Path | None:
         if self.log_path is None:
@@ -489,11 +681,33 @@ class CloudIDEApp(App[int]):
     @work(group="quit", exclusive=True, exit_on_error=False)
     async def request_quit(self) -> None:
         """Ask first if editors hold unsaved text; then stop what we started and exit."""
-        dirty = [e.path for e in self.main.editors() if e.dirty]
-        if dirty and not await self.push_screen_wait(questions.quit_unsaved(dirty)):
-            return
+        dirty = [e for e in self.main.editors() if e.dirty]
+        if dirty:
+            answer = await self.push_screen_wait(questions.quit_unsaved([e.path for e in dirty]))
+            if answer is None or (answer == questions.SAVE and not await self._save_all(dirty)):
+                return
         await self.shutdown()
         self.exit(0)
+
+    async def _save_all(self, editors: list[Editor]) -> bool:
+        """Save every editor before quitting; False (stay) if one was not written: its
+        conflict question or its error is shown, and the others stay saved."""
+        unsaved = []
+        for editor in editors:
+            try:
+                written = await editor.write()
+            except CloudIDEError as error:
+                self.report_error(error)
+                written = False
+            if not written:
+                unsaved.append(editor.path)
+        if unsaved:
+            self.notify(
+                f"Not quitting: {', '.join(unsaved)} could not be saved.",
+                title="Unsaved changes",
+                severity="warning",
+            )
+        return not unsaved
 
     async def shutdown(self) -> None:
         """Hang up every shell; stop the containers opened here unless --keep-running."""
@@ -507,6 +721,9 @@ class CloudIDEApp(App[int]):
                 opened.add(self._early_shell.project)
         projects = sorted(opened)
         keep_running = self.settings.keep_running
+        if self.state_file is not None:
+            with contextlib.suppress(Exception):  # said already if it fails; leaving anyway
+                await asyncio.to_thread(ui_state.save, self.state_file, self.current_ui_state())
         if projects and not keep_running:
             main.status.activity = f"stopping {len(projects)} container(s)…"
             self.notify("Stopping containers (use --keep-running to keep them)…", timeout=30)
@@ -522,19 +739,34 @@ class CloudIDEApp(App[int]):
             await asyncio.wait_for(self.backend.close(), 10)
 
 
-def make_app(settings: Settings | None = None, backend: Backend | None = None) -> CloudIDEApp:
+def make_app(
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    *,
+    remember: bool = True,
+    helper: ShellHelper | None = None,
+) -> CloudIDEApp:
     """The app, for the CLI, the tests and the screenshots alike.
 
     Args:
         settings: The typed settings; ``None`` means the defaults.
-        backend: Injected backend; ``None`` builds a ``DockerBackend`` from the settings.
+        backend: Injected backend; ``None``: a ``DockerBackend`` from the settings, made
+            on first use (``LazyBackend``: docker-py loads after the first frame).
+        remember: Restore the theme and tabs of the last run in this data dir, and
+            remember them for the next (``paths.ui_state_file``).
+        helper: The warm start's helper process, opening ``--project``'s shell
+            (``warm_start.fork_helper``: the CLI forks it before importing the UI).
     """
     if settings is None:
         settings = Settings()
     if backend is None:
-        backend = docker_backend(settings)
+        made = settings
+        backend = LazyBackend(
+            lambda: docker_backend(made), engine_description(settings.docker_host)
+        )
     log_path = Path(settings.data_dir) / "cloudide-tui.log" if settings.data_dir else None
-    return CloudIDEApp(backend, settings, log_path=log_path)
+    state_file = paths.ui_state_file(settings.data_dir, settings.owner) if remember else None
+    return CloudIDEApp(backend, settings, log_path=log_path, state_file=state_file, helper=helper)
 
 
 def docker_backend(settings: Settings) -> Backend:
@@ -545,9 +777,14 @@ def docker_backend(settings: Settings) -> Backend:
     return DockerBackend.from_settings(settings)
 
 
-def run_app(settings: Settings) -> int:
-    """Run the app in this terminal; returns the process exit status."""
-    app = make_app(settings)
+def run_app(settings: Settings, forked: tuple[int, socket.socket, str] | None = None) -> int:
+    """Run the app in this terminal; returns the process exit status.
+
+    Args:
+        forked: The warm start's helper, forked by the CLI (``warm_start.fork_helper``).
+    """
+    helper = ShellHelper(*forked) if forked is not None else None
+    app = make_app(settings, helper=helper)
     app.freeze_gc = True
     result = app.run()
     return app.return_code if app.return_code is not None else (result or 0)

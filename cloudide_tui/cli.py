@@ -113,10 +113,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    # A warm --project start: fork the helper that opens the shell now, on the other
+    # core, while this process imports the UI (warm_start.fork_helper).
+    from cloudide_tui.warm_start import fork_helper, stop_helper
+
+    forked = fork_helper(settings)
     try:
         # Textual loads only now, once the settings are good (see the module docstring).
         from cloudide_tui.app import run_app
 
-        return run_app(settings)
+        return run_app(settings, forked)
     except KeyboardInterrupt:
         return 130
+    finally:
+        if forked is not None:
+            stop_helper(*forked[:2])

@@ -55,6 +55,21 @@ ACTIONS: list[ActionCommand] = [
     ),
     ActionCommand("Focus terminal / browser", "F12", "screen.toggle_focus"),
     ActionCommand("Save file", "Save the current editor (Ctrl+S)", "app.save_editor"),
+    ActionCommand("Find in file", "In the current editor (Ctrl+F)", "app.in_editor('find')"),
+    ActionCommand(
+        "Replace in file",
+        "Find and replace in the current editor (Ctrl+R)",
+        "app.in_editor('replace')",
+    ),
+    ActionCommand("Go to line", "In the current editor (Ctrl+G)", "app.in_editor('go_to_line')"),
+    ActionCommand(
+        "Reload file from disk", "The current editor's file (F5)", "app.in_editor('reload')"
+    ),
+    ActionCommand(
+        "Retry the Docker engine",
+        "Connect again (after starting the engine): image, projects",
+        "app.retry_engine",
+    ),
     ActionCommand(
         "Search the terminal's history", "Highlights every match (prefix, then /)", "screen.search"
     ),

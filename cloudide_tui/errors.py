@@ -39,6 +39,22 @@ class ImageError(CloudIDEError):
     title = "Runner image"
 
 
+class ImageMissing(ImageError):
+    """The runner image does not exist and nobody has said to build it yet.
+
+    Args:
+        image: The missing image's name (the app asks before building a name other than
+            the default one: it may be a typo); "" when it came over the wire (the
+            message names it).
+    """
+
+    title = "Runner image missing"
+
+    def __init__(self, message: str, *, image: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.image = image
+
+
 class InvalidName(CloudIDEError, ValueError):
     """A project name that the validator refuses."""
 
@@ -69,10 +85,22 @@ class Conflict(CloudIDEError):
     title = "File changed on disk"
 
 
+class DeletedOnDisk(Conflict):
+    """The file was deleted on disk since it was read: saving would make it anew."""
+
+    title = "File deleted on disk"
+
+
 class FileTooLarge(CloudIDEError):
     """A file over the size the caller accepts."""
 
     title = "File too large"
+
+
+class BinaryFile(CloudIDEError):
+    """A file that is not text (the editor would corrupt it on save)."""
+
+    title = "Binary file"
 
 
 class ContainerError(CloudIDEError):
@@ -129,3 +157,9 @@ class ProtocolError(CloudIDEError):
     def __init__(self, message: str, *, hint: str | None = None, code: str = "bad_message") -> None:
         super().__init__(message, hint=hint)
         self.code = code
+
+
+class InvalidPosition(CloudIDEError, ValueError):
+    """A line (or line:column) that the editor's go-to-line field refuses."""
+
+    title = "Go to line"

@@ -144,6 +144,45 @@ BROWSER_BINDINGS: list[Binding] = [
 #: Keys of an editor tab (besides TextArea's own editing keys).
 EDITOR_BINDINGS: list[Binding] = [
     _b("ctrl+s", "save", "Save", help="save (asks first if the file changed on disk)"),
+    _b("ctrl+f", "find", "Find", help="find (Enter/Down next, Up previous, Escape closes)"),
+    _b(
+        "ctrl+r",
+        "replace",
+        "Replace",
+        show=False,
+        help="find and replace (Enter replaces and goes on)",
+    ),
+    _b("f3", "find_next", "Next match", show=False, key_display="F3", help="next match"),
+    _b("shift+f3", "find_next(True)", "Previous match", show=False, help="previous match"),
+    _b("ctrl+g", "go_to_line", "Go to line", show=False, help="go to a line (or line:column)"),
+    _b(
+        "f5",
+        "reload",
+        "Reload",
+        show=False,
+        key_display="F5",
+        help="reload the file from disk (asks if there are changes)",
+    ),
+]
+
+#: Keys of the editor's text itself (on top of TextArea's own).
+EDITOR_TEXT_BINDINGS: list[Binding] = [
+    _b("ctrl+home", "cursor_document_start", "Start of file", show=False, help="start of file"),
+    _b("ctrl+end", "cursor_document_end", "End of file", show=False, help="end of file"),
+    _b(
+        "ctrl+shift+home",
+        "cursor_document_start(True)",
+        "Select to start",
+        show=False,
+        help="select to the start of the file",
+    ),
+    _b(
+        "ctrl+shift+end",
+        "cursor_document_end(True)",
+        "Select to end",
+        show=False,
+        help="select to the end of the file",
+    ),
 ]
 
 
@@ -240,6 +279,7 @@ FOOTER: dict[str, list[tuple[str, str]]] = {
     ],
     "editor": [
         ("save", "Save"),
+        ("find", "Find"),
         ("close_tab", "Close"),
         ("toggle_focus", "Browser"),
         ("go_tab", "Tab"),
@@ -311,7 +351,7 @@ def help_rows(prefix_key: str = defaults.PREFIX_KEY) -> list[KeyHelp]:
         ("app", APP_BINDINGS),
         ("main", MAIN_BINDINGS),
         ("browser", BROWSER_BINDINGS),
-        ("editor", EDITOR_BINDINGS),
+        ("editor", EDITOR_BINDINGS + EDITOR_TEXT_BINDINGS),
     ):
         for binding in bindings:
             if binding.id == PREFIX_ID:

@@ -11,6 +11,7 @@ Layout::
       disks/<owner>/<project>.img    the project's disk, when disk limits are on: an ext4
       disks/<owner>/<project>/       image, loop-mounted here; its workspace/ and home/
                                      are bind-mounted on the two folders above
+      ui-state/<owner>.json          what the UI remembers (theme, tabs: ui_state.py)
     <config dir>/config.toml         CLOUDIDE_CONFIG overrides the file's path
 """
 
@@ -72,3 +73,8 @@ def home_dir(data_dir: Path, owner: str, project: str) -> Path:
 def disks_dir(data_dir: Path, owner: str) -> Path:
     """The folder holding the disk images of ``owner``'s projects and their mount points."""
     return Path(data_dir) / "disks" / validate_owner(owner)
+
+
+def ui_state_file(data_dir: Path, owner: str) -> Path:
+    """What the UI remembers for ``owner``'s projects in this data dir (``ui_state``)."""
+    return Path(data_dir) / "ui-state" / f"{validate_owner(owner)}.json"

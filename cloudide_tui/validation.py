@@ -207,6 +207,31 @@ def validate_file_name(name: str) -> str:
     return name
 
 
+def validate_new_path(path: str) -> str:
+    """Check what the "new file" / "new folder" field holds: one name, or a path of names
+    (``src/main.py``: the missing folders are made too), relative to the folder the
+    browser chose. Returns it unchanged.
+
+    Each name follows ``validate_file_name``; the backend checks the full path again
+    (``workspace_parts``).
+
+    Raises:
+        InvalidPath: a leading '/', an empty name (two slashes, a slash at the end), a
+            name refused by ``validate_file_name``, or a path longer than a path may be.
+    """
+    if path.startswith("/"):
+        raise InvalidPath(
+            "A new path is relative to the chosen folder.", hint="leave out the leading '/'"
+        )
+    for part in path.split("/"):
+        if part == "" and path:
+            raise InvalidPath("A path cannot have an empty name (two slashes, or one at the end).")
+        validate_file_name(part)
+    if len(os.fsencode(path)) > PATH_MAX_BYTES:
+        raise InvalidPath(f"A path is at most {PATH_MAX_BYTES} bytes long.")
+    return path
+
+
 def workspace_parts(path: str) -> tuple[str, ...]:
     """Split a workspace-relative POSIX path into its components, or refuse it.
 

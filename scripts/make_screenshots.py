@@ -80,7 +80,7 @@ async def shoot(out: Path, data_dir: Path, owner: str) -> list[Path]:
 
     backend = DockerBackend.from_settings(settings)
     await prepare(backend)
-    app = make_app(settings, backend)
+    app = make_app(settings, backend, remember=False)  # the same pictures every time
     async with app.run_test(size=(120, 36)) as pilot:
         await asyncio.wait_for(app.ready.wait(), 120)
         await pilot.pause(0.5)
@@ -107,6 +107,15 @@ async def shoot(out: Path, data_dir: Path, owner: str) -> list[Path]:
         await wait_for(pilot, lambda: app.main.editors(), "the editor")
         await pilot.pause(0.5)
         save(app, "editor")
+
+        # Find and replace: the bar under the text, the match selected, "1 of N".
+        await pilot.press("ctrl+r")
+        await type_text(pilot, "name")
+        await pilot.press("tab")
+        await type_text(pilot, "who")
+        await pilot.pause(0.5)
+        save(app, "editor-find")
+        await pilot.press("escape")
 
         # From the terminal, the prefix key: the panel of the app's keys.
         await pilot.press("alt+1")

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cloudide_tui import defaults
 from cloudide_tui.backend.docker_backend import DockerBackend
+from testkit.runner_tag import runner_tag
 
-#: The runner image the suite uses (``make test`` passes the Makefile's IMAGE).
-TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or defaults.IMAGE
+#: The runner image the suite uses: ``make test`` builds it and passes its name; run
+#: without the Makefile, the same tag (the content of runner/), never a stale ``latest``.
+TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or runner_tag()
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ RUN_PREFIX = f"t{secrets.token_hex(4)}"
 _counter = itertools.count(1)
 
 ENGINE_FIX = (
-    "Start the engine with `make engine` (scripts/ensure-docker.sh) or start Docker, "
-    "and build the runner image with `make image`; `make test` does both."
+    "Start the engine with `make engine` (scripts/ensure-docker.sh) or start Docker, and "
+    "build the runner image under the suite's tag (`make image IMAGE=$(python3 "
+    "testkit/runner_tag.py)`); `make test` does both."
 )
 
 

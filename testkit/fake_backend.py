@@ -116,7 +116,9 @@ class FakeBackend(Backend):
         backend.states = {"demo": ContainerState.STOPPED, "website": ContainerState.NONE}
         return backend
 
-    async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
+    async def ensure_ready(
+        self, progress: ProgressCallback | None = None, *, build: bool = True
+    ) -> None:
         return None
 
     async def list_projects(self) -> list[ProjectInfo]:

@@ -151,11 +151,16 @@ async def running_ide(
     backend: DockerBackend | None = None,
     size: tuple[int, int] = SIZE,
     wait_ready: bool = True,
+    remember: bool = False,
     **settings: Any,
 ) -> AsyncIterator[Ide]:
-    """The app on a real backend, started and ready; no unexpected error may happen."""
+    """The app on a real backend, started and ready; no unexpected error may happen.
+
+    ``remember``: restore and save the tabs and theme as the real app does (off by
+    default: a module's tests share a data dir, and one test's tabs are not the next's).
+    """
     backend = backend or home.backend()
-    app = make_app(settings_for(home, **settings), backend)
+    app = make_app(settings_for(home, **settings), backend, remember=remember)
     try:
         # Notifications on, as a user has them: tests read the toasts on screen.
         async with app.run_test(size=size, notifications=True) as pilot:

@@ -26,6 +26,7 @@ class ContainerState(enum.StrEnum):
     RUNNING = "running"
     STOPPED = "stopped"
     NONE = "none"  # no container yet (made on demand)
+    UNKNOWN = "unknown"  # the engine does not answer (the project is listed anyway)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,11 +298,19 @@ class Backend(abc.ABC):
 
     # -- set-up ---------------------------------------------------------------------
     @abc.abstractmethod
-    async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
+    async def ensure_ready(
+        self, progress: ProgressCallback | None = None, *, build: bool = True
+    ) -> None:
         """Check the engine answers and the runner image exists (building it if needed).
+
+        Args:
+            progress: Receives the build's lines.
+            build: Build a missing image; False: raise ``ImageMissing`` instead (the app
+                asks first when the name is not the default one: it may be a typo).
 
         Raises:
             EngineUnavailable: with a hint on how to start the engine.
+            ImageMissing: the image is missing and ``build`` is False.
             ImageError: the image is missing and could not be built.
         """
 
@@ -319,11 +328,14 @@ class Backend(abc.ABC):
     # -- projects -------------------------------------------------------------------
     @abc.abstractmethod
     async def list_projects(self) -> list[ProjectInfo]:
-        """All projects of this backend's owner, sorted by name."""
+        """All projects of this backend's owner, sorted by name. When the engine does not
+        answer they are listed all the same (from disk), their state ``UNKNOWN``."""
 
     @abc.abstractmethod
     async def create_project(self, name: str) -> ProjectInfo:
-        """Make an empty workspace (no container yet). Raises AlreadyExists, InvalidName."""
+        """Make an empty workspace (no container yet). Raises AlreadyExists, InvalidName;
+        EngineUnavailable before anything is made (a project that cannot run would be
+        half made)."""
 
     @abc.abstractmethod
     async def rename_project(self, old: str, new: str) -> ProjectInfo:

@@ -46,9 +46,10 @@ from cloudide_tui.backend.base import (
     ShellSession,
 )
 from cloudide_tui.backend.containers import Account, Limits, Spec
-from cloudide_tui.backend.docker_shell import DockerShellSession, open_shell
+from cloudide_tui.backend.docker_shell import DockerShellSession, adopt_shell, start_exec
 from cloudide_tui.backend.engine import Engine
 from cloudide_tui.backend.events import EventHub, EventSubscription, ShellEnded, ShellOpened
+from cloudide_tui.backend.handoff import StartedExec
 from cloudide_tui.backend.limit_watch import LimitReporter
 from cloudide_tui.backend.workspace_fs import (
     WorkspaceFS,
@@ -58,7 +59,15 @@ from cloudide_tui.backend.workspace_fs import (
     rename_workspace,
 )
 from cloudide_tui.config import Settings, size_bytes
-from cloudide_tui.errors import AlreadyExists, CloudIDEError, ContainerError, ImageError, NotFound
+from cloudide_tui.errors import (
+    AlreadyExists,
+    CloudIDEError,
+    ContainerError,
+    EngineUnavailable,
+    ImageError,
+    ImageMissing,
+    NotFound,
+)
 from cloudide_tui.validation import display, host_user_name, validate_owner, validate_project_name
 
 T = TypeVar("T")
@@ -270,16 +279,27 @@ class DockerBackend(Backend):
         return self._container_locks.setdefault(project, asyncio.Lock())
 
     # -- set-up -------------------------------------------------------------------------
-    async def ensure_ready(self, progress: ProgressCallback | None = None) -> None:
+    async def ensure_ready(
+        self, progress: ProgressCallback | None = None, *, build: bool = True
+    ) -> None:
         api = await self.engine.api()
-        await self._ensure_image(api, progress)
+        await self._ensure_image(api, progress, build=build)
 
-    async def _ensure_image(self, api: Any, progress: ProgressCallback | None) -> None:
+    async def _ensure_image(
+        self, api: Any, progress: ProgressCallback | None, *, build: bool
+    ) -> None:
         async with self._image_lock:
             if await self.engine.call(
                 "looking up the runner image", image.image_exists, api, self.image
             ):
                 return
+            if not build:
+                raise ImageMissing(
+                    f"The runner image {self.image} does not exist on this engine.",
+                    image=self.image,
+                    hint=f"build it (the app offers to; or `make image IMAGE={self.image}`), "
+                    f"or choose another with --image (the default is {defaults.IMAGE})",
+                )
             await image.build_image(
                 self.image,
                 script=self.build_script,
@@ -336,17 +356,26 @@ class DockerBackend(Backend):
 
     # -- projects -----------------------------------------------------------------------
     async def list_projects(self) -> list[ProjectInfo]:
-        api = await self.engine.api()
         names = await asyncio.to_thread(list_workspaces, self.workspaces)
-        states = await self.engine.call(
-            "listing containers", containers.list_states, api, self.owner, str(self.workspaces)
-        )
+        try:
+            api = await self.engine.api()
+            states = await self.engine.call(
+                "listing containers",
+                containers.list_states,
+                api,
+                self.owner,
+                str(self.workspaces),
+            )
+        except EngineUnavailable:  # the projects are on disk: list them, state unknown
+            return [ProjectInfo(name, self.owner, ContainerState.UNKNOWN) for name in names]
         return [
             ProjectInfo(name, self.owner, states.get(name, ContainerState.NONE)) for name in names
         ]
 
     async def create_project(self, name: str) -> ProjectInfo:
         validate_project_name(name)
+        api = await self.engine.api()  # the engine answers, or nothing is made
+        await self.engine.call("checking the engine", api.ping)
         await asyncio.to_thread(self._create, name)
         await self._files_watch.follow_mounts(name)  # its disk is mounted over its folder
         return ProjectInfo(name, self.owner, await self.container_state(name))
@@ -454,7 +483,9 @@ class DockerBackend(Backend):
             if containers.state_of(info) is not ContainerState.RUNNING:
                 await self._grow_disk(project, say)
             if info is None:
-                await self._ensure_image(api, progress)
+                # Only the default image is built on the way (a first run); another name
+                # may be a typo: start-up asked about it (ImageMissing otherwise).
+                await self._ensure_image(api, progress, build=self.image == defaults.IMAGE)
                 if self.disk_problem is not None and not self._disk(project).exists():
                     say(f"project {project} has no disk limit: {self.disk_problem}")
                 say(f"creating the container of {project}")
@@ -526,11 +557,21 @@ class DockerBackend(Backend):
     async def open_shell(
         self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
     ) -> ShellSession:
+        started, response = await self.open_exec(project, rows, cols, progress)
+        return await self.adopt_shell(started, response)
+
+    async def open_exec(
+        self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
+    ) -> tuple[StartedExec, Any]:
+        """Start the container if needed, then a login shell's exec that nobody reads
+        yet: ``adopt_shell`` reads it, here or in the process it is handed to (the warm
+        start's helper opens it while the UI loads). Returns it and docker-py's response
+        object holding its socket."""
         validate_project_name(project)
         for attempt in (1, 2):
             container_id = await self._running_container(project, progress)
             try:
-                session = await open_shell(
+                return await start_exec(
                     self.engine,
                     container_id=container_id,
                     project=project,
@@ -543,13 +584,17 @@ class DockerBackend(Backend):
                 # Removed or stopped between our look and the exec: make it run again once.
                 if attempt == 2 or await self.container_state(project) is ContainerState.RUNNING:
                     raise
-                continue
-            self._sessions.add(session)
-            self._shells[session.session_id] = (project, time.time(), session)
-            session.on_closed = self._forget_session
-            self._hub.publish(ShellOpened(project, session.session_id))
-            return session
         raise AssertionError("unreachable")
+
+    async def adopt_shell(self, started: StartedExec, response: Any = None) -> ShellSession:
+        """The session of an exec from ``open_exec`` (of this backend or of another
+        process's, handed over), read by this event loop and closed with the others."""
+        session = await adopt_shell(self.engine, started, response)
+        self._sessions.add(session)
+        self._shells[session.session_id] = (started.project, time.time(), session)
+        session.on_closed = self._forget_session
+        self._hub.publish(ShellOpened(started.project, session.session_id))
+        return session
 
     def _forget_session(self, session: DockerShellSession) -> None:
         self._sessions.discard(session)

@@ -30,6 +30,7 @@ import docker.errors
 
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.engine import Engine, is_connection_error
+from cloudide_tui.backend.handoff import StartedExec
 from cloudide_tui.errors import CloudIDEError, ContainerError, EngineUnavailable, ResourceLimit
 
 DETACH_KEYS = "ctrl-\\,ctrl-^,ctrl-@,ctrl-]"
@@ -467,7 +468,7 @@ def _pending_bytes(raw: Any) -> bytes:
         return b""
 
 
-async def open_shell(
+async def start_exec(
     engine: Engine,
     *,
     container_id: str,
@@ -477,8 +478,10 @@ async def open_shell(
     user: str,
     extra_env: dict[str, str] | None = None,
     workdir: str = "/workspace",
-) -> DockerShellSession:
-    """Start a login shell in a running container, sized before bash draws anything.
+) -> tuple[StartedExec, Any]:
+    """Start a login shell's exec in a running container, sized before bash draws
+    anything; nothing reads its socket yet (``adopt_shell`` does, here or in the process
+    it is handed to). Returns it and docker-py's response object that holds the socket.
 
     Raises:
         ResourceLimit: the container has no process slot left for a new shell.
@@ -517,28 +520,91 @@ async def open_shell(
                 hint="close some shells or stop runaway processes (pids limit reached)",
             ) from None
         raise
-    session = DockerShellSession(
-        engine,
-        container_id=container_id,
-        exec_id=exec_id,
-        session_id=session_id,
-        user=user,
-        started_at=started_at,
-    )
     try:
         sock = _stream_socket(raw)
     except ContainerError:
+        session = DockerShellSession(
+            engine,
+            container_id=container_id,
+            exec_id=exec_id,
+            session_id=session_id,
+            user=user,
+            started_at=started_at,
+        )
         with contextlib.suppress(CloudIDEError):
             await engine.call("closing the shell", session._hang_up)
         raise
     sock.setblocking(False)
-    pending = _pending_bytes(raw)
+    started = StartedExec(
+        sock=sock,
+        pending=_pending_bytes(raw),
+        project=project,
+        container_id=container_id,
+        exec_id=exec_id,
+        session_id=session_id,
+        user=user,
+        rows=rows,
+        cols=cols,
+        started_at=started_at,
+    )
+    return started, getattr(raw, "_response", raw)
+
+
+async def adopt_shell(
+    engine: Engine, started: StartedExec, response: Any = None
+) -> DockerShellSession:
+    """The session of a started exec: its socket read by this event loop from now on.
+
+    Args:
+        started: From ``start_exec`` (here, or in the process that handed it over).
+        response: docker-py's response holding the socket, if it was started here.
+    """
+    session = DockerShellSession(
+        engine,
+        container_id=started.container_id,
+        exec_id=started.exec_id,
+        session_id=started.session_id,
+        user=started.user,
+        started_at=started.started_at,
+    )
+    sock = started.sock
     loop = asyncio.get_running_loop()
     protocol = _ExecProtocol(session)
     if sock.family == socket.AF_UNIX:
         transport, _ = await loop.create_unix_connection(lambda: protocol, sock=sock)
     else:
         transport, _ = await loop.create_connection(lambda: protocol, sock=sock)
-    session._applied_size = (rows, cols)
-    session._attach(transport, getattr(raw, "_response", raw), pending)
+    session._applied_size = (started.rows, started.cols)
+    session._attach(transport, response, started.pending)
     return session
+
+
+async def open_shell(
+    engine: Engine,
+    *,
+    container_id: str,
+    project: str,
+    rows: int,
+    cols: int,
+    user: str,
+    extra_env: dict[str, str] | None = None,
+    workdir: str = "/workspace",
+) -> DockerShellSession:
+    """Start a login shell in a running container and read it here (``start_exec`` +
+    ``adopt_shell``).
+
+    Raises:
+        ResourceLimit: the container has no process slot left for a new shell.
+        ContainerError, NotFound, EngineUnavailable: from the engine.
+    """
+    started, response = await start_exec(
+        engine,
+        container_id=container_id,
+        project=project,
+        rows=rows,
+        cols=cols,
+        user=user,
+        extra_env=extra_env,
+        workdir=workdir,
+    )
+    return await adopt_shell(engine, started, response)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from cloudide_tui.backend.engine_address import engine_address, engine_description
 from cloudide_tui.errors import CloudIDEError, ContainerError, EngineUnavailable, NotFound
 
 P = ParamSpec("P")
@@ -41,9 +41,9 @@ ENGINE_THREADS = 32
 
 def engine_unavailable(docker_host: str | None, cause: BaseException) -> EngineUnavailable:
     """The error shown when the engine does not answer, with how to start it."""
-    where = docker_host or "the default Docker socket (DOCKER_HOST or /var/run/docker.sock)"
     return EngineUnavailable(
-        f"Cannot reach the Docker engine at {where}: {_why(cause)}.", hint=ENGINE_HINT
+        f"Cannot reach the Docker engine at {engine_address(docker_host)}: {_why(cause)}.",
+        hint=ENGINE_HINT,
     )
 
 
@@ -106,10 +106,7 @@ class Engine:
     @property
     def description(self) -> str:
         """The words "local Docker" for a local socket, else the engine's address."""
-        host = self.docker_host or os.environ.get("DOCKER_HOST") or ""
-        if not host or host.startswith("unix://"):
-            return "local Docker"
-        return f"Docker at {host}"
+        return engine_description(self.docker_host)
 
     def _connect(self, timeout: float | None = API_TIMEOUT) -> docker.APIClient:
         try:

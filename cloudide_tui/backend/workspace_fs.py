@@ -44,6 +44,7 @@ from cloudide_tui.errors import (
     AlreadyExists,
     CloudIDEError,
     Conflict,
+    DeletedOnDisk,
     FileOperationError,
     InvalidPath,
     NotFound,
@@ -582,7 +583,7 @@ def _check_version(current: os.stat_result | None, expected: str | None, shown: 
     if expected is None:
         return
     if current is None:
-        raise Conflict(
+        raise DeletedOnDisk(
             f"{shown} was deleted on disk since it was opened.",
             hint="save again to create it anew, or keep your copy elsewhere",
         )

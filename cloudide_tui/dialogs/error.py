@@ -8,14 +8,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+RETRY = "retry"
+"""What the dialog answers when the user chose Retry (None: closed)."""
 
-class ErrorDialog(ModalScreen[None]):
-    """Show one error until the user closes it (Enter, Escape or the button).
+
+class ErrorDialog(ModalScreen[str | None]):
+    """Show one error until the user closes it (Enter, Escape or the button), or asks to
+    try again (``retry``: a Retry button; the dialog answers ``RETRY``).
 
     Args:
         title: The kind of failure ("Docker engine unreachable").
         message: What went wrong, in plain words.
         hint: What the user can do about it, if anything.
+        retry: Offer a Retry button (the owner tries again when it is chosen).
     """
 
     DEFAULT_CSS = """
@@ -27,15 +32,19 @@ class ErrorDialog(ModalScreen[None]):
     ErrorDialog #title { text-style: bold; color: $text-error; margin-bottom: 1; }
     ErrorDialog #hint { margin-top: 1; color: $text-muted; }
     ErrorDialog #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ErrorDialog Button { margin-left: 2; }
     """
 
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self, title: str, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, title: str, message: str, hint: str | None = None, *, retry: bool = False
+    ) -> None:
         super().__init__()
         self.error_title = title
         self.message = message
         self.hint = hint
+        self.retry = retry
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -44,6 +53,8 @@ class ErrorDialog(ModalScreen[None]):
             if self.hint:
                 yield Static(self.hint, id="hint", markup=False)
             with Horizontal(id="buttons"):
+                if self.retry:
+                    yield Button("Retry", id="retry")
                 yield Button("OK", id="ok", variant="primary")
 
     def on_mount(self) -> None:
@@ -51,7 +62,7 @@ class ErrorDialog(ModalScreen[None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(None)
+        self.dismiss(RETRY if event.button.id == "retry" else None)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -64,9 +64,13 @@ class ProgressDialog(ModalScreen[bool]):
         self.query_one(Log).write_line(line.rstrip("\n"))
 
     def finish(self) -> None:
-        """The work is done: close the dialog."""
-        if self.is_attached:
-            self.dismiss(True)
+        """The work is done: close the dialog (and what was opened over it: a help
+        screen must not keep it, nor be closed in its place)."""
+        if not self.is_attached or self not in self.app.screen_stack:
+            return
+        if self.app.screen is not self:
+            self.pop_until_active()
+        self.dismiss(True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,18 +17,25 @@ from cloudide_tui.widgets.ordered_keys import OrderedInput
 Validator = Callable[[str], object]
 """Raises ``CloudIDEError`` (e.g. ``InvalidName``) with the message to show; else accepts."""
 
+TakenCheck = Callable[[str], Awaitable[str | None]]
+"""Says (asynchronously: it asks the backend) why a valid value is taken ("src/a.py exists
+already"), or None when it is free."""
+
 
 class TextInputDialog(ModalScreen[str | None]):
     """A one-line prompt; dismisses with the text, or None when cancelled.
 
     The validator runs on every change: its error message is shown under the field and
-    the OK button stays disabled, so a bad name never reaches the backend.
+    the OK button stays disabled, so a bad name never reaches the backend. A value it
+    accepts is then checked with ``taken`` (a name that exists already), still while the
+    user types, and once more on OK (the disk may have changed meanwhile).
 
     Args:
         title: What is asked ("New project").
         label: A line of help above the field.
         value: The initial text (the old name when renaming).
         validate: Raises ``CloudIDEError`` for a value that must be refused.
+        taken: Why a valid value cannot be used (it exists already), or None.
         confirm: The OK button's label.
     """
 
@@ -52,6 +60,7 @@ class TextInputDialog(ModalScreen[str | None]):
         *,
         value: str = "",
         validate: Validator | None = None,
+        taken: TakenCheck | None = None,
         confirm: str = "OK",
     ) -> None:
         super().__init__()
@@ -59,6 +68,7 @@ class TextInputDialog(ModalScreen[str | None]):
         self._label = label
         self._value = value
         self._validate = validate
+        self._taken = taken
         self._confirm = confirm
 
     def compose(self) -> ComposeResult:
@@ -74,7 +84,8 @@ class TextInputDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self._check(self._value)
+        if self._check(self._value):
+            self._check_taken(self._value)
 
     def _check(self, value: str) -> bool:
         """Run the validator; show its message and enable OK accordingly."""
@@ -86,25 +97,46 @@ class TextInputDialog(ModalScreen[str | None]):
                 self._validate(value)
             except CloudIDEError as error:
                 message = error.message + (f" ({error.hint})" if error.hint else "")
+        self._show(message)
+        return not message
+
+    def _show(self, message: str) -> None:
         self.query_one("#error", Static).update(message.strip())
         self.query_one("#ok", Button).disabled = bool(message)
-        return not message
+
+    @work(group="taken", exclusive=True, exit_on_error=False)
+    async def _check_taken(self, value: str) -> None:
+        """Say under the field if the valid ``value`` is taken (as the user types)."""
+        if self._taken is None or value == self._value:
+            return  # the initial value (a rename's old name) is the entry itself
+        why = await self._taken(value)
+        if why and self.query_one(Input).value == value:
+            self._show(why)
+
+    async def _accept(self, value: str) -> None:
+        """OK or Enter: dismiss with ``value`` if it is valid and not taken (asked again)."""
+        if not self._check(value):
+            return
+        if self._taken is not None and value != self._value:
+            why = await self._taken(value)
+            if why:
+                self._show(why)
+                return
+        self.dismiss(value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._check(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
         if self._check(event.value):
-            self.dismiss(event.value)
+            self._check_taken(event.value)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        await self._accept(event.value)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "ok":
-            value = self.query_one(Input).value
-            if self._check(value):
-                self.dismiss(value)
+            await self._accept(self.query_one(Input).value)
         else:
             self.dismiss(None)
 

@@ -8,6 +8,7 @@ message (``Ready``, ``messages.Activity``; failed workers as ``messages.WorkFail
 
 What it leans on, one job each: ``tabs`` remembers the tabs and words their labels,
 ``workspace_actions`` (its base) creates, renames and deletes projects and files,
+``editor_actions`` (its base) answers what editors ask and puts them in the status line,
 ``questions`` builds the dialogs they ask, ``validation`` checks the names typed in them.
 """
 
@@ -35,10 +36,11 @@ from cloudide_tui.dialogs import ChoiceDialog
 from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.keymap import FOOTER, MAIN_BINDINGS
 from cloudide_tui.messages import Activity, OpenLink
-from cloudide_tui.screens import questions
+from cloudide_tui.screens.editor_actions import EditorActions
 from cloudide_tui.screens.tab_views import TabViews
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
+from cloudide_tui.warm_start import NARROW_BELOW
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
 from cloudide_tui.widgets.project_browser import ProjectBrowser
 from cloudide_tui.widgets.status_line import StatusLine
@@ -59,26 +61,13 @@ EMPTY_TEXT = """\
 IGNORED_HINT_EVERY = 4.0
 """Seconds between two hints about keys typed where they do nothing (one per burst)."""
 
-BROWSER_WIDTH, NARROW_BROWSER_WIDTH, NARROW_BELOW = 32, 22, 100
-"""The browser's width, and its width in an app narrower than ``NARROW_BELOW`` columns
-(main.tcss says the same; ``expected_terminal_size`` counts on it)."""
-
 
 def _action_name(action: str) -> str:
     """``"screen.go_tab(3)"`` -> ``"go_tab"``: an action without namespace or arguments."""
     return action.split("(")[0].rpartition(".")[2]
 
 
-def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
-    """Rows and columns the first terminal tab will get in a ``width`` x ``height`` app
-    (status line, tab bar and footer above and below; the browser on the left, slimmer
-    in a narrow app; the terminal's scrollbar column on the right).
-    A wrong guess only costs a resize on attach."""
-    browser = BROWSER_WIDTH if width >= NARROW_BELOW else NARROW_BROWSER_WIDTH
-    return max(height - 4, 2), max(width - browser - 1, 10)
-
-
-class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
+class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
     """Browser on the left, tabs (terminals and editors) on the right.
 
     Args:
@@ -128,6 +117,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         """Every open tab (terminals and editors) by pane id."""
         self.opened_projects: set[str] = set()
         """Projects whose container this screen started a shell in (stopped on quit)."""
+        self._projects_changing: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -185,6 +175,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         status.project = project
         info = self.browser.projects.get(project) if project else None
         status.state = info.state if info else None
+        self.show_editor_position()
 
     def _set_activity(self, text: str) -> None:
         with contextlib.suppress(NoMatches):  # a shell still opening when quitting
@@ -325,9 +316,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         self._show_right()
         self.tabbed.active = pane_id
         self.relabel_tabs()
-        editor.focus_text()
-        if editor.notice:
-            self.notify(editor.notice, title=path, severity="warning")
+        editor.focus_text()  # a read-only file says why on the editor's notice line
 
     @on(Editor.DirtyChanged)
     def _dirty_changed(self, event: Editor.DirtyChanged) -> None:
@@ -338,15 +327,6 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
     @on(Editor.Saved)
     def _saved(self, event: Editor.Saved) -> None:
         self.notify(f"Saved {event.entry.path}", timeout=2)
-
-    @on(Editor.ChangedOnDisk)
-    def _changed_on_disk(self, event: Editor.ChangedOnDisk) -> None:
-        self._confirm_overwrite(event.editor)
-
-    @work(group="dialog")
-    async def _confirm_overwrite(self, editor: Editor) -> None:
-        if await self.app.push_screen_wait(questions.overwrite_changed(editor.path)):
-            editor.save(force=True)
 
     # -- tabs -------------------------------------------------------------------------
     @on(TabbedContent.TabActivated)
@@ -370,15 +350,9 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews):
         """Close a tab as the user asked (a key, a click on ×, a middle click): an editor
         with unsaved text asks first."""
         if isinstance(tab.widget, Editor) and tab.widget.dirty:
-            self._confirm_close(tab)
+            self.confirm_close(tab)
             return
         await self.close_tab(tab)
-
-    @work(group="dialog")
-    async def _confirm_close(self, tab: Tab) -> None:
-        assert isinstance(tab.widget, Editor)
-        if await self.app.push_screen_wait(questions.close_unsaved(tab.widget.path)):
-            await self.close_tab(tab)
 
     async def close_tab(self, tab: Tab) -> None:
         """Remove a tab; a terminal's shell is hung up (in the background)."""

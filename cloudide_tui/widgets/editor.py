@@ -1,9 +1,13 @@
 """An editor tab: Textual's TextArea with highlighting, saving through the backend.
 
 Saving is atomic on the backend's side and passes the version the text was read at, so a
-file changed on disk meanwhile (by the shell, by git) is never overwritten silently: the
-user is asked first. While the text has no unsaved changes the editor follows the file
-on disk (polled once a second), so ``sed -i`` in the shell shows up here.
+file changed (or deleted) on disk meanwhile (by the shell, by git) is never overwritten
+silently: the user is asked first. While the text has no unsaved changes the editor
+follows the file on disk (polled once a second), so ``sed -i`` in the shell shows up here.
+
+Besides TextArea's own keys: Ctrl+Home/Ctrl+End, find and replace (``find_bar``), go to
+line, reload from disk. What needs a question (go to which line? discard the changes?)
+goes up as a message: the main screen asks, then calls back down.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -21,8 +25,9 @@ from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
 from cloudide_tui.backend.base import Backend, FileContent, FileEntry
-from cloudide_tui.errors import Conflict, FileTooLarge, NotFound
-from cloudide_tui.keymap import EDITOR_BINDINGS
+from cloudide_tui.errors import BinaryFile, Conflict, DeletedOnDisk, InvalidPosition, NotFound
+from cloudide_tui.keymap import EDITOR_BINDINGS, EDITOR_TEXT_BINDINGS
+from cloudide_tui.widgets.find_bar import FindBar, Match, find_matches, next_match, replace_all
 from cloudide_tui.widgets.ordered_keys import OrderedTextArea
 from cloudide_tui.worker_errors import ReportWorkerErrors
 
@@ -61,6 +66,26 @@ LANGUAGES: dict[str, str] = {
 }
 """File extension -> a language Textual 8 highlights (with the ``syntax`` extra)."""
 
+LANGUAGE_NAMES: dict[str, str] = {
+    "python": "Python",
+    "bash": "Shell",
+    "css": "CSS",
+    "go": "Go",
+    "html": "HTML",
+    "java": "Java",
+    "javascript": "JavaScript",
+    "json": "JSON",
+    "markdown": "Markdown",
+    "rust": "Rust",
+    "sql": "SQL",
+    "toml": "TOML",
+    "xml": "XML",
+    "yaml": "YAML",
+}
+"""How the status line names each language."""
+
+PLAIN_TEXT = "Plain text"
+
 
 def language_for(path: str) -> str | None:
     """The TextArea language for a file name, or None (plain text)."""
@@ -69,15 +94,43 @@ def language_for(path: str) -> str | None:
     return LANGUAGES.get(ext)
 
 
+def language_name(path: str) -> str:
+    """The file's language as the status line shows it ("Python", "Plain text")."""
+    language = language_for(path)
+    return LANGUAGE_NAMES.get(language, PLAIN_TEXT) if language else PLAIN_TEXT
+
+
+def parse_position(text: str, line_count: int) -> tuple[int, int]:
+    """``"12"`` or ``"12:5"`` (1-based, as shown) -> a (row, column) location (0-based).
+
+    A column past the end of its line is clamped by the editor, not refused.
+
+    Raises:
+        InvalidPosition: not a number, or a line outside 1..``line_count``.
+    """
+    line_text, _, col_text = text.strip().partition(":")
+    if not line_text.isdigit() or (col_text and not col_text.isdigit()):
+        raise InvalidPosition(f"Type a line number (1-{line_count}), or line:column.")
+    line, col = int(line_text), int(col_text) if col_text else 1
+    if not 1 <= line <= line_count:
+        raise InvalidPosition(f"The file has lines 1 to {line_count}.")
+    return line - 1, max(col, 1) - 1
+
+
 def decode_for_editing(content: FileContent) -> tuple[str, bool, str | None]:
     """Turn a read into (text, read_only, why) or refuse it.
 
+    Text that is not valid UTF-8 (a Latin-1 file, say) opens read-only, shown as Latin-1
+    (every byte is a character there, so nothing is hidden); saving it would change its
+    bytes.
+
     Raises:
-        FileTooLarge: a binary file (the editor would corrupt it on save).
+        BinaryFile: NUL bytes (the editor would corrupt the file on save).
     """
-    if content.binary:
-        raise FileTooLarge(
-            f"{content.entry.path} looks like a binary file; the editor only opens text.",
+    if b"\0" in content.data:
+        raise BinaryFile(
+            f"{content.entry.path} looks like a binary file (it holds NUL bytes); "
+            "the editor only opens text.",
             hint="Use the terminal (xxd, hexdump, less) to look at it.",
         )
     if content.truncated or content.entry.size > EDIT_LIMIT:
@@ -94,7 +147,24 @@ def decode_for_editing(content: FileContent) -> tuple[str, bool, str | None]:
     try:
         return content.data.decode("utf-8"), False, None
     except UnicodeDecodeError:
-        return content.data.decode("utf-8", errors="replace"), True, "read-only: not valid UTF-8"
+        return (
+            content.data.decode("latin-1"),
+            True,
+            "read-only: not valid UTF-8, shown as Latin-1 "
+            "(iconv -f latin1 -t utf-8 in the terminal converts it)",
+        )
+
+
+class CodeArea(OrderedTextArea):
+    """The editor's text: TextArea plus Ctrl+Home / Ctrl+End (with Shift: selecting)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(EDITOR_TEXT_BINDINGS)
+
+    def action_cursor_document_start(self, select: bool = False) -> None:
+        self.move_cursor((0, 0), select=select)
+
+    def action_cursor_document_end(self, select: bool = False) -> None:
+        self.move_cursor(self.document.end, select=select)
 
 
 class Editor(ReportWorkerErrors, Vertical):
@@ -109,6 +179,7 @@ class Editor(ReportWorkerErrors, Vertical):
     DEFAULT_CSS = """
     Editor { height: 1fr; }
     Editor > #notice { height: auto; background: $warning 20%; color: $text; padding: 0 1; }
+    Editor > #notice.-empty { display: none; }
     Editor > TextArea { height: 1fr; border: none; }
     Editor > TextArea:focus { border: none; }
     """
@@ -132,8 +203,40 @@ class Editor(ReportWorkerErrors, Vertical):
     @dataclass
     class ChangedOnDisk(Message):
         """Saving found the file changed on disk since it was read (by the shell or
-        another program): nothing was written. The screen asks whether to overwrite
-        (``save(force=True)``); the text stays here either way."""
+        another program), or deleted (``deleted``): nothing was written. The screen asks
+        whether to overwrite (or make it anew: ``save(force=True)``); the text stays
+        here either way."""
+
+        editor: Editor
+        deleted: bool = False
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor moved (the status line shows line and column)."""
+
+        editor: Editor
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
+    class GoToLineAsked(Message):
+        """Ctrl+G: the screen asks which line, then calls ``go_to``."""
+
+        editor: Editor
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
+    class RevertAsked(Message):
+        """Reload from disk with unsaved changes: the screen asks before ``revert``."""
 
         editor: Editor
 
@@ -162,13 +265,17 @@ class Editor(ReportWorkerErrors, Vertical):
         self.saved_text = text
         self.read_only = read_only
         self.notice = notice
+        """Why the file is read-only, if it is (shown above the text)."""
+        self.deleted_on_disk = False
+        """The file was deleted on disk while open (the text stays; saving makes it anew)."""
         self._dirty = False
         self._saving = False
+        self._matches: list[Match] = []
+        self._match_index: int | None = None
 
     def compose(self) -> ComposeResult:
-        if self.notice:
-            yield Static(self.notice, id="notice", markup=False)
-        area = OrderedTextArea.code_editor(
+        yield Static(self.notice or "", id="notice", markup=False)
+        area = CodeArea.code_editor(
             self.saved_text,
             language=language_for(self.path),
             read_only=self.read_only,
@@ -177,8 +284,10 @@ class Editor(ReportWorkerErrors, Vertical):
         )
         area.cursor_blink = False  # a blinking cursor makes snapshots and SSH noisy
         yield area
+        yield FindBar(id="find-bar")
 
     def on_mount(self) -> None:
+        self._show_notice()
         self.set_interval(self.FOLLOW_INTERVAL, self._follow_tick)
         self._match_theme()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._match_theme())
@@ -206,9 +315,37 @@ class Editor(ReportWorkerErrors, Vertical):
     def name_label(self) -> str:
         return posixpath.basename(self.path)
 
+    @property
+    def language_label(self) -> str:
+        """The file's language as the status line shows it."""
+        return language_name(self.path)
+
+    @property
+    def cursor(self) -> tuple[int, int]:
+        """The cursor's (row, column), 0-based."""
+        return self.text_area.cursor_location
+
+    @property
+    def find_bar(self) -> FindBar:
+        return self.query_one(FindBar)
+
+    def _show_notice(self) -> None:
+        """The notice line: why the file is read-only, and whether it was deleted on disk."""
+        parts = [self.notice] if self.notice else []
+        if self.deleted_on_disk:
+            parts.append("deleted on disk: your text stays here; Ctrl+S saves it again")
+        notice = self.query_one("#notice", Static)
+        notice.update(" · ".join(parts))
+        notice.set_class(not parts, "-empty")
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
         self._update_dirty()
+        self._matches = []  # the text changed: positions are stale, search again when asked
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()
+        self.post_message(self.CursorMoved(self))
 
     def _update_dirty(self) -> None:
         dirty = self.text != self.saved_text
@@ -224,6 +361,14 @@ class Editor(ReportWorkerErrors, Vertical):
         self.project = project
         self.path = path
 
+    def go_to(self, row: int, col: int = 0) -> None:
+        """Put the cursor at (row, col) (clamped to the text), centred, and focus the text."""
+        area = self.text_area
+        row = max(0, min(row, area.document.line_count - 1))
+        col = max(0, min(col, len(area.document.get_line(row))))
+        area.move_cursor((row, col), center=True)
+        area.focus()
+
     # -- saving ---------------------------------------------------------------------
     def action_save(self) -> None:
         if self.read_only:
@@ -233,9 +378,17 @@ class Editor(ReportWorkerErrors, Vertical):
 
     @work(group="editor-save", exclusive=True, exit_on_error=False)
     async def save(self, *, force: bool = False) -> None:
-        """Write the text; on a conflict post ``ChangedOnDisk``. Other errors go up.
+        """Write the text (see ``write``); other errors go up to the app."""
+        await self.write(force=force)
+
+    async def write(self, *, force: bool = False) -> bool:
+        """Write the text; True once written. On a conflict (changed or deleted on
+        disk) nothing is written, ``ChangedOnDisk`` is posted and this returns False.
 
         The text stays in the editor whatever happens, so nothing typed is lost.
+
+        Raises:
+            CloudIDEError: any other failure (a missing folder, a full disk ...).
         """
         text = self.text
         self._saving = True
@@ -246,15 +399,148 @@ class Editor(ReportWorkerErrors, Vertical):
                 text.encode("utf-8"),
                 expected_version=None if force else self.version,
             )
-        except Conflict:
-            self.post_message(self.ChangedOnDisk(self))
-            return
+        except Conflict as conflict:
+            deleted = isinstance(conflict, DeletedOnDisk)
+            if deleted != self.deleted_on_disk:
+                self.deleted_on_disk = deleted
+                self._show_notice()
+            self.post_message(self.ChangedOnDisk(self, deleted=deleted))
+            return False
         finally:
             self._saving = False
         self.version = entry.version
         self.saved_text = text
+        if self.deleted_on_disk:
+            self.deleted_on_disk = False
+            self._show_notice()
         self._update_dirty()
         self.post_message(self.Saved(self, entry))
+        return True
+
+    # -- find and replace, go to line ------------------------------------------------
+    def action_find(self) -> None:
+        self._open_find(replace=False)
+
+    def action_replace(self) -> None:
+        if self.read_only:
+            self.notify("This file is open read-only.", severity="warning")
+        self._open_find(replace=not self.read_only)
+
+    def _open_find(self, *, replace: bool) -> None:
+        selected = self.text_area.selected_text
+        self.find_bar.open(replace=replace, query=selected if "\n" not in selected else None)
+
+    def action_find_next(self, backwards: bool = False) -> None:
+        if not self.find_bar.query_text:
+            self._open_find(replace=False)
+            return
+        self._step(backwards)
+
+    def action_go_to_line(self) -> None:
+        self.post_message(self.GoToLineAsked(self))
+
+    @on(FindBar.Search)
+    def _search(self, event: FindBar.Search) -> None:
+        event.stop()
+        self._refresh_matches(event.query)
+        area = self.text_area
+        index = next_match(self._matches, area.selection.start)
+        self._select_match(index)
+
+    @on(FindBar.Step)
+    def _step_asked(self, event: FindBar.Step) -> None:
+        event.stop()
+        self._step(event.backwards)
+
+    def _step(self, backwards: bool) -> None:
+        self._refresh_matches(self.find_bar.query_text)
+        area = self.text_area
+        start, end = sorted(area.selection)
+        if backwards:
+            index = next_match(self._matches, start, backwards=True)
+        else:
+            # From the end of the current match (or cursor), so the same one is not found.
+            index = next_match(self._matches, end if start != end else start)
+            if index is not None and start != end and self._matches[index][0] == start:
+                index = (index + 1) % len(self._matches)
+        self._select_match(index)
+
+    @on(FindBar.Replace)
+    def _replace_asked(self, event: FindBar.Replace) -> None:
+        event.stop()
+        if self.read_only:
+            self.notify("This file is open read-only.", severity="warning")
+            return
+        area = self.text_area
+        self._refresh_matches(self.find_bar.query_text)
+        if not self._matches:
+            return
+        if event.everywhere:
+            count = len(self._matches)
+            text = replace_all(area.document.lines, self._matches, event.replacement)
+            area.replace(text, (0, 0), area.document.end, maintain_selection_offset=False)
+            self._matches, self._match_index = [], None
+            self.find_bar.show_count(None, 0)
+            self.notify(f"Replaced {count} match{'es' if count != 1 else ''}.", timeout=3)
+            return
+        start, end = sorted(area.selection)
+        if (start, end) not in self._matches:
+            self._step(False)  # first show which match would be replaced
+            return
+        result = area.replace(event.replacement, start, end, maintain_selection_offset=False)
+        area.selection = Selection.cursor(result.end_location)
+        self._refresh_matches(self.find_bar.query_text)
+        self._select_match(next_match(self._matches, result.end_location))
+
+    @on(FindBar.Closed)
+    def _find_closed(self, event: FindBar.Closed) -> None:
+        event.stop()
+        self.text_area.focus()
+
+    def _refresh_matches(self, query: str) -> None:
+        self._matches = find_matches(self.text_area.document.lines, query)
+
+    def _select_match(self, index: int | None) -> None:
+        self._match_index = index
+        self.find_bar.show_count(index, len(self._matches))
+        if index is None:
+            return
+        start, end = self._matches[index]
+        area = self.text_area
+        area.selection = Selection(start, end)
+        area.scroll_cursor_visible(center=True)
+
+    # -- reloading from disk --------------------------------------------------------------
+    def action_reload(self) -> None:
+        if self._dirty:
+            self.post_message(self.RevertAsked(self))
+        else:
+            self.revert()
+
+    @work(group="editor-follow", exclusive=True, exit_on_error=False)
+    async def revert(self) -> None:
+        """Read the file again and show it, dropping unsaved changes (the screen asked).
+
+        A file gone from disk keeps the text here and says so.
+        """
+        try:
+            content = await self.backend.read_file(self.project, self.path, READ_LIMIT)
+        except NotFound:
+            self.deleted_on_disk = True
+            self._show_notice()
+            self.notify(
+                f"{self.path} is no longer on disk; your text stays here (Ctrl+S saves it).",
+                title="Not reloaded",
+                severity="warning",
+            )
+            return
+        text, read_only, notice = decode_for_editing(content)
+        self.read_only = self.text_area.read_only = read_only
+        self.notice = notice
+        self.deleted_on_disk = False
+        self._show_notice()
+        self.reload(text, content.entry.version)
+        self.notify(f"Reloaded {self.path} from disk.", timeout=2)
 
     # -- following the file on disk -------------------------------------------------
     def _follow_tick(self) -> None:
@@ -262,26 +548,34 @@ class Editor(ReportWorkerErrors, Vertical):
             w.node is self and w.group == "editor-follow" and not w.is_finished
             for w in self.workers
         )
-        if not self._dirty and not self._saving and not busy:
+        if not self._saving and not busy:
             self.follow()
 
     @work(group="editor-follow", exclusive=True, exit_on_error=False)
     async def follow(self) -> None:
-        """Reload the text if the file changed on disk and nothing here is unsaved."""
+        """Reload the text if the file changed on disk and nothing here is unsaved; say
+        so if it was deleted (unsaved or not)."""
         try:
             entry = await self.backend.stat(self.project, self.path)
         except NotFound:
-            return  # deleted or renamed away: keep the text, saving recreates it
+            # Deleted or renamed away: keep the text (saving makes it anew) and say so.
+            if not self.deleted_on_disk:
+                self.deleted_on_disk = True
+                self._show_notice()
+            return
         except Exception:
             return  # the browser's poll reports engine trouble; don't repeat it per tab
-        if entry.version == self.version or entry.kind != "file":
+        if self.deleted_on_disk:
+            self.deleted_on_disk = False
+            self._show_notice()
+        if self._dirty or entry.version == self.version or entry.kind != "file":
             return
         content = await self.backend.read_file(self.project, self.path, READ_LIMIT)
         if self._dirty or self._saving:
             return  # the user typed meanwhile: their text wins, saving will ask
         try:
             text, _read_only, _notice = decode_for_editing(content)
-        except FileTooLarge:
+        except BinaryFile:
             return
         self.reload(text, content.entry.version)
 

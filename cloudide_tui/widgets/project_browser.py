@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from rich.text import Text
@@ -58,6 +58,7 @@ STATE_MARKS: dict[ContainerState, tuple[str, str]] = {
     ContainerState.RUNNING: ("●", "green"),
     ContainerState.STOPPED: ("○", "yellow"),
     ContainerState.NONE: ("·", "bright_black"),
+    ContainerState.UNKNOWN: ("?", "bright_black"),
 }
 
 
@@ -128,10 +129,12 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
 
     @dataclass
     class ProjectsChanged(Message):
-        """The project list or a container state changed."""
+        """The project list or a container state changed; ``removed``: the projects
+        listed before and gone now (deleted here, or their folder deleted on disk)."""
 
         browser: ProjectBrowser
         projects: list[ProjectInfo]
+        removed: list[str] = field(default_factory=list)
 
         @property
         def control(self) -> ProjectBrowser:
@@ -168,6 +171,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self.polling = False
         """Poll once a second; the app turns it on once start-up (engine check) is over,
         so an engine that is down is reported once, by start-up."""
+        self.polls = 0
+        """Polls finished so far (a read API for tests that watch what a poll shows)."""
 
     # -- lifecycle ------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -267,6 +272,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
                     timeout=8,
                 )
             return
+        finally:
+            self.polls += 1
         self._poll_failing = False
 
     def _expanded_dirs(self) -> list[tuple[str, str | None]]:
@@ -297,7 +304,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self._set_placeholder(not infos)
         if new == self.projects:
             return
-        for name in [n for n in self.projects if n not in new]:
+        removed = [n for n in self.projects if n not in new]
+        for name in removed:
             self._remove_subtree(name, None)
         for index, info in enumerate(infos):
             node = self._item_nodes.get((info.name, None))
@@ -311,7 +319,7 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         self.projects = new
         if self.cursor_line < 0 and self.root.children:
             self.cursor_line = 0
-        self.post_message(self.ProjectsChanged(self, infos))
+        self.post_message(self.ProjectsChanged(self, infos, removed))
 
     async def _load_dir(self, project: str, path: str | None) -> None:
         node = self._item_nodes.get((project, path))

@@ -11,7 +11,8 @@ from cloudide_tui.widgets.project_browser import STATE_MARKS
 
 
 class StatusLine(Widget):
-    """One line at the top: ``cloudide-tui │ local Docker │ demo ● running │ activity``."""
+    """One line at the top: ``cloudide-tui │ local Docker │ demo ● running │ activity``,
+    and on the right the active editor's ``Ln 12, Col 5  Python``."""
 
     DEFAULT_CSS = """
     StatusLine { dock: top; height: 1; background: $panel; color: $foreground; }
@@ -25,6 +26,8 @@ class StatusLine(Widget):
     """That project's container state."""
     activity: reactive[str] = reactive("")
     """Long work in progress ("starting container…"), or the last notable event."""
+    position: reactive[str] = reactive("")
+    """The active editor's cursor and language (empty for a terminal)."""
 
     def render(self) -> Text:
         text = Text.assemble((" cloudide-tui ", "bold"), ("│ ", "dim"), self.backend_name or "?")
@@ -38,6 +41,12 @@ class StatusLine(Widget):
         if self.activity:
             text.append(" │ ", "dim")
             text.append(self.activity, "italic")
+        if self.position:
+            right = Text(f" {self.position} ", style="bold")
+            room = self.size.width - right.cell_len
+            text.truncate(max(room, 0), overflow="ellipsis")
+            text.pad_right(max(room - text.cell_len, 0))
+            text.append_text(right)
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text

@@ -8,12 +8,15 @@ an engine that is not there, a container removed under an open terminal, and a b
 from __future__ import annotations
 
 import secrets
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Button, Static
 
 from cloudide_tui.app import StoppedByABug
+from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.dialogs import ConfirmDialog, ErrorDialog, TextInputDialog
 from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.widgets.terminal import Terminal
@@ -83,26 +86,55 @@ async def test_saving_over_a_change_made_in_the_shell_asks_first(home: BackendHo
         assert (await ide.backend.read_file("conflict", "shared.txt")).data == b"mine original\n"
 
 
-async def test_an_unreachable_engine_is_a_dialog_with_what_to_do(home: BackendHome) -> None:
-    dead = home.backend(docker_host=f"unix:///tmp/no-engine-{secrets.token_hex(4)}.sock")
-    async with running_ide(home, backend=dead) as ide:
+async def test_an_unreachable_engine_is_one_dialog_with_a_retry_and_projects_stay(
+    home: BackendHome, tmp_path: Path
+) -> None:
+    setup = home.backend()
+    await setup.create_project("ondisk")
+    await setup.close()
+    socket = Path(f"/tmp/cloudide-dead-{secrets.token_hex(4)}.sock")
+    dead = home.backend(docker_host=f"unix://{socket}")
+    async with running_ide(home, backend=dead, wait_ready=False) as ide:
         await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error dialog")
         dialog = ide.app.screen
         assert isinstance(dialog, ErrorDialog)
         assert dialog.error_title == EngineUnavailable.title
-        assert dialog.hint, "the dialog says what to do"
+        assert str(socket) in dialog.message, "the address actually used is named"
+        assert dialog.hint and "default Docker socket" not in dialog.message
+        # The projects are listed from disk, their state unknown.
+        browser = ide.main.browser
+        await ide.wait_for(lambda: "ondisk" in browser.projects, "the project listed")
+        assert browser.projects["ondisk"].state is ContainerState.UNKNOWN
+        # Shown once: no toast says it again, however often the browser polls.
+        await ide.wait_for(lambda: ide.app.ready.is_set(), "start-up to end")
+        polls = browser.polls
+        await ide.wait_for(lambda: browser.polls >= polls + 3, "three polls")
+        assert EngineUnavailable.title not in notification_titles(ide.app)
+        assert len([s for s in ide.app.screen_stack if isinstance(s, ErrorDialog)]) == 1
         await ide.pilot.press("escape")
-        assert ide.app.is_running
-        # Trying to open a project again is another clear error, not a crash.
+
+        # Ctrl+N in that state makes nothing: the engine is checked first.
         await ide.pilot.press("ctrl+n")
         await type_text(ide.pilot, "nowhere\n")
-        await ide.wait_for(
-            lambda: (
-                isinstance(ide.app.screen, ErrorDialog)
-                or EngineUnavailable.title in notification_titles(ide.app)
-            ),
-            "the engine error again",
-        )
+        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the dialog again")
+        assert not (dead.workspaces / "nowhere").exists()
+        assert "nowhere" not in browser.projects
+
+        # The engine comes up (a relay to the real one at that address): Retry connects.
+        proxy = await docker_helpers.EngineProxy(str(socket)).start()
+        try:
+            await ide.pilot.click("#retry")
+            await ide.wait_for(
+                lambda: browser.projects["ondisk"].state is not ContainerState.UNKNOWN,
+                "the project's real state",
+            )
+            assert not isinstance(ide.app.screen, ErrorDialog)
+            await ide.create_project("online")
+            await ide.run_in_terminal("echo engine-back", "engine-back")
+            await ide.pilot.press("f12", "ctrl+q")
+            await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
+        finally:
+            await proxy.cut()
 
 
 async def test_a_container_removed_under_a_terminal_ends_it_and_enter_restarts(
@@ -225,3 +257,43 @@ async def test_a_full_disk_is_told_with_its_limit(home: BackendHome) -> None:
         message = toast_text(ide.app, "Disk full")
         assert "The disk of project stuffed is full (the limit is 48m)." in message
         assert "Free some space" in message and "disk =" in message
+
+
+async def test_a_project_folder_deleted_on_disk_ends_its_shells_and_says_so(
+    home: BackendHome,
+) -> None:
+    # Without disk limits the workspace is a plain folder (with them it is a mount point,
+    # which rm -r empties but cannot remove): deleted as a person would, from the host.
+    async with running_ide(home, backend=home.backend(disk=0)) as ide:
+        await ide.create_project("doomed")
+        await ide.run_in_terminal("echo draft > d.txt; echo ok-made", "ok-made")
+        ide.main.open_file("doomed", "d.txt")
+        await ide.wait_for(lambda: ide.main.editors(), "an editor")
+        editor = ide.main.editors()[0]
+        await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
+        await type_text(ide.pilot, "unsaved ")
+        await ide.wait_for(
+            lambda: ide.main.browser.projects["doomed"].state is ContainerState.RUNNING,
+            "the container listed as running",
+        )
+
+        # Someone deletes the project's folder on the host (not through the app).
+        shutil.rmtree(ide.backend.workspaces / "doomed")
+
+        await ide.wait_for(
+            lambda: "Project deleted on disk" in notification_titles(ide.app), "the notice"
+        )
+        assert not ide.main.terminals(), "its shell was left running in a dead /workspace"
+        assert "doomed" not in ide.main.browser.projects
+        assert editor in ide.main.editors() and editor.text == "unsaved draft\n"
+        client = docker_helpers.api()
+        try:
+
+            def stopped() -> bool:
+                name = ide.backend.container_name("doomed")
+                return not client.inspect_container(name)["State"]["Running"]
+
+            await ide.wait_for(stopped, "the container stopped")
+        finally:
+            client.close()
+        assert ide.app.is_running

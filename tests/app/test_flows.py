@@ -14,11 +14,11 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from cloudide_tui.backend import disks
-from cloudide_tui.dialogs import ConfirmDialog, TextInputDialog
+from cloudide_tui.dialogs import ConfirmDialog, QuestionDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
 from testkit.backends import BackendHome
-from testkit.ide import running_ide, screen_text, type_text
+from testkit.ide import notification_titles, running_ide, screen_text, type_text
 
 
 async def test_creating_a_project_opens_its_terminal_where_echo_works(home: BackendHome) -> None:
@@ -134,6 +134,10 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHo
         await ide.wait_for(lambda: "neat" not in browser.projects, "the project deleted")
         assert "neat" not in {p.name for p in await ide.backend.list_projects()}
         assert not (ide.backend.workspaces / "neat").exists()
+        # Renamed and deleted here: no "deleted on disk" alarm for either.
+        polls = browser.polls
+        await ide.wait_for(lambda: browser.polls >= polls + 2, "two more polls")
+        assert "Project deleted on disk" not in notification_titles(ide.app)
 
 
 async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) -> None:
@@ -254,13 +258,13 @@ async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
         await ide.pilot.press("escape")  # changed my mind: nothing is lost
         await ide.pilot.pause(0.2)
         assert ide.app.is_running and editor.text.startswith("unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
-        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.pilot.click("#answer-1")  # Quit without saving
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     state = await home.backend().container_state("leaving")
     assert state.value == "stopped"
@@ -300,12 +304,12 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "x = 1")
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
         await ide.pilot.press("escape")
         assert editor in ide.main.editors() and editor.text == "x = 1"
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
-        await ide.pilot.click("#confirm")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.pilot.click("#answer-1")  # Close without saving
         await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
         assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""
 

@@ -7,7 +7,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets import Tab as TabWidget
 
-from cloudide_tui.dialogs import ConfirmDialog
+from cloudide_tui.dialogs import QuestionDialog
 from cloudide_tui.screens.tabs import Tab
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
@@ -84,7 +84,7 @@ async def test_a_click_on_x_or_the_middle_button_closes_a_tab(home: BackendHome)
         widget = content_tab(ide, ide.tab_of(editor))
         await ide.wait_for(lambda: "●" in str(widget.label), "the unsaved mark")
         await ide.pilot.click(widget, offset=(widget.outer_size.width - 2, 0))
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
         await ide.pilot.press("escape")
         assert ide.main.editors() == [editor]
 

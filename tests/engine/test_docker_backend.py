@@ -38,6 +38,7 @@ from cloudide_tui.errors import (
     ContainerError,
     EngineUnavailable,
     ImageError,
+    ImageMissing,
     InvalidName,
     NotFound,
 )
@@ -286,9 +287,9 @@ async def test_an_unreachable_engine_says_how_to_start_one(tmp_path: Path) -> No
     create_workspace(backend.workspaces, "offline")
     for call in (
         backend.ensure_ready(),
-        backend.list_projects(),
         backend.container_state("offline"),
         backend.open_shell("offline", 24, 80),
+        backend.create_project("half"),
     ):
         with pytest.raises(EngineUnavailable) as caught:
             await call
@@ -297,6 +298,11 @@ async def test_an_unreachable_engine_says_how_to_start_one(tmp_path: Path) -> No
         assert "no engine listens there" in error.message
         assert error.hint is not None and "make engine" in error.hint
         assert "start Docker" in error.hint
+    # Nothing half made; the projects on disk are listed all the same, state unknown.
+    assert not (backend.workspaces / "half").exists()
+    assert await backend.list_projects() == [
+        ProjectInfo("offline", backend.owner, ContainerState.UNKNOWN)
+    ]
     await backend.close()
 
 
@@ -372,6 +378,24 @@ async def test_without_a_build_script_the_error_says_how_to_build(
     with pytest.raises(ImageError) as caught:
         await backend.ensure_ready()
     assert caught.value.hint is not None and "make image" in caught.value.hint
+
+
+async def test_a_missing_image_is_only_built_when_asked(
+    make_backend: MakeBackend, tmp_path: Path
+) -> None:
+    """A name other than the default one may be a typo: without ``build`` it is
+    ImageMissing (the app asks first), and opening a shell never builds it on the way."""
+    ran = tmp_path / "ran"
+    script = write_script(tmp_path / "build.sh", f"touch {ran}\nexit 1\n")
+    image = f"cloudide-missing:{secrets.token_hex(4)}"
+    backend = make_backend(image=image, build_script=script)
+    with pytest.raises(ImageMissing) as caught:
+        await backend.ensure_ready(build=False)
+    assert caught.value.image == image and image in caught.value.message
+    await backend.create_project("nobuild")
+    with pytest.raises(ImageMissing):
+        await backend.open_shell("nobuild", 24, 80)
+    assert not ran.exists(), "the build script ran"
 
 
 async def test_cancelling_a_build_kills_it(make_backend: MakeBackend, tmp_path: Path) -> None:

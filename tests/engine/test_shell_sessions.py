@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -370,3 +371,23 @@ async def test_ctrl_p_reaches_the_shell_on_its_own(backend: DockerBackend, proje
         await driver.prompt()
     finally:
         await driver.session.close()
+
+
+async def test_history_outlives_a_shell_that_never_exits_cleanly(
+    backend: DockerBackend, project: str
+) -> None:
+    """Commands reach the history file at each prompt (runner/bashrc), so a shell killed
+    with its container (the app stops containers on quit) keeps its history."""
+    driver = await open_driver(backend, project)
+    marker = f"history-marker-{secrets.token_hex(3)}"
+    await driver.run(f"echo {marker}")
+    await backend.stop_container(project)  # the shell dies with it: no clean exit
+    await driver.wait_end()
+    await driver.session.close()
+    again = await open_driver(backend, project)
+    try:
+        # "[h]" keeps this command's own line from matching itself.
+        shown = await again.run(f"history | grep -c 'echo [h]{marker[1:]}'")
+        assert re.search(r"^1\s*$", shown, re.M), shown
+    finally:
+        await again.session.close()

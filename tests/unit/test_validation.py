@@ -13,6 +13,7 @@ from cloudide_tui.errors import CloudIDEError, InvalidName, InvalidPath
 from cloudide_tui.validation import (
     PROJECT_NAME_RE,
     validate_file_name,
+    validate_new_path,
     validate_owner,
     validate_project_name,
     workspace_parts,
@@ -211,3 +212,36 @@ def test_an_accepted_file_name_is_one_component_the_backend_accepts(name: str) -
     except InvalidPath:
         return
     assert workspace_parts(name) == (name,)
+
+
+@pytest.mark.parametrize("path", ["main.py", "src/main.py", "a b/c d/.env", "x/" * 100 + "y"])
+def test_a_new_file_may_be_a_path_whose_folders_are_made(path: str) -> None:
+    assert validate_new_path(path) == path
+
+
+@pytest.mark.parametrize(
+    ("path", "fragment"),
+    [
+        ("", "Give a name"),
+        ("/etc/passwd", "relative to the chosen folder"),
+        ("src//main.py", "empty name"),
+        ("src/", "empty name"),
+        ("src/../x", "not . or .."),
+        ("./x", "not . or .."),
+        ("a/b\nc", "control characters"),
+        ("a/" + "x" * 256, "at most 255 bytes"),
+        ("/".join(["x" * 200] * 21), "at most 4096 bytes"),
+    ],
+)
+def test_a_refused_new_path_says_what_is_wrong(path: str, fragment: str) -> None:
+    with pytest.raises(InvalidPath, match=fragment):
+        validate_new_path(path)
+
+
+@given(st.text(alphabet="ab/.\n ", max_size=20))
+def test_an_accepted_new_path_is_what_the_backend_accepts_unchanged(path: str) -> None:
+    try:
+        validate_new_path(path)
+    except InvalidPath:
+        return
+    assert "/".join(workspace_parts(path)) == path
