@@ -7,14 +7,16 @@
 //   node build.mjs [OUT_DIR]      (default: ../server/static)
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outdir = path.resolve(process.argv[2] ?? path.join(here, '..', 'server', 'static'));
+const wanted = path.resolve(process.argv[2] ?? path.join(here, '..', 'server', 'static'));
+mkdirSync(wanted, { recursive: true });
+// the real path: the chunk's hash depends on the way from the sources to it
+const outdir = realpathSync(wanted);
 
 // what an earlier build left (a chunk of another hash) goes first
-mkdirSync(outdir, { recursive: true });
 for (const name of readdirSync(outdir, { withFileTypes: true })) {
   if (name.isFile() && /\.(js|css)$/.test(name.name)) rmSync(path.join(outdir, name.name));
 }
@@ -24,6 +26,7 @@ await build({
     ide: path.join(here, 'src', 'ide.js'),
     share: path.join(here, 'src', 'share.js'),
   },
+  absWorkingDir: here,  // the hashes depend on paths from here: the same from any cwd
   bundle: true,
   minify: true,
   format: 'esm',

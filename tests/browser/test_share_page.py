@@ -32,7 +32,8 @@ socket.onmessage = (event) => {
   if (typeof event.data !== 'string') return;
   const message = JSON.parse(event.data);
   if (message.t === 'welcome') {
-    socket.send(JSON.stringify({t: 'attach_shell', id: 1, session_id: sessionId, read_only: false}));
+    socket.send(JSON.stringify(
+      {t: 'attach_shell', id: 1, session_id: sessionId, read_only: false}));
   } else if (message.t === 'result' && message.id === 1) {
     said.push('attached read_only=' + message.value.read_only);
     const bytes = new TextEncoder().encode(text);
