@@ -93,9 +93,8 @@ class ServerCore:
         self.revocations = Revocations(settings.data_dir)
         self.checker = TokenChecker(secret, self.revocations)
         self.registry = Registry(settings.data_dir, self._backend_for, self.limits)
-        self.web = WebDoor(
-            self.checker, self._origin_allowed, secure_cookies=settings.certfile is not None
-        )
+        secure = settings.certfile is not None or (settings.public_url or "").startswith("https:")
+        self.web = WebDoor(self.checker, self._origin_allowed, secure_cookies=secure)
         self.browser = BrowserDoor(settings, secret, self.revocations)
         self.clients: dict[
             ServerConnection, tuple[Principal, ApiConnection | TerminalEndpoint | IdePage]

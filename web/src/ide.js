@@ -14,6 +14,8 @@ function closedWords(event) {
       return ['ended', 'The server is shutting down. Open the IDE again once it is back.'];
     case 4401:
       return ['signed-out', `You are signed out: ${reason} Sign in again with a new token.`];
+    case 1011:
+      return ['failed', `The IDE stopped: ${reason}`];
     case 4429:
       return ['refused', `Not opened: ${reason}`];
     default:
