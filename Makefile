@@ -80,8 +80,9 @@ server: setup
 bench: setup
 	$(BIN)/python -m bench $(ARGS)
 
-screenshots: setup
+screenshots: setup browser
 	$(BIN)/python scripts/make_screenshots.py
+	$(BIN)/python scripts/make_browser_screenshots.py
 
 # The gates: ruff lint, ruff format, mypy strict, the import contracts (pyproject.toml).
 # `make test` runs them first.

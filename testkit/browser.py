@@ -13,6 +13,7 @@ the page's state): tests read the screen through it, as a person reads the canva
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -43,6 +44,15 @@ FLAGS = (
     "--hide-scrollbars",
 )
 TIMEOUT = 60.0
+TEST_ACCOUNT = os.environ.get("CLOUDIDE_TEST_BROWSER_USER", "cloudide-web-test")
+"""The account a test server runs the IDE pages' processes as, when it runs as root
+(``scripts/ensure-browser.sh`` makes it and lets it reach this checkout's Python)."""
+
+
+def server_env() -> dict[str, str]:
+    """A test server's environment for its IDE pages: as root, the test account (never
+    root; a server that is not root runs them as itself)."""
+    return {"CLOUDIDE_SERVER_BROWSER_USER": TEST_ACCOUNT} if os.geteuid() == 0 else {}
 
 
 def browser_problem() -> str | None:
@@ -134,3 +144,51 @@ def type_keys(driver: webdriver.Chrome, text: str) -> None:
     driver.execute_script("window.cloudide.terminal.focus()")
     area = driver.switch_to.active_element
     area.send_keys(text)
+
+
+def press(driver: webdriver.Chrome, *keys: str) -> None:
+    """One chord (``press(driver, Keys.CONTROL, "s")``): keys held in order, let go."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver.execute_script("window.cloudide.terminal.focus()")
+    chain = ActionChains(driver)
+    for key in keys[:-1]:
+        chain.key_down(key)
+    chain.send_keys(keys[-1])
+    for key in reversed(keys[:-1]):
+        chain.key_up(key)
+    chain.perform()
+
+
+def app_processes(server_pid: int, user: str | None = None) -> list[int]:
+    """The IDE pages' app processes of a server (its children running cloudide_tui);
+    with ``user``, only that user's (the ``sub`` of the token in their environment)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{server_pid}/task").glob("*"):
+        try:
+            children |= {int(pid) for pid in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    found = []
+    for pid in sorted(children):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"cloudide_tui" in command and (user is None or _user_of(pid) == user):
+            found.append(pid)
+    return found
+
+
+def _user_of(pid: int) -> str | None:
+    import jwt
+
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    for item in environ:
+        if item.startswith(b"CLOUDIDE_TOKEN="):
+            claims = jwt.decode(item.split(b"=", 1)[1], options={"verify_signature": False})
+            return str(claims.get("sub"))
+    return None

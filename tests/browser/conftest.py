@@ -9,7 +9,6 @@ own and a fresh browser profile; the module's containers go at its end.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
@@ -17,10 +16,8 @@ from selenium import webdriver
 
 from cloudide_tui.backend.remote_client import ServerClient
 from testkit import docker_helpers
-from testkit.browser import FIX, browser_problem, chromium
+from testkit.browser import FIX, browser_problem, chromium, server_env
 from testkit.server_process import ServerProcess
-
-TEST_ACCOUNT = os.environ.get("CLOUDIDE_TEST_BROWSER_USER", "cloudide-web-test")
 
 
 @pytest.fixture(scope="session")
@@ -39,11 +36,6 @@ def owner_prefix(docker_engine: None) -> Iterator[str]:
         yield prefix
     finally:
         docker_helpers.remove_containers(prefix)
-
-
-def server_env() -> dict[str, str]:
-    """As root, the IDE pages' processes run as the test account (never as root)."""
-    return {"CLOUDIDE_SERVER_BROWSER_USER": TEST_ACCOUNT} if os.geteuid() == 0 else {}
 
 
 @pytest.fixture(scope="module")
