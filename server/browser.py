@@ -242,6 +242,11 @@ class BrowserDoor:
             problem = failure[0] if process.returncode else None
         except OSError as e:
             problem = e.strerror or str(e)
+        if problem is None and account is None:
+            log.warning(
+                "the IDE pages' processes run as this server's own account, with its groups; "
+                "on a shared machine run the server as root with browser_user (docs/deploy.md)"
+            )
         if problem is not None:
             self.unavailable = (
                 f"the IDE in a browser is unavailable here: {who} cannot run "
