@@ -74,6 +74,9 @@ APP_LIMITS = {"as": 2 << 30, "nofile": 256, "fsize": 64 << 20, "nice": 5}
 mapped, ~70 MiB resident with a terminal after a 200,000-line flood and an editor open;
 malloc's arenas are bounded so threads do not reserve 64 MiB each), 256 open files, files
 up to 64 MiB, priority lowered by 5."""
+APP_DRIVER = "cloudide_tui.driver:CloudIDEWebDriver"
+"""Textual's web driver, reading Alt+key as xterm.js sends it (as the app does in a
+terminal), in place of the plain one textual-serve names."""
 STDERR_TAIL = 4096
 """Bytes of a failed app process' stderr that go to the server's log."""
 _TEXTUAL_ENV = (
@@ -164,6 +167,7 @@ class AppProcess(AppService):
         launch = self.launch
         textual = self._build_environment(width=width, height=height)
         env = {name: textual[name] for name in _TEXTUAL_ENV if name in textual}
+        env["TEXTUAL_DRIVER"] = APP_DRIVER
         env.update(launch.env)
         account = launch.account
         self._process = process = await asyncio.create_subprocess_exec(
