@@ -8,6 +8,7 @@ exit status 2 (argparse's own convention), never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -100,6 +101,18 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     return load_settings(cli, config_path=config_path, cli_names=_CLI_FIELDS)
 
 
+def _follow_the_terminal_size() -> None:
+    """Drop exported ``COLUMNS``/``LINES`` when the app draws on a real terminal.
+
+    Textual asks ``shutil.get_terminal_size``, which believes those variables before the
+    terminal: a stale export (from a CI runner, a script, a parent shell) would pin the
+    whole UI to that size and make it ignore every resize.
+    """
+    if sys.stdout.isatty():
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``cloudide-tui``; returns the exit status.
 
@@ -117,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # core, while this process imports the UI (warm_start.fork_helper).
     from cloudide_tui.warm_start import fork_helper, stop_helper
 
+    _follow_the_terminal_size()
     forked = fork_helper(settings)
     try:
         # Textual loads only now, once the settings are good (see the module docstring).

@@ -57,7 +57,9 @@ def cli(home: BackendHome, *args: str) -> Iterator[Screen]:
     name = f"cloudide-test-{secrets.token_hex(4)}"
     env = (
         f"CLOUDIDE_OWNER={home.owner} CLOUDIDE_IMAGE={shlex.quote(TEST_IMAGE)} "
-        f"CLOUDIDE_CONFIG=/dev/null TERM=xterm-256color"
+        f"CLOUDIDE_CONFIG=/dev/null TERM=xterm-256color "
+        # A stale exported size (CI runners export one) must not beat the real terminal's.
+        f"COLUMNS=80 LINES=24"
     )
     command = f"{env} {CLI} --data-dir {shlex.quote(str(home.data_dir))} {' '.join(args)}"
     _tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "36", f"{command}; sleep 600")
