@@ -35,8 +35,8 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from cloudide_tui import defaults, paths, tab_memory, ui_state
-from cloudide_tui.backend.base import Backend, LimitHit, ShellSession
-from cloudide_tui.backend.engine_address import engine_description
+from cloudide_tui.backend.base import Backend, ConnectionStatus, LimitHit, ShellSession
+from cloudide_tui.backend.factory import make_backend
 from cloudide_tui.backend.handoff import StartedExec
 from cloudide_tui.backend.lazy import LazyBackend
 from cloudide_tui.commands import ACTIONS, FilesProvider
@@ -54,7 +54,7 @@ from cloudide_tui.errors import (
 )
 from cloudide_tui.keymap import APP_BINDINGS, PREFIX_ID, short_key
 from cloudide_tui.links import is_link, open_in_browser
-from cloudide_tui.messages import Activity, OpenLink, WorkFailed
+from cloudide_tui.messages import Activity, ConnectionChanged, OpenLink, WorkFailed
 from cloudide_tui.screens import questions
 from cloudide_tui.screens.help import HelpScreen
 from cloudide_tui.screens.main import MainScreen
@@ -90,8 +90,13 @@ class StoppedByABug(Exception):
 class CloudIDEApp(App[int]):
     """A cloud IDE in the terminal.
 
+    The app knows its backend only through what the backend declares: its
+    ``capabilities`` (do shells outlive the app? is an image prepared here? should
+    quitting stop containers?) and its ``connection`` (local, or a server's state).
+
     Args:
-        backend: Projects, files, shells and containers (``DockerBackend`` locally).
+        backend: Projects, files, shells and containers (``DockerBackend`` locally,
+            ``RemoteBackend`` with a server).
         settings: The typed settings (``--project``, ``--keep-running``, scrollback ...);
             None: the defaults.
         log_path: Where unexpected errors are written in full (never shown as tracebacks).
@@ -193,6 +198,8 @@ class CloudIDEApp(App[int]):
             )
         )
         self._unwatch_limits = self.backend.watch_limits(self._limit_hit)
+        self._unwatch_connection = self.backend.watch_connection(self._connection_is)
+        self._asking_token = False
 
     async def _load_backend(self) -> Backend:
         """The real backend (loaded now if the app was given a ``LazyBackend``)."""
@@ -385,8 +392,10 @@ class CloudIDEApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action of ours in the palette, then Textual's own (themes, keys ...)."""
+        shared = self.backend.capabilities.sessions_persist
         for command in ACTIONS:
-            yield SystemCommand(command.title, command.help, self._runner(command.action))
+            if shared or not command.shared_only:
+                yield SystemCommand(command.title, command.help, self._runner(command.action))
         if isinstance(screen, MainScreen):
             for name in sorted(screen.browser.projects):
                 yield SystemCommand(
@@ -409,7 +418,8 @@ class CloudIDEApp(App[int]):
     @work(group="startup", exclusive=True, exit_on_error=False)
     async def startup(self) -> None:
         """Check the engine and the image (building it with progress), list the projects
-        (from disk, whatever the engine says), then ``--project``."""
+        (from disk, whatever the engine says), bring back the shells that outlived the
+        last run (a server's), then ``--project``, then the tabs of the last run."""
         project = self.settings.project
         try:
             early = self._early_shell
@@ -422,9 +432,16 @@ class CloudIDEApp(App[int]):
                 await early.shown()
             # The projects first (from disk, their states unknown if the engine is down):
             # they show behind any question or error below.
-            await self.main.browser.reload()
+            await self.main.reload_browser()
             await self._ensure_ready()
             self.main.status.activity = ""
+            restored = await self.main.restore_sessions(sorted(self.main.browser.projects))
+            if restored:
+                self.notify(
+                    f"{restored} shell(s) still running on the server came back as tabs.",
+                    title="Shells restored",
+                    timeout=4,
+                )
             if project:
                 await self._open_at_start(project)
             await self._restore_tabs()
@@ -434,7 +451,6 @@ class CloudIDEApp(App[int]):
                 # Textual focuses a widget later (call_later): decide after that.
                 self.call_later(self._settle_held_keys)
             self.ready.set()
-            self.main.browser.polling = True
             # What start-up made (Textual, the modules, the screens) lives as long as the
             # app: keep it out of the collector's full passes, which otherwise walk it every
             # few hundred ms under a terminal flood and stall the event loop 30-60 ms
@@ -445,7 +461,11 @@ class CloudIDEApp(App[int]):
     async def _ensure_ready(self) -> None:
         """The engine answers and the runner image exists: a missing image is built in a
         progress dialog (Cancel stops the build), after asking when its name is not the
-        default one (a mistyped ``--image`` must not build and tag an image by itself)."""
+        default one (a mistyped ``--image`` must not build and tag an image by itself).
+        A server prepares its own image: its progress lines go to the status line."""
+        if not self.backend.capabilities.prepares_image_locally:
+            await self.backend.ensure_ready(progress=self._progress_line)
+            return
         try:
             await self.backend.ensure_ready(build=False)
             return
@@ -488,11 +508,20 @@ class CloudIDEApp(App[int]):
         build.result()  # raises the build's failure (a dialog with its last lines)
 
     async def _open_at_start(self, name: str) -> None:
+        """``--project``: made if missing; its terminal shown (the most recent running
+        shell where shells outlive the app, else a new one) and focused."""
         validate_project_name(name)
         if name not in self.main.browser.projects:
             await self.backend.create_project(name)
-            await self.main.browser.reload()
+            await self.main.reload_browser()
         self.main.browser.select_project(name)
+        terminals = self.main.tabs.of_project(name, "terminal")
+        if terminals:  # the newest one (restored shells come oldest first)
+            newest = terminals[-1] if self._early_shell is None else terminals[0]
+            self.main.browser.show_project(name)
+            self.main.tabbed.active = newest.pane_id
+            self.main.focus_tab_content(newest)
+            return
         await self.main.open_project(name)
 
     def _progress_line(self, line: str) -> None:
@@ -515,7 +544,13 @@ class CloudIDEApp(App[int]):
         """Tell the user what the limit cost them and how to raise it."""
         hit = event.hit
         title = "Out of memory" if hit.kind == "memory" else "Disk full"
-        if hit.kind == "disk":
+        if self.backend.connection.state != "local":
+            how = (
+                ("Free some space (delete files in the project); " if hit.kind == "disk" else "")
+                + f"the server's administrator sets the {hit.kind} limit "
+                f"(cloudide-server's {hit.kind} setting)"
+            )
+        elif hit.kind == "disk":
             how = (
                 "Free some space (delete files in the project), or raise it with "
                 f'disk = "..." in {paths.config_file()} (or CLOUDIDE_DISK), then restart '
@@ -543,6 +578,55 @@ class CloudIDEApp(App[int]):
         if self._progress is not None:
             progress, self._progress = self._progress, None
             progress.finish()
+
+    # -- the connection to a server ---------------------------------------------------------
+    def _connection_is(self, status: ConnectionStatus) -> None:
+        self.post_message(ConnectionChanged(status))
+
+    @on(ConnectionChanged)
+    def _connection_changed(self, event: ConnectionChanged) -> None:
+        with contextlib.suppress(RuntimeError, NoMatches):  # quitting
+            self.main.status.connection = event.status
+        if event.status.state == "unauthorized" and not self._asking_token:
+            self.ask_token(event.status)
+
+    def action_new_token(self) -> None:
+        """The palette's "Give a new token": when the server refused the old one."""
+        status = self.backend.connection
+        if status.state == "local":
+            self.notify("The local Docker engine needs no token.", timeout=4)
+        else:
+            self.ask_token(status)
+
+    @work(group="token", exclusive=True, exit_on_error=False)
+    async def ask_token(self, status: ConnectionStatus) -> None:
+        """The server refused the token (expired or revoked): keep unsaved text safe
+        here too, say how to get a new token, and connect again with the one given
+        (shells, editors and events carry on: nothing was closed)."""
+        self._asking_token = True
+        try:
+            saved = self._save_unsaved_text()
+            how = (
+                "On the server: cloudide-server token create --user "
+                f"{status.user or 'NAME'}  (then paste its last line here, or start "
+                "again with --token)."
+            )
+            why = status.message or "The server refused the token."
+            token = await self.push_screen_wait(
+                questions.new_token(why, how, str(saved) if saved else None)
+            )
+        finally:
+            self._asking_token = False
+        if token:
+            self.backend.set_token(token.strip())
+            self.notify("Connecting with the new token…", timeout=3)
+        else:
+            self.notify(
+                "Not connected: the palette's 'Give a new token' asks again.",
+                title="Token refused",
+                severity="warning",
+                timeout=8,
+            )
 
     # -- links ----------------------------------------------------------------------------
     @on(OpenLink)
@@ -657,7 +741,8 @@ class CloudIDEApp(App[int]):
         super()._handle_exception(stopped)
 
     def _save_unsaved_text(self) -> Path | None:
-        """Write every editor's unsaved text under ``<data dir>/recovered/`` (local)."""
+        """Write every editor's unsaved text under ``<data dir>/recovered/`` (on this
+        machine, whatever the backend: a server that cannot be reached must not cost it)."""
         try:
             editors = [e for e in self.main.editors() if e.dirty]
         except Exception:
@@ -695,7 +780,7 @@ class CloudIDEApp(App[int]):
         unsaved = []
         for editor in editors:
             try:
-                written = await editor.write()
+                written = await self.main.write_editor(editor)
             except CloudIDEError as error:
                 self.report_error(error)
                 written = False
@@ -710,7 +795,8 @@ class CloudIDEApp(App[int]):
         return not unsaved
 
     async def shutdown(self) -> None:
-        """Hang up every shell; stop the containers opened here unless --keep-running."""
+        """Let every shell go (a server's run on: detached; local ones are hung up); stop
+        the containers opened here where the backend wants that, unless --keep-running."""
         main = self.main
         sessions = [t.session for t in main.tabs.values() if t.session is not None]
         opened = set(main.opened_projects)
@@ -720,20 +806,21 @@ class CloudIDEApp(App[int]):
                 sessions.append(untaken)
                 opened.add(self._early_shell.project)
         projects = sorted(opened)
-        keep_running = self.settings.keep_running
+        stop = self.backend.capabilities.stop_containers_on_quit and not self.settings.keep_running
         if self.state_file is not None:
             with contextlib.suppress(Exception):  # said already if it fails; leaving anyway
                 await asyncio.to_thread(ui_state.save, self.state_file, self.current_ui_state())
-        if projects and not keep_running:
+        if projects and stop:
             main.status.activity = f"stopping {len(projects)} container(s)…"
             self.notify("Stopping containers (use --keep-running to keep them)…", timeout=30)
-        jobs = [s.close() for s in sessions]
-        if not keep_running:
+        jobs = [s.detach() for s in sessions]
+        if stop:
             jobs += [self.backend.stop_container(p) for p in projects]
         if jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), STOP_TIMEOUT)
         self._unwatch_limits()
+        self._unwatch_connection()
         # Leaving anyway: a failure to close has nowhere left to be shown.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.backend.close(), 10)
@@ -750,31 +837,25 @@ def make_app(
 
     Args:
         settings: The typed settings; ``None`` means the defaults.
-        backend: Injected backend; ``None``: a ``DockerBackend`` from the settings, made
-            on first use (``LazyBackend``: docker-py loads after the first frame).
+        backend: Injected backend; ``None``: the one the settings ask for
+            (``backend.factory``: a server with ``server``, else local Docker made on
+            first use: docker-py loads after the first frame).
         remember: Restore the theme and tabs of the last run in this data dir, and
-            remember them for the next (``paths.ui_state_file``).
+            remember them for the next (``paths.ui_state_file``; a server's apart).
         helper: The warm start's helper process, opening ``--project``'s shell
             (``warm_start.fork_helper``: the CLI forks it before importing the UI).
     """
     if settings is None:
         settings = Settings()
     if backend is None:
-        made = settings
-        backend = LazyBackend(
-            lambda: docker_backend(made), engine_description(settings.docker_host)
-        )
+        backend = make_backend(settings)
     log_path = Path(settings.data_dir) / "cloudide-tui.log" if settings.data_dir else None
-    state_file = paths.ui_state_file(settings.data_dir, settings.owner) if remember else None
+    state_file = (
+        paths.ui_state_file(settings.data_dir, settings.owner, server=settings.server)
+        if remember
+        else None
+    )
     return CloudIDEApp(backend, settings, log_path=log_path, state_file=state_file, helper=helper)
-
-
-def docker_backend(settings: Settings) -> Backend:
-    """A ``DockerBackend`` configured from the settings (data dir, image, owner, limits).
-    Imported here, not at the top: docker-py loads only when the app runs on Docker."""
-    from cloudide_tui.backend.docker_backend import DockerBackend
-
-    return DockerBackend.from_settings(settings)
 
 
 def run_app(settings: Settings, forked: tuple[int, socket.socket, str] | None = None) -> int:

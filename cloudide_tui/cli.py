@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from cloudide_tui import __version__, defaults, paths
-from cloudide_tui.config import Settings, env_var, load_settings
+from cloudide_tui.config import DOCKER_FIELDS, Settings, env_var, load_settings, remote_target
 from cloudide_tui.errors import ConfigError
 
 PROG = "cloudide-tui"
@@ -72,6 +72,24 @@ def build_parser() -> argparse.ArgumentParser:
         f"(env {env_var('keep_running')}=1)",
     )
     parser.add_argument(
+        "--server",
+        metavar="URL|NAME",
+        help="work on a cloudide-server instead of the local Docker engine: its address "
+        "(wss://ide.example.com) or a [servers.NAME] of the config file "
+        f"(env {env_var('server')})",
+    )
+    parser.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="the server's access token (env "
+        f"{env_var('token')}; `cloudide-server token create --user NAME` makes one)",
+    )
+    parser.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help=f"read the token from this file, readable by you alone (env {env_var('token_file')})",
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help=f"read settings from this TOML file instead (env {paths.CONFIG_ENV})",
@@ -85,6 +103,9 @@ _CLI_FIELDS = {
     "image": "--image",
     "project": "--project",
     "keep_running": "--keep-running",
+    "server": "--server",
+    "token": "--token",
+    "token_file": "--token-file",
 }
 
 
@@ -98,7 +119,16 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     args = build_parser().parse_args(argv)
     cli = {name: getattr(args, name) for name in _CLI_FIELDS}
     config_path = Path(args.config).expanduser() if args.config else None
-    return load_settings(cli, config_path=config_path, cli_names=_CLI_FIELDS)
+    settings = load_settings(cli, config_path=config_path, cli_names=_CLI_FIELDS)
+    if settings.server is not None:
+        for name in DOCKER_FIELDS:
+            if cli.get(name) is not None:
+                raise ConfigError(
+                    f"option {_CLI_FIELDS[name]}: is for the local Docker engine; "
+                    f"with --server the server decides it"
+                )
+        remote_target(settings)  # a missing token or a bad token file: one line, now
+    return settings
 
 
 def _follow_the_terminal_size() -> None:

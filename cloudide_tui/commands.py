@@ -31,6 +31,8 @@ class ActionCommand:
     title: str
     help: str
     action: str  # "screen.new_project", "app.help", ...
+    shared_only: bool = False
+    """Only where shells outlive the app (``Capabilities.sessions_persist``: a server)."""
 
 
 ACTIONS: list[ActionCommand] = [
@@ -75,6 +77,30 @@ ACTIONS: list[ActionCommand] = [
     ),
     ActionCommand("Open a link", "One the terminal shows (prefix, then u)", "screen.open_link"),
     ActionCommand("Keys", "Every key, and how to reach the app from a terminal (F1)", "app.help"),
+    ActionCommand(
+        "Attach a running shell…",
+        "Any running shell of the project, as a tab (shells outlive the app here)",
+        "screen.attach_shell",
+        shared_only=True,
+    ),
+    ActionCommand(
+        "Watch a running shell (read-only)…",
+        "See it live, with whoever types in it; you cannot type",
+        "screen.watch_shell",
+        shared_only=True,
+    ),
+    ActionCommand(
+        "End this shell",
+        "Close the active tab's shell for good, for everyone (closing a tab only leaves it)",
+        "screen.end_shell",
+        shared_only=True,
+    ),
+    ActionCommand(
+        "Give a new token",
+        "When the server refused yours (expired or revoked): connect again with a new one",
+        "app.new_token",
+        shared_only=True,
+    ),
 ]
 
 

@@ -11,17 +11,32 @@ Each field can also come from ``CLOUDIDE_<FIELD>`` (``CLOUDIDE_DATA_DIR``,
 ``CLOUDIDE_KEEP_RUNNING`` ...); an empty variable counts as unset. Every value from every
 source goes through the same parser, and a bad one raises ``ConfigError`` naming the
 source (file, variable or option) and the field, in one line fit for ``stderr``.
+
+Three kinds of settings: the app's own (``project``, ``scrollback``, keys); those of the
+**local Docker** backend (``DOCKER_FIELDS``: image, owner, limits, ``keep_running``),
+which mean nothing with a server (it has its own); and those of a **server**
+(``server``, ``token``, ``token_file``), with named servers in tables::
+
+    [servers.work]
+    url = "wss://ide.example.com"
+    token_file = "~/.config/cloudide-tui/work.token"
+
+``--server work`` then picks that one (``--server`` also takes a URL). ``remote_target``
+turns these into the URL and token to connect with; a token file that others can read
+is refused, saying why.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cloudide_tui import defaults, paths
 from cloudide_tui.errors import CloudIDEError, ConfigError
@@ -53,6 +68,16 @@ def default_owner(data_dir: Path | None = None) -> str:
         if (workspaces / legacy).is_dir() and not (workspaces / name).exists():
             return legacy
     return name
+
+
+@dataclass(frozen=True, slots=True)
+class ServerEntry:
+    """A named server of the config file (``[servers.NAME]``)."""
+
+    url: str
+    """Its address (``ws://``, ``wss://``, or the ``http(s)://`` one a browser uses)."""
+    token_file: Path | None = None
+    """A file holding the token (readable by you alone)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +139,19 @@ class Settings:
     """What Alt+1..9 do in a terminal: ``tabs`` (go to that tab) or ``shell`` (the
     shell gets them)."""
 
+    server: str | None = None
+    """A cloudide-server to work on instead of the local Docker engine: its URL
+    (``wss://ide.example.com``) or the name of a ``[servers.NAME]`` table."""
+
+    token: str | None = None
+    """The access token for ``server`` (``cloudide-server token create --user NAME``)."""
+
+    token_file: Path | None = None
+    """A file holding the token instead (readable by you alone)."""
+
+    servers: dict[str, ServerEntry] = field(default_factory=dict)
+    """Named servers (``[servers.NAME]`` tables of the config file)."""
+
     @property
     def memory_bytes(self) -> int:
         """``memory`` in bytes."""
@@ -131,6 +169,20 @@ class Settings:
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+DOCKER_FIELDS: tuple[str, ...] = (
+    "image",
+    "keep_running",
+    "owner",
+    "docker_host",
+    "memory",
+    "cpus",
+    "pids",
+    "disk",
+    "tmp_size",
+    "runtime",
+)
+"""Settings of the local Docker backend only: a server has its own (its admin's)."""
 
 
 def env_var(name: str) -> str:
@@ -379,6 +431,68 @@ def _parse_key(raw: object) -> str:
     return key
 
 
+def _parse_server(raw: object) -> str | None:
+    value = _text(raw)
+    if not value:
+        return None
+    if "://" in value:
+        if urlsplit(value).scheme not in ("ws", "wss", "http", "https"):
+            raise ValueError(
+                f"{display(value)} is not a server address (like wss://ide.example.com)"
+            )
+        return value
+    if not _SERVER_NAME_RE.fullmatch(value):
+        raise ValueError(
+            f"{display(value)} is neither a server address (wss://...) nor the name of a "
+            "[servers.NAME] table"
+        )
+    return value
+
+
+_SERVER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9._~+/=-]{8,4096}$")
+
+
+def _parse_token(raw: object) -> str | None:
+    value = _text(raw)
+    if not value:
+        return None
+    if not _TOKEN_RE.fullmatch(value):
+        raise ValueError("is not a token (the last line `cloudide-server token create` prints)")
+    return value
+
+
+def _parse_file(raw: object, base: Path | None) -> Path | None:
+    text = _text(raw)
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else (base if base is not None else Path.cwd()) / path
+
+
+def _parse_servers(raw: object, base: Path | None) -> dict[str, ServerEntry]:
+    if not isinstance(raw, dict):
+        raise ValueError("must be tables: [servers.NAME] with url = ... and token_file = ...")
+    servers: dict[str, ServerEntry] = {}
+    for name, table in raw.items():
+        if not _SERVER_NAME_RE.fullmatch(name):
+            raise ValueError(f"{display(name)} is not a server name (letters, digits, . _ -)")
+        if not isinstance(table, dict):
+            raise ValueError(f"{name}: must be a table with url = ... (and token_file = ...)")
+        unknown = set(table) - {"url", "token_file"}
+        if unknown:
+            raise ValueError(
+                f"{name}: unknown key {display(sorted(unknown)[0])} (known: url, token_file;"
+                " a token itself belongs in a file of yours alone)"
+            )
+        url = _parse_server(table.get("url", ""))
+        if url is None or "://" not in url:
+            raise ValueError(f"{name}: url must be a server address (like wss://ide.example.com)")
+        token_file = _parse_file(table.get("token_file", ""), base)
+        servers[name] = ServerEntry(url, token_file)
+    return servers
+
+
 def _parse_alt_digits(raw: object) -> str:
     value = _text(raw).lower()
     if value not in ("tabs", "shell"):
@@ -402,8 +516,15 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "clipboard_from_programs": _parse_bool,
     "prefix_key": _parse_key,
     "alt_digits": _parse_alt_digits,
+    "server": _parse_server,
+    "token": _parse_token,
 }
-assert set(_PARSERS) | {"data_dir"} == set(FIELD_NAMES)
+_PATH_PARSERS: dict[str, Callable[[object, Path | None], Any]] = {
+    "data_dir": _parse_path,
+    "token_file": _parse_file,
+    "servers": _parse_servers,
+}
+assert set(_PARSERS) | set(_PATH_PARSERS) == set(FIELD_NAMES)
 
 
 def parse_value(name: str, raw: object, source: str, *, base: Path | None = None) -> Any:
@@ -413,8 +534,8 @@ def parse_value(name: str, raw: object, source: str, *, base: Path | None = None
         ConfigError: "``source``: what is wrong", one line.
     """
     try:
-        if name == "data_dir":
-            return _parse_path(raw, base)
+        if name in _PATH_PARSERS:
+            return _PATH_PARSERS[name](raw, base)
         return _PARSERS[name](raw)
     except ValueError as exc:
         raise ConfigError(f"{source}: {exc}") from None
@@ -477,6 +598,8 @@ def load_settings(
         explicit = bool(env.get(paths.CONFIG_ENV, ""))
         values = read_config_file(paths.config_file(env), required=explicit)
     for name in FIELD_NAMES:
+        if name == "servers":
+            continue  # tables: the config file only
         var = env_var(name)
         raw = env.get(var, "")
         if raw.strip():
@@ -491,3 +614,78 @@ def load_settings(
     if "owner" not in values:
         values["owner"] = default_owner(values.get("data_dir") or paths.default_data_dir())
     return Settings(**values)
+
+
+# -- a server to work on ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteTarget:
+    """Where to connect in remote mode, resolved from the settings (``remote_target``)."""
+
+    url: str
+    token: str
+    name: str | None = None
+    """The ``[servers.NAME]`` it came from, if any."""
+
+
+def read_token_file(path: Path) -> str:
+    """The token in ``path``, refused if others can read the file.
+
+    Raises:
+        ConfigError: missing, not a file, readable or writable by group or others (the
+            one-line reason says how to fix it), empty, or not a token.
+    """
+    source = f"token file {path}"
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{source}: is not a file")
+    if info.st_mode & 0o077:
+        raise ConfigError(
+            f"{source}: readable by others (mode {stat.S_IMODE(info.st_mode):04o}); "
+            f"a token is a password: chmod 600 {path}"
+        )
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot be read ({exc})") from None
+    token = parse_value("token", text.splitlines()[-1] if text else "", source)
+    if token is None:
+        raise ConfigError(f"{source}: is empty")
+    return str(token)
+
+
+def remote_target(settings: Settings) -> RemoteTarget | None:
+    """The server and token to use, or None for the local Docker engine.
+
+    ``server`` is a URL or a ``[servers.NAME]``; the token is ``token`` if given, else
+    ``token_file``, else the named server's ``token_file``.
+
+    Raises:
+        ConfigError: an unknown server name, no token, or a bad token file.
+    """
+    server = settings.server
+    if server is None:
+        return None
+    name = None
+    token_file = settings.token_file
+    if "://" not in server:
+        entry = settings.servers.get(server)
+        if entry is None:
+            known = ", ".join(sorted(settings.servers)) or "none in the config file"
+            raise ConfigError(f"server {display(server)}: no [servers.{server}] (known: {known})")
+        name, server = server, entry.url
+        token_file = token_file or entry.token_file
+    if settings.token is not None:
+        return RemoteTarget(server, settings.token, name)
+    if token_file is None:
+        raise ConfigError(
+            f"server {display(server)}: no token (give --token, CLOUDIDE_TOKEN, or a token "
+            "file; `cloudide-server token create --user NAME` on the server makes one)"
+        )
+    return RemoteTarget(server, read_token_file(token_file), name)

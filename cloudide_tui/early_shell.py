@@ -16,6 +16,10 @@ that project takes it; start-up waits for it to know the engine answers; on quit
 nobody took is closed with the others. A missing container (or image) is left to the
 normal path, which makes it with progress and reports failures.
 
+Where shells outlive the app (a server), ``opened_by`` attaches the project's most recent
+running shell instead of opening a new one: ``--project X`` comes back to where you left
+it. The helper is a local-Docker thing: the CLI never forks it in remote mode.
+
 Importing this module loads no UI and no docker-py.
 """
 
@@ -89,6 +93,11 @@ class EarlyShell:
 
         async def opening() -> ShellSession | None:
             try:
+                if backend.capabilities.sessions_persist:
+                    running = await backend.list_shells(project)
+                    if running:
+                        newest = running[-1].session_id
+                        return await backend.attach_shell(newest, rows=rows, cols=cols)
                 if await backend.container_state(project) is ContainerState.NONE:
                     return None
                 return await backend.open_shell(project, rows, cols)
@@ -141,5 +150,5 @@ class EarlyShell:
         return self._session
 
     async def take_untaken(self) -> ShellSession | None:
-        """The shell if nobody took it (to close it on quit), else None."""
+        """The shell if nobody took it (to let it go on quit), else None."""
         return await self.take(self.project)

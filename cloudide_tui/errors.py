@@ -33,6 +33,13 @@ class EngineUnavailable(CloudIDEError):
     title = "Docker engine unreachable"
 
 
+class ServerUnavailable(EngineUnavailable):
+    """The cloudide-server cannot be reached, or the connection to it was lost (the
+    client's own error: a server never sends it)."""
+
+    title = "Server unreachable"
+
+
 class ImageError(CloudIDEError):
     """The runner image is missing and could not be built."""
 

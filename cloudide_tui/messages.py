@@ -11,6 +11,13 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from cloudide_tui.backend.base import (
+    BackendEvent,
+    ConnectionStatus,
+    SessionStatus,
+    ShellSession,
+)
+
 
 @dataclass
 class Activity(Message):
@@ -38,3 +45,28 @@ class OpenLink(Message):
     decides how: a browser where there is one, else the clipboard (``links.py``)."""
 
     url: str
+
+
+@dataclass
+class BackendChanged(Message):
+    """What changed in the backend, as its change events told it (files made in a shell
+    or saved by another client, projects, containers, who has a file open ...), a few
+    at a time (``change_feed``); ``EventsLost`` among them means: list everything again."""
+
+    events: list[BackendEvent]
+
+
+@dataclass
+class ConnectionChanged(Message):
+    """The backend's connection changed state or round-trip time (a server's)."""
+
+    status: ConnectionStatus
+
+
+@dataclass
+class SessionStatusChanged(Message):
+    """A shell's status changed (connected again, another viewer, keys held): its tab
+    says so. ``session`` is the ``ShellSession`` it is about."""
+
+    session: ShellSession
+    status: SessionStatus

@@ -17,6 +17,7 @@ Layout::
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -75,6 +76,11 @@ def disks_dir(data_dir: Path, owner: str) -> Path:
     return Path(data_dir) / "disks" / validate_owner(owner)
 
 
-def ui_state_file(data_dir: Path, owner: str) -> Path:
-    """What the UI remembers for ``owner``'s projects in this data dir (``ui_state``)."""
+def ui_state_file(data_dir: Path, owner: str, server: str | None = None) -> Path:
+    """What the UI remembers for ``owner``'s projects in this data dir (``ui_state``).
+    With a ``server`` (its URL or name), that server's projects, which are not the local
+    ones of the same names: a file of their own, named by a hash of the server."""
+    if server:
+        digest = hashlib.sha256(server.encode()).hexdigest()[:16]
+        return Path(data_dir) / "ui-state" / f"server-{digest}.json"
     return Path(data_dir) / "ui-state" / f"{validate_owner(owner)}.json"

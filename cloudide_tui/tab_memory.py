@@ -1,7 +1,9 @@
 """The open tabs as ``ui_state`` remembers them, and opening them again at the next start.
 
 Terminals come back as new shells on their projects (a shell cannot outlive the app's
-session with Docker exec); editors reopen their files where their cursor was. What cannot
+session with Docker exec; on a server, where shells do, the running shells came back
+already and saved terminals are left out); editors reopen their files where their cursor
+was. What cannot
 come back (a project or file gone since) is returned in words for the user.
 """
 
@@ -57,6 +59,8 @@ async def restore(
                 f"{item.path} in {item.project}" if item.path else f"a terminal on {item.project}"
             )
             missing.append(f"{what}: the project is gone")
+        elif item.kind == "terminal" and backend.capabilities.sessions_persist:
+            pass  # a server's shells came back as they are (``SessionActions``), not anew
         elif item.kind == "terminal":
             if item.project == opened and first is not None:
                 tab, opened = first, None

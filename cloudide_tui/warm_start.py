@@ -39,10 +39,13 @@ def expected_terminal_size(width: int, height: int) -> tuple[int, int]:
 
 def fork_helper(settings: Settings) -> tuple[int, socket.socket, str] | None:
     """Fork the helper for ``settings.project``: its pid, our end of the channel it
-    answers on, and the project. None: no project, an engine address a socket cannot be
-    handed from (ssh, TLS), or no fork (or descriptor passing) on this system."""
+    answers on, and the project. None: no project, a server (``--server``: no local engine
+    to open it on), an engine address a socket cannot be handed from (ssh, TLS), or no
+    fork (or descriptor passing) on this system."""
+    if not settings.project or settings.server:
+        return None
     host = engine_host(settings.docker_host)
-    if not settings.project or not host.startswith(("unix://", "tcp://", "http://")):
+    if not host.startswith(("unix://", "tcp://", "http://")):
         return None
     if not hasattr(os, "fork") or not hasattr(socket, "send_fds"):
         return None

@@ -21,13 +21,14 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from cloudide_tui import __version__
-from cloudide_tui.backend.base import Capabilities
+from cloudide_tui.backend.base import BackendEvent, Capabilities
 from cloudide_tui.backend.events import EventSubscription, ShellEnded
 from cloudide_tui.errors import CloudIDEError, NotAllowed, ProtocolError
 from cloudide_tui.protocol import close, frames
 from cloudide_tui.protocol import messages as m
 from cloudide_tui.protocol.codec import MessageError, decode_client, encode, error_message
 from cloudide_tui.protocol.events import event_to_wire
+from cloudide_tui.validation import join_parts, validate_project_name, workspace_parts
 
 from .auth import Principal
 from .sessions import ServerSession, Viewer
@@ -135,7 +136,7 @@ class ApiConnection:
         except MessageError as e:
             self.send_control(error_message(e.request_id, e))
             return
-        if isinstance(message, frames.InputFrame):
+        if isinstance(message, frames.InputFrame | frames.ReplyFrame):
             await self._input(message)
         elif isinstance(message, m.Hello):
             self.send_control(error_message(None, ProtocolError("Hello was already said.")))
@@ -155,17 +156,21 @@ class ApiConnection:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _input(self, frame: frames.InputFrame) -> None:
+    async def _input(self, frame: frames.InputFrame | frames.ReplyFrame) -> None:
         viewer = self.channels.get(frame.channel)
         if viewer is None:
             self.send_control(error_message(None, _unknown_channel(frame.channel)))
             return
         try:
-            await viewer.session.write(viewer, frame.data)
+            if isinstance(frame, frames.ReplyFrame):
+                await viewer.session.reply(viewer, frame.data)
+            else:
+                await viewer.session.write(viewer, frame.data)
         except CloudIDEError as e:
             self.send_control(error_message(None, e))
 
     async def _cleanup(self) -> None:
+        self.registry.forget(self.space, self)
         for task in list(self._tasks):
             task.cancel()
         for viewer in list(self.channels.values()):
@@ -253,7 +258,9 @@ class ApiConnection:
                     self.space, r.project, r.rows, r.cols, self._progress(r.id)
                 )
                 # the opener sees every byte from the first (no snapshot of a fresh shell)
-                attached = self._attach(session, read_only=False, offset=0, after=after)
+                attached = self._attach(
+                    session, read_only=False, offset=0, after=after, input_key=r.input_key
+                )
                 self.channels[attached.channel].wanted_size = (r.rows, r.cols)
                 return attached
             case m.ListShells():
@@ -278,6 +285,18 @@ class ApiConnection:
                 await subscription.wait_ready()
                 forwarder = asyncio.ensure_future(self._forward(r.id, subscription))
                 self._subscriptions[r.id] = (subscription, forwarder)
+                self.registry.listen(self.space, self)
+                return None
+            case m.SetFileOpen():
+                validate_project_name(r.project)
+                self.registry.set_file_open(
+                    self.space,
+                    self,
+                    r.project,
+                    join_parts(workspace_parts(r.path)),
+                    is_open=r.open,
+                    label=f"{self.principal.user} ({self.client or 'a client'})",
+                )
                 return None
             case m.Unsubscribe():
                 found = self._subscriptions.pop(r.subscription, None)
@@ -297,7 +316,9 @@ class ApiConnection:
         read_only = r.read_only or shared is not None
         if r.rows is not None and r.cols is not None and not read_only:
             await session.resize(None, r.rows, r.cols)
-        attached = self._attach(session, read_only=read_only, offset=r.offset, after=after)
+        attached = self._attach(
+            session, read_only=read_only, offset=r.offset, after=after, input_key=r.input_key
+        )
         if r.rows is not None and r.cols is not None and not read_only:
             self.channels[attached.channel].wanted_size = (r.rows, r.cols)
         return attached
@@ -309,6 +330,7 @@ class ApiConnection:
         read_only: bool,
         offset: int | None,
         after: list[Callable[[], None]],
+        input_key: str | None = None,
     ) -> m.ShellAttached:
         channel = self._next_channel
         self._next_channel += 1
@@ -319,6 +341,7 @@ class ApiConnection:
             client=self.client,
             read_only=read_only,
             offset=offset,
+            input_key=input_key,
         )
         self.channels[channel] = viewer
         after.append(viewer.start)
@@ -331,6 +354,7 @@ class ApiConnection:
             read_only=read_only,
             offset=viewer.offset,
             resumed=viewer.resumed,
+            input_received=session.input_received.get(input_key, 0) if input_key else 0,
         )
 
     def _viewer(self, channel: int) -> Viewer:
@@ -358,6 +382,14 @@ class ApiConnection:
                 await self.ws.send(
                     encode(m.Event(subscription=subscription_id, kind=kind, data=data))
                 )
+
+    def tell(self, event: BackendEvent) -> None:
+        """An event the server itself makes (a limit hit, who has a file open): to each
+        subscription of this connection that wants it, in order with the other messages."""
+        kind, data = event_to_wire(event)
+        for subscription_id, (subscription, _forwarder) in self._subscriptions.items():
+            if subscription.wants(event):
+                self.send_control(m.Event(subscription=subscription_id, kind=kind, data=data))
 
     async def close(self, code: int, reason: str) -> None:
         await self.ws.close(code, reason)

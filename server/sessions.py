@@ -11,6 +11,13 @@ its socket: it sends the ring from its offset on, and when it has fallen out of 
 (a slow viewer) or was told to skip (Ctrl+C under a flood) it sends a snapshot of the
 screen instead and goes on from there. The size of the shell follows the viewer that
 resized or typed last; read-only viewers can do neither.
+
+Terminal queries (cursor position, device attributes ...) reach every viewer, and every
+viewer's terminal answers: the program must get one answer. The **answerer** is the
+viewer that typed or resized last, else the writable viewer attached most recently; only
+its REPLY frames reach the shell. With no writable viewer at all, the server's own
+emulator (which has seen every byte) answers, so a program never waits for an answer
+nobody gives.
 """
 
 from __future__ import annotations
@@ -44,6 +51,9 @@ Terminal does), so the prompt comes back at once under a flood."""
 SKIP_BACKLOG = 64 * 1024
 """A backlog under this is sent anyway (it goes fast)."""
 
+INPUT_KEYS_KEPT = 64
+"""Input keys whose byte counts a session remembers (the oldest is forgotten first)."""
+
 
 class Link(Protocol):
     """What a viewer needs of its connection."""
@@ -68,9 +78,12 @@ class Viewer:
         client: str,
         read_only: bool,
         offset: int | None,
+        input_key: str | None = None,
     ) -> None:
         self.session = session
         self.link = link
+        self.input_key = input_key
+        """The client's name for its input (``AttachShell.input_key``), or None."""
         self.channel = channel
         self.user = user
         self.client = client
@@ -85,6 +98,9 @@ class Viewer:
         self._done = False
         self.frames_sent = 0
         self.snapshots_sent = 0
+        self.seq = session.next_viewer_seq()
+        """Attach order within the session (the newest writable viewer answers queries
+        when nobody has typed)."""
 
     @property
     def info(self) -> ViewerInfo:
@@ -145,6 +161,7 @@ class Viewer:
         if message is not None:
             self.link.send_control(message)
         self.session.viewers.discard(self)
+        self.session.viewer_left(self)
         self.session.viewers_changed()
 
     async def stop(self) -> None:
@@ -187,6 +204,11 @@ class ServerSession:
         self.emulator = TerminalEmulator(cols, rows, scrollback=SCROLLBACK_TAIL)
         self.ring = OutputRing(ring_limit)
         self.viewers: set[Viewer] = set()
+        self.input_received: dict[str, int] = {}
+        """Bytes written to the shell per input key (``AttachShell.input_key``)."""
+        self.answerer: Viewer | None = None
+        """Whose terminal answers the program's queries (see the module docstring)."""
+        self._viewer_seq = 0
         self.idle_since: float | None = time.monotonic()
         self.ended = False
         self.exit_status: int | None = None
@@ -215,7 +237,9 @@ class ServerSession:
                 if not data:
                     break
                 emulator.feed(data)
-                emulator.take_replies()  # the viewers' terminals answer the program
+                replies = emulator.take_replies()
+                if replies and self.answerer is None:  # nobody to answer: we do
+                    await shell.write(replies)
                 ring.append(data)
                 for viewer in self.viewers:
                     viewer.wake()
@@ -256,6 +280,16 @@ class ServerSession:
         return self.ring.end, self.emulator.lines, self.emulator.columns, redraw(self.emulator)
 
     # -- viewers --------------------------------------------------------------------------
+    def next_viewer_seq(self) -> int:
+        self._viewer_seq += 1
+        return self._viewer_seq
+
+    def viewer_left(self, viewer: Viewer) -> None:
+        """A viewer went: if it answered queries, the newest writable one does now."""
+        if self.answerer is viewer:
+            writable = [v for v in self.viewers if not v.read_only]
+            self.answerer = max(writable, key=lambda v: v.seq) if writable else None
+
     def attach(
         self,
         link: Link,
@@ -265,6 +299,7 @@ class ServerSession:
         client: str,
         read_only: bool,
         offset: int | None,
+        input_key: str | None = None,
     ) -> Viewer:
         """A new viewer (not sending yet: call its ``start``)."""
         viewer = Viewer(
@@ -275,8 +310,11 @@ class ServerSession:
             client=client,
             read_only=read_only,
             offset=offset,
+            input_key=input_key,
         )
         self.viewers.add(viewer)
+        if not read_only and (self.answerer is None or self.answerer not in self.viewers):
+            self.answerer = viewer
         self.viewers_changed()
         return viewer
 
@@ -298,11 +336,24 @@ class ServerSession:
             raise NotAllowed("This is a read-only view of the shell: typing is not allowed.")
         if self.ended:
             return
+        self.answerer = viewer
         if viewer.wanted_size is not None and viewer.wanted_size != (self.rows, self.cols):
             await self._apply_size(*viewer.wanted_size)
         if any(key in data for key in SKIP_KEYS):
             viewer.skip_backlog()
         await self.shell.write(data)
+        key = viewer.input_key
+        if key is not None:
+            counts = self.input_received
+            counts[key] = counts.pop(key, 0) + len(data)  # the newest last
+            while len(counts) > INPUT_KEYS_KEPT:
+                del counts[next(iter(counts))]
+
+    async def reply(self, viewer: Viewer, data: bytes) -> None:
+        """``viewer``'s terminal answered a query: written only if it is the answerer
+        (the others' answers to the same query are dropped); never resizes, never skips."""
+        if viewer is self.answerer and not self.ended:
+            await self.shell.write(data)
 
     async def resize(self, viewer: Viewer | None, rows: int, cols: int) -> None:
         """Resize as ``viewer`` (None: the server itself).
@@ -314,6 +365,7 @@ class ServerSession:
             if viewer.read_only:
                 raise NotAllowed("This is a read-only view of the shell: it cannot resize it.")
             viewer.wanted_size = (rows, cols)
+            self.answerer = viewer
         await self._apply_size(rows, cols)
 
     async def _apply_size(self, rows: int, cols: int) -> None:

@@ -19,9 +19,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from cloudide_tui.backend.base import ContainerState, ProgressCallback
+from cloudide_tui.backend.base import (
+    BackendEvent,
+    ContainerState,
+    FilePresence,
+    LimitHit,
+    ProgressCallback,
+)
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.docker_shell import HANGUP_SCRIPT
 from cloudide_tui.errors import CloudIDEError, NotFound, ResourceLimit, SessionEnded
@@ -51,6 +57,13 @@ class Limits:
     reap_every: float = 30.0
 
 
+class Listener(Protocol):
+    """A client of the API that hears what the server itself tells (``ApiConnection``)."""
+
+    def tell(self, event: BackendEvent) -> None:
+        """Send ``event`` to each of its subscriptions that wants it."""
+
+
 @dataclass
 class UserSpace:
     """One user's backend, sessions and connections."""
@@ -61,6 +74,12 @@ class UserSpace:
     connections: set[Any] = field(default_factory=set)
     #: project -> when its last session ended (its container may stop after a while)
     project_idle_since: dict[str, float] = field(default_factory=dict)
+    #: the API clients, told of file presence and limit hits
+    listeners: set[Listener] = field(default_factory=set)
+    #: (project, path) -> the clients that have it open in an editor, with their label
+    open_files: dict[tuple[str, str], dict[Listener, str]] = field(default_factory=dict)
+    #: stops the backend's limit watch (None: not watching)
+    unwatch_limits: Callable[[], None] | None = None
 
 
 class Registry:
@@ -297,11 +316,65 @@ class Registry:
         self._closing = True
         if self._reaper is not None:
             self._reaper.cancel()
+        for space in self.spaces.values():
+            if space.unwatch_limits is not None:
+                space.unwatch_limits()
         sessions = [s for space in self.spaces.values() for s in space.sessions.values()]
         await asyncio.gather(*(s.close(reason) for s in sessions), return_exceptions=True)
         await asyncio.gather(
             *(space.backend.close() for space in self.spaces.values()), return_exceptions=True
         )
+
+    # -- what the server tells on its own: limits hit, files open elsewhere -----------------
+    def listen(self, space: UserSpace, listener: Listener) -> None:
+        """``listener`` hears this user's limit hits and file presence from now on (the
+        backend's limit watch starts with the first one)."""
+        space.listeners.add(listener)
+        if space.unwatch_limits is None:
+            loop = asyncio.get_running_loop()
+
+            def hit(event: LimitHit) -> None:  # from the backend's watcher threads
+                loop.call_soon_threadsafe(self._tell, space, event)
+
+            space.unwatch_limits = space.backend.watch_limits(hit)
+
+    def forget(self, space: UserSpace, listener: Listener) -> None:
+        """``listener`` went: it hears nothing more, and every file it had open closes."""
+        space.listeners.discard(listener)
+        for key in [k for k, holders in space.open_files.items() if listener in holders]:
+            self.set_file_open(space, listener, *key, is_open=False, label="")
+
+    @staticmethod
+    def _tell(space: UserSpace, event: BackendEvent) -> None:
+        for listener in list(space.listeners):
+            listener.tell(event)
+
+    def set_file_open(
+        self,
+        space: UserSpace,
+        listener: Listener,
+        project: str,
+        path: str,
+        *,
+        is_open: bool,
+        label: str,
+    ) -> None:
+        """Note that ``listener`` shows (or stopped showing) a file; on a change every
+        client is told who else has it open (``FilePresence``, itself left out)."""
+        key = (project, path)
+        holders = space.open_files.setdefault(key, {})
+        changed = (listener in holders) != is_open
+        if is_open:
+            holders[listener] = label
+        else:
+            holders.pop(listener, None)
+        if not holders:
+            del space.open_files[key]
+        if not changed:
+            return
+        for client in list(space.listeners):
+            others = sorted(label for who, label in holders.items() if who is not client)
+            client.tell(FilePresence(project, path, others))
 
     def session_count(self) -> int:
         return sum(len(space.sessions) for space in self.spaces.values())

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from cloudide_tui import paths
+from cloudide_tui.backend.base import Backend
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit.runner_tag import runner_tag
 
@@ -15,12 +17,35 @@ from testkit.runner_tag import runner_tag
 TEST_IMAGE = os.environ.get("CLOUDIDE_IMAGE") or runner_tag()
 
 
+class Home(Protocol):
+    """Where the app under test keeps its files (``data_dir``: logs, recovered text;
+    locally also the workspaces), whose projects these are, and the backend to use: a
+    local ``BackendHome`` or a server's ``testkit.remote_ide.RemoteHome``."""
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def owner(self) -> str: ...
+
+    @property
+    def workspaces(self) -> Path:
+        """The folder holding the owner's workspaces, wherever the backend keeps them."""
+        ...
+
+    def backend(self) -> Backend: ...
+
+
 @dataclass(frozen=True)
 class BackendHome:
     """Where a module's backends keep their workspaces, and whose they are."""
 
     data_dir: Path
     owner: str
+
+    @property
+    def workspaces(self) -> Path:
+        return paths.workspaces_dir(self.data_dir, self.owner)
 
     def backend(self, **kwargs: Any) -> DockerBackend:
         """A new DockerBackend on this home (same workspaces, same containers)."""

@@ -24,7 +24,7 @@ from cloudide_tui.backend.base import (
     ShellInfo,
     ShellSession,
 )
-from cloudide_tui.backend.events import EventHub, EventSubscription
+from cloudide_tui.backend.events import ContainerChanged, EventHub, EventSubscription
 from cloudide_tui.errors import AlreadyExists, Conflict, NotFound
 
 PROMPT = b"\x1b]0;dev@demo: /workspace\x07\x1b[1;32mdemo\x1b[0m:\x1b[1;34m~\x1b[0m$ "
@@ -210,7 +210,9 @@ class FakeBackend(Backend):
         self, project: str, rows: int, cols: int, progress: ProgressCallback | None = None
     ) -> ShellSession:
         self._files(project)
-        self.states[project] = ContainerState.RUNNING
+        if self.states.get(project) is not ContainerState.RUNNING:
+            self.states[project] = ContainerState.RUNNING
+            self.hub.publish(ContainerChanged(project, ContainerState.RUNNING))
         session = FakeSession(DEMO_OUTPUT.replace(b"demo", project.encode()))
         session.size = (rows, cols)
         session.session_id = f"fake{len(self.sessions) + 1}"
@@ -225,7 +227,14 @@ class FakeBackend(Backend):
             if s.project == project and s.end_reason is None
         ]
 
-    async def attach_shell(self, session_id: str) -> ShellSession:
+    async def attach_shell(
+        self,
+        session_id: str,
+        *,
+        rows: int | None = None,
+        cols: int | None = None,
+        read_only: bool = False,
+    ) -> ShellSession:
         for session in self.sessions:
             if session.session_id == session_id and session.end_reason is None:
                 return session

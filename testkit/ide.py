@@ -19,12 +19,12 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from cloudide_tui.app import CloudIDEApp, make_app
-from cloudide_tui.backend.docker_backend import DockerBackend
+from cloudide_tui.backend.base import Backend
 from cloudide_tui.config import Settings
 from cloudide_tui.screens.main import MainScreen
 from cloudide_tui.screens.tabs import Tab
 from cloudide_tui.widgets.terminal import Terminal
-from testkit.backends import TEST_IMAGE, BackendHome
+from testkit.backends import TEST_IMAGE, Home
 
 SIZE = (120, 36)
 TIMEOUT = 30.0
@@ -72,8 +72,8 @@ class Ide:
 
     app: CloudIDEApp
     pilot: Pilot[Any]
-    backend: DockerBackend
-    home: BackendHome
+    backend: Backend
+    home: Home
 
     @property
     def main(self) -> MainScreen:
@@ -90,7 +90,10 @@ class Ide:
         await wait_for(self.pilot, condition, what, timeout)
 
     async def wait_prompt(self, terminal: Terminal | None = None) -> Terminal:
-        """Until the shell's prompt (``...$``) is on the terminal's screen."""
+        """Until the shell's prompt (``...$``) is on the terminal's screen (by default the
+        last terminal tab, waited for too: a tab opens a moment after its project shows)."""
+        if terminal is None:
+            await self.wait_for(lambda: self.main.terminals(), "a terminal tab")
         term = terminal or self.terminal()
         await self.wait_for(lambda: "$" in screen_text(term), "the shell's prompt")
         return term
@@ -141,14 +144,14 @@ class Ide:
         return self.main.browser.paths_under(project)
 
 
-def settings_for(home: BackendHome, **kwargs: Any) -> Settings:
+def settings_for(home: Home, **kwargs: Any) -> Settings:
     return Settings(data_dir=home.data_dir, owner=home.owner, image=TEST_IMAGE, **kwargs)
 
 
 @asynccontextmanager
 async def running_ide(
-    home: BackendHome,
-    backend: DockerBackend | None = None,
+    home: Home,
+    backend: Backend | None = None,
     size: tuple[int, int] = SIZE,
     wait_ready: bool = True,
     remember: bool = False,
@@ -171,3 +174,18 @@ async def running_ide(
             assert not app.unexpected_errors, app.unexpected_errors
     finally:
         await backend.close()
+
+
+async def settled(pilot: Pilot[Any], terminal: Terminal, quiet: float = 0.5) -> str:
+    """Wait until the terminal has parsed everything and its screen stayed the same for
+    ``quiet`` seconds (a program done drawing); returns that screen."""
+    deadline = time.monotonic() + TIMEOUT
+    last, since = screen_text(terminal), time.monotonic()
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        now = screen_text(terminal)
+        if now != last or terminal.backlog:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return now
+    raise AssertionError("the terminal never settled")

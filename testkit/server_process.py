@@ -42,6 +42,8 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.host = "127.0.0.1"
+        self.scheme = "ws"
+        """``wss`` once it says it listens with TLS (``--certfile``)."""
         self.stdout_path = self.data_dir.parent / f"{self.data_dir.name}-server.out"
         self.stderr_path = self.data_dir.parent / f"{self.data_dir.name}-server.err"
 
@@ -85,7 +87,7 @@ class ServerProcess:
             text = self.stdout_path.read_text(errors="replace")[start_size:]
             found = list(_LISTENING.finditer(text))
             if found and self.proc.poll() is None:
-                self.port = int(found[-1].group(3))
+                self.scheme, self.port = found[-1].group(1), int(found[-1].group(3))
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError(
@@ -102,7 +104,7 @@ class ServerProcess:
 
     @property
     def base(self) -> str:
-        return f"ws://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def page_url(self) -> str:

@@ -31,6 +31,7 @@ TIERS = {
     "differential": "tmux and xterm.js (node) as reference terminals for the emulator",
     "package": "the wheel installed in a fresh venv (package index, Docker engine)",
     "server": "the real engine and a real cloudide-server process on 127.0.0.1",
+    "remote": "the whole app driven by Pilot against a real cloudide-server on 127.0.0.1",
     "browser": "a real headless Chromium (selenium) on the pages of a real cloudide-server",
 }
 _TIER_OF_FOLDER = {
@@ -42,6 +43,7 @@ _TIER_OF_FOLDER = {
     "differential": "differential",
     "package": "package",
     "server": "server",
+    "remote": "remote",
     "browser": "browser",
 }
 

@@ -15,7 +15,7 @@ import abc
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Literal
 
 from cloudide_tui import defaults
 
@@ -166,6 +166,56 @@ class ShellEnded:
     reason: str
 
 
+LimitKind = Literal["memory", "disk"]
+
+
+@dataclass(frozen=True, slots=True)
+class LimitHit:
+    """A project's container hit one of its limits, and something was lost because of it.
+
+    ``memory``: the kernel killed a process of the project for memory (the shell may well
+    live on, which is why the user must hear of it). ``disk``: the project's disk is full.
+
+    Attributes:
+        project: The project.
+        kind: Which limit; it is also the name of the setting that raises it.
+        limit: The limit as configured ("2g").
+        process: The killed process's name when the host could tell ("python3").
+    """
+
+    project: str
+    kind: LimitKind
+    limit: str
+    process: str | None = None
+
+    @property
+    def message(self) -> str:
+        """What happened, in words for the user."""
+        if self.kind == "memory":
+            who = self.process or "A process"
+            return (
+                f"{who} was killed in project {self.project}: out of memory "
+                f"(the limit is {self.limit})."
+            )
+        return f"The disk of project {self.project} is full (the limit is {self.limit})."
+
+
+@dataclass(frozen=True, slots=True)
+class FilePresence:
+    """Who else has a file open in an editor now (a server's clients; sent whenever it
+    changes, ``others`` empty once nobody else has it open).
+
+    Attributes:
+        project, path: The file.
+        others: Each other client that has it open, in words ("ann (cloudide-tui@laptop)");
+            this client itself is never listed.
+    """
+
+    project: str
+    path: str
+    others: list[str]
+
+
 @dataclass(frozen=True, slots=True)
 class EventsLost:
     """The subscriber fell behind and events were dropped: list again what you show."""
@@ -174,7 +224,14 @@ class EventsLost:
 
 
 BackendEvent = (
-    FileChanged | ProjectChanged | ContainerChanged | ShellOpened | ShellEnded | EventsLost
+    FileChanged
+    | ProjectChanged
+    | ContainerChanged
+    | ShellOpened
+    | ShellEnded
+    | LimitHit
+    | FilePresence
+    | EventsLost
 )
 
 
@@ -211,42 +268,61 @@ class EventStream(abc.ABC):
         await self.close()
 
 
-LimitKind = Literal["memory", "disk"]
+LimitCallback = Callable[[LimitHit], None]
+"""Receives each :class:`LimitHit`; may be called from any thread."""
 
 
 @dataclass(frozen=True, slots=True)
-class LimitHit:
-    """A project's container hit one of its limits, and something was lost because of it.
-
-    ``memory``: the kernel killed a process of the project for memory (the shell may well
-    live on, which is why the user must hear of it). ``disk``: the project's disk is full.
+class SessionStatus:
+    """What a tab shows of a shell besides its output (a local shell: always the default).
 
     Attributes:
-        project: The project.
-        kind: Which limit; it is also the name of the setting that raises it.
-        limit: The limit as configured ("2g").
-        process: The killed process's name when the host could tell ("python3").
+        connected: False while the connection to the shell's host is being restored (the
+            shell runs on there; its screen comes back when the connection does).
+        viewers: Clients attached to it now, this one included.
+        read_only: This view can neither type nor resize.
+        held: Bytes typed while disconnected, sent once the shell is attached again.
+        dropped: Bytes typed while disconnected that could not be sent (the shell ended or
+            the server refused us meanwhile), so that the user can be told.
     """
 
-    project: str
-    kind: LimitKind
-    limit: str
-    process: str | None = None
-
-    @property
-    def message(self) -> str:
-        """What happened, in words for the user."""
-        if self.kind == "memory":
-            who = self.process or "A process"
-            return (
-                f"{who} was killed in project {self.project}: out of memory "
-                f"(the limit is {self.limit})."
-            )
-        return f"The disk of project {self.project} is full (the limit is {self.limit})."
+    connected: bool = True
+    viewers: int = 1
+    read_only: bool = False
+    held: int = 0
+    dropped: int = 0
 
 
-LimitCallback = Callable[[LimitHit], None]
-"""Receives each :class:`LimitHit`; may be called from any thread."""
+StatusCallback = Callable[[SessionStatus], None]
+"""Receives a session's new status (on the event loop)."""
+
+ConnectionState = Literal["local", "connecting", "connected", "reconnecting", "unauthorized"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStatus:
+    """The backend's link to where the projects live, for the status line.
+
+    Attributes:
+        state: ``local`` (nothing to lose: the engine is on this machine), ``connecting``
+            (the first time), ``connected``, ``reconnecting`` (lost; trying again with
+            backoff), ``unauthorized`` (the server refused the token: expired or revoked;
+            no more tries until a new token is given).
+        where: The server's address (or "local Docker").
+        user: Who the server says we are ("" locally).
+        rtt: The last round trip to the server, in seconds (None: not measured).
+        message: Why, in words, when not connected.
+    """
+
+    state: ConnectionState = "local"
+    where: str = ""
+    user: str = ""
+    rtt: float | None = None
+    message: str = ""
+
+
+ConnectionCallback = Callable[[ConnectionStatus], None]
+"""Receives the backend's new connection status (on the event loop)."""
 
 
 class ShellSession(abc.ABC):
@@ -276,6 +352,28 @@ class ShellSession(abc.ABC):
     async def close(self) -> None:
         """End the session for good: hang up the shell and every process it started."""
 
+    async def detach(self) -> None:
+        """Stop showing the session. Where sessions persist (a server) the shell runs on
+        and can be attached again; where they do not (a local shell, whose only viewer
+        this is) it ends: this closes it."""
+        await self.close()
+
+    async def reply(self, data: bytes) -> None:
+        """Send the terminal's answer to a query the program printed (cursor position,
+        device attributes). A shared shell takes one viewer's answers only (the server
+        decides whose); a local one simply gets them as input."""
+        await self.write(data)
+
+    @property
+    def status(self) -> SessionStatus:
+        """Its connection, viewers and read-only state (see ``SessionStatus``)."""
+        return SessionStatus()
+
+    def watch_status(self, callback: StatusCallback) -> Callable[[], None]:
+        """Call ``callback`` with the new status whenever it changes (a local session's
+        never does). Returns a function that stops the watching."""
+        return lambda: None
+
     @property
     @abc.abstractmethod
     def exit_status(self) -> int | None:
@@ -293,8 +391,9 @@ class Backend(abc.ABC):
     #: Shown in the status line: "local Docker", "ws://host:8000", ...
     description: str = ""
 
-    #: What this backend can do (see ``Capabilities``).
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: What this backend can do (see ``Capabilities``); a remote backend learns it from
+    #: the server, so it may be set per instance.
+    capabilities: Capabilities = Capabilities()
 
     # -- set-up ---------------------------------------------------------------------
     @abc.abstractmethod
@@ -323,6 +422,20 @@ class Backend(abc.ABC):
 
         The callback may run on another thread; it must only hand the news on.
         """
+        return lambda: None
+
+    def set_token(self, token: str) -> None:  # noqa: B027 - optional hook
+        """Authenticate with a new token from now on (a server's, after it refused the
+        old one: expired or revoked). A backend without tokens ignores it."""
+
+    @property
+    def connection(self) -> ConnectionStatus:
+        """The link to where the projects live (``local`` for an engine on this machine)."""
+        return ConnectionStatus("local", self.description)
+
+    def watch_connection(self, callback: ConnectionCallback) -> Callable[[], None]:
+        """Call ``callback`` with the new status whenever the connection changes (a local
+        backend's never does). Returns a function that stops the watching."""
         return lambda: None
 
     # -- projects -------------------------------------------------------------------
@@ -412,12 +525,29 @@ class Backend(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def attach_shell(self, session_id: str) -> ShellSession:
-        """A running session by its id, to read and write as if just opened.
+    async def attach_shell(
+        self,
+        session_id: str,
+        *,
+        rows: int | None = None,
+        cols: int | None = None,
+        read_only: bool = False,
+    ) -> ShellSession:
+        """A running session by its id, to read and write as if just opened; its current
+        screen comes first where the backend keeps it (a server).
+
+        Args:
+            rows, cols: This view's size (the shell takes it unless ``read_only``).
+            read_only: Only watch (a server's shared shells; a local one has one viewer).
 
         Raises:
             NotFound: no running session has this id (it ended, or never existed).
+            NotAllowed: ``read_only`` where the backend cannot share a shell.
         """
+
+    async def set_file_open(self, project: str, path: str, is_open: bool) -> None:  # noqa: B027
+        """Say that this client shows (or stopped showing) a file in an editor, so that
+        other clients of a shared backend can tell (``FilePresence``). Optional."""
 
     # -- change events ---------------------------------------------------------------
     @abc.abstractmethod

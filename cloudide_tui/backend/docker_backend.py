@@ -66,6 +66,7 @@ from cloudide_tui.errors import (
     EngineUnavailable,
     ImageError,
     ImageMissing,
+    NotAllowed,
     NotFound,
 )
 from cloudide_tui.validation import display, host_user_name, validate_owner, validate_project_name
@@ -621,11 +622,26 @@ class DockerBackend(Backend):
             if name == project and session.end_reason is None
         ]
 
-    async def attach_shell(self, session_id: str) -> ShellSession:
+    async def attach_shell(
+        self,
+        session_id: str,
+        *,
+        rows: int | None = None,
+        cols: int | None = None,
+        read_only: bool = False,
+    ) -> ShellSession:
+        if read_only:
+            raise NotAllowed(
+                "A local shell has one viewer: it cannot be watched read-only.",
+                hint="shared, read-only views are a cloudide-server's",
+            )
         entry = self._shells.get(session_id) if isinstance(session_id, str) else None
         if entry is None or entry[2].end_reason is not None:
             raise NotFound(f"There is no running shell session {display(str(session_id))}.")
-        return entry[2]
+        session = entry[2]
+        if rows is not None and cols is not None:
+            await session.resize(rows, cols)
+        return session
 
     # -- change events --------------------------------------------------------------------
     def events(self, project: str | None = None) -> EventSubscription:

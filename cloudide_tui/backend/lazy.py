@@ -15,6 +15,9 @@ from cloudide_tui import defaults
 from cloudide_tui.backend.base import (
     Backend,
     BackendEvent,
+    Capabilities,
+    ConnectionCallback,
+    ConnectionStatus,
     ContainerState,
     EventStream,
     FileContent,
@@ -30,21 +33,33 @@ from cloudide_tui.backend.base import (
 class LazyBackend(Backend):
     """Stands for the backend ``make`` builds, building it (in a thread) when first used.
 
-    Its ``capabilities`` are the base class's defaults: the TUI does not read them (the
-    server, which does, is given its backend itself).
+    The app knows a backend only by its ``capabilities`` and ``connection``: this one
+    declares the real one's from the start (given, since the real one is not made yet),
+    and passes on everything else, watchers asked for before it is made included.
 
     Args:
         make: Builds the real backend (blocking: imports and all).
         description: The real one's description, known without building it.
+        capabilities: The real one's (the base class's defaults: a local engine's).
     """
 
-    def __init__(self, make: Callable[[], Backend], description: str) -> None:
+    def __init__(
+        self,
+        make: Callable[[], Backend],
+        description: str,
+        capabilities: Capabilities | None = None,
+    ) -> None:
         self._make = make
         self.description = description
+        if capabilities is not None:
+            self.capabilities = capabilities
         self._real: Backend | None = None
         self._making: asyncio.Future[Backend] | None = None
         self._watchers: dict[int, LimitCallback] = {}
         self._unwatch: dict[int, Callable[[], None]] = {}
+        self._connection_watchers: dict[int, ConnectionCallback] = {}
+        self._unwatch_connection: dict[int, Callable[[], None]] = {}
+        self._token: str | None = None
 
     async def real(self) -> Backend:
         """The real backend (made now, once, if it was not yet)."""
@@ -57,7 +72,40 @@ class LazyBackend(Backend):
             self._real = real
             for key, callback in self._watchers.items():  # watching asked for before
                 self._unwatch[key] = real.watch_limits(callback)
+            for key, follow in self._connection_watchers.items():
+                self._unwatch_connection[key] = real.watch_connection(follow)
+                follow(real.connection)
+            if self._token is not None:
+                real.set_token(self._token)
         return real
+
+    @property
+    def connection(self) -> ConnectionStatus:
+        """The real one's, once made (until then a local engine's, by its description)."""
+        if self._real is not None:
+            return self._real.connection
+        return super().connection
+
+    def watch_connection(self, callback: ConnectionCallback) -> Callable[[], None]:
+        """Watch with the real backend once it is made (now, if it is)."""
+        key = id(callback)
+        self._connection_watchers[key] = callback
+        if self._real is not None:
+            self._unwatch_connection[key] = self._real.watch_connection(callback)
+
+        def stop() -> None:
+            self._connection_watchers.pop(key, None)
+            unwatch = self._unwatch_connection.pop(key, None)
+            if unwatch is not None:
+                unwatch()
+
+        return stop
+
+    def set_token(self, token: str) -> None:
+        """Passed on now, or once the real backend is made."""
+        self._token = token
+        if self._real is not None:
+            self._real.set_token(token)
 
     def watch_limits(self, callback: LimitCallback) -> Callable[[], None]:
         """Watch with the real backend once it is made (now, if it is)."""
@@ -140,8 +188,20 @@ class LazyBackend(Backend):
     async def list_shells(self, project: str) -> list[ShellInfo]:
         return await (await self.real()).list_shells(project)
 
-    async def attach_shell(self, session_id: str) -> ShellSession:
-        return await (await self.real()).attach_shell(session_id)
+    async def attach_shell(
+        self,
+        session_id: str,
+        *,
+        rows: int | None = None,
+        cols: int | None = None,
+        read_only: bool = False,
+    ) -> ShellSession:
+        return await (await self.real()).attach_shell(
+            session_id, rows=rows, cols=cols, read_only=read_only
+        )
+
+    async def set_file_open(self, project: str, path: str, is_open: bool) -> None:
+        await (await self.real()).set_file_open(project, path, is_open)
 
     def events(self, project: str | None = None) -> EventStream:
         return _LazyEvents(self, project)

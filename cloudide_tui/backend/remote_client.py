@@ -3,8 +3,9 @@
 Thin by design (the protocol package does the reading and writing): a reader task sorts
 what arrives into answers to pending calls, shell channels and event subscriptions.
 ``RemoteBackend`` (the TUI's remote mode) builds on this; tests and the bench use it
-directly. It does not reconnect: a lost connection ends every call and channel with
-``EngineUnavailable`` (the caller decides whether to connect again and resume).
+directly. It does not reconnect: a lost connection ends every call with
+``ServerUnavailable`` and tells every channel's shell (``RemoteShell._lost``: a plain
+one ends; ``RemoteBackend``'s sessions wait to be attached again on a new connection).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.backend.base import SessionStatus, ShellSession, StatusCallback
 from cloudide_tui.backend.events import BackendEvent
-from cloudide_tui.errors import AuthError, CloudIDEError, EngineUnavailable, ProtocolError
+from cloudide_tui.errors import AuthError, CloudIDEError, ProtocolError, ServerUnavailable
 from cloudide_tui.protocol import frames
 from cloudide_tui.protocol import messages as m
 from cloudide_tui.protocol.codec import MessageError, decode_server, encode, result_value
@@ -30,6 +31,7 @@ from cloudide_tui.protocol.errors import error_from
 from cloudide_tui.protocol.events import event_from_wire
 
 R = TypeVar("R", bound=m.Request)
+S = TypeVar("S", bound="RemoteShell")
 
 #: Largest frame accepted from the server (a whole file read, base64 in JSON).
 MAX_FRAME = 2 * m.MAX_FILE_BYTES
@@ -42,18 +44,14 @@ class RemoteShell(ShellSession):
     resumable offset, or after falling behind) comes as its redraw bytes, which start
     with a terminal reset, and sets ``rows``/``cols`` and ``last_snapshot`` as it is
     read. ``offset`` is the session offset after the last byte ``read`` returned: give
-    it to ``attach_shell`` to resume exactly there.
+    it to ``attach_shell`` to resume exactly there (``received``: after the last byte
+    that arrived, read or not).
     """
 
     def __init__(self, client: ServerClient, attached: m.ShellAttached) -> None:
         self._client = client
-        self.channel = attached.channel
         self.session_id = attached.session_id
         self.project = attached.project
-        self.read_only = attached.read_only
-        self.resumed = attached.resumed
-        self.rows, self.cols = attached.rows, attached.cols
-        self.offset = attached.offset
         self.snapshots = 0
         self.last_snapshot: frames.SnapshotFrame | None = None
         self.viewers: list[m.Viewer] = []
@@ -64,13 +62,46 @@ class RemoteShell(ShellSession):
         self._exit_status: int | None = None
         self._end_reason: str | None = None
         self._ended = False
+        self._status_watchers: list[StatusCallback] = []
+        self.backlog = 0
+        """Bytes arrived and not read yet."""
+        self._bind(client, attached)
+        self.offset = attached.offset
+
+    def _bind(self, client: ServerClient, attached: m.ShellAttached) -> None:
+        """Take ``attached`` (a channel of ``client``) as where this shell's frames come."""
+        self._client = client
+        self.channel = attached.channel
+        self.read_only = attached.read_only
+        self.resumed = attached.resumed
+        self.rows, self.cols = attached.rows, attached.cols
+        self.received = attached.offset
+        """The session offset after the last byte that arrived (read or not)."""
 
     # -- fed by the client's reader -------------------------------------------------------
     def _output(self, frame: frames.OutputFrame) -> None:
-        self._chunks.put_nowait((frame.offset + len(frame.data), frame.data, None))
+        data, end = frame.data, frame.offset + len(frame.data)
+        if frame.offset < self.received:  # already had these (a resume overlapping): once
+            data = data[self.received - frame.offset :]
+        if not data:
+            return
+        self.received = end
+        self.backlog += len(data)
+        self._chunks.put_nowait((end, data, None))
 
     def _snapshot(self, frame: frames.SnapshotFrame) -> None:
+        self.received = frame.offset
+        self.backlog += len(frame.data)
         self._chunks.put_nowait((frame.offset, frame.data, frame))
+
+    def _presence(self, viewers: list[m.Viewer]) -> None:
+        self.viewers = viewers
+        self._status_changed()
+
+    def _lost(self, reason: str) -> None:
+        """The connection went away under this channel: the shell ends here (a session
+        that can be attached again overrides this)."""
+        self._end(None, reason)
 
     def _end(self, status: int | None, reason: str) -> None:
         if self._ended:
@@ -78,6 +109,23 @@ class RemoteShell(ShellSession):
         self._ended = True
         self._exit_status, self._end_reason = status, reason
         self._chunks.put_nowait(None)
+        self._status_changed()
+
+    # -- status --------------------------------------------------------------------------
+    @property
+    def status(self) -> SessionStatus:
+        return SessionStatus(viewers=max(1, len(self.viewers)), read_only=self.read_only)
+
+    def watch_status(self, callback: StatusCallback) -> Callable[[], None]:
+        self._status_watchers.append(callback)
+        return lambda: (
+            self._status_watchers.remove(callback) if callback in self._status_watchers else None
+        )
+
+    def _status_changed(self) -> None:
+        status = self.status
+        for callback in list(self._status_watchers):
+            callback(status)
 
     # -- ShellSession ------------------------------------------------------------------------
     async def read(self) -> bytes:
@@ -88,6 +136,7 @@ class RemoteShell(ShellSession):
             self._chunks.put_nowait(None)
             return b""
         offset, data, snapshot = item
+        self.backlog -= len(data)
         if snapshot is not None:
             self.rows, self.cols = snapshot.rows, snapshot.cols
             self.snapshots += 1
@@ -98,6 +147,11 @@ class RemoteShell(ShellSession):
     async def write(self, data: bytes) -> None:
         if not self._ended and data:
             await self._client.send_binary(frames.encode_input(self.channel, data))
+
+    async def reply(self, data: bytes) -> None:
+        """A terminal's answer to a query: sent as REPLY (the server takes one viewer's)."""
+        if not self._ended and data:
+            await self._client.send_binary(frames.encode_reply(self.channel, data))
 
     async def resize(self, rows: int, cols: int) -> None:
         if not self._ended:
@@ -166,7 +220,7 @@ class ServerClient:
 
         Raises:
             AuthError: the server refused the token (HTTP 401).
-            EngineUnavailable: the server cannot be reached or refused otherwise.
+            ServerUnavailable: the server cannot be reached or refused otherwise.
         """
         extra: dict[str, Any] = {"ssl": ssl_context} if ssl_context is not None else {}
         try:
@@ -184,17 +238,21 @@ class ServerClient:
             body = e.response.body.decode("utf-8", "replace").strip() if e.response.body else ""
             if e.response.status_code == 401:
                 raise AuthError(body or "The server refused the token.") from None
-            raise EngineUnavailable(
+            raise ServerUnavailable(
                 f"The server at {url} refused the connection (HTTP "
                 f"{e.response.status_code}): {body}"
             ) from None
         except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as e:
-            raise EngineUnavailable(f"Cannot reach the server at {url}: {e}") from None
-        await ws.send(encode(m.Hello(version=m.PROTOCOL_VERSION, client=client)))
+            raise ServerUnavailable(f"Cannot reach the server at {url}: {e}") from None
         try:
+            await ws.send(encode(m.Hello(version=m.PROTOCOL_VERSION, client=client)))
             first = decode_server(await asyncio.wait_for(ws.recv(), open_timeout))
-        except ConnectionClosed as e:
-            raise EngineUnavailable(f"The server closed the connection: {e}") from None
+        except (ConnectionClosed, TimeoutError) as e:
+            await ws.close()
+            raise ServerUnavailable(f"The server closed the connection: {e}") from None
+        except MessageError as e:
+            await ws.close()
+            raise ProtocolError(f"The server's welcome is not readable: {e.message}") from None
         if not isinstance(first, m.Welcome):
             await ws.close()
             raise ProtocolError("The server did not answer the hello with a welcome.")
@@ -208,7 +266,7 @@ class ServerClient:
 
         Raises:
             CloudIDEError: the server's error, as the same class as locally.
-            EngineUnavailable: the connection was lost.
+            ServerUnavailable: the connection was lost.
         """
         request_id = next(self._ids)
         request = cls(id=request_id, **fields)
@@ -228,17 +286,17 @@ class ServerClient:
         try:
             await self.ws.send(text)
         except ConnectionClosed as e:
-            raise EngineUnavailable(f"The connection to the server was lost: {e}") from None
+            raise ServerUnavailable(f"The connection to the server was lost: {e}") from None
 
     async def send_binary(self, data: bytes) -> None:
         try:
             await self.ws.send(data)
         except ConnectionClosed as e:
-            raise EngineUnavailable(f"The connection to the server was lost: {e}") from None
+            raise ServerUnavailable(f"The connection to the server was lost: {e}") from None
 
     async def open_shell(self, project: str, rows: int, cols: int) -> RemoteShell:
         attached = await self.call(m.OpenShell, project=project, rows=rows, cols=cols)
-        return self._shell(attached)
+        return self.adopt(attached, RemoteShell)
 
     async def attach_shell(
         self,
@@ -257,10 +315,21 @@ class ServerClient:
             read_only=read_only,
             offset=offset,
         )
-        return self._shell(attached)
+        return self.adopt(attached, RemoteShell)
 
-    def _shell(self, attached: m.ShellAttached) -> RemoteShell:
-        shell = self.shells[attached.channel] = RemoteShell(self, attached)
+    def adopt(
+        self, attached: m.ShellAttached, make: Callable[[ServerClient, m.ShellAttached], S]
+    ) -> S:
+        """The shell of a channel just attached (``make(self, attached)``): its frames go
+        there from now on, including those that came before the attach's result."""
+        return self.bind(make(self, attached), attached)
+
+    def bind(self, shell: S, attached: m.ShellAttached) -> S:
+        """Make ``shell`` (perhaps one of another, lost connection) the shell of the
+        channel ``attached`` names on this connection."""
+        if shell._client is not self or shell.channel != attached.channel:
+            shell._bind(self, attached)
+        self.shells[attached.channel] = shell
         for item in self._early.pop(attached.channel, []):
             self._to_channel(item)
         return shell
@@ -296,11 +365,26 @@ class ServerClient:
         server sees a viewer that does not keep up (a bad network, a frozen client)."""
         self._reader.cancel()
 
+    def abort(self) -> None:
+        """Drop the connection at once, without the closing handshake (it stopped
+        answering): everything pending is told it was lost."""
+        self.ws.transport.abort()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection has ended and its reader told everyone."""
+        return self._reader.done()
+
     @property
     def close_code(self) -> int | None:
         """The websocket close code once closed (1001: the server shut down; 4401: the
         token was revoked or expired)."""
         return self.ws.close_code
+
+    @property
+    def close_reason(self) -> str:
+        """The reason the server gave when it closed (\"token expired\"), else ""."""
+        return self.ws.close_reason or ""
 
     # -- the reader ---------------------------------------------------------------------------
     async def _read(self) -> None:
@@ -315,12 +399,13 @@ class ServerClient:
         except ConnectionClosed as e:
             reason = f"the connection to the server was lost ({e})"
         finally:
-            lost = EngineUnavailable(reason[0].upper() + reason[1:] + ".")
+            lost = ServerUnavailable(reason[0].upper() + reason[1:] + ".")
             for future in self._pending.values():
                 if not future.done():
                     future.set_exception(lost)
-            for shell in self.shells.values():
-                shell._end(None, reason)
+            for shell in list(self.shells.values()):
+                shell._lost(reason)
+            self.shells.clear()
             for queue in self._subscriptions.values():
                 queue.put_nowait(None)
 
@@ -364,7 +449,7 @@ class ServerClient:
             shell._end(None, item.reason)
             self.shells.pop(item.channel, None)
         elif isinstance(item, m.Presence):
-            shell.viewers = list(item.viewers)
+            shell._presence(list(item.viewers))
         elif isinstance(item, m.SizeChanged):
             shell.rows, shell.cols = item.rows, item.cols
 

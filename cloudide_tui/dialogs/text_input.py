@@ -37,6 +37,7 @@ class TextInputDialog(ModalScreen[str | None]):
         validate: Raises ``CloudIDEError`` for a value that must be refused.
         taken: Why a valid value cannot be used (it exists already), or None.
         confirm: The OK button's label.
+        password: Hide what is typed (a token).
     """
 
     DEFAULT_CSS = """
@@ -62,8 +63,10 @@ class TextInputDialog(ModalScreen[str | None]):
         validate: Validator | None = None,
         taken: TakenCheck | None = None,
         confirm: str = "OK",
+        password: bool = False,
     ) -> None:
         super().__init__()
+        self._password = password
         self._title = title
         self._label = label
         self._value = value
@@ -76,7 +79,9 @@ class TextInputDialog(ModalScreen[str | None]):
             yield Label(self._title, id="title")
             if self._label:
                 yield Static(self._label, id="label", markup=False)
-            yield OrderedInput(self._value, id="value", select_on_focus=True)
+            yield OrderedInput(
+                self._value, id="value", select_on_focus=True, password=self._password
+            )
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")

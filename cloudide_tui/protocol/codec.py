@@ -55,7 +55,7 @@ def error_message(request_id: int | None, error: CloudIDEError) -> Error:
     return Error(id=request_id, code=code_of(error), message=error.message, hint=error.hint)
 
 
-def decode_client(frame: str | bytes) -> ClientMessage | frames.InputFrame:
+def decode_client(frame: str | bytes) -> ClientMessage | frames.InputFrame | frames.ReplyFrame:
     """A frame the server received.
 
     Raises:
@@ -64,7 +64,7 @@ def decode_client(frame: str | bytes) -> ClientMessage | frames.InputFrame:
     """
     if isinstance(frame, bytes):
         decoded = _binary(frame)
-        if not isinstance(decoded, frames.InputFrame):
+        if not isinstance(decoded, frames.InputFrame | frames.ReplyFrame):
             raise MessageError("A client may only send input frames.", code="unknown_message")
         return decoded
     return _text(frame, _client_decoder, CLIENT_TAGS)  # type: ignore[no-any-return]
@@ -78,7 +78,7 @@ def decode_server(frame: str | bytes) -> ServerMessage | frames.OutputFrame | fr
     """
     if isinstance(frame, bytes):
         decoded = _binary(frame)
-        if isinstance(decoded, frames.InputFrame):
+        if isinstance(decoded, frames.InputFrame | frames.ReplyFrame):
             raise MessageError("A server never sends input frames.", code="unknown_message")
         return decoded
     return _text(frame, _server_decoder, SERVER_TAGS)  # type: ignore[no-any-return]

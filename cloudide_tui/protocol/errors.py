@@ -13,6 +13,7 @@ from cloudide_tui.validation import InvalidOwner
 ERROR_CODES: dict[type[errors.CloudIDEError], str] = {
     errors.CloudIDEError: "error",
     errors.EngineUnavailable: "engine_unavailable",
+    errors.ServerUnavailable: "server_unavailable",
     errors.ImageError: "image_error",
     errors.InvalidName: "invalid_name",
     InvalidOwner: "invalid_owner",

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from cloudide_tui.backend.base import FilePresence, LimitHit
 from cloudide_tui.backend.events import (
     BackendEvent,
     ContainerChanged,
@@ -29,6 +30,8 @@ EVENT_KINDS: dict[str, type[BackendEvent]] = {
     "container_changed": ContainerChanged,
     "shell_opened": ShellOpened,
     "shell_ended": ShellEnded,
+    "limit_hit": LimitHit,
+    "file_presence": FilePresence,
     "events_lost": EventsLost,
 }
 _KIND_OF = {cls: kind for kind, cls in EVENT_KINDS.items()}

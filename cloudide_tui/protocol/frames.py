@@ -10,10 +10,17 @@ kind       direction  layout after kind + channel
 1 INPUT    client     the bytes to write to the shell (keys, pastes)
 2 OUTPUT   server     u64 offset of the first byte in the session's output, the bytes
 3 SNAPSHOT server     u64 offset it is valid at, u16 rows, u16 cols, the redraw bytes
+4 REPLY    client     the viewer's terminal's answer to a query the program printed
+                      (cursor position, device attributes ...), not typed by a person
 =========  =========  ==================================================================
 
 Offsets count every byte the session has printed since it opened; the next OUTPUT after
 a SNAPSHOT starts at the SNAPSHOT's offset.
+
+REPLY exists because several viewers see the same query and each terminal answers it: the
+program must get one answer, not one per viewer. The server writes the replies of one
+viewer only (the one that typed last; see docs/protocol.md) and drops the others'. (A
+server that predates REPLY drops it, answering ``unknown_message``.)
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from cloudide_tui.errors import ProtocolError
 INPUT = 1
 OUTPUT = 2
 SNAPSHOT = 3
+REPLY = 4
 
 _HEAD = struct.Struct(">BI")
 _OUTPUT = struct.Struct(">BIQ")
@@ -37,6 +45,14 @@ MAX_OFFSET = 2**63 - 1
 @dataclass(frozen=True, slots=True)
 class InputFrame:
     """Bytes for the shell on ``channel``."""
+
+    channel: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyFrame:
+    """A terminal's answer to a query, for the shell on ``channel`` (see the module docstring)."""
 
     channel: int
     data: bytes
@@ -62,11 +78,15 @@ class SnapshotFrame:
     data: bytes
 
 
-Frame = InputFrame | OutputFrame | SnapshotFrame
+Frame = InputFrame | ReplyFrame | OutputFrame | SnapshotFrame
 
 
 def encode_input(channel: int, data: bytes) -> bytes:
     return _HEAD.pack(INPUT, channel) + data
+
+
+def encode_reply(channel: int, data: bytes) -> bytes:
+    return _HEAD.pack(REPLY, channel) + data
 
 
 def encode_output(channel: int, offset: int, data: bytes) -> bytes:
@@ -81,6 +101,8 @@ def encode_frame(frame: Frame) -> bytes:
     """The bytes of any frame."""
     if isinstance(frame, InputFrame):
         return encode_input(frame.channel, frame.data)
+    if isinstance(frame, ReplyFrame):
+        return encode_reply(frame.channel, frame.data)
     if isinstance(frame, OutputFrame):
         return encode_output(frame.channel, frame.offset, frame.data)
     return encode_snapshot(frame.channel, frame.offset, frame.rows, frame.cols, frame.data)
@@ -99,6 +121,8 @@ def decode_frame(data: bytes) -> Frame:
         raise ProtocolError("Binary frames name a channel from 1 up; this one says 0.")
     if kind == INPUT:
         return InputFrame(channel, bytes(data[_HEAD.size :]))
+    if kind == REPLY:
+        return ReplyFrame(channel, bytes(data[_HEAD.size :]))
     if kind == OUTPUT:
         if len(data) < _OUTPUT.size:
             raise ProtocolError("An output frame is too short for its offset.")

@@ -48,6 +48,7 @@ Offset = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 Limit = Annotated[int, msgspec.Meta(ge=0, le=MAX_FILE_BYTES)]
 Text = Annotated[str, msgspec.Meta(max_length=8192)]
 Data = Annotated[bytes, msgspec.Meta(max_length=MAX_FILE_BYTES)]
+InputKey = Annotated[str, msgspec.Meta(max_length=64)]
 
 
 class Message(msgspec.Struct, frozen=True, kw_only=True, tag_field="t"):
@@ -178,6 +179,7 @@ class OpenShell(Request, frozen=True, tag="open_shell"):
     project: Text
     rows: Rows
     cols: Cols
+    input_key: InputKey | None = None
 
 
 class ListShells(Request, frozen=True, tag="list_shells"):
@@ -194,6 +196,11 @@ class AttachShell(Request, frozen=True, tag="attach_shell"):
     ``offset``) a snapshot frame redraws the exact current screen first. ``rows`` and
     ``cols`` resize the session (the size follows whoever resized or typed last);
     ``read_only`` viewers can neither type nor resize.
+
+    ``input_key`` names this client's input to the session (any text it chose, the same
+    on every attach): the result's ``input_received`` says how many bytes typed under
+    that key reached the shell, so that after a drop the client sends again exactly
+    what was lost on the way, never twice.
     """
 
     session_id: Text
@@ -201,6 +208,7 @@ class AttachShell(Request, frozen=True, tag="attach_shell"):
     cols: Cols | None = None
     read_only: bool = False
     offset: Offset | None = None
+    input_key: InputKey | None = None
 
 
 class DetachShell(Request, frozen=True, tag="detach_shell"):
@@ -237,6 +245,16 @@ class Unsubscribe(Request, frozen=True, tag="unsubscribe"):
     subscription: Id
 
 
+class SetFileOpen(Request, frozen=True, tag="file_open"):
+    """``Backend.set_file_open``: this client shows (``open``) or stopped showing a file
+    in an editor. The server tells the user's other clients (``file_presence`` events);
+    a connection's files count as closed when it goes."""
+
+    project: Text
+    path: Text
+    open: bool
+
+
 class Ping(Request, frozen=True, tag="ping"):
     """Answered at once with an empty result: the client's round-trip time."""
 
@@ -251,6 +269,7 @@ class ShellAttached(msgspec.Struct, frozen=True, kw_only=True):
         channel: Binary frames of this session carry it (per connection).
         offset: Output offset the first frame on this channel starts at.
         resumed: True when output resumes at the asked offset (no snapshot comes).
+        input_received: Bytes typed under the attach's ``input_key`` that the shell got.
     """
 
     channel: Channel
@@ -261,6 +280,7 @@ class ShellAttached(msgspec.Struct, frozen=True, kw_only=True):
     read_only: bool
     offset: Offset
     resumed: bool
+    input_received: Offset = 0
 
 
 class Viewer(msgspec.Struct, frozen=True, kw_only=True):
@@ -373,6 +393,7 @@ ClientMessage = (
     | Resize
     | Subscribe
     | Unsubscribe
+    | SetFileOpen
     | Ping
 )
 
@@ -405,6 +426,7 @@ RESULT_TYPES: dict[type[Request], Any] = {
     Resize: None,
     Subscribe: None,
     Unsubscribe: None,
+    SetFileOpen: None,
     Ping: None,
 }
 

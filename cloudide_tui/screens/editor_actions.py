@@ -28,6 +28,7 @@ class EditorActions(Screen[None]):
 
     # The hub's (MainScreen), used here:
     close_tab: Callable[[Tab], Awaitable[None]]
+    write_editor: Callable[..., Awaitable[bool]]
 
     @property
     def active_tab(self) -> Tab | None:
@@ -110,7 +111,7 @@ class EditorActions(Screen[None]):
         if editor.read_only:
             return False
         try:
-            return await editor.write()
+            return await self.write_editor(editor)
         except Exception as error:  # reported by the app's one handler, the tab stays
             self.app.post_message(WorkFailed(error))
             return False

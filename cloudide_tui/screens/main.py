@@ -8,8 +8,11 @@ message (``Ready``, ``messages.Activity``; failed workers as ``messages.WorkFail
 
 What it leans on, one job each: ``tabs`` remembers the tabs and words their labels,
 ``workspace_actions`` (its base) creates, renames and deletes projects and files,
-``editor_actions`` (its base) answers what editors ask and puts them in the status line,
-``questions`` builds the dialogs they ask, ``validation`` checks the names typed in them.
+``sessions`` (its base) attaches, restores and ends shells that outlive the app (a
+server's), ``file_sync`` (its base) does the browser's and the editors' I/O and follows
+the backend's change events, ``editor_actions`` (its base) answers what editors ask and
+puts them in the status line, ``questions`` builds the dialogs they ask, ``validation``
+checks the names typed in them.
 """
 
 from __future__ import annotations
@@ -37,10 +40,10 @@ from cloudide_tui.early_shell import EarlyShell
 from cloudide_tui.keymap import FOOTER, MAIN_BINDINGS
 from cloudide_tui.messages import Activity, OpenLink
 from cloudide_tui.screens.editor_actions import EditorActions
-from cloudide_tui.screens.tab_views import TabViews
+from cloudide_tui.screens.sessions import SessionActions
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
 from cloudide_tui.screens.workspace_actions import WorkspaceActions
-from cloudide_tui.warm_start import NARROW_BELOW
+from cloudide_tui.warm_start import NARROW_BELOW, expected_terminal_size
 from cloudide_tui.widgets.editor import READ_LIMIT, Editor
 from cloudide_tui.widgets.project_browser import ProjectBrowser
 from cloudide_tui.widgets.status_line import StatusLine
@@ -67,7 +70,7 @@ def _action_name(action: str) -> str:
     return action.split("(")[0].rpartition(".")[2]
 
 
-class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
+class MainScreen(ReportWorkerErrors, WorkspaceActions, SessionActions, EditorActions):
     """Browser on the left, tabs (terminals and editors) on the right.
 
     Args:
@@ -122,7 +125,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         with Horizontal(id="body"):
-            browser = ProjectBrowser(self.backend, id="browser")
+            browser = ProjectBrowser(id="browser")
             browser.border_title = "Projects"
             yield browser
             with ContentSwitcher(id="right", initial="empty"):
@@ -133,8 +136,13 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
 
     def on_mount(self) -> None:
         self.status.backend_name = self.backend.description
+        self.status.connection = self.backend.connection
         self.watch_tab_bar()
+        self.start_change_feed()
         self.post_message(self.Ready(self))
+
+    async def on_unmount(self) -> None:
+        await self.stop_change_feed()
 
     # -- parts ----------------------------------------------------------------------
     @property
@@ -205,8 +213,17 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
             return
         await self.new_terminal(project)
 
-    async def new_terminal(self, project: str) -> Tab:
-        """A new terminal tab on the project's container, focused; the shell opens behind."""
+    async def new_terminal(
+        self,
+        project: str,
+        *,
+        session_id: str | None = None,
+        read_only: bool = False,
+        focus: bool = True,
+    ) -> Tab:
+        """A new terminal tab on the project's container, focused (unless ``focus`` is
+        False); the shell opens behind, or a running one is attached (``session_id``,
+        ``read_only``: watch it only)."""
         terminal = Terminal(
             scrollback=self.scrollback, allow_clipboard=self.clipboard_from_programs
         )
@@ -218,32 +235,44 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
         self.opened_projects.add(project)
         await self.tabbed.add_pane(pane)
         self._show_right()
-        self.tabbed.active = pane_id
-        terminal.focus()
+        if focus or len(self.tabs) == 1:
+            self.tabbed.active = pane_id
+        if focus:
+            terminal.focus()
         self.relabel_tabs()
         self._update_status()
-        self.start_shell(tab)
+        self.start_shell(tab, session_id=session_id, read_only=read_only)
         return tab
 
+    open_terminal = new_terminal
+
     @work(group="shells", exit_on_error=False)
-    async def start_shell(self, tab: Tab) -> None:
-        """Open a shell at the terminal's size and attach it; errors go to the app."""
+    async def start_shell(
+        self, tab: Tab, *, session_id: str | None = None, read_only: bool = False
+    ) -> None:
+        """Open a shell at the terminal's size (or attach the running ``session_id``) and
+        show it; errors go to the app."""
         terminal = tab.widget
         assert isinstance(terminal, Terminal)
-        early = await self.early_shell.take(tab.project) if self.early_shell else None
+        early = (
+            await self.early_shell.take(tab.project)
+            if self.early_shell and session_id is None
+            else None
+        )
         if early is not None:  # ``--project``: opened while the screen mounted
-            tab.session = early
-            tab.ended = False
-            terminal.attach(early)
-            self._set_label(tab)
+            self.show_session(tab, early)
             return
         await asyncio.sleep(0)  # let the new pane get its size
         for _ in range(20):
             if terminal.size.width > 0 and terminal.size.height > 0:
                 break
             await asyncio.sleep(0.02)
-        rows = max(terminal.size.height, 2)
-        cols = max(terminal.size.width, 10)
+        width, height = terminal.scrollable_content_region.size  # what its screen gets
+        if width > 0 and height > 0:
+            rows, cols = height, width
+        else:  # a tab not shown yet (shells restored at start): the size it will have
+            rows, cols = expected_terminal_size(self.app.size.width, self.app.size.height)
+        rows, cols = max(rows, 2), max(cols, 10)
         self._set_activity(f"opening a shell in {tab.project}…")
         app = self.app
 
@@ -252,7 +281,12 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
             app.post_message(Activity(line))
 
         try:
-            session = await self.backend.open_shell(tab.project, rows, cols, progress)
+            if session_id is not None:
+                session = await self.backend.attach_shell(
+                    session_id, rows=rows, cols=cols, read_only=read_only
+                )
+            else:
+                session = await self.backend.open_shell(tab.project, rows, cols, progress)
         except BaseException:
             tab.ended = True
             self._set_label(tab)
@@ -260,13 +294,9 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
         finally:
             self._set_activity("")
         if tab.pane_id not in self.tabs:  # closed while the shell was starting
-            await session.close()
+            await session.detach()
             return
-        tab.session = session
-        tab.ended = False
-        terminal.attach(session)
-        self._set_label(tab)
-        self.browser.poll(projects=True)
+        self.show_session(tab, session)
 
     @on(Terminal.TitleChanged)
     def _title_changed(self, event: Terminal.TitleChanged) -> None:
@@ -281,7 +311,6 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
         if tab is not None:
             tab.ended = True
             self._set_label(tab)
-            self.browser.poll(projects=True)
 
     @on(Terminal.RestartRequested)
     def _restart(self, event: Terminal.RestartRequested) -> None:
@@ -290,9 +319,10 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
             self.start_shell(tab)
 
     @work(group="close", exit_on_error=False)
-    async def close_session(self, session: ShellSession) -> None:
-        """Hang up a shell (in the background)."""
-        await session.close()
+    async def let_go(self, session: ShellSession) -> None:
+        """Stop showing a shell (in the background): a server's runs on, a local one
+        ends (``ShellSession.detach``)."""
+        await session.detach()
 
     # -- editors --------------------------------------------------------------------
     @on(ProjectBrowser.FileOpened)
@@ -308,7 +338,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
             self.focus_tab_content(tab)
             return
         content = await self.backend.read_file(project, path, READ_LIMIT)
-        editor = Editor(self.backend, project, content)
+        editor = Editor(project, content)
         pane_id = self.tabs.new_pane_id()
         tab = Tab(pane_id, "editor", project, editor)
         self.tabs.add(tab)
@@ -317,6 +347,7 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
         self.tabbed.active = pane_id
         self.relabel_tabs()
         editor.focus_text()  # a read-only file says why on the editor's notice line
+        self.tell_file_open(project, editor.path, True)
 
     @on(Editor.DirtyChanged)
     def _dirty_changed(self, event: Editor.DirtyChanged) -> None:
@@ -358,8 +389,11 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, TabViews, EditorActions):
         """Remove a tab; a terminal's shell is hung up (in the background)."""
         was_beside = self.tab_closing(tab)
         self.tabs.remove(tab)
+        self.stop_watching(tab)
         if tab.session is not None:
-            self.close_session(tab.session)
+            self.let_go(tab.session)
+        if isinstance(tab.widget, Editor):
+            self.tell_file_open(tab.project, tab.widget.path, False)
         await self.tabbed.remove_pane(tab.pane_id)
         if was_beside is not None and was_beside in self.tabs:
             self.tabbed.active = was_beside

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from cloudide_tui.config import parse_value
 from cloudide_tui.dialogs import Answer, ConfirmDialog, QuestionDialog, TextInputDialog
 from cloudide_tui.dialogs.text_input import TakenCheck
 from cloudide_tui.validation import validate_file_name, validate_new_path, validate_project_name
@@ -121,6 +122,24 @@ def quit_unsaved(paths: Sequence[str]) -> QuestionDialog:
             Answer(DISCARD, "Quit without saving", "error"),
         ],
         danger=True,
+    )
+
+
+def new_token(why: str, how: str, saved: str | None) -> TextInputDialog:
+    """The server refused the token (expired, revoked): paste a new one to go on.
+
+    Args:
+        why: The server's words.
+        how: How to get a new one (the command to run on the server).
+        saved: Where unsaved editor text was put meanwhile, if any.
+    """
+    kept = f" Your unsaved text is kept in the editors (and copied to {saved})." if saved else ""
+    return TextInputDialog(
+        "The server refused the token",
+        f"{why}{kept}\n{how}",
+        validate=lambda text: parse_value("token", text.strip(), "the token"),
+        confirm="Connect",
+        password=True,
     )
 
 

@@ -7,14 +7,14 @@ panes, this module remembers what they are and says what their labels read.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from textual.content import Content
 from textual.widget import Widget
 
-from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.backend.base import SessionStatus, ShellSession
 from cloudide_tui.widgets.editor import Editor
 
 TITLE_WIDTH = 20
@@ -49,6 +49,25 @@ class Tab:
     """A terminal's shell has ended (Enter restarts it)."""
     number: int = 1
     """A terminal's number among its project's terminals: shown when titles collide."""
+    status: SessionStatus = field(default_factory=SessionStatus)
+    """A terminal's shell's status (connected, viewers, read-only), as last told."""
+    unwatch: Callable[[], None] | None = None
+    """Stops watching the shell's status (when the tab closes or the shell is replaced)."""
+
+
+def terminal_state(tab: Tab) -> str:
+    """What a terminal tab's label adds to its name: `` (ended)``, `` (reconnecting…)``,
+    `` (read-only, 2 watching)`` ... ("" when there is nothing to say)."""
+    if tab.ended:
+        return " (ended)"
+    words = []
+    if not tab.status.connected:
+        words.append("reconnecting…")
+    if tab.status.read_only:
+        words.append("read-only")
+    if tab.status.viewers > 1 and tab.status.connected:
+        words.append(f"{tab.status.viewers} watching")
+    return f" ({', '.join(words)})" if words else ""
 
 
 class TabRegistry(Mapping[str, Tab]):
@@ -107,19 +126,33 @@ class TabRegistry(Mapping[str, Tab]):
         title (the directory) goes in the tooltip (``tooltip``), not here: it changes."""
         if isinstance(tab.widget, Editor):
             text, state = tab.widget.name_label, " ●" if tab.widget.dirty else ""
+            if tab.widget.others:
+                state += f" (+{len(tab.widget.others)})"
         else:
             text = tab.project + (f" #{tab.number}" if tab.number > 1 else "")
-            state = " (ended)" if tab.ended else ""
+            state = terminal_state(tab)
         number = f"{position} " if position is not None and position <= 9 else ""
-        name = shorten(text, TITLE_WIDTH - len(state))
+        name = shorten(text, max(8, TITLE_WIDTH - len(state)))
         return Content.assemble((number, "dim"), name, state, (CLOSE_MARK, "dim"))
 
     def tooltip(self, tab: Tab) -> str:
         """What hovering a tab says: the shell's title (user@project: directory), or the
         file's path in its project."""
         if isinstance(tab.widget, Editor):
-            return f"{tab.project}: {tab.widget.path}"
-        return (tab.title or tab.project) + (" (ended: Enter restarts)" if tab.ended else "")
+            others = tab.widget.others
+            also = f"\nalso open by: {', '.join(others)}" if others else ""
+            return f"{tab.project}: {tab.widget.path}{also}"
+        status = tab.status
+        notes = []
+        if tab.ended:
+            notes.append("ended: Enter restarts")
+        elif not status.connected:
+            notes.append("reconnecting: the shell runs on at the server; keys wait")
+        if status.read_only:
+            notes.append("read-only: you watch, you cannot type")
+        if status.viewers > 1:
+            notes.append(f"{status.viewers} clients watching")
+        return (tab.title or tab.project) + "".join(f"\n{note}" for note in notes)
 
     def rename_project(self, old: str, new: str) -> None:
         """A project was renamed: its tabs (and editors' files) follow it."""

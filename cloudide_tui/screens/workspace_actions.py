@@ -3,8 +3,9 @@ delete what the browser's cursor is on.
 
 Each action asks first (``questions``: the name, checked as it is typed, or "for good?"),
 then calls the backend in a worker whose failure goes up to the app; the tabs follow
-(editors retarget on a rename, a deleted project's tabs close). A base of ``MainScreen``:
-the hub's parts these actions use are declared here and defined there.
+(editors retarget on a rename, a deleted project's tabs close). A base of ``MainScreen``
+(on ``FileSync``, which lists what the browser shows): the hub's parts these actions use
+are declared here and defined there.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 from textual import on, work
-from textual.screen import Screen
 
 from cloudide_tui.backend.base import Backend
 from cloudide_tui.errors import AlreadyExists, CloudIDEError, NotFound
 from cloudide_tui.screens import questions
+from cloudide_tui.screens.file_sync import FileSync
 from cloudide_tui.screens.tabs import Tab, TabKind, TabRegistry
 from cloudide_tui.validation import validate_new_path, validate_project_name
+from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.project_browser import BrowserItem, ProjectBrowser
 
 
-class WorkspaceActions(Screen[None]):
+class WorkspaceActions(FileSync):
     """New project, new file, new folder, rename and delete (see the module docstring)."""
 
     backend: Backend
@@ -38,10 +40,6 @@ class WorkspaceActions(Screen[None]):
     close_project_tabs: Callable[[str, TabKind | None], Awaitable[None]]
     _set_label: Callable[[Tab], None]
     _update_status: Callable[[], None]
-
-    @property
-    def browser(self) -> ProjectBrowser:
-        return self.query_one(ProjectBrowser)
 
     # -- actions on projects --------------------------------------------------------------
     def action_new_project(self) -> None:
@@ -80,7 +78,7 @@ class WorkspaceActions(Screen[None]):
         """Create a project (validated again by the backend), then open its terminal."""
         validate_project_name(name)
         await self.backend.create_project(name)
-        await self.browser.reload()
+        await self.reload_browser()
         self.browser.select_project(name)
         if open_it:
             await self.open_project(name)
@@ -138,8 +136,8 @@ class WorkspaceActions(Screen[None]):
                     f"{path} exists already in {project}.",
                     hint="choose another name, or open the file",
                 )
-        await self.browser.reload()
-        await self.browser.reveal(project, path)
+        await self.reload_browser()
+        await self.reveal(project, path)
         if not folder:
             self.open_file(project, path)
 
@@ -168,15 +166,32 @@ class WorkspaceActions(Screen[None]):
             with self._changing(item.project):
                 await self.close_project_tabs(item.project, "terminal")
                 await self.backend.rename_project(item.project, new)
+                editors = self._editor_paths(item.project)
                 self.tabs.rename_project(item.project, new)
                 self.opened_projects.discard(item.project)
+            for path in editors:
+                self.tell_file_open(item.project, path, False)
+                self.tell_file_open(new, path, True)
         else:
             dst = posixpath.join(posixpath.dirname(item.path), new)
             await self.backend.rename_path(item.project, item.path, dst)
+            before = self._editor_paths(item.project)
             for tab in self.tabs.move_path(item.project, item.path, dst):
                 self._set_label(tab)
-        await self.browser.reload()
+            after = self._editor_paths(item.project)
+            for path in before - after:
+                self.tell_file_open(item.project, path, False)
+            for path in after - before:
+                self.tell_file_open(item.project, path, True)
+        await self.reload_browser()
         self._update_status()
+
+    def _editor_paths(self, project: str) -> set[str]:
+        return {
+            tab.widget.path
+            for tab in self.tabs.of_project(project, "editor")
+            if isinstance(tab.widget, Editor)
+        }
 
     def action_delete(self) -> None:
         item = self._cursor()
@@ -198,7 +213,7 @@ class WorkspaceActions(Screen[None]):
                 self.opened_projects.discard(item.project)
         else:
             await self.backend.delete_path(item.project, item.path)
-        await self.browser.reload()
+        await self.reload_browser()
         self._update_status()
 
     # -- a project folder deleted on disk (not by us) -------------------------------------

@@ -1,13 +1,17 @@
-"""An editor tab: Textual's TextArea with highlighting, saving through the backend.
+"""An editor tab: Textual's TextArea with highlighting; the main screen reads and writes.
 
-Saving is atomic on the backend's side and passes the version the text was read at, so a
-file changed (or deleted) on disk meanwhile (by the shell, by git) is never overwritten
-silently: the user is asked first. While the text has no unsaved changes the editor
-follows the file on disk (polled once a second), so ``sed -i`` in the shell shows up here.
+The editor does no I/O: saving posts ``SaveRequested`` and the screen writes through the
+backend, passing the version the text was read at, so a file changed (or deleted) on disk
+meanwhile (by the shell, by git, by another client) is never overwritten silently: the
+user is asked first. While the text has no unsaved changes the editor follows the file:
+the screen hears of every change from the backend's events (``sed -i`` in the shell, a
+save in another client) and calls ``follow``; a file deleted under it is said on its
+notice line. ``others`` says who else has it open.
 
 Besides TextArea's own keys: Ctrl+Home/Ctrl+End, find and replace (``find_bar``), go to
 line, reload from disk. What needs a question (go to which line? discard the changes?)
-goes up as a message: the main screen asks, then calls back down.
+or the disk (reload) goes up as a message: the main screen asks or reads, then calls
+back down.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -24,12 +28,11 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
-from cloudide_tui.backend.base import Backend, FileContent, FileEntry
-from cloudide_tui.errors import BinaryFile, Conflict, DeletedOnDisk, InvalidPosition, NotFound
+from cloudide_tui.backend.base import FileContent, FileEntry
+from cloudide_tui.errors import BinaryFile, FileTooLarge, InvalidPosition
 from cloudide_tui.keymap import EDITOR_BINDINGS, EDITOR_TEXT_BINDINGS
 from cloudide_tui.widgets.find_bar import FindBar, Match, find_matches, next_match, replace_all
 from cloudide_tui.widgets.ordered_keys import OrderedTextArea
-from cloudide_tui.worker_errors import ReportWorkerErrors
 
 EDIT_LIMIT = 2 << 20
 """Files up to this size are editable; larger ones open read-only (their first part)."""
@@ -167,11 +170,11 @@ class CodeArea(OrderedTextArea):
         self.move_cursor(self.document.end, select=select)
 
 
-class Editor(ReportWorkerErrors, Vertical):
-    """One open file. The main screen creates it from a read; it saves and follows itself.
+class Editor(Vertical):
+    """One open file. The main screen creates it from a read, saves it when asked and
+    reloads it when the file changes (see the module docstring).
 
     Args:
-        backend: Where the file lives (injected by the app; never constructed here).
         project: The project the file belongs to.
         content: What was read: the text and the version to save against.
     """
@@ -185,9 +188,6 @@ class Editor(ReportWorkerErrors, Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = list(EDITOR_BINDINGS)
-
-    FOLLOW_INTERVAL = 1.0
-    """Seconds between checks of the file on disk while there are no unsaved changes."""
 
     @dataclass
     class DirtyChanged(Message):
@@ -245,6 +245,19 @@ class Editor(ReportWorkerErrors, Vertical):
             return self.editor
 
     @dataclass
+    class SaveRequested(Message):
+        """Write ``text`` (the screen does it, then calls ``saved`` or ``save_failed``);
+        ``force``: over whatever the file holds now (the user said overwrite)."""
+
+        editor: Editor
+        text: str
+        force: bool
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    @dataclass
     class Saved(Message):
         """The text was written to the backend."""
 
@@ -255,9 +268,8 @@ class Editor(ReportWorkerErrors, Vertical):
         def control(self) -> Editor:
             return self.editor
 
-    def __init__(self, backend: Backend, project: str, content: FileContent) -> None:
+    def __init__(self, project: str, content: FileContent) -> None:
         super().__init__()
-        self.backend = backend
         self.project = project
         self.path = content.entry.path
         self.version: str | None = content.entry.version
@@ -270,6 +282,10 @@ class Editor(ReportWorkerErrors, Vertical):
         """The file was deleted on disk while open (the text stays; saving makes it anew)."""
         self._dirty = False
         self._saving = False
+        self.others: list[str] = []
+        """Who else has this file open (another client of a shared server), in words."""
+        self.reads_asked = 0
+        """Reads of the file asked by the screen to follow it (the last one wins)."""
         self._matches: list[Match] = []
         self._match_index: int | None = None
 
@@ -288,7 +304,6 @@ class Editor(ReportWorkerErrors, Vertical):
 
     def on_mount(self) -> None:
         self._show_notice()
-        self.set_interval(self.FOLLOW_INTERVAL, self._follow_tick)
         self._match_theme()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._match_theme())
 
@@ -376,46 +391,39 @@ class Editor(ReportWorkerErrors, Vertical):
             return
         self.save()
 
-    @work(group="editor-save", exclusive=True, exit_on_error=False)
-    async def save(self, *, force: bool = False) -> None:
-        """Write the text (see ``write``); other errors go up to the app."""
-        await self.write(force=force)
-
-    async def write(self, *, force: bool = False) -> bool:
-        """Write the text; True once written. On a conflict (changed or deleted on
-        disk) nothing is written, ``ChangedOnDisk`` is posted and this returns False.
-
-        The text stays in the editor whatever happens, so nothing typed is lost.
-
-        Raises:
-            CloudIDEError: any other failure (a missing folder, a full disk ...).
-        """
-        text = self.text
+    def save(self, *, force: bool = False) -> None:
+        """Ask the screen to write the text (``SaveRequested``); it answers with
+        ``saved`` or ``save_failed`` (on a conflict ``ChangedOnDisk`` is posted). The text
+        stays here whatever happens, so nothing typed is lost."""
         self._saving = True
-        try:
-            entry = await self.backend.write_file(
-                self.project,
-                self.path,
-                text.encode("utf-8"),
-                expected_version=None if force else self.version,
-            )
-        except Conflict as conflict:
-            deleted = isinstance(conflict, DeletedOnDisk)
-            if deleted != self.deleted_on_disk:
-                self.deleted_on_disk = deleted
-                self._show_notice()
+        self.post_message(self.SaveRequested(self, self.text, force))
+
+    @property
+    def saving(self) -> bool:
+        """A save was asked and not answered yet (the file is not followed meanwhile)."""
+        return self._saving
+
+    def save_started(self) -> None:
+        """The screen writes the text now (a save it does itself: closing, quitting)."""
+        self._saving = True
+
+    def save_failed(self, *, conflict: bool, deleted: bool = False) -> None:
+        """The save wrote nothing: the file changed (or was ``deleted``) on disk
+        (``conflict``: the screen is told, to ask whether to overwrite) or it failed
+        (reported by the screen)."""
+        self._saving = False
+        if conflict:
+            self.set_deleted_on_disk(deleted)
             self.post_message(self.ChangedOnDisk(self, deleted=deleted))
-            return False
-        finally:
-            self._saving = False
+
+    def saved(self, text: str, entry: FileEntry) -> None:
+        """The screen wrote ``text`` (what the save asked for): it is the saved state."""
+        self._saving = False
         self.version = entry.version
         self.saved_text = text
-        if self.deleted_on_disk:
-            self.deleted_on_disk = False
-            self._show_notice()
+        self.set_deleted_on_disk(False)
         self._update_dirty()
         self.post_message(self.Saved(self, entry))
-        return True
 
     # -- find and replace, go to line ------------------------------------------------
     def action_find(self) -> None:
@@ -517,23 +525,27 @@ class Editor(ReportWorkerErrors, Vertical):
         else:
             self.revert()
 
-    @work(group="editor-follow", exclusive=True, exit_on_error=False)
-    async def revert(self) -> None:
-        """Read the file again and show it, dropping unsaved changes (the screen asked).
+    @dataclass
+    class ReloadRequested(Message):
+        """Reload from disk (F5; the user said yes if there were unsaved changes): the
+        screen reads the file and calls ``reverted`` (or ``set_deleted_on_disk``)."""
 
-        A file gone from disk keeps the text here and says so.
+        editor: Editor
+
+        @property
+        def control(self) -> Editor:
+            return self.editor
+
+    def revert(self) -> None:
+        """Drop unsaved changes for what the file holds now (the screen reads it)."""
+        self.post_message(self.ReloadRequested(self))
+
+    def reverted(self, content: FileContent) -> None:
+        """The screen read the file for ``revert``: show it (unsaved changes dropped).
+
+        Raises:
+            BinaryFile: it is not text any more (the text here stays).
         """
-        try:
-            content = await self.backend.read_file(self.project, self.path, READ_LIMIT)
-        except NotFound:
-            self.deleted_on_disk = True
-            self._show_notice()
-            self.notify(
-                f"{self.path} is no longer on disk; your text stays here (Ctrl+S saves it).",
-                title="Not reloaded",
-                severity="warning",
-            )
-            return
         text, read_only, notice = decode_for_editing(content)
         self.read_only = self.text_area.read_only = read_only
         self.notice = notice
@@ -542,42 +554,33 @@ class Editor(ReportWorkerErrors, Vertical):
         self.reload(text, content.entry.version)
         self.notify(f"Reloaded {self.path} from disk.", timeout=2)
 
-    # -- following the file on disk -------------------------------------------------
-    def _follow_tick(self) -> None:
-        busy = any(
-            w.node is self and w.group == "editor-follow" and not w.is_finished
-            for w in self.workers
-        )
-        if not self._saving and not busy:
-            self.follow()
-
-    @work(group="editor-follow", exclusive=True, exit_on_error=False)
-    async def follow(self) -> None:
-        """Reload the text if the file changed on disk and nothing here is unsaved; say
-        so if it was deleted (unsaved or not)."""
-        try:
-            entry = await self.backend.stat(self.project, self.path)
-        except NotFound:
-            # Deleted or renamed away: keep the text (saving makes it anew) and say so.
-            if not self.deleted_on_disk:
-                self.deleted_on_disk = True
+    def set_deleted_on_disk(self, deleted: bool) -> None:
+        """The file is gone from disk (or back): the notice line says so; the text stays
+        (saving makes the file anew)."""
+        if deleted != self.deleted_on_disk:
+            self.deleted_on_disk = deleted
+            if self.is_mounted:
                 self._show_notice()
-            return
-        except Exception:
-            return  # the browser's poll reports engine trouble; don't repeat it per tab
-        if self.deleted_on_disk:
-            self.deleted_on_disk = False
-            self._show_notice()
-        if self._dirty or entry.version == self.version or entry.kind != "file":
-            return
-        content = await self.backend.read_file(self.project, self.path, READ_LIMIT)
-        if self._dirty or self._saving:
-            return  # the user typed meanwhile: their text wins, saving will ask
+
+    # -- following the file on disk -------------------------------------------------
+    @property
+    def follows(self) -> bool:
+        """Whether a change on disk should replace the text now (no unsaved changes, no
+        save under way)."""
+        return not self._dirty and not self._saving
+
+    def follow(self, content: FileContent) -> bool:
+        """The file changed on disk: take ``content`` if nothing here is unsaved (the
+        user's text always wins; saving will ask). Returns whether it was taken."""
+        self.set_deleted_on_disk(False)
+        if not self.follows or content.entry.version == self.version:
+            return False
         try:
             text, _read_only, _notice = decode_for_editing(content)
-        except BinaryFile:
-            return
+        except (BinaryFile, FileTooLarge):
+            return False
         self.reload(text, content.entry.version)
+        return True
 
     def reload(self, text: str, version: str) -> None:
         """Replace the text with the file's new content, keeping the cursor where it was."""

@@ -1,11 +1,12 @@
 """The project browser: every project with its container state, and the files under it.
 
-A ``Tree`` whose top level is the projects and whose branches are workspace directories,
-read through the backend's file API (so it works the same against a remote server). It
-stays fresh by polling, once a second, only what is on screen: the project list and the
-directories the user has expanded; each listing is diffed into the tree, so nothing
-flickers and the cursor stays put. Operations on what is under the cursor (new file,
-rename, delete) are the main screen's actions: this widget reads, the hub writes.
+A ``Tree`` whose top level is the projects and whose branches are workspace directories.
+It does no I/O and never polls: the main screen lists what it shows (``set_projects``,
+``set_listing``) when it starts, when the user expands a folder (``ListingWanted``), and
+when the backend says something changed (its change events: a file the shell made, a
+project made elsewhere). Each listing is diffed into the tree, so nothing flickers and
+the cursor stays put. Operations on what is under the cursor (new file, rename, delete)
+are the main screen's actions too.
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from cloudide_tui.backend.base import Backend, ContainerState, FileEntry, ProjectInfo
-from cloudide_tui.errors import CloudIDEError, NotFound
+from cloudide_tui.backend.base import ContainerState, FileEntry, ProjectInfo
 from cloudide_tui.keymap import BROWSER_BINDINGS
-from cloudide_tui.worker_errors import ReportWorkerErrors
 
 ItemKind = Literal["project", "dir", "file", "symlink", "other"]
 
@@ -83,8 +82,8 @@ def entry_label(entry: FileEntry) -> Text:
     return Text(entry.name)
 
 
-class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
-    """Projects and their files, polled and diffed; posts what the user opens."""
+class ProjectBrowser(Tree[BrowserItem]):
+    """Projects and their files, as listed for it; posts what the user opens."""
 
     DEFAULT_CSS = """
     ProjectBrowser { background: $surface; }
@@ -98,11 +97,6 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
     TYPING_PAUSE = 1.0
     """Seconds after a key typed here that does nothing during which more printable keys
     are taken as the same typing (and do nothing either), not as the browser's keys."""
-
-    POLL_INTERVAL = 1.0
-    """Seconds between polls of the expanded directories (the staleness bound)."""
-    PROJECTS_EVERY = 2
-    """Poll the project list (container states) every this many directory polls."""
 
     @dataclass
     class ProjectOpened(Message):
@@ -122,6 +116,18 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         browser: ProjectBrowser
         project: str
         path: str
+
+        @property
+        def control(self) -> ProjectBrowser:
+            return self.browser
+
+    @dataclass
+    class ListingWanted(Message):
+        """A folder (``path``; None: the project's top) was expanded: list it for me."""
+
+        browser: ProjectBrowser
+        project: str
+        path: str | None
 
         @property
         def control(self) -> ProjectBrowser:
@@ -152,9 +158,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         def control(self) -> ProjectBrowser:
             return self.browser
 
-    def __init__(self, backend: Backend, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Projects", id=id)
-        self.backend = backend
         self.show_root = False
         self.guide_depth = 2
         # Enter/click opens (a project's terminal, a file); what expands is decided here,
@@ -164,30 +169,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         """Every project the tree shows, by name, as last listed."""
         self._item_nodes: dict[tuple[str, str | None], TreeNode[BrowserItem]] = {}
         self._loaded: set[tuple[str, str | None]] = set()
-        self._ticks = 0
         self._placeholder: list[TreeNode[BrowserItem]] = []
-        self._poll_failing = False
         self._typing_until = 0.0
-        self.polling = False
-        """Poll once a second; the app turns it on once start-up (engine check) is over,
-        so an engine that is down is reported once, by start-up."""
-        self.polls = 0
-        """Polls finished so far (a read API for tests that watch what a poll shows)."""
-
-    # -- lifecycle ------------------------------------------------------------------
-    def on_mount(self) -> None:
-        self.set_interval(self.POLL_INTERVAL, self._tick)
-
-    def _tick(self) -> None:
-        if not self.polling:
-            return
-        # A slow backend must not have each tick cancel the poll before it: skip instead.
-        if any(
-            w.node is self and w.group == "browser-poll" and not w.is_finished for w in self.workers
-        ):
-            return
-        self._ticks += 1
-        self.poll(projects=self._ticks % self.PROJECTS_EVERY == 0)
 
     # -- what the screen asks -------------------------------------------------------
     @property
@@ -220,8 +203,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
             self.move_cursor(node)
 
     def show_project(self, project: str) -> None:
-        """An opened project shows its files: expand its node (listing it now, then
-        polling it) and put the cursor on it unless it is already inside the project."""
+        """An opened project shows its files: expand its node (``ListingWanted``) and
+        put the cursor on it unless it is already inside the project."""
         node = self._item_nodes.get((project, None))
         if node is None:
             return
@@ -233,50 +216,28 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
         if node.tree is self and node.line >= 0:
             self.move_cursor(node)
 
-    async def reveal(self, project: str, path: str) -> None:
-        """Expand the folders down to ``path`` (loading them now) and put the cursor on it."""
-        parts = path.split("/")
-        for depth in range(len(parts)):
-            parent = "/".join(parts[:depth]) or None
-            node = self._item_nodes.get((project, parent))
-            if node is None:
-                return
+    def expand_folder(self, project: str, path: str | None) -> bool:
+        """Expand a listed folder (None: the project); False if it is not in the tree."""
+        node = self._item_nodes.get((project, path))
+        if node is None:
+            return False
+        if not node.is_expanded:
             node.expand()
-            await self._load_dir(project, parent)
+        return True
+
+    def move_to(self, project: str, path: str | None) -> None:
+        """Put the cursor on a listed entry (once the tree has drawn it)."""
         node = self._item_nodes.get((project, path))
         if node is not None:
             self.call_after_refresh(self._move_to, node)
 
-    async def reload(self) -> None:
-        """Re-read the project list and every expanded directory now."""
-        self._set_projects(await self.backend.list_projects())
-        for key in self._expanded_dirs():
-            await self._load_dir(*key)
+    def is_listed(self, project: str, path: str | None) -> bool:
+        """Whether this folder's entries are in the tree (listed, not removed since)."""
+        return (project, path) in self._loaded and (project, path) in self._item_nodes
 
-    # -- polling --------------------------------------------------------------------
-    @work(exclusive=True, group="browser-poll", exit_on_error=False)
-    async def poll(self, projects: bool = True) -> None:
-        """Refresh what is visible. Errors are reported once, not every second."""
-        try:
-            if projects or not self.projects:
-                self._set_projects(await self.backend.list_projects())
-            for key in self._expanded_dirs():
-                await self._load_dir(*key)
-        except CloudIDEError as error:
-            if not self._poll_failing:
-                self._poll_failing = True
-                self.app.notify(
-                    f"{error.message}{' ' + error.hint if error.hint else ''}",
-                    title=error.title,
-                    severity="error",
-                    timeout=8,
-                )
-            return
-        finally:
-            self.polls += 1
-        self._poll_failing = False
-
-    def _expanded_dirs(self) -> list[tuple[str, str | None]]:
+    def shown_dirs(self) -> list[tuple[str, str | None]]:
+        """The listed folders a user can see now (expanded, their parents too): what to
+        list again when everything may have changed."""
         keys = []
         for key, node in self._item_nodes.items():
             if key in self._loaded and node.is_expanded and node.data and node.data.is_dir:
@@ -299,7 +260,8 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
                 node.remove()
             self._placeholder = []
 
-    def _set_projects(self, infos: list[ProjectInfo]) -> None:
+    def set_projects(self, infos: list[ProjectInfo]) -> None:
+        """Show these projects (the backend's list): diffed into the tree."""
         new = {info.name: info for info in infos}
         self._set_placeholder(not infos)
         if new == self.projects:
@@ -321,20 +283,19 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
             self.cursor_line = 0
         self.post_message(self.ProjectsChanged(self, infos, removed))
 
-    async def _load_dir(self, project: str, path: str | None) -> None:
+    def set_listing(self, project: str, path: str | None, entries: list[FileEntry]) -> None:
+        """Show these entries in a folder (None: the project's top), diffed into the tree;
+        nothing happens if the folder is no longer in it."""
         node = self._item_nodes.get((project, path))
         if node is None:
             return
-        try:
-            entries = await self.backend.list_dir(project, path or "")
-        except NotFound:
-            if path is not None:  # the directory went away under us
-                self._remove_subtree(project, path)
-            return
-        if self._item_nodes.get((project, path)) is not node:
-            return  # removed meanwhile
         self._loaded.add((project, path))
         self._diff_children(node, project, entries)
+
+    def folder_gone(self, project: str, path: str | None) -> None:
+        """A folder (or the project) no longer exists: remove it and what was under it."""
+        if path is not None:
+            self._remove_subtree(project, path)
 
     def _diff_children(
         self, node: TreeNode[BrowserItem], project: str, entries: list[FileEntry]
@@ -398,11 +359,7 @@ class ProjectBrowser(ReportWorkerErrors, Tree[BrowserItem]):
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[BrowserItem]) -> None:
         item = event.node.data
         if item is not None and item.is_dir:
-            self._load_now(item.project, item.path)
-
-    @work(group="browser-load", exit_on_error=False)
-    async def _load_now(self, project: str, path: str | None) -> None:
-        await self._load_dir(project, path)
+            self.post_message(self.ListingWanted(self, item.project, item.path))
 
     async def on_tree_node_selected(self, event: Tree.NodeSelected[BrowserItem]) -> None:
         event.stop()

@@ -6,12 +6,37 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from cloudide_tui.backend.base import ContainerState
+from cloudide_tui.backend.base import ConnectionStatus, ContainerState
 from cloudide_tui.widgets.project_browser import STATE_MARKS
+
+CONNECTION_WORDS: dict[str, tuple[str, str]] = {
+    "connecting": ("○ connecting…", "yellow"),
+    "connected": ("● connected", "green"),
+    "reconnecting": ("○ reconnecting…", "yellow"),
+    "unauthorized": ("✕ token refused", "red"),
+}
+"""How each connection state reads (a mark and words: it reads without colour too)."""
+
+
+def connection_text(status: ConnectionStatus) -> Text:
+    """``ws://host:8000 │ ann │ ● connected 3 ms`` (a local backend: its name only)."""
+    text = Text(status.where or "?")
+    if status.state == "local":
+        return text
+    if status.user:
+        text.append(" │ ", "dim")
+        text.append(status.user)
+    words, colour = CONNECTION_WORDS[status.state]
+    text.append(" │ ", "dim")
+    text.append(words, colour)
+    if status.state == "connected" and status.rtt is not None:
+        text.append(f" {status.rtt * 1000:.0f} ms", "dim")
+    return text
 
 
 class StatusLine(Widget):
     """One line at the top: ``cloudide-tui │ local Docker │ demo ● running │ activity``,
+    or with a server ``cloudide-tui │ wss://ide │ ann │ ● connected 4 ms │ demo ...``;
     and on the right the active editor's ``Ln 12, Col 5  Python``."""
 
     DEFAULT_CSS = """
@@ -20,6 +45,9 @@ class StatusLine(Widget):
 
     backend_name: reactive[str] = reactive("")
     """The backend's description ("local Docker", a server URL later)."""
+    connection: reactive[ConnectionStatus | None] = reactive(None)
+    """The backend's connection (a server's address, user, state and round-trip time);
+    None or ``local``: just ``backend_name``."""
     project: reactive[str | None] = reactive(None)
     """The project of the active tab (or under the browser's cursor)."""
     state: reactive[ContainerState | None] = reactive(None)
@@ -30,7 +58,12 @@ class StatusLine(Widget):
     """The active editor's cursor and language (empty for a terminal)."""
 
     def render(self) -> Text:
-        text = Text.assemble((" cloudide-tui ", "bold"), ("│ ", "dim"), self.backend_name or "?")
+        text = Text.assemble((" cloudide-tui ", "bold"), ("│ ", "dim"))
+        connection = self.connection
+        if connection is None or connection.state == "local":
+            text.append(self.backend_name or "?")
+        else:
+            text.append_text(connection_text(connection))
         if self.project:
             text.append(" │ ", "dim")
             text.append(self.project, "bold")

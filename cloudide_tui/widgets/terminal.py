@@ -15,7 +15,10 @@ and drives a ``TerminalEmulator`` with it. The design follows from measurements
 * **The cursor, the selection and the scroll position are overlays**, never baked into
   the cached Strips.
 
-The widget owns the session it is given: it closes it when replaced or unmounted.
+The widget owns the session it is given: it lets it go when replaced or unmounted
+(``ShellSession.detach``: a local shell ends with its only viewer, a server's runs on).
+Answers to the program's queries go back through ``ShellSession.reply`` (a shared shell
+takes one viewer's), not as typed input.
 """
 
 from __future__ import annotations
@@ -84,6 +87,13 @@ def _triplet(color: RichColor | None, default: RGB) -> RGB:
         return default
     red, green, blue = color.get_truecolor()
     return (red, green, blue)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """The emulator's answer to a query, queued in order with the input."""
+
+    data: bytes
 
 
 class Terminal(ScrollView, can_focus=True):
@@ -210,7 +220,7 @@ class Terminal(ScrollView, can_focus=True):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._io_tasks: set[asyncio.Task[Any]] = set()
         """The reader, pump and writer on the current session (a restart replaces them)."""
-        self._input: asyncio.Queue[bytes | tuple[int, int]] = asyncio.Queue()
+        self._input: asyncio.Queue[bytes | tuple[int, int] | _Reply] = asyncio.Queue()
         self._ended = False
         self._end_reason: str | None = None
         # the snapshot the widget shows, taken after each parsed batch (see _publish)
@@ -230,12 +240,17 @@ class Terminal(ScrollView, can_focus=True):
         self._missed_history = False
         self._resize_timer: Timer | None = None
         self._sized = False
+        self._size_known = asyncio.Event()
+        """Set once the emulator has the widget's size: output is read only from then on,
+        so that a redraw made for this size (a server's snapshot) lands on a screen of
+        that size, not on the made-up 80x24 of a widget not laid out yet."""
         self._sent_size: tuple[int, int] | None = None
         self._bell_timer: Timer | None = None
         self._mouse_button = 0  # button held while the program gets the mouse
         self._selection = Selection()
         self._min_contrast = MIN_CONTRAST
         self._marks: dict[int, list[tuple[int, int, bool]]] = {}
+        self._banner = ""
 
     # -- public API ----------------------------------------------------------------------
     @property
@@ -337,6 +352,17 @@ class Terminal(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, virtual - height // 3), animate=False, immediate=True)
 
     @property
+    def banner(self) -> str:
+        """A note shown over the top right corner ("reconnecting…"); "" for none."""
+        return self._banner
+
+    @banner.setter
+    def banner(self, text: str) -> None:
+        if text != self._banner:
+            self._banner = text
+            self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))
+
+    @property
     def scrolled_back(self) -> int:
         """How many lines the view is above the live screen (0: following the output)."""
         return max(0, round(self.max_scroll_y - self.scroll_offset.y))
@@ -347,7 +373,7 @@ class Terminal(ScrollView, can_focus=True):
         old = self._session
         self._session = session
         if old is not None and old is not session:
-            self._spawn(old.close())
+            self._spawn(old.detach())
         if self.is_mounted:
             self._start()
 
@@ -378,7 +404,7 @@ class Terminal(ScrollView, can_focus=True):
         self._stop_tasks()
         if self._session is not None:
             with contextlib.suppress(Exception):  # a dead transport must not break unmount
-                await self._session.close()
+                await self._session.detach()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -435,6 +461,7 @@ class Terminal(ScrollView, can_focus=True):
         """Pull output into the pump; stop pulling while its backlog is full."""
         clock = time.perf_counter
         try:
+            await self._size_known.wait()
             turn = clock()
             while True:
                 data = await session.read()
@@ -460,14 +487,16 @@ class Terminal(ScrollView, can_focus=True):
             self._show_end()
 
     async def _write_loop(
-        self, session: ShellSession, queue: asyncio.Queue[bytes | tuple[int, int]]
+        self, session: ShellSession, queue: asyncio.Queue[bytes | tuple[int, int] | _Reply]
     ) -> None:
-        """Send input and resizes to the session, in order, without blocking the UI."""
+        """Send input, answers and resizes to the session, in order, without blocking the UI."""
         while True:
             item = await queue.get()
             try:
                 if isinstance(item, tuple):
                     await session.resize(*item)
+                elif isinstance(item, _Reply):
+                    await session.reply(item.data)
                 else:
                     await session.write(item)
             except asyncio.CancelledError:
@@ -542,8 +571,8 @@ class Terminal(ScrollView, can_focus=True):
         self._history_size = emulator.history_size
         self._history_pushed = emulator.history_pushed
         replies = emulator.take_replies()
-        if replies:
-            self._send(replies)
+        if replies and not self._ended and self._session is not None:
+            self._input.put_nowait(_Reply(replies))
         title = emulator.title
         bell = emulator.take_bell()
 
@@ -734,6 +763,10 @@ class Terminal(ScrollView, can_focus=True):
         if y == 0 and self.scrolled_back:
             badge = f" ↑ {self.scrolled_back} lines back · Shift+PgDn "
             strip = overlay_right(strip, badge, self.get_component_rich_style("terminal--badge"))
+        elif y == 0 and self._banner:
+            strip = overlay_right(
+                strip, f" {self._banner} ", self.get_component_rich_style("terminal--badge")
+            )
         return strip
 
     # -- keys and paste ------------------------------------------------------------------
@@ -823,6 +856,7 @@ class Terminal(ScrollView, can_focus=True):
 
         self._pump.with_emulator(resize)
         self._send_size(height, width)
+        self._size_known.set()
 
     def _send_size(self, rows: int, cols: int) -> None:
         """Tell the session its size, once per change (each one is a SIGWINCH)."""

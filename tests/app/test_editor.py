@@ -9,7 +9,7 @@ from textual.widgets import Input, Label, Static
 from cloudide_tui.dialogs import ConfirmDialog, QuestionDialog, TextInputDialog
 from cloudide_tui.widgets.editor import Editor
 from cloudide_tui.widgets.terminal import Terminal
-from testkit.backends import BackendHome
+from testkit.backends import Home
 from testkit.ide import Ide, notification_titles, notifications_shown, running_ide, type_text
 
 LINES = "\n".join(f"line {n} foo" if n % 10 == 0 else f"line {n}" for n in range(1, 41)) + "\n"
@@ -38,7 +38,7 @@ async def _make_file(ide: Ide, path: str, text: str) -> None:
     await ide.backend.write_file(project, path, text.encode("utf-8"))
 
 
-async def test_moving_finding_replacing_and_going_to_a_line(home: BackendHome) -> None:
+async def test_moving_finding_replacing_and_going_to_a_line(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("editing")
         await _make_file(ide, "lines.py", LINES)
@@ -104,7 +104,7 @@ async def test_moving_finding_replacing_and_going_to_a_line(home: BackendHome) -
         await ide.wait_for(lambda: status.position == "", "no position for a terminal")
 
 
-async def test_reloading_from_disk_asks_only_when_there_are_changes(home: BackendHome) -> None:
+async def test_reloading_from_disk_asks_only_when_there_are_changes(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("reloads")
         await _make_file(ide, "r.txt", "first\n")
@@ -129,7 +129,7 @@ async def test_reloading_from_disk_asks_only_when_there_are_changes(home: Backen
 
 
 async def test_a_latin1_file_opens_read_only_and_a_binary_one_is_named_so(
-    home: BackendHome,
+    home: Home,
 ) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("encodings")
@@ -155,7 +155,7 @@ async def test_a_latin1_file_opens_read_only_and_a_binary_one_is_named_so(
         assert not any(e.path == "prog.bin" for e in ide.main.editors())
 
 
-async def test_saving_a_file_deleted_on_disk_says_it_was_deleted(home: BackendHome) -> None:
+async def test_saving_a_file_deleted_on_disk_says_it_was_deleted(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("deleted")
         await _make_file(ide, "gone.txt", "kept\n")
@@ -179,7 +179,7 @@ async def test_saving_a_file_deleted_on_disk_says_it_was_deleted(home: BackendHo
         await ide.wait_for(lambda: "deleted on disk" not in str(notice.render()), "no notice")
 
 
-async def test_closing_an_unsaved_editor_can_save_it_first(home: BackendHome) -> None:
+async def test_closing_an_unsaved_editor_can_save_it_first(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("closing")
         await _make_file(ide, "c.txt", "text\n")
@@ -196,7 +196,7 @@ async def test_closing_an_unsaved_editor_can_save_it_first(home: BackendHome) ->
         assert (await ide.backend.read_file("closing", "c.txt")).data == b"more text\n"
 
 
-async def test_quitting_can_save_every_editor_first(home: BackendHome) -> None:
+async def test_quitting_can_save_every_editor_first(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("savequit")
         for name in ("a.txt", "b.txt"):
@@ -215,7 +215,7 @@ async def test_quitting_can_save_every_editor_first(home: BackendHome) -> None:
         await backend.close()
 
 
-async def test_quitting_stays_when_a_save_meets_a_change_on_disk(home: BackendHome) -> None:
+async def test_quitting_stays_when_a_save_meets_a_change_on_disk(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("staying")
         await _make_file(ide, "s.txt", "base\n")

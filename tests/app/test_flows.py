@@ -17,11 +17,11 @@ from cloudide_tui.backend import disks
 from cloudide_tui.dialogs import ConfirmDialog, QuestionDialog, TextInputDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit import docker_helpers
-from testkit.backends import BackendHome
+from testkit.backends import BackendHome, Home
 from testkit.ide import notification_titles, running_ide, screen_text, type_text
 
 
-async def test_creating_a_project_opens_its_terminal_where_echo_works(home: BackendHome) -> None:
+async def test_creating_a_project_opens_its_terminal_where_echo_works(home: Home) -> None:
     async with running_ide(home) as ide:
         term = await ide.create_project("echoes")
         assert "echoes" in ide.main.browser.projects
@@ -32,7 +32,7 @@ async def test_creating_a_project_opens_its_terminal_where_echo_works(home: Back
 
 
 async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
-    home: BackendHome,
+    home: Home,
 ) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("files")
@@ -78,7 +78,7 @@ async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
         assert not editor.dirty
 
 
-async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHome) -> None:
+async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("tidy")
         await ide.run_in_terminal("echo x > old.txt; echo y > gone.txt; echo ok", "ok")
@@ -133,14 +133,16 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: BackendHo
         await ide.pilot.click("#confirm")
         await ide.wait_for(lambda: "neat" not in browser.projects, "the project deleted")
         assert "neat" not in {p.name for p in await ide.backend.list_projects()}
-        assert not (ide.backend.workspaces / "neat").exists()
-        # Renamed and deleted here: no "deleted on disk" alarm for either.
-        polls = browser.polls
-        await ide.wait_for(lambda: browser.polls >= polls + 2, "two more polls")
+        assert not (ide.home.workspaces / "neat").exists()
+        # Renamed and deleted here: no "deleted on disk" alarm for either. Change events
+        # come in order: once a project made after them is listed, they were handled.
+        await ide.backend.create_project("later")
+        await ide.wait_for(lambda: "later" in browser.projects, "a later change seen")
+        await ide.pilot.pause()
         assert "Project deleted on disk" not in notification_titles(ide.app)
 
 
-async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) -> None:
+async def test_two_terminals_on_one_project_are_two_shells(home: Home) -> None:
     async with running_ide(home) as ide:
         first = await ide.create_project("twins")
         await ide.pilot.press("f12")
@@ -176,7 +178,7 @@ async def test_two_terminals_on_one_project_are_two_shells(home: BackendHome) ->
         assert labels() == ["1 twins ×", "2 twins #2 ×"]
 
 
-async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHome) -> None:
+async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: Home) -> None:
     async with running_ide(home) as ide:
         term = await ide.create_project("keys")
         await ide.run_in_terminal("echo remembered", "remembered")
@@ -208,7 +210,7 @@ async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: BackendHom
         await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
 
 
-async def test_the_palette_finds_and_opens_any_file(home: BackendHome) -> None:
+async def test_the_palette_finds_and_opens_any_file(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("palette")
         await ide.run_in_terminal(
@@ -234,7 +236,7 @@ async def test_the_palette_finds_and_opens_any_file(home: BackendHome) -> None:
 
 
 async def test_starting_with_a_project_opens_it_with_its_terminal_focused(
-    home: BackendHome,
+    home: Home,
 ) -> None:
     async with running_ide(home, project="atstart") as ide:
         await ide.wait_for(lambda: ide.main.terminals(), "a terminal")
@@ -247,7 +249,7 @@ async def test_starting_with_a_project_opens_it_with_its_terminal_focused(
 
 
 async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
-    home: BackendHome,
+    home: Home,
 ) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("leaving")
@@ -270,7 +272,7 @@ async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
     assert state.value == "stopped"
 
 
-async def test_keep_running_leaves_the_container_up_on_quit(home: BackendHome) -> None:
+async def test_keep_running_leaves_the_container_up_on_quit(home: Home) -> None:
     async with running_ide(home, keep_running=True) as ide:
         await ide.create_project("stays")
         await ide.pilot.press("f12", "ctrl+q")
@@ -279,7 +281,7 @@ async def test_keep_running_leaves_the_container_up_on_quit(home: BackendHome) -
 
 
 async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor_asks(
-    home: BackendHome,
+    home: Home,
 ) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("making")
@@ -315,7 +317,7 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
 
 
 async def test_an_opened_project_shows_its_files_without_expanding_it_by_hand(
-    home: BackendHome,
+    home: Home,
 ) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("shown")
@@ -340,7 +342,7 @@ async def test_an_opened_project_shows_its_files_without_expanding_it_by_hand(
         assert len(ide.main.terminals()) == 1
 
 
-async def test_a_burst_of_keys_in_the_name_dialog_keeps_its_order(home: BackendHome) -> None:
+async def test_a_burst_of_keys_in_the_name_dialog_keeps_its_order(home: Home) -> None:
     """``tmux send-keys C-u name Enter`` arrives as one read: Ctrl+U and Enter must not
     run after the letters (they did: the field was cleared and submitted empty)."""
     async with running_ide(home) as ide:
@@ -381,7 +383,7 @@ async def test_starting_on_a_running_project_uses_one_shell_at_the_terminals_siz
 
 
 async def test_with_no_projects_the_browser_says_how_to_make_one(
-    home: BackendHome, tmp_path: Path
+    home: Home, tmp_path: Path
 ) -> None:
     fresh = BackendHome(tmp_path / "data", docker_helpers.new_owner())  # no project at all
     try:
@@ -391,7 +393,7 @@ async def test_with_no_projects_the_browser_says_how_to_make_one(
         disks.release_under(fresh.data_dir)
 
 
-async def _create_the_first_project_from_the_empty_browser(fresh: BackendHome) -> None:
+async def _create_the_first_project_from_the_empty_browser(fresh: Home) -> None:
     async with running_ide(fresh) as ide:
         browser = ide.main.browser
         assert not browser.projects

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import Button, Static
 
 from cloudide_tui.dialogs import TextInputDialog
-from testkit.backends import BackendHome
+from testkit.backends import Home
 from testkit.ide import Ide, running_ide, type_text
 
 
@@ -22,7 +22,7 @@ async def _ask(ide: Ide, key: str) -> TextInputDialog:
     return dialog
 
 
-async def test_a_new_file_can_be_a_path_and_its_folders_are_made(home: BackendHome) -> None:
+async def test_a_new_file_can_be_a_path_and_its_folders_are_made(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("nested")
         await ide.pilot.press("f12")
@@ -48,7 +48,7 @@ async def test_a_new_file_can_be_a_path_and_its_folders_are_made(home: BackendHo
         assert (await ide.backend.stat("nested", "src/tests/data")).kind == "dir"
 
 
-async def test_a_name_that_exists_is_refused_while_typing(home: BackendHome) -> None:
+async def test_a_name_that_exists_is_refused_while_typing(home: Home) -> None:
     async with running_ide(home) as ide:
         await ide.create_project("taken")
         await ide.run_in_terminal("mkdir lib; echo x > lib/a.py; echo ok-made", "ok-made")
