@@ -46,6 +46,7 @@ from .browser import BrowserDoor, IdePage
 from .mvp import MAX_FRAME as MVP_MAX_FRAME
 from .mvp import TerminalEndpoint
 from .settings import ServerSettings
+from .shares import ShareLinks
 from .users import Limits, Registry
 from .web import WebDoor, WebSocketRoute
 
@@ -95,7 +96,8 @@ class ServerCore:
         self.registry = Registry(settings.data_dir, self._backend_for, self.limits)
         secure = settings.certfile is not None or (settings.public_url or "").startswith("https:")
         self.web = WebDoor(self.checker, self._origin_allowed, secure_cookies=secure)
-        self.browser = BrowserDoor(settings, secret, self.revocations)
+        self.links = ShareLinks(secret, settings.public_url)
+        self.browser = BrowserDoor(settings, secret, self.revocations, self.links)
         self.clients: dict[
             ServerConnection, tuple[Principal, ApiConnection | TerminalEndpoint | IdePage]
         ] = {}
@@ -232,7 +234,7 @@ class ServerCore:
                 self.registry, connection, hs.principal, hs.project, new=hs.new, spawn=self.spawn
             )
         else:
-            client = ApiConnection(self.registry, connection, hs.principal)
+            client = ApiConnection(self.registry, connection, hs.principal, self.links)
         self.clients[connection] = (hs.principal, client)
         # counted once connected (concurrent handshakes of one user can pass the limit
         # together: by as many as are in flight at that instant)

@@ -58,6 +58,7 @@ from cloudide_tui.protocol import close
 from . import auth
 from .auth import Principal, Revocations
 from .settings import ServerSettings
+from .shares import ShareLinks
 
 log = logging.getLogger("cloudide_server.browser")
 
@@ -212,10 +213,18 @@ class BrowserDoor:
         settings: The server's settings (limits, account, addresses).
         secret: The token secret (an app process gets a token of its own).
         revocations: Where an app's token is revoked when its page closes.
+        links: Share links (told each page's address, for the links its app asks for).
     """
 
-    def __init__(self, settings: ServerSettings, secret: bytes, revocations: Revocations) -> None:
+    def __init__(
+        self,
+        settings: ServerSettings,
+        secret: bytes,
+        revocations: Revocations,
+        links: ShareLinks | None = None,
+    ) -> None:
         self.settings = settings
+        self.links = links
         self._secret = secret
         self.revocations = revocations
         self.account = browser_account(settings.browser_user)
@@ -382,6 +391,9 @@ class IdePage:
         app: AppProcess | None = None
         try:
             launch = await asyncio.to_thread(door.prepare, self.principal)
+            origin = self.ws.request.headers.get("Origin") if self.ws.request else None
+            if door.links is not None and origin:
+                door.links.page_origins[launch.token_id] = origin
             app = AppProcess(launch, self.ws)
             width, height = _size(self.ws)
             await app.start(width, height)
@@ -405,6 +417,8 @@ class IdePage:
                     del door.pages[user]
             last_words = None
             if launch is not None:
+                if door.links is not None:
+                    door.links.page_origins.pop(launch.token_id, None)
                 last_words = await asyncio.to_thread(door.finish, launch, failed)
             if failed:
                 why = last_words or "the IDE's process ended unexpectedly (see the server's log)"

@@ -31,12 +31,11 @@ from cloudide_tui.errors import CloudIDEError, ConfigError
 
 from . import auth
 from .settings import ServerSettings, env_var, load_server_settings
+from .shares import SHARE_TTL, share_path
 from .users import SESSIONS_FILE
 
 PROG = "cloudide-server"
 EXIT_USAGE = 2
-SHARE_TTL = 3600.0
-"""A share link lives an hour unless told otherwise."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -145,7 +144,7 @@ def token_main(argv: Sequence[str]) -> int:
                 f"read-only share of shell {session} of {user} (id {token_id}, expires {expires}):"
             )
             if base:
-                print(f"open in a browser: {base}/share/{session}?token={token}")
+                print(f"open in a browser: {base}{share_path(session, token)}")
         else:
             print(f"token for {user} (id {token_id}, {scope}, expires {expires}):")
             if base:

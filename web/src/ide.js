@@ -2,6 +2,7 @@
 // xterm.js. Speaks textual-serve's browser protocol on /ide/ws: JSON text frames
 // ["stdin", text], ["resize", {width, height}], ["focus"], ["blur"], ["ping", t] up;
 // the app's output as binary frames and ["open_url", {url, new_tab}] / ["pong", t] down.
+import { ClipboardAddon } from '@xterm/addon-clipboard';
 import { hideBanner, openTerminal, screenLines, showBanner, socketUrl } from './terminal.js';
 
 // What a closed socket means to the person at the page (close codes: docs/protocol.md).
@@ -36,6 +37,10 @@ function openUrl(payload) {
 
 async function main() {
   const { terminal, fit } = await openTerminal(document.getElementById('terminal'));
+  // the app copies (a selection, a share link) with OSC 52, as in a terminal; only here:
+  // this page shows the app's own drawing, never a shell's raw output (the share page
+  // does, and a program there must not write its watchers' clipboard)
+  terminal.loadAddon(new ClipboardAddon());
   fit.fit();
   let received = 0;
   const socket = new WebSocket(
