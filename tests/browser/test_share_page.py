@@ -102,6 +102,15 @@ async def test_a_share_link_shows_the_shell_live_and_never_types(
     assert "read-only" in str(
         browser.execute_script("return document.getElementById('bar').innerText")
     )
+    # the owner and this page: told by the presence the server sends as the page attaches
+    await on_page(
+        wait_until,
+        lambda: (
+            "2 watching"
+            in str(browser.execute_script("return document.getElementById('bar').innerText"))
+        ),
+        "the page to count the owner and itself",
+    )
 
     await shell.write(b"echo live-$((6*7))\n")
     await on_page(wait_screen, browser, "live-42")  # and what comes after, live

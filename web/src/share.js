@@ -25,6 +25,9 @@ async function main() {
   let channel = null;
   let project = '';
   let viewers = 1;
+  // who is attached, by channel: the server tells the page as it attaches, before the
+  // attach's result names the page's channel
+  const presence = new Map();
   let received = 0;
   const describe = () =>
     setBar(`${project} · shell ${sessionId} · read-only · ${viewers} watching`);
@@ -60,6 +63,7 @@ async function main() {
           channel = message.value.channel;
           project = message.value.project;
           terminal.resize(message.value.cols, message.value.rows);
+          viewers = presence.get(channel) ?? viewers;
           describe();
           hideBanner('watching');
         }
@@ -71,6 +75,7 @@ async function main() {
         if (message.channel === channel) terminal.resize(message.cols, message.rows);
         break;
       case 'presence':
+        presence.set(message.channel, message.viewers.length);
         if (message.channel === channel) {
           viewers = message.viewers.length;
           describe();
