@@ -94,7 +94,10 @@ def shoot(server: ServerProcess, user: str, out: Path) -> list[Path]:
         type_keys(page, "app.py")
         wait_screen(page, r"Open in an editor \(demo\)")
         type_keys(page, Keys.ENTER)
-        wait_screen(page, r"1 +")
+        wait_screen(page, r"class Greeter")  # the editor, the palette gone
+        press(page, Keys.CONTROL, "\\")  # the prefix key, then | : the terminal beside it
+        type_keys(page, "|")
+        wait_screen(page, r"(?s)(?=.*class Greeter)(?=.*▕42)")  # side by side
         made.append(out / "browser-ide.png")
         page.save_screenshot(str(made[-1]))
 
