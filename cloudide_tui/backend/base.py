@@ -373,6 +373,14 @@ class ShellSession(abc.ABC):
         this is) it ends: this closes it."""
         await self.close()
 
+    @property
+    def shell_size(self) -> tuple[int, int] | None:
+        """The shell's size (rows, cols) as of the output read so far, where it may
+        differ from the size this view asked: a shared shell takes the size of whoever
+        typed or resized last, and its output is made for that size. None: this view's
+        own (a shell with one viewer)."""
+        return None
+
     async def reply(self, data: bytes) -> None:
         """Send the terminal's answer to a query the program printed (cursor position,
         device attributes). A shared shell takes one viewer's answers only (the server

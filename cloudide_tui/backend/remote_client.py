@@ -55,10 +55,12 @@ class RemoteShell(ShellSession):
         self.snapshots = 0
         self.last_snapshot: frames.SnapshotFrame | None = None
         self.viewers: list[m.Viewer] = []
-        # (offset after the chunk, the chunk, its snapshot frame if it is one)
-        self._chunks: asyncio.Queue[tuple[int, bytes, frames.SnapshotFrame | None] | None] = (
-            asyncio.Queue()
-        )
+        # (offset after the chunk, the chunk, its snapshot frame if it is one, or the
+        # shell's new size: a mark in the stream, for the bytes after it)
+        self._chunks: asyncio.Queue[
+            tuple[int, bytes, frames.SnapshotFrame | tuple[int, int] | None] | None
+        ] = asyncio.Queue()
+        self._shell_size: tuple[int, int] | None = None
         self._exit_status: int | None = None
         self._end_reason: str | None = None
         self._ended = False
@@ -93,6 +95,12 @@ class RemoteShell(ShellSession):
         self.received = frame.offset
         self.backlog += len(frame.data)
         self._chunks.put_nowait((frame.offset, frame.data, frame))
+
+    def _resized(self, rows: int, cols: int) -> None:
+        """The shell has a new size (a viewer typed or resized): output after this was
+        made for it, so the mark goes in the stream, before it."""
+        self.rows, self.cols = rows, cols
+        self._chunks.put_nowait((self.received, b"", (rows, cols)))
 
     def _presence(self, viewers: list[m.Viewer]) -> None:
         self.viewers = viewers
@@ -129,20 +137,31 @@ class RemoteShell(ShellSession):
 
     # -- ShellSession ------------------------------------------------------------------------
     async def read(self) -> bytes:
-        if self._chunks.empty() and self._ended:
-            return b""
-        item = await self._chunks.get()
-        if item is None:
-            self._chunks.put_nowait(None)
-            return b""
-        offset, data, snapshot = item
-        self.backlog -= len(data)
-        if snapshot is not None:
-            self.rows, self.cols = snapshot.rows, snapshot.cols
-            self.snapshots += 1
-            self.last_snapshot = snapshot
-        self.offset = offset
-        return data
+        while True:
+            if self._chunks.empty() and self._ended:
+                return b""
+            item = await self._chunks.get()
+            if item is None:
+                self._chunks.put_nowait(None)
+                return b""
+            offset, data, mark = item
+            if isinstance(mark, tuple):  # the size the bytes after it were made for
+                self._shell_size = mark
+                continue
+            self.backlog -= len(data)
+            if mark is not None:
+                self.rows, self.cols = mark.rows, mark.cols
+                self._shell_size = (mark.rows, mark.cols)
+                self.snapshots += 1
+                self.last_snapshot = mark
+            self.offset = offset
+            return data
+
+    @property
+    def shell_size(self) -> tuple[int, int] | None:
+        """The shell's size as of the bytes read so far (a snapshot's, or the last one
+        the server announced): another viewer's when they typed or resized last."""
+        return self._shell_size
 
     async def write(self, data: bytes) -> None:
         if not self._ended and data:
@@ -451,7 +470,7 @@ class ServerClient:
         elif isinstance(item, m.Presence):
             shell._presence(list(item.viewers))
         elif isinstance(item, m.SizeChanged):
-            shell.rows, shell.cols = item.rows, item.cols
+            shell._resized(item.rows, item.cols)
 
 
 __all__ = ["RemoteShell", "ServerClient"]

@@ -28,6 +28,7 @@ import contextlib
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.color import Color as RichColor
@@ -463,10 +464,15 @@ class Terminal(ScrollView, can_focus=True):
         try:
             await self._size_known.wait()
             turn = clock()
+            shown_size = None
             while True:
                 data = await session.read()
                 if not data:
                     break
+                size = session.shell_size
+                if size is not None and size != shown_size:
+                    shown_size = size
+                    pump.push_operation(partial(self._show_shell_size, pump.emulator, *size))
                 pump.push(data)
                 await pump.wait_for_space()
                 # A flood has data ready on every read: without a yield the loop would
@@ -857,6 +863,16 @@ class Terminal(ScrollView, can_focus=True):
         self._pump.with_emulator(resize)
         self._send_size(height, width)
         self._size_known.set()
+
+    def _show_shell_size(self, emulator: TerminalEmulator, rows: int, cols: int) -> None:
+        """Lay the screen out at the shell's size (the pump calls it, lock held, before
+        the output made for that size): a shared shell takes the size of whoever typed
+        or resized last (as tmux's "latest"), and output wrapped for another viewer's
+        width would be garbled at ours. Typing here makes it ours again."""
+        if (rows, cols) != (emulator.lines, emulator.columns) and rows > 0 and cols > 0:
+            emulator.resize(rows, cols)
+            self._publish()
+            self.refresh()
 
     def _send_size(self, rows: int, cols: int) -> None:
         """Tell the session its size, once per change (each one is a SIGWINCH)."""

@@ -82,7 +82,7 @@ class OutputPump:
         self.lock = threading.Lock()
         self._publish = publish
         self._deferred: list[Callable[[], None]] = []
-        self._pending: deque[bytes] = deque()
+        self._pending: deque[bytes | Callable[[], None]] = deque()
         self.backlog = 0
         """Bytes received and not parsed yet."""
         self.rate = INITIAL_RATE
@@ -102,6 +102,13 @@ class OutputPump:
         """Output from the program, to be parsed."""
         self._pending.append(data)
         self.backlog += len(data)
+        self._data_ready.set()
+
+    def push_operation(self, operation: Callable[[], None]) -> None:
+        """Run ``operation`` (which touches the emulator, with the lock held, on the event
+        loop) once the output pushed before it is parsed, before the output after it: a
+        change that the bytes after it were made for (the shell's new size)."""
+        self._pending.append(operation)
         self._data_ready.set()
 
     def end(self) -> None:
@@ -167,7 +174,10 @@ class OutputPump:
         parts: list[bytes] = []
         taken = 0
         while pending and taken < size:
-            data = pending.popleft()
+            data = pending[0]
+            if not isinstance(data, bytes):
+                break  # an operation: it runs once what is before it is parsed
+            pending.popleft()
             if taken + len(data) > size:
                 cut = size - taken
                 pending.appendleft(data[cut:])
@@ -202,6 +212,12 @@ class OutputPump:
                         await asyncio.wait_for(self._data_ready.wait(), wait)
                     continue
                 await self._data_ready.wait()
+                continue
+            first = self._pending[0]
+            if not isinstance(first, bytes):
+                self._pending.popleft()
+                with self.lock:
+                    first()
                 continue
             batch = int(min(MAX_BATCH, max(MIN_BATCH, self.rate * BATCH_SECONDS)))
             data = self._take(batch)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from textual.command import CommandPalette
 
 from cloudide_tui.dialogs import ChoiceDialog, ConfirmDialog
+from cloudide_tui.widgets.terminal import Terminal
 from testkit.ide import Ide, notification_titles, running_ide, screen_text, type_text
 from testkit.remote_ide import RemoteHome
 
@@ -41,6 +42,42 @@ async def test_two_apps_on_one_shell_see_it_live_and_the_tab_says_two_watch(
         # the desk quit: its view went, the shell stays, the laptop watches alone again
         await laptop.wait_for(lambda: "watching" not in laptop.tab_label(mine), "one viewer")
         await laptop.run_in_terminal("echo still-$((3+3))", "still-6")
+
+
+def screen_lines(terminal: Terminal) -> list[str]:
+    """The screen's rows, right-trimmed."""
+    return screen_text(terminal).splitlines()
+
+
+async def test_two_apps_of_different_sizes_show_the_shell_at_the_size_of_who_typed_last(
+    home: RemoteHome, make_home: MakeHome
+) -> None:
+    """A long line typed on the narrow screen wraps for its width: the wide screen shows
+    it the same (not bash's narrow-width redraw garbled at a wider width), and typing
+    on the wide one makes the shell, and both views, its size."""
+    long = "echo done-$((20+22)) # " + "-".join(f"word{i}" for i in range(9))
+    async with running_ide(home, size=(120, 36)) as wide:
+        big = await wide.create_project("sizes")
+        big_width = big.emulator.columns
+        async with running_ide(make_home(home.user), size=(80, 24), project="sizes") as narrow:
+            small = await narrow.wait_prompt()
+            small_width = small.emulator.columns
+            assert small_width < len(long) < big_width
+            await narrow.run_in_terminal(long, "done-42")
+            await wide.wait_for(
+                lambda: big.emulator.columns == small_width, "the wide view at the shell's size"
+            )
+            await wide.wait_for(
+                lambda: screen_lines(big) == screen_lines(small), "the same screen in both"
+            )
+            assert "done-42" in screen_lines(big)
+
+            await wide.run_in_terminal("echo wide-$((7*6))", "wide-42")
+            await wide.wait_for(lambda: big.emulator.columns == big_width, "its own width back")
+            await narrow.wait_for(
+                lambda: small.emulator.columns == big_width, "the narrow view follows"
+            )
+            await narrow.wait_for(lambda: "wide-42" in screen_text(small), "the echo there")
 
 
 async def test_a_read_only_view_shows_everything_and_types_nothing(
