@@ -34,10 +34,11 @@ from bench.bench_app import CLI, KEY_GAP, KEYS, _line_text, _time_to_prompt
 from bench.report import Report, percentile
 from cloudide_tui.app import make_app
 from cloudide_tui.backend import disks
-from cloudide_tui.backend.base import Backend
+from cloudide_tui.backend.base import Backend, ShellSession
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.remote_backend import RemoteBackend
 from cloudide_tui.config import Settings
+from cloudide_tui.widgets.terminal import Terminal
 from testkit.backends import TEST_IMAGE
 from testkit.docker_helpers import remove_containers
 from testkit.server_process import ServerProcess
@@ -91,6 +92,7 @@ def bench_startup(report: Report, data_dir: Path, server: ServerProcess, user: s
         asyncio.run(ended())
         fresh.append(_time_to_prompt(commands["remote"]))  # its shell is left running
         back.append(_time_to_prompt(commands["remote"]))  # so this one attaches it
+    asyncio.run(ended())  # shells outlive the app: the next benches start without them
     anchor = statistics.median(local)
     report.add(
         "start to prompt, server, new shell",
@@ -110,19 +112,26 @@ def bench_startup(report: Report, data_dir: Path, server: ServerProcess, user: s
     )
 
 
+async def _read_some(session: ShellSession) -> bytes:
+    data = await asyncio.wait_for(session.read(), 30)
+    if not data:
+        raise RuntimeError(f"the shell ended: {session.end_reason}")
+    return data
+
+
 async def _bare_echo(backend: Backend, project: str) -> list[float]:
     """The session alone: one byte written, read until it comes back."""
     session = await backend.open_shell(project, 24, 80)
     buffer = b""
     while not re.search(rb"/workspace(\x1b\[[0-9;]*m)*\$ $", buffer):
-        buffer += await session.read()
+        buffer += await _read_some(session)
     samples = []
     for i in range(KEYS):
         start = time.perf_counter()
         await session.write(b"b")
         got = b""
         while b"b" not in got:
-            got += await session.read()
+            got += await _read_some(session)
         samples.append(time.perf_counter() - start)
         if i % 50 == 49:
             await session.write(b"\x15")
@@ -141,7 +150,8 @@ async def _app_echo(settings: Settings, backend: Backend, gap: float) -> list[fl
     async with app.run_test(size=(120, 36)):
         await app.ready.wait()
         await app.main.open_project(ECHO_PROJECT)
-        terminal = app.main.terminals()[0]
+        terminal = app.main.tabs.of_project(ECHO_PROJECT, "terminal")[0].widget
+        assert isinstance(terminal, Terminal)
         emulator = terminal.emulator
 
         async def until(condition: Any, timeout: float = 60) -> None:
@@ -184,8 +194,10 @@ async def bench_echo(report: Report, data_dir: Path, server: ServerProcess, user
     ]:
         local = await _app_echo(local_settings, local_backend, gap)
         remote_backend = RemoteBackend(server.base, server.token(user))
-        remote = await _app_echo(remote_settings, remote_backend, gap)
-        await remote_backend.close()
+        try:
+            remote = await _app_echo(remote_settings, remote_backend, gap)
+        finally:
+            await remote_backend.close()
         cleaner = RemoteBackend(server.base, server.token(user))
         await _end_shells(cleaner, ECHO_PROJECT)  # shells outlive the app: end them
         await cleaner.close()

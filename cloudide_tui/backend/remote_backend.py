@@ -63,7 +63,7 @@ from cloudide_tui.backend.base import (
     ShellInfo,
     ShellSession,
 )
-from cloudide_tui.backend.remote_client import RemoteShell, ServerClient
+from cloudide_tui.backend.remote_client import RemoteShell, ServerClient, settled
 from cloudide_tui.errors import (
     AuthError,
     CloudIDEError,
@@ -566,8 +566,7 @@ class RemoteBackend(Backend):
                 self._set_status(state="reconnecting", message="")
                 continue
             if self._first is not None and not self._first.done():
-                with contextlib.suppress(BaseException):
-                    await asyncio.shield(self._first)
+                await settled(self._first)
                 continue
             try:
                 new = await self._open()

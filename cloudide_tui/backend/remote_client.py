@@ -199,6 +199,21 @@ class RemoteShell(ShellSession):
         return self._end_reason
 
 
+async def settled(task: asyncio.Future[Any]) -> None:
+    """Wait until ``task`` is done, whatever its outcome (not raised). Cancelling the
+    waiter cancels the wait only (``task`` goes on), and is raised as it must be: a
+    waiter that swallowed it could never be stopped (an event loop that ends waits for
+    it for ever)."""
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        waiter = asyncio.current_task()
+        if not task.cancelled() or (waiter is not None and waiter.cancelling()):
+            raise  # the waiter was cancelled (maybe the task too, as an ending loop does)
+    except Exception:
+        pass  # the task's own failure is its owner's to report
+
+
 _CHANNEL_ITEMS = (
     frames.OutputFrame,
     frames.SnapshotFrame,
@@ -375,9 +390,9 @@ class ServerClient:
         await self.wait_closed()
 
     async def wait_closed(self) -> None:
-        """Wait until the connection is closed (by either side) and everything was told."""
-        with contextlib.suppress(BaseException):
-            await asyncio.shield(self._reader)
+        """Wait until the connection is closed (by either side) and everything was told.
+        How the reader ended is not raised here; a cancellation of this wait is."""
+        await settled(self._reader)
 
     def stop_reading(self) -> None:
         """Stop reading the socket: what the server sends piles up in the kernel, and the
@@ -473,4 +488,4 @@ class ServerClient:
             shell._resized(item.rows, item.cols)
 
 
-__all__ = ["RemoteShell", "ServerClient"]
+__all__ = ["RemoteShell", "ServerClient", "settled"]
