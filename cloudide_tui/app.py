@@ -134,9 +134,6 @@ class CloudIDEApp(App[int]):
         self._remembered, self._state_note = (
             ui_state.load(state_file) if state_file is not None else (ui_state.UIState(), None)
         )
-        self.ui_layout: dict[str, Any] | None = self._remembered.layout
-        """The tab area's arrangement, saved as it is and handed back at the next start
-        (a JSON object, for whoever lays the tabs out)."""
         self._last_saved = self._remembered
         self._tabs_restored = False
         self._state_failed = False
@@ -234,10 +231,10 @@ class CloudIDEApp(App[int]):
     def current_ui_state(self) -> ui_state.UIState:
         """What would be remembered now. The tabs are the saved ones until they were
         restored (an engine down at start must not make the app forget them)."""
-        state = tab_memory.snapshot(self.main, theme=self.theme, layout=self.ui_layout)
+        state = tab_memory.snapshot(self.main, theme=self.theme)
         if not self._tabs_restored:
             state = ui_state.UIState(
-                state.theme, self._remembered.tabs, self._remembered.active, state.layout
+                state.theme, self._remembered.tabs, self._remembered.active, self._remembered.layout
             )
         return state
 

@@ -1,4 +1,8 @@
-"""The open tabs as ``ui_state`` remembers them, and opening them again at the next start.
+"""The open tabs and the layout as ``ui_state`` remembers them, and putting them back at the
+next start.
+
+The layout is whether the project browser is shown and which tab a split shows beside
+the active one (its index in the saved tabs): ``{"browser": bool, "beside": int | None}``.
 
 Terminals come back as new shells on their projects (a shell cannot outlive the app's
 session with Docker exec; on a server, where shells do, the running shells came back
@@ -20,21 +24,43 @@ from cloudide_tui.ui_state import SavedTab, UIState
 from cloudide_tui.widgets.editor import Editor
 
 
-def snapshot(main: MainScreen, *, theme: str | None, layout: dict[str, Any] | None) -> UIState:
-    """The state to remember now: the tabs in their order, the shown one, the theme."""
+def snapshot(main: MainScreen, *, theme: str | None) -> UIState:
+    """The state to remember now: the tabs in their order, the shown one, the theme, the
+    layout."""
     tabs: list[SavedTab] = []
-    active = None
+    active = beside = None
     shown = main.active_tab
     for tab in main.tabs.values():
         if tab is shown:
             active = len(tabs)
+        if tab.pane_id == main.beside:
+            beside = len(tabs)
         if isinstance(tab.widget, Editor):
             editor = tab.widget
             cursor = editor.cursor if editor.is_mounted else (0, 0)
             tabs.append(SavedTab("editor", tab.project, editor.path, cursor))
         else:
             tabs.append(SavedTab("terminal", tab.project))
+    layout = {"browser": bool(main.browser.display), "beside": beside}
     return UIState(theme=theme, tabs=tuple(tabs), active=active, layout=layout)
+
+
+def apply_layout(
+    main: MainScreen, layout: dict[str, Any] | None, placed: list[Tab | None] | None = None
+) -> None:
+    """Show or hide the browser and put the split back as ``layout`` says. A layout of
+    another shape (an older or newer app's) changes nothing: it is only a preference."""
+    if not layout:
+        return
+    browser = layout.get("browser")
+    if isinstance(browser, bool) and not browser and main.tabs:
+        main.browser.display = False  # hidden only with a tab to show instead
+    beside = layout.get("beside")
+    if placed and isinstance(beside, int) and 0 <= beside < len(placed):
+        tab = placed[beside]
+        if tab is not None and tab.pane_id in main.tabs and tab.pane_id != main.tabbed.active:
+            main.beside = tab.pane_id
+            main.arrange_split()
 
 
 async def restore(
@@ -80,6 +106,7 @@ async def restore(
     if shown is not None and shown.pane_id in main.tabs:
         main.tabbed.active = shown.pane_id
         main.focus_tab_content(shown)
+    apply_layout(main, saved.layout, placed)
     return missing
 
 

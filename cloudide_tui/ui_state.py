@@ -1,4 +1,4 @@
-"""What the UI remembers between runs: the theme, the open tabs, and a ``layout`` entry.
+"""What the UI remembers between runs: the theme, the open tabs, and the layout.
 
 One small JSON file per data dir and owner (``paths.ui_state_file``), written atomically
 (a temporary file in the same folder, flushed, renamed over the old one), so a crash
@@ -6,8 +6,8 @@ leaves the old state or the new one, never half of one. Reading never fails: a m
 file is a first run, and an unreadable or corrupt one is ignored with a note that the
 app shows (it is replaced at the next save). Nothing here knows Textual.
 
-``layout`` is kept as it was read and written back untouched: the tab area's splits may
-store their arrangement there (a JSON object) without this module knowing its shape.
+``layout`` is a JSON object this module does not interpret: ``tab_memory`` keeps whether
+the browser is shown and which tab a split shows there.
 """
 
 from __future__ import annotations

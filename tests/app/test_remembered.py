@@ -63,3 +63,31 @@ async def test_a_corrupt_state_file_is_ignored_with_a_note(home: BackendHome) ->
         await ide.pilot.press("f12", "ctrl+q")
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     assert '"project": "fresh"' in state.read_text(), "the next save replaces it"
+
+
+async def test_the_layout_comes_back_browser_hidden_and_two_tabs_side_by_side(
+    home: BackendHome,
+) -> None:
+    paths.ui_state_file(home.data_dir, home.owner).unlink(missing_ok=True)  # a first run
+    async with running_ide(home, remember=True) as ide:
+        first = await ide.create_project("sides")
+        await ide.wait_prompt(first)
+        await ide.pilot.press("ctrl+backslash", "t")  # the prefix, then t: a second terminal
+        await ide.wait_for(lambda: len(ide.main.terminals()) == 2, "the second terminal")
+        await ide.pilot.press("ctrl+backslash", "|", "ctrl+backslash", "b")
+        await ide.wait_for(
+            lambda: ide.main.beside is not None and not ide.main.browser.display,
+            "the split without the browser",
+        )
+        await ide.pilot.press("ctrl+backslash", "q")
+        await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
+
+    async with running_ide(home, remember=True) as ide:
+        await ide.wait_for(lambda: len(ide.main.tabs) == 2, "both terminals")
+        await ide.wait_for(lambda: ide.main.beside is not None, "the split")
+        assert not ide.main.browser.display, "the browser was hidden when the app quit"
+        assert [t.pane_id for t in ide.main.shown_tabs()] == [
+            t.pane_id for t in ide.main.tab_order()
+        ], "both tabs are shown, side by side"
+        await ide.pilot.press("ctrl+backslash", "b")
+        await ide.wait_for(lambda: ide.main.browser.display, "the browser back on request")
