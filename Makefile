@@ -16,19 +16,19 @@ test test-pty test-stress bench screenshots: IMAGE := $(TEST_IMAGE)
 
 export CLOUDIDE_IMAGE = $(IMAGE)
 
-.PHONY: run test test-fast test-pty test-stress image engine setup venv server bench screenshots check lint clean-containers
+.PHONY: run test test-fast test-pty test-stress image engine setup browser web venv server bench screenshots check lint clean-containers
 
 run: setup
 	$(BIN)/cloudide-tui --image $(IMAGE) $(ARGS)
 
 # The whole suite, every tier, after the gates (lint, format, types): what CI runs.
-test: setup check
+test: setup browser check
 	$(BIN)/python -m pytest $(ARGS)
 
 # The whole suite RUNS times in a row beside a CPU burner on every core (races show up
 # under load); stops at the first failure and says how many runs were clean.
 RUNS ?= 3
-test-stress: setup check
+test-stress: setup browser check
 	$(BIN)/python scripts/stress_suite.py --runs $(RUNS) -- $(ARGS)
 
 # The tiers that need no Docker engine and no host programs (pure units, pictures), with
@@ -45,7 +45,7 @@ setup: venv engine image
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py testkit/xterm/package-lock.json
+$(STAMP): pyproject.toml setup.py testkit/xterm/package-lock.json web/package-lock.json
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (3.11+)"; exit 1; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -60,6 +60,9 @@ $(STAMP): pyproject.toml setup.py testkit/xterm/package-lock.json
 	    else echo "warning: $${tool%%:*} is missing (bench and terminal tests use it)"; fi; }; done
 	# xterm.js, the differential tier's second reference terminal (pinned by the lock file)
 	npm ci --prefix testkit/xterm --no-audit --no-fund --loglevel=error
+	# xterm.js and esbuild for the server's pages (`make web`; the browser tier checks the
+	# committed bundle in server/static/ is what they build)
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 engine:
@@ -68,14 +71,24 @@ engine:
 image: engine
 	runner/build-image.sh
 
+# What the browser tier needs: Debian's chromium and chromium-driver, an account for the
+# IDE pages' processes that can run this venv's Python (scripts/ensure-browser.sh).
+browser: venv
+	scripts/ensure-browser.sh $(BIN)/python
+
+# The server's pages (server/static/, committed): xterm.js bundled by esbuild from web/.
+web: venv
+	npm run --prefix web build
+
 server: setup
 	$(BIN)/cloudide-server $(ARGS)
 
 bench: setup
 	$(BIN)/python -m bench $(ARGS)
 
-screenshots: setup
+screenshots: setup browser
 	$(BIN)/python scripts/make_screenshots.py
+	$(BIN)/python scripts/make_browser_screenshots.py
 
 # The gates: ruff lint, ruff format, mypy strict, the import contracts (pyproject.toml).
 # `make test` runs them first.

@@ -39,7 +39,7 @@ from cloudide_tui.backend.base import Backend, ConnectionStatus, LimitHit, Shell
 from cloudide_tui.backend.factory import make_backend
 from cloudide_tui.backend.handoff import StartedExec
 from cloudide_tui.backend.lazy import LazyBackend
-from cloudide_tui.commands import ACTIONS, FilesProvider
+from cloudide_tui.commands import FilesProvider, offered
 from cloudide_tui.config import Settings
 from cloudide_tui.dialogs import ErrorDialog, ProgressDialog
 from cloudide_tui.dialogs.error import RETRY
@@ -389,10 +389,8 @@ class CloudIDEApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action of ours in the palette, then Textual's own (themes, keys ...)."""
-        shared = self.backend.capabilities.sessions_persist
-        for command in ACTIONS:
-            if shared or not command.shared_only:
-                yield SystemCommand(command.title, command.help, self._runner(command.action))
+        for command in offered(self.backend.capabilities):
+            yield SystemCommand(command.title, command.help, self._runner(command.action))
         if isinstance(screen, MainScreen):
             for name in sorted(screen.browser.projects):
                 yield SystemCommand(

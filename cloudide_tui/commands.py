@@ -15,7 +15,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from cloudide_tui.backend.base import Backend
+from cloudide_tui.backend.base import Backend, Capabilities
 from cloudide_tui.errors import CloudIDEError
 from cloudide_tui.screens.main import MainScreen
 
@@ -33,6 +33,8 @@ class ActionCommand:
     action: str  # "screen.new_project", "app.help", ...
     shared_only: bool = False
     """Only where shells outlive the app (``Capabilities.sessions_persist``: a server)."""
+    needs: str | None = None
+    """Only where the backend's ``Capabilities`` has this flag set (``"shares_shells"``)."""
 
 
 ACTIONS: list[ActionCommand] = [
@@ -90,6 +92,13 @@ ACTIONS: list[ActionCommand] = [
         shared_only=True,
     ),
     ActionCommand(
+        "Share this shell (read-only link)…",
+        "A link that shows this shell live in a browser, for an hour; whoever opens it cannot type",
+        "screen.share_shell",
+        shared_only=True,
+        needs="shares_shells",
+    ),
+    ActionCommand(
         "End this shell",
         "Close the active tab's shell for good, for everyone (closing a tab only leaves it)",
         "screen.end_shell",
@@ -102,6 +111,17 @@ ACTIONS: list[ActionCommand] = [
         shared_only=True,
     ),
 ]
+
+
+def offered(capabilities: Capabilities) -> list[ActionCommand]:
+    """The entries of ``ACTIONS`` that make sense with a backend of these capabilities
+    (sessions that outlive the app, share links), in order."""
+    return [
+        command
+        for command in ACTIONS
+        if (capabilities.sessions_persist or not command.shared_only)
+        and (command.needs is None or getattr(capabilities, command.needs))
+    ]
 
 
 class FilesProvider(Provider):

@@ -20,9 +20,11 @@ become Alt+[ and Alt+Shift+O. The terminal widget then sends xterm's bytes back
 (``terminal/keys.py``): bash's Alt+. (last argument), Alt+digit arguments, Alt+B/F,
 Alt+Backspace and emacs' Meta keys work.
 
-``CloudIDEDriver`` is Textual's ``LinuxDriver`` reading with that parser. Textual gives no
-hook for the parser, so ``run_input_thread`` is Textual's own, with the parser's name
-changed; ``tests/unit/test_alt_keys.py`` fails if Textual's copy changes (then copy again).
+``CloudIDEDriver`` is Textual's ``LinuxDriver`` reading with that parser, and
+``CloudIDEWebDriver`` its ``WebDriver`` (the IDE page in a browser, where xterm.js sends
+Alt+key as ESC and the key too). Textual gives no hook for the parser, so each
+``run_input_thread`` is Textual's own, with the parser's name changed;
+``tests/unit/test_alt_keys.py`` fails if Textual's copy changes (then copy again).
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ import selectors
 from codecs import getincrementaldecoder
 from collections.abc import Iterable
 
-from textual import events
+from textual import events, log
 from textual._loop import loop_last
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
+from textual.drivers._byte_stream import ByteStream
 from textual.drivers.linux_driver import LinuxDriver
+from textual.drivers.web_driver import WebDriver, _ExitInput
 
 ESC = "\x1b"
 
@@ -139,3 +143,40 @@ class CloudIDEDriver(LinuxDriver):
                     pass
             except (EOFError, ParseError):
                 pass
+
+
+class CloudIDEWebDriver(WebDriver):
+    """Textual's web driver (textual-serve's pages), reading keys with ``AltKeyParser``.
+
+    The server starts the IDE page's app with ``TEXTUAL_DRIVER`` naming this class."""
+
+    def run_input_thread(self) -> None:
+        """Wait for input and dispatch events."""
+        input_reader = self._input_reader
+        parser = AltKeyParser(debug=self._debug)
+        utf8_decoder = getincrementaldecoder("utf-8")().decode
+        decode = utf8_decoder
+        # The server sends us a stream of bytes, which contains the equivalent of stdin, plus
+        # in band data packets.
+        byte_stream = ByteStream()
+        try:
+            for data in input_reader:
+                if data:
+                    for packet_type, payload in byte_stream.feed(data):
+                        if packet_type == "D":
+                            # Treat as stdin
+                            for event in parser.feed(decode(payload)):
+                                self.process_message(event)
+                        else:
+                            # Process meta information separately
+                            self._on_meta(packet_type, payload)
+                for event in parser.tick():
+                    self.process_message(event)
+        except _ExitInput:
+            pass
+        except Exception:
+            from traceback import format_exc
+
+            log(format_exc())
+        finally:
+            input_reader.close()

@@ -32,13 +32,17 @@ from cloudide_tui.validation import join_parts, validate_project_name, workspace
 
 from .auth import Principal
 from .sessions import ServerSession, Viewer
+from .shares import ShareLinks
 from .users import Registry
 
 log = logging.getLogger("cloudide_server.api")
 
 HELLO_TIMEOUT = 10.0
 SERVER_CAPABILITIES = Capabilities(
-    sessions_persist=True, prepares_image_locally=False, stop_containers_on_quit=False
+    sessions_persist=True,
+    prepares_image_locally=False,
+    stop_containers_on_quit=False,
+    shares_shells=True,
 )
 """What a client of this server declares as its backend's capabilities."""
 
@@ -49,8 +53,15 @@ _SHARE_ALLOWED = (m.AttachShell, m.DetachShell, m.Ping)
 class ApiConnection:
     """One client of the API (see the module docstring)."""
 
-    def __init__(self, registry: Registry, ws: ServerConnection, principal: Principal) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        ws: ServerConnection,
+        principal: Principal,
+        links: ShareLinks | None = None,
+    ) -> None:
         self.registry = registry
+        self.links = links
         self.limits = registry.limits
         self.ws = ws
         self.principal = principal
@@ -218,6 +229,11 @@ class ApiConnection:
         match r:
             case m.Ping():
                 return None
+            case m.ShareShell():
+                self.registry.find(self.space, r.session_id)  # a running shell of this user
+                if self.links is None:
+                    raise NotAllowed("This server does not make share links.")
+                return self.links.make(self.principal, r.session_id, r.ttl)
             case m.EnsureReady():
                 return await backend.ensure_ready(self._progress(r.id))
             case m.ListProjects():

@@ -4,11 +4,12 @@ Built on the ``websockets`` asyncio server. Every request goes through
 :meth:`ServerCore.process_request` before any websocket exists, so an HTTP answer can be
 given there: ``/healthz`` (no auth), 404 for unknown paths, 403 for a cross-site
 ``Origin``, 400 for a bad project name, 401 for a missing/forged/expired/revoked token,
-429 past a user's connection limit. Later routes (the browser IDE at ``/``, static assets,
-a login form) plug into the same table and the same checks.
+429 past a user's connection limit.
 
 Routes: ``/api`` (the protocol, ``api.ApiConnection``), ``/ws/terminal/<project>/`` (the
-original endpoint, ``mvp.TerminalEndpoint``), ``/healthz``.
+original endpoint, ``mvp.TerminalEndpoint``), ``/healthz``; the browser's paths (``web``:
+the IDE page at ``/`` and its websocket ``/ide/ws``, served by ``browser.IdePage``; the
+share page ``/share/<id>`` and its websocket, the protocol again; sign-in, assets).
 """
 
 from __future__ import annotations
@@ -40,10 +41,14 @@ from cloudide_tui.validation import validate_project_name
 
 from .api import ApiConnection
 from .auth import Principal, Revocations, TokenChecker, server_dir
+from .browser import MAX_FRAME as PAGE_MAX_FRAME
+from .browser import BrowserDoor, IdePage
 from .mvp import MAX_FRAME as MVP_MAX_FRAME
 from .mvp import TerminalEndpoint
 from .settings import ServerSettings
+from .shares import ShareLinks
 from .users import Limits, Registry
+from .web import WebDoor, WebSocketRoute
 
 access_log = logging.getLogger("cloudide_server.access")
 log = logging.getLogger("cloudide_server")
@@ -89,8 +94,12 @@ class ServerCore:
         self.revocations = Revocations(settings.data_dir)
         self.checker = TokenChecker(secret, self.revocations)
         self.registry = Registry(settings.data_dir, self._backend_for, self.limits)
+        secure = settings.certfile is not None or (settings.public_url or "").startswith("https:")
+        self.web = WebDoor(self.checker, self._origin_allowed, secure_cookies=secure)
+        self.links = ShareLinks(secret, settings.public_url)
+        self.browser = BrowserDoor(settings, secret, self.revocations, self.links)
         self.clients: dict[
-            ServerConnection, tuple[Principal, ApiConnection | TerminalEndpoint]
+            ServerConnection, tuple[Principal, ApiConnection | TerminalEndpoint | IdePage]
         ] = {}
         # weak: a handshake that dies half-way (the client hung up) leaves nothing behind
         self._handshakes: weakref.WeakKeyDictionary[ServerConnection, Handshake] = (
@@ -130,17 +139,24 @@ class ServerCore:
                     "users": len(self.registry.spaces),
                     "sessions": self.registry.session_count(),
                     "connections": len(self.clients),
+                    "browser_sessions": self.browser.count,
                 }
             )
             status = HTTPStatus.SERVICE_UNAVAILABLE if self.stopping else HTTPStatus.OK
             return _respond(connection, status, body + "\n", "application/json")
         project: str | None = None
+        principal: Principal | None = None
         if path == "/api":
             route = "api"
         elif match := _TERMINAL.match(path):
             route, project = "terminal", match.group(1)
         else:
-            return _respond(connection, HTTPStatus.NOT_FOUND, f"No such path: {path[:100]}\n")
+            web = self.web.answer(request, path, parts.query)
+            if web is None:
+                return _respond(connection, HTTPStatus.NOT_FOUND, f"No such path: {path[:100]}\n")
+            if not isinstance(web, WebSocketRoute):
+                return web
+            route, principal = web.route, web.principal
         if not self._origin_allowed(request.headers):
             return _respond(
                 connection,
@@ -153,10 +169,11 @@ class ServerCore:
             except CloudIDEError as e:
                 return _respond(connection, HTTPStatus.BAD_REQUEST, f"{e}\n")
         query = parse_qs(parts.query)
-        try:
-            principal = self.checker.check(_token(request.headers, query))
-        except AuthError as e:
-            return _respond(connection, HTTPStatus.UNAUTHORIZED, f"{e}\n")
+        if principal is None:
+            try:
+                principal = self.checker.check(_token(request.headers, query))
+            except AuthError as e:
+                return _respond(connection, HTTPStatus.UNAUTHORIZED, f"{e}\n")
         if self.stopping:
             return _respond(connection, HTTPStatus.SERVICE_UNAVAILABLE, "Shutting down.\n")
         space = self.registry.space(principal.user)
@@ -207,14 +224,17 @@ class ServerCore:
         if hs is None:  # cannot happen: process_request let it through
             await connection.close(close.INTERNAL, "no handshake record")
             return
-        client: ApiConnection | TerminalEndpoint
-        if hs.route == "terminal" and hs.project is not None:
+        client: ApiConnection | TerminalEndpoint | IdePage
+        if hs.route == "ide":
+            connection.protocol.max_message_size = PAGE_MAX_FRAME
+            client = IdePage(self.browser, connection, hs.principal)
+        elif hs.route == "terminal" and hs.project is not None:
             connection.protocol.max_message_size = MVP_MAX_FRAME
             client = TerminalEndpoint(
                 self.registry, connection, hs.principal, hs.project, new=hs.new, spawn=self.spawn
             )
         else:
-            client = ApiConnection(self.registry, connection, hs.principal)
+            client = ApiConnection(self.registry, connection, hs.principal, self.links)
         self.clients[connection] = (hs.principal, client)
         # counted once connected (concurrent handshakes of one user can pass the limit
         # together: by as many as are in flight at that instant)
@@ -266,6 +286,7 @@ class ServerCore:
         await self.registry.recover()
         self.registry.start_reaper()
         self.spawn(self._watch_tokens())
+        self.spawn(self.browser.check())
         self._server = await serve(
             self.handler,
             self.settings.host,
@@ -280,7 +301,10 @@ class ServerCore:
             ssl=ssl_context,
             server_header="cloudide-server",
         )
-        return [sock.getsockname()[:2] for sock in self._server.sockets]
+        addresses = [sock.getsockname()[:2] for sock in self._server.sockets]
+        host, port = addresses[0]
+        self.browser.listening(host, port, tls=ssl_context is not None)
+        return addresses
 
     async def shutdown(self, reason: str = "the server is shutting down") -> None:
         """Stop: no new connections, every shell ended with ``reason`` (viewers told),

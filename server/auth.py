@@ -4,7 +4,9 @@ websocket handshake, revocable.
 Claims: ``sub`` (the user: an owner name, so it becomes the backend owner), ``iat``,
 ``exp``, ``aud`` (``cloudide-server``), ``jti`` (a random id, for revocation) are all
 required; ``scope`` is ``user`` (everything of that user) or ``view:<session id>`` (a
-read-only share of one shell). PyJWT decodes with the algorithm pinned and a small
+read-only share of one shell). A token the server makes for the app process of an IDE
+page names the page's token in ``parent``: revoking the page's token revokes it too.
+PyJWT decodes with the algorithm pinned and a small
 leeway. The secret comes from ``CLOUDIDE_SECRET``, ``--secret-file``, or a file generated
 once into the data dir (mode 0600); one under 32 bytes is refused (PyJWT warns about
 short HMAC keys: CVE-2025-45768).
@@ -56,6 +58,8 @@ class Principal:
     scope: str
     expires: float
     issued: float
+    parent: str | None = None
+    """The id of the token this one was made from (an IDE page's), revoked with it."""
 
     @property
     def view_only_session(self) -> str | None:
@@ -118,9 +122,15 @@ def _read_or_make_secret(path: Path) -> bytes:
 
 
 def create_token(
-    secret: bytes, user: str, *, ttl: float = DEFAULT_TTL, scope: str = USER_SCOPE
+    secret: bytes,
+    user: str,
+    *,
+    ttl: float = DEFAULT_TTL,
+    scope: str = USER_SCOPE,
+    parent: str | None = None,
 ) -> tuple[str, str]:
-    """A signed token for ``user``; returns (token, its id).
+    """A signed token for ``user``; returns (token, its id). ``parent``: the id of the
+    token it is made from (revoked with it).
 
     Raises:
         InvalidOwner: ``user`` is not a valid owner name.
@@ -139,6 +149,8 @@ def create_token(
         "jti": jti,
         "scope": scope,
     }
+    if parent is not None:
+        claims["parent"] = parent
     return jwt.encode(claims, secret, algorithm=ALGORITHM), jti
 
 
@@ -214,7 +226,7 @@ class Revocations:
         self._save()
 
     def is_revoked(self, principal: Principal) -> bool:
-        if principal.token_id in self.token_ids:
+        if principal.token_id in self.token_ids or principal.parent in self.token_ids:
             return True
         return principal.issued < self.not_before.get(principal.user, float("-inf"))
 
@@ -259,6 +271,7 @@ class TokenChecker:
                 scope=str(claims.get("scope", USER_SCOPE)),
                 expires=float(claims["exp"]),
                 issued=float(claims["iat"]),
+                parent=str(claims["parent"]) if "parent" in claims else None,
             )
         except (CloudIDEError, TypeError, ValueError):
             raise AuthError("The token is not valid (bad claims).") from None

@@ -3,7 +3,11 @@
     cloudide-server [--host H] [--port P] [--data-dir DIR] [--image NAME]
                     [--secret-file FILE] [--origin URL ...] [--certfile F --keyfile F]
     cloudide-server token create --user NAME [--ttl SECONDS] [--share SESSION_ID]
+    cloudide-server token share --session SESSION_ID [--ttl SECONDS]
     cloudide-server token revoke (--id TOKEN_ID | --user NAME)
+
+At start it prints where it listens and the page to open in a browser; ``token create``
+prints a sign-in link for that page, ``token share`` a read-only link to one running shell.
 
 Options override ``CLOUDIDE_SERVER_*`` variables, which override ``server.toml`` (see
 ``settings``). A bad value is one line on stderr and exit status 2, never a traceback.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -25,7 +30,9 @@ from cloudide_tui import __version__
 from cloudide_tui.errors import CloudIDEError, ConfigError
 
 from . import auth
-from .settings import env_var, load_server_settings
+from .settings import ServerSettings, env_var, load_server_settings
+from .shares import SHARE_TTL, share_path
+from .users import SESSIONS_FILE
 
 PROG = "cloudide-server"
 EXIT_USAGE = 2
@@ -53,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Serve cloudide projects, files and shells over websockets: the API at "
-        "/api, the original endpoint at /ws/terminal/<project>/, /healthz.",
+        "/api, the original endpoint at /ws/terminal/<project>/, the IDE in a browser at /, "
+        "/healthz.",
         allow_abbrev=False,
     )
     _common(parser)
@@ -66,6 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
         dest="origins",
         metavar="URL",
         help="a browser origin allowed besides the server's own (repeatable)",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address people open in a browser, for printed links "
+        f"(env {env_var('public_url')}; default http://HOST:PORT)",
+    )
+    parser.add_argument(
+        "--browser-user",
+        metavar="NAME",
+        help="the account IDE pages' processes run as when the server is root (default nobody)",
     )
     parser.add_argument("--certfile", metavar="F", help="TLS certificate (PEM): serve wss://")
     parser.add_argument("--keyfile", metavar="F", help="TLS private key (PEM)")
@@ -84,6 +103,16 @@ def build_token_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--share", metavar="SESSION_ID", help="a read-only token for one running shell"
     )
+    create.add_argument("--public-url", metavar="URL", help="the server's address in links")
+    share = sub.add_parser(
+        "share", help="print a read-only link to one running shell (watch, never type)"
+    )
+    _common(share)
+    share.add_argument("--session", required=True, help="the shell's session id")
+    share.add_argument(
+        "--ttl", type=float, default=SHARE_TTL, help=f"seconds it lives ({SHARE_TTL:g})"
+    )
+    share.add_argument("--public-url", metavar="URL", help="the server's address in links")
     revoke = sub.add_parser("revoke", help="revoke one token or all of a user's")
     _common(revoke)
     which = revoke.add_mutually_exclusive_group(required=True)
@@ -95,15 +124,31 @@ def build_token_parser() -> argparse.ArgumentParser:
 def token_main(argv: Sequence[str]) -> int:
     args = build_token_parser().parse_args(argv)
     settings = load_server_settings(
-        {"data_dir": args.data_dir, "secret_file": args.secret_file},
+        {
+            "data_dir": args.data_dir,
+            "secret_file": args.secret_file,
+            "public_url": getattr(args, "public_url", None),
+        },
         config_path=Path(args.config).expanduser() if args.config else None,
     )
-    if args.action == "create":
+    if args.action in ("create", "share"):
         secret = auth.load_secret(settings.data_dir, secret_file=settings.secret_file)
-        scope = auth.VIEW_PREFIX + args.share if args.share else auth.USER_SCOPE
-        token, token_id = auth.create_token(secret, args.user, ttl=args.ttl, scope=scope)
+        session = args.session if args.action == "share" else args.share
+        user = _owner_of(settings, session) if args.action == "share" else args.user
+        scope = auth.VIEW_PREFIX + session if session else auth.USER_SCOPE
+        token, token_id = auth.create_token(secret, user, ttl=args.ttl, scope=scope)
         expires = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(time.time() + args.ttl))
-        print(f"token for {args.user} (id {token_id}, {scope}, expires {expires}):")
+        base = page_url(settings)
+        if session:
+            print(
+                f"read-only share of shell {session} of {user} (id {token_id}, expires {expires}):"
+            )
+            if base:
+                print(f"open in a browser: {base}{share_path(session, token)}")
+        else:
+            print(f"token for {user} (id {token_id}, {scope}, expires {expires}):")
+            if base:
+                print(f"open in a browser: {base}/?token={token}")
         print(token)
         return 0
     revocations = auth.Revocations(settings.data_dir)
@@ -114,6 +159,42 @@ def token_main(argv: Sequence[str]) -> int:
         revocations.revoke_user(args.user)
         print(f"revoked every token of {args.user} made until now")
     return 0
+
+
+def page_url(settings: ServerSettings, host: str | None = None, port: int | None = None) -> str:
+    """The address of the IDE page: ``public_url``, else http(s)://HOST:PORT from the
+    settings ('' when the port is 0 and the server is not running: unknown)."""
+    if settings.public_url:
+        return settings.public_url
+    host = host or settings.host
+    port = settings.port if port is None else port
+    if not port:
+        return ""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{'https' if settings.certfile else 'http'}://{host}:{port}"
+
+
+def _owner_of(settings: ServerSettings, session_id: str) -> str:
+    """The user whose running shell ``session_id`` is, from the server's records.
+
+    Raises:
+        ConfigError: no running shell of that id (as of the server's last record).
+    """
+    path = auth.server_dir(settings.data_dir) / SESSIONS_FILE
+    try:
+        records = json.loads(path.read_text()).get("sessions", {})
+    except (OSError, ValueError, AttributeError):
+        records = {}
+    record = records.get(session_id) if isinstance(records, dict) else None
+    if not isinstance(record, dict) or not isinstance(record.get("user"), str):
+        raise ConfigError(
+            f"there is no running shell {session_id!r} on the server of {settings.data_dir}",
+            hint="the palette's Share command or list_shells gives the ids",
+        )
+    return str(record["user"])
 
 
 async def _serve(settings: object, log_level: str) -> int:
@@ -127,6 +208,12 @@ async def _serve(settings: object, log_level: str) -> int:
     scheme = "wss" if settings.certfile else "ws"
     for host, port in addresses:
         print(f"{PROG} {__version__} listening on {scheme}://{host}:{port}", flush=True)
+    host, port = addresses[0]
+    print(
+        f"the IDE in a browser: {page_url(settings, host, port)}/ "
+        f"(sign in with a token: {PROG} token create --user NAME)",
+        flush=True,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -152,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "port": args.port,
                 "image": args.image,
                 "origins": args.origins,
+                "public_url": args.public_url,
+                "browser_user": args.browser_user,
                 "certfile": args.certfile,
                 "keyfile": args.keyfile,
             },

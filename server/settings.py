@@ -79,6 +79,24 @@ class ServerSettings:
     connections_per_user: int = 32
     """Most websockets one user may have open at once."""
 
+    public_url: str | None = None
+    """The address people open in a browser (``https://ide.example.com``), for the links
+    the server and its token commands print; default ``http://HOST:PORT``."""
+
+    browser_sessions_per_user: int = 4
+    """Most IDE pages one user may have open at once (each runs an app process)."""
+
+    browser_sessions: int = 32
+    """Most IDE pages open at once on the whole server."""
+
+    browser_user: str | None = None
+    """The account the IDE pages' app processes run as when the server runs as root
+    (default ``nobody``); a server that is not root runs them as itself."""
+
+    browser_api_url: str | None = None
+    """Where the IDE pages' app processes reach this server's API (default
+    ``ws://127.0.0.1:PORT``; set it when the server speaks TLS itself)."""
+
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ServerSettings))
 _BACKEND_FIELDS = ("data_dir", "image", "docker_host", "memory", "cpus", "pids")
@@ -148,6 +166,24 @@ def _file(raw: object, base: Path | None) -> Path:
     return path
 
 
+def _url(schemes: tuple[str, ...]) -> Callable[[object], str]:
+    def parse(raw: object) -> str:
+        value = _text(raw).rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"{display(value)} is not a {' or '.join(schemes)} address")
+        return value
+
+    return parse
+
+
+def _account(raw: object) -> str:
+    value = _text(raw)
+    if not value or not all(c.isalnum() or c in "._-" for c in value):
+        raise ValueError(f"{display(value)} is not an account name")
+    return value
+
+
 def _origins(raw: object) -> tuple[str, ...]:
     items = raw if isinstance(raw, list | tuple) else _text(raw).replace(",", " ").split()
     out = []
@@ -168,6 +204,11 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "container_idle": _seconds,
     "sessions_per_user": _int_between(1, 10_000),
     "connections_per_user": _int_between(1, 10_000),
+    "public_url": _url(("http", "https")),
+    "browser_sessions_per_user": _int_between(0, 1_000),
+    "browser_sessions": _int_between(0, 10_000),
+    "browser_user": _account,
+    "browser_api_url": _url(("ws", "wss")),
 }
 _FILES = ("secret_file", "certfile", "keyfile")
 

@@ -107,6 +107,11 @@ class ServerProcess:
         return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
+    def page_url(self) -> str:
+        """The address of its pages (the IDE page is this plus ``/``)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
     def api_url(self) -> str:
         return f"{self.base}/api"
 

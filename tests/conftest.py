@@ -32,6 +32,7 @@ TIERS = {
     "package": "the wheel installed in a fresh venv (package index, Docker engine)",
     "server": "the real engine and a real cloudide-server process on 127.0.0.1",
     "remote": "the whole app driven by Pilot against a real cloudide-server on 127.0.0.1",
+    "browser": "a real headless Chromium (selenium) on the pages of a real cloudide-server",
 }
 _TIER_OF_FOLDER = {
     "unit": "unit",
@@ -43,6 +44,7 @@ _TIER_OF_FOLDER = {
     "package": "package",
     "server": "server",
     "remote": "remote",
+    "browser": "browser",
 }
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cloudide_tui import defaults
+from cloudide_tui.errors import NotAllowed
 
 
 class ContainerState(enum.StrEnum):
@@ -107,11 +108,25 @@ class Capabilities:
             the image dialog and its ``make image`` hint apply.
         stop_containers_on_quit: The app should stop the containers it used when it
             quits (unless told to keep them running); a server manages its own.
+        shares_shells: The backend makes read-only links to a running shell that anyone
+            can open in a browser (``share_shell``: a server).
     """
 
     sessions_persist: bool = False
     prepares_image_locally: bool = True
     stop_containers_on_quit: bool = True
+    shares_shells: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShareLink:
+    """A read-only link to one running shell (``Backend.share_shell``)."""
+
+    session_id: str
+    url: str
+    """What to open in a browser (it carries its token)."""
+    expires: float
+    """When it stops working (Unix time)."""
 
 
 # -- change events (backend/events.py fans them out) ---------------------------------
@@ -552,6 +567,17 @@ class Backend(abc.ABC):
             NotFound: no running session has this id (it ended, or never existed).
             NotAllowed: ``read_only`` where the backend cannot share a shell.
         """
+
+    async def share_shell(self, session_id: str, ttl: float = 3600.0) -> ShareLink:
+        """A read-only link to the running shell ``session_id``, expiring after ``ttl``
+        seconds: whoever opens it watches live and cannot type. Only where
+        ``capabilities.shares_shells``.
+
+        Raises:
+            NotAllowed: this backend makes no links.
+            SessionEnded, NotFound: no such running shell.
+        """
+        raise NotAllowed("Share links need a cloudide-server (they open in a browser).")
 
     async def set_file_open(self, project: str, path: str, is_open: bool) -> None:  # noqa: B027
         """Say that this client shows (or stopped showing) a file in an editor, so that

@@ -25,6 +25,7 @@ from cloudide_tui.backend.base import (
     LimitCallback,
     ProgressCallback,
     ProjectInfo,
+    ShareLink,
     ShellInfo,
     ShellSession,
 )
@@ -199,6 +200,9 @@ class LazyBackend(Backend):
         return await (await self.real()).attach_shell(
             session_id, rows=rows, cols=cols, read_only=read_only
         )
+
+    async def share_shell(self, session_id: str, ttl: float = 3600.0) -> ShareLink:
+        return await (await self.real()).share_shell(session_id, ttl)
 
     async def set_file_open(self, project: str, path: str, is_open: bool) -> None:
         await (await self.real()).set_file_open(project, path, is_open)

@@ -59,6 +59,7 @@ from cloudide_tui.backend.base import (
     ProgressCallback,
     ProjectInfo,
     SessionStatus,
+    ShareLink,
     ShellInfo,
     ShellSession,
 )
@@ -100,7 +101,10 @@ TOKEN_HINT = (
 
 #: The server's capabilities until its welcome says otherwise (it says the same).
 SERVER_CAPABILITIES = Capabilities(
-    sessions_persist=True, prepares_image_locally=False, stop_containers_on_quit=False
+    sessions_persist=True,
+    prepares_image_locally=False,
+    stop_containers_on_quit=False,
+    shares_shells=True,
 )
 
 _READS = (
@@ -137,6 +141,14 @@ def api_url(server: str) -> str:
     if not path.endswith("/api"):
         path += "/api"
     return urlunsplit((scheme, parts.netloc, path, "", ""))
+
+
+def page_address(url: str) -> str:
+    """The server's pages' address from its API's URL (``wss://h/api`` -> ``https://h``)."""
+    parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    path = parts.path[: -len("/api")] if parts.path.endswith("/api") else parts.path
+    return urlunsplit((scheme, parts.netloc, path.rstrip("/"), "", ""))
 
 
 def where(url: str) -> str:
@@ -824,6 +836,12 @@ class RemoteBackend(Backend):
 
     async def list_shells(self, project: str) -> list[ShellInfo]:
         return list(await self._call(m.ListShells, project=project))
+
+    async def share_shell(self, session_id: str, ttl: float = 3600.0) -> ShareLink:
+        link = await self._call(m.ShareShell, session_id=session_id, ttl=ttl)
+        # the server says the whole address when it knows it; else ours, as a browser's
+        url = link.url or page_address(self.url) + link.path
+        return ShareLink(session_id=link.session_id, url=url, expires=link.expires)
 
     async def attach_shell(
         self,

@@ -255,6 +255,15 @@ class SetFileOpen(Request, frozen=True, tag="file_open"):
     open: bool
 
 
+class ShareShell(Request, frozen=True, tag="share_shell"):
+    """``Backend.share_shell``: a read-only link to one running shell of this user (a
+    share token for it, expiring after ``ttl`` seconds); anyone who opens it watches
+    the shell live and cannot type."""
+
+    session_id: str
+    ttl: float = 3600.0
+
+
 class Ping(Request, frozen=True, tag="ping"):
     """Answered at once with an empty result: the client's round-trip time."""
 
@@ -281,6 +290,23 @@ class ShellAttached(msgspec.Struct, frozen=True, kw_only=True):
     offset: Offset
     resumed: bool
     input_received: Offset = 0
+
+
+class ShareLink(msgspec.Struct, frozen=True, kw_only=True):
+    """The result of ``share_shell``.
+
+    Attributes:
+        path: The link without the server's address (``/share/<id>?token=...``).
+        url: The whole link, when the server knows the address people open (its public
+            URL, or the page the request came from); else the client puts its own
+            server's address before ``path``.
+        expires: When the link stops working (Unix time).
+    """
+
+    session_id: str
+    path: str
+    url: str | None = None
+    expires: float
 
 
 class Viewer(msgspec.Struct, frozen=True, kw_only=True):
@@ -394,6 +420,7 @@ ClientMessage = (
     | Subscribe
     | Unsubscribe
     | SetFileOpen
+    | ShareShell
     | Ping
 )
 
@@ -427,6 +454,7 @@ RESULT_TYPES: dict[type[Request], Any] = {
     Subscribe: None,
     Unsubscribe: None,
     SetFileOpen: None,
+    ShareShell: ShareLink,
     Ping: None,
 }
 

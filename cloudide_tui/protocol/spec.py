@@ -30,6 +30,7 @@ from cloudide_tui.protocol.messages import (
     Message,
     Request,
     ServerMessage,
+    ShareLink,
     ShellAttached,
     Viewer,
     tag_of,
@@ -43,6 +44,7 @@ VALUE_TYPES: tuple[type, ...] = (
     ShellInfo,
     Capabilities,
     ShellAttached,
+    ShareLink,
     Viewer,
 )
 

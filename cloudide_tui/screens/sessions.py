@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from textual import on, work
 
 from cloudide_tui.backend.base import Backend, SessionStatus, ShellInfo, ShellSession
-from cloudide_tui.dialogs import ChoiceDialog
+from cloudide_tui.dialogs import ChoiceDialog, TextInputDialog
 from cloudide_tui.messages import SessionStatusChanged
 from cloudide_tui.screens.tab_views import TabViews
 from cloudide_tui.screens.tabs import Tab
@@ -168,6 +168,30 @@ class SessionActions(TabViews):
             return
         info = list(reversed(infos))[items.index(chosen)]
         await self.open_terminal(project, session_id=info.session_id, read_only=read_only)
+
+    def action_share_shell(self) -> None:
+        self._share_shell()
+
+    @work(group="dialog", exit_on_error=False)
+    async def _share_shell(self) -> None:
+        """A read-only link to the active tab's shell: shown, and on the clipboard."""
+        tab = self.active_tab
+        session = tab.session if tab is not None and tab.kind == "terminal" else None
+        if session is None or not session.session_id:
+            self.notify("Sharing works on a terminal tab.", severity="warning")
+            return
+        link = await self.backend.share_shell(session.session_id)
+        self.app.copy_to_clipboard(link.url)
+        until = time.strftime("%H:%M", time.localtime(link.expires))
+        await self.app.push_screen_wait(
+            TextInputDialog(
+                "Share this shell, read-only",
+                f"Whoever opens this link watches this shell live until {until}; they cannot "
+                "type. It is on your clipboard too.",
+                value=link.url,
+                confirm="Done",
+            )
+        )
 
     async def action_end_shell(self) -> None:
         """End the active tab's shell for good (every viewer's), and close the tab."""

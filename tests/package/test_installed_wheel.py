@@ -10,6 +10,7 @@ in a project's container. Needs the Docker engine and the package index.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,9 @@ def test_the_wheel_ships_the_runner_the_server_and_the_styles(wheel: Path) -> No
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert server_files <= names, f"not shipped: {sorted(server_files - names)}"
+    # the pages' bundle (xterm.js, built from web/ and committed): no node needed to install
+    assert {"cloudide_server/static/ide.js", "cloudide_server/pages/ide.html"} <= names
+    assert any(re.fullmatch(r"cloudide_server/static/xterm-\w+\.js", n) for n in names)
     styles = {
         "cloudide_tui/" + p.relative_to(ROOT / "cloudide_tui").as_posix()
         for p in (ROOT / "cloudide_tui").rglob("*.tcss")

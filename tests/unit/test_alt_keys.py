@@ -18,9 +18,10 @@ import pytest
 from textual import events
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+from textual.drivers.web_driver import WebDriver
 from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
 
-from cloudide_tui.driver import AltKeyParser, CloudIDEDriver, alt_key_name
+from cloudide_tui.driver import AltKeyParser, CloudIDEDriver, CloudIDEWebDriver, alt_key_name
 from cloudide_tui.keynames import NAME_REPLACEMENTS, key_character
 from cloudide_tui.terminal.keys import encode_key
 from cloudide_tui.terminal.model import Modes
@@ -164,3 +165,14 @@ def test_the_driver_reads_input_as_textuals_own_driver_does_but_with_our_parser(
         return ast.dump(node).replace("'XTermParser'", "'AltKeyParser'")
 
     assert tree(CloudIDEDriver.run_input_thread) == tree(LinuxDriver.run_input_thread)
+
+
+def test_the_web_driver_reads_input_as_textuals_own_does_but_with_our_parser() -> None:
+    """The same for ``CloudIDEWebDriver`` (the IDE page in a browser) and Textual's
+    ``WebDriver``: its ``run_input_thread`` is Textual's with ``AltKeyParser``."""
+
+    def tree(method: object) -> str:
+        node = ast.parse(textwrap.dedent(inspect.getsource(method)))  # type: ignore[arg-type]
+        return ast.dump(node).replace("'XTermParser'", "'AltKeyParser'")
+
+    assert tree(CloudIDEWebDriver.run_input_thread) == tree(WebDriver.run_input_thread)

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cloudide_tui.backend.base import Capabilities, ConnectionCallback, ConnectionStatus
+from cloudide_tui.backend.base import (
+    Capabilities,
+    ConnectionCallback,
+    ConnectionStatus,
+    ShareLink,
+)
 from cloudide_tui.backend.lazy import LazyBackend
 from testkit.fake_backend import FakeBackend
 
@@ -65,3 +70,15 @@ async def test_connection_watchers_and_a_token_given_early_reach_the_real_backen
     assert real.watchers == []
     lazy.set_token("later")
     assert real.tokens == ["new-token", "later"]
+
+
+async def test_a_share_link_is_asked_of_the_real_backend() -> None:
+    class Sharing(ServerLike):
+        capabilities = Capabilities(sessions_persist=True, shares_shells=True)
+
+        async def share_shell(self, session_id: str, ttl: float = 3600.0) -> ShareLink:
+            return ShareLink(session_id, f"http://127.0.0.1:8000/share/{session_id}", ttl)
+
+    lazy = LazyBackend(Sharing, "ws://127.0.0.1:8000", Sharing.capabilities)
+    link = await lazy.share_shell("s-1", 120)
+    assert (link.session_id, link.expires) == ("s-1", 120)
