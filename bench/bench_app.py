@@ -38,6 +38,7 @@ from bench.report import Report, percentile
 from cloudide_tui.backend import disks
 from cloudide_tui.backend.docker_backend import DockerBackend
 from testkit.docker_helpers import remove_containers
+from testkit.terminal_support import screen_row_text, screen_shows_line
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("cloudide-tui")
@@ -120,8 +121,8 @@ def _rss_mb() -> float:
 
 
 def _line_text(terminal: Any, y: int) -> str:
-    strip = terminal.render_line(y - int(terminal.scroll_offset.y))
-    return "".join(segment.text for segment in strip)
+    """Row ``y`` of the shell's screen as painted (``testkit.terminal_support``)."""
+    return screen_row_text(terminal, y)
 
 
 async def _bare_echo(backend: DockerBackend) -> list[float]:
@@ -238,12 +239,8 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
         )
         for key, char in [(c, c) for c in "seq 1 12000"] + [("enter", "\r")]:
             app.post_message(events.Key("space" if char == " " else key, char))
-        await until(
-            lambda: (
-                "12000" in "\n".join(_line_text(second, y) for y in range(second.emulator.lines))
-            ),
-            timeout=120,
-        )
+        # seq's last line on the screen (not the typed command, which has "12000" too)
+        await until(lambda: screen_shows_line(second, "12000"), timeout=120)
         await pilot.pause(1.0)
         filled = _rss_mb()
         report.add(

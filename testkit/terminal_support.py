@@ -125,6 +125,23 @@ def screen_lines(terminal: Terminal) -> list[str]:
     return [terminal.render_line(y).text.rstrip() for y in range(height)]
 
 
+def screen_row_text(terminal: Terminal, y: int) -> str:
+    """Row ``y`` of the program's screen (0 = its top, as ``emulator.cursor.y`` counts) as
+    the widget paints it (``render_line``: the published snapshot, what the compositor
+    draws), wherever the view is scrolled and however much history there is."""
+    # render_line takes a row of the view; the screen starts below the history rows the
+    # view can scroll to (virtual height = history shown + screen lines)
+    top = terminal.virtual_size.height - terminal.screen_size[0]
+    return terminal.render_line(top + y - int(terminal.scroll_offset.y)).text
+
+
+def screen_shows_line(terminal: Terminal, text: str) -> bool:
+    """Whether a row of the program's screen reads exactly ``text`` (trailing blanks
+    aside): a line a program printed, not the same digits inside the typed command."""
+    rows = range(terminal.screen_size[0])
+    return any(screen_row_text(terminal, y).rstrip() == text for y in rows)
+
+
 def all_lines(terminal: Terminal) -> list[str]:
     """Scrollback and screen, as text."""
     from cloudide_tui.widgets.terminal_render import row_text
