@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_token_parser(parser: argparse.ArgumentParser) -> None:
     parser.description = "Make or revoke access tokens."
-    sub = parser.add_subparsers(dest="action", required=True)
+    sub = parser.add_subparsers(dest="action", required=True, metavar="{create,share,revoke}")
     create = sub.add_parser("create", help="print a new token on the last line")
     _common(create, argparse.SUPPRESS)
     create.add_argument("--user", required=True, help="whose projects the token reaches")
