@@ -14,25 +14,32 @@ see the same machine noise:
   round trips, next to the same load through DockerBackends in this process;
 * server memory per idle session and per extra viewer, next to this process's memory per
   local DockerBackend session.
+
+``BENCH_SERVER_PARTS=many,echo`` runs only those parts (names of ``Bench.PARTS``), e.g. to
+profile the server under one load (``Bench.server_pid`` is printed at the start).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import re
 import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.report import Report, percentile
 from cloudide_tui.backend.base import ShellSession
+from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.remote_client import ServerClient
 from cloudide_tui.protocol import messages as m
+from testkit import docker_helpers
 from testkit.backends import TEST_IMAGE
 from testkit.docker_helpers import remove_containers
 from testkit.server_process import ServerProcess
@@ -78,6 +85,97 @@ def _rss_kib(pid: int | str = "self") -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def _cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time the whole machine spent not idle so far (every core, every process)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _engine_pids(container_ids: list[str]) -> list[int]:
+    """dockerd, containerd, and the shims of these containers (they relay the execs'
+    bytes); read only: their CPU time."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                comm = (entry / "comm").read_text().strip()
+                if comm in ("dockerd", "containerd") or (
+                    comm.startswith("containerd-shim")
+                    and any(i in (entry / "cmdline").read_text() for i in container_ids)
+                ):
+                    found.append(int(entry.name))
+    return found
+
+
+def _containers_cpu_seconds(container_ids: list[str]) -> float:
+    """CPU time of every process in these containers so far (cgroup v1 cpuacct; 0 where
+    it cannot be read)."""
+    total = 0
+    for container_id in container_ids:
+        with contextlib.suppress(OSError, ValueError):
+            usage = Path(f"/sys/fs/cgroup/cpuacct/docker/{container_id}/cpuacct.usage")
+            total += int(usage.read_text())
+    return total / 1e9
+
+
+class _Cpu:
+    """CPU seconds spent during some stretches of time: by the server process, by this
+    process (the clients, and the DockerBackends of the anchor), by the engine (dockerd,
+    containerd, the containers' shims), by the bench's containers (bash), by the whole
+    machine (the rest is other people's work on this shared machine)."""
+
+    def __init__(self, server_pid: int, container_ids: list[str]) -> None:
+        self.server_pid = server_pid
+        self.container_ids = container_ids
+        self.engine_pids = _engine_pids(container_ids)
+        self.server = self.bench = self.engine = self.containers = 0.0
+        self.machine = self.wall = 0.0
+
+    def _now(self) -> tuple[float, ...]:
+        return (
+            _cpu_seconds(self.server_pid),
+            _cpu_seconds(),
+            sum(_cpu_seconds(pid) for pid in self.engine_pids),
+            _containers_cpu_seconds(self.container_ids),
+            _machine_busy_seconds(),
+            time.perf_counter(),
+        )
+
+    @property
+    def rest(self) -> float:
+        return self.machine - self.server - self.bench - self.engine - self.containers
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[None]:
+        start = self._now()
+        try:
+            yield
+        finally:
+            spent = [b - a for a, b in zip(start, self._now(), strict=True)]
+            self.server += spent[0]
+            self.bench += spent[1]
+            self.engine += spent[2]
+            self.containers += spent[3]
+            self.machine += spent[4]
+            self.wall += spent[5]
+
+
+def _container_ids(owners: list[str]) -> list[str]:
+    """The ids of these owners' containers."""
+    client = docker_helpers.api()
+    try:
+        entries = client.containers(filters={"label": f"{APP_LABEL}={APP_NAME}"})
+    finally:
+        client.close()
+    return [e["Id"] for e in entries if (e.get("Labels") or {}).get(OWNER_LABEL) in owners]
 
 
 async def _settle() -> None:
@@ -318,9 +416,14 @@ class Bench:
         await asyncio.gather(*(self.prompt(s) for s in remote + local))
         ours: list[float] = []
         theirs: list[float] = []
+        server_pid = self.server.proc.pid if self.server.proc else 0
+        containers = await asyncio.to_thread(_container_ids, users)
+        cpu_remote, cpu_local = _Cpu(server_pid, containers), _Cpu(server_pid, containers)
         for _ in range(2):
-            await typing(remote, ours)
-            await typing(local, theirs)
+            with cpu_remote.measure():
+                await typing(remote, ours)
+            with cpu_local.measure():
+                await typing(local, theirs)
         await asyncio.gather(*(s.close() for s in remote + local), return_exceptions=True)
         for backend in backends:
             await backend.close()
@@ -333,6 +436,32 @@ class Bench:
                 anchor=percentile(theirs, p) * MS,
                 goal="< 50 ms" if p == 99 else "context",
             )
+        # where the time goes: CPU per echo of each process, and how busy the machine was
+        echoes = len(ours)
+        for name, remote_value, local_value in (
+            ("server process", cpu_remote.server, cpu_local.server),
+            ("bench process (clients)", cpu_remote.bench, cpu_local.bench),
+            ("engine (dockerd, containerd, shims)", cpu_remote.engine, cpu_local.engine),
+            ("the containers (bash)", cpu_remote.containers, cpu_local.containers),
+            ("rest of the machine (other people)", cpu_remote.rest, cpu_local.rest),
+        ):
+            self.report.add(
+                f"{len(remote)} shells: CPU per echo, {name}",
+                remote_value / echoes * MS,
+                "ms",
+                anchor_name="DockerBackend rounds",
+                anchor=local_value / len(theirs) * MS,
+                goal="context",
+            )
+        cores = os.cpu_count() or 1
+        self.report.add(
+            f"{len(remote)} shells: machine busy while typing ({cores} cores)",
+            cpu_remote.machine / cpu_remote.wall / cores * 100,
+            "%",
+            anchor_name="DockerBackend rounds",
+            anchor=cpu_local.machine / cpu_local.wall / cores * 100,
+            goal="context",
+        )
 
     # -- memory --------------------------------------------------------------------------
     async def memory(self) -> None:
@@ -389,17 +518,29 @@ class Bench:
         )
         await asyncio.gather(*(s.close() for s in remote + local), return_exceptions=True)
 
-    async def run(self) -> None:
+    PARTS = ("echo", "throughput", "opens", "ctrl_c", "reattach", "memory", "many")
+    """Every part, in the order a full run takes them."""
+
+    async def run(self, parts: tuple[str, ...] = PARTS) -> None:
+        unknown = set(parts) - set(self.PARTS)
+        if unknown:
+            raise ValueError(f"no bench part {sorted(unknown)}: the parts are {self.PARTS}")
         await self.local.ensure_ready()
         await self.local.create_project(PROJECT)
         await self.local.start_container(PROJECT)
-        await self.echo()
-        await self.throughput()
-        open_time = await self.opens()
-        await self.ctrl_c()
-        await self.reattach(open_time)
-        await self.memory()
-        await self.many()
+        if "echo" in parts:
+            await self.echo()
+        if "throughput" in parts:
+            await self.throughput()
+        open_time = await self.opens() if "opens" in parts or "reattach" in parts else 0.0
+        if "ctrl_c" in parts:
+            await self.ctrl_c()
+        if "reattach" in parts:
+            await self.reattach(open_time)
+        if "memory" in parts:
+            await self.memory()
+        if "many" in parts:
+            await self.many()
 
     async def close(self) -> None:
         for client in self.clients:
@@ -417,9 +558,12 @@ async def _main(report: Report, data_dir: Path, user: str) -> None:
         },
     )
     await asyncio.to_thread(server.start)
+    print(f"server pid {server.proc.pid if server.proc else '?'}", flush=True)
+    wanted = os.environ.get("BENCH_SERVER_PARTS", "")
+    parts = tuple(p.strip() for p in wanted.split(",") if p.strip()) or Bench.PARTS
     bench = Bench(report, server, user)
     try:
-        await bench.run()
+        await bench.run(parts)
     finally:
         await bench.close()
         await asyncio.to_thread(server.stop)

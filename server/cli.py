@@ -2,9 +2,13 @@
 
     cloudide-server [--host H] [--port P] [--data-dir DIR] [--image NAME]
                     [--secret-file FILE] [--origin URL ...] [--certfile F --keyfile F]
-    cloudide-server token create --user NAME [--ttl SECONDS] [--share SESSION_ID]
-    cloudide-server token share --session SESSION_ID [--ttl SECONDS]
-    cloudide-server token revoke (--id TOKEN_ID | --user NAME)
+    cloudide-server [OPTIONS] token create --user NAME [--ttl SECONDS] [--share SESSION_ID]
+    cloudide-server [OPTIONS] token share --session SESSION_ID [--ttl SECONDS]
+    cloudide-server [OPTIONS] token revoke (--id TOKEN_ID | --user NAME)
+
+The server's options go before ``token`` as well as after its action (``--data-dir``,
+``--secret-file``, ``--config``, ``--public-url`` there), as git and docker take theirs;
+one given in both places counts as given after.
 
 At start it prints where it listens and the page to open in a browser; ``token create``
 prints a sign-in link for that page, ``token share`` a read-only link to one running shell.
@@ -43,20 +47,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """The options every command takes (the server and each ``token`` action).
+
+    Args:
+        default: ``argparse.SUPPRESS`` for the copies after ``token ACTION``, so that an
+            option given before the command (``cloudide-server --data-dir D token create``,
+            as git and docker take theirs) is kept unless it is given again after it.
+    """
     parser.add_argument(
-        "--data-dir", metavar="DIR", help=f"workspaces and records (env {env_var('data_dir')})"
+        "--data-dir",
+        metavar="DIR",
+        default=default,
+        help=f"workspaces and records (env {env_var('data_dir')})",
     )
     parser.add_argument(
         "--secret-file",
         metavar="FILE",
+        default=default,
         help="file holding the token secret (env CLOUDIDE_SECRET holds it directly; "
         "default: <data dir>/server/secret, made once)",
     )
-    parser.add_argument("--config", metavar="FILE", help="read settings from this TOML file")
+    parser.add_argument(
+        "--config", metavar="FILE", default=default, help="read settings from this TOML file"
+    )
+
+
+def _public_url(parser: argparse.ArgumentParser, default: object = None) -> None:
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        default=default,
+        help="the address people open in a browser, for printed links "
+        f"(env {env_var('public_url')}; default http://HOST:PORT)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: the server's options, then optionally ``token ACTION`` with
+    its own; the server's options are taken before ``token`` too (``token`` ignores the
+    ones it has no use for, such as ``--image``, so one alias serves both)."""
     parser = _Parser(
         prog=PROG,
         description="Serve cloudide projects, files and shells over websockets: the API at "
@@ -75,12 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="a browser origin allowed besides the server's own (repeatable)",
     )
-    parser.add_argument(
-        "--public-url",
-        metavar="URL",
-        help="the address people open in a browser, for printed links "
-        f"(env {env_var('public_url')}; default http://HOST:PORT)",
-    )
+    _public_url(parser)
     parser.add_argument(
         "--browser-user",
         metavar="NAME",
@@ -90,44 +115,47 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--keyfile", metavar="F", help="TLS private key (PEM)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{token}")
+    _add_token_parser(
+        commands.add_parser("token", help="make or revoke access tokens", allow_abbrev=False)
+    )
     return parser
 
 
-def build_token_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=f"{PROG} token", description="Make or revoke access tokens.")
-    sub = parser.add_subparsers(dest="action", required=True)
+def _add_token_parser(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Make or revoke access tokens."
+    sub = parser.add_subparsers(dest="action", required=True, metavar="{create,share,revoke}")
     create = sub.add_parser("create", help="print a new token on the last line")
-    _common(create)
+    _common(create, argparse.SUPPRESS)
     create.add_argument("--user", required=True, help="whose projects the token reaches")
     create.add_argument("--ttl", type=float, default=auth.DEFAULT_TTL, help="seconds it lives")
     create.add_argument(
         "--share", metavar="SESSION_ID", help="a read-only token for one running shell"
     )
-    create.add_argument("--public-url", metavar="URL", help="the server's address in links")
+    _public_url(create, argparse.SUPPRESS)
     share = sub.add_parser(
         "share", help="print a read-only link to one running shell (watch, never type)"
     )
-    _common(share)
+    _common(share, argparse.SUPPRESS)
     share.add_argument("--session", required=True, help="the shell's session id")
     share.add_argument(
         "--ttl", type=float, default=SHARE_TTL, help=f"seconds it lives ({SHARE_TTL:g})"
     )
-    share.add_argument("--public-url", metavar="URL", help="the server's address in links")
+    _public_url(share, argparse.SUPPRESS)
     revoke = sub.add_parser("revoke", help="revoke one token or all of a user's")
-    _common(revoke)
+    _common(revoke, argparse.SUPPRESS)
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("--id", help="the token id (printed by create)")
     which.add_argument("--user", help="revoke every token of this user made until now")
-    return parser
 
 
-def token_main(argv: Sequence[str]) -> int:
-    args = build_token_parser().parse_args(argv)
+def token_main(args: argparse.Namespace) -> int:
+    """``token ACTION``, parsed by ``build_parser``; returns the exit status."""
     settings = load_server_settings(
         {
             "data_dir": args.data_dir,
             "secret_file": args.secret_file,
-            "public_url": getattr(args, "public_url", None),
+            "public_url": args.public_url,
         },
         config_path=Path(args.config).expanduser() if args.config else None,
     )
@@ -228,9 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (2: bad options or settings)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args_list[:1] == ["token"]:
-            return token_main(args_list[1:])
         args = build_parser().parse_args(args_list)
+        if args.command == "token":
+            return token_main(args)
         settings = load_server_settings(
             {
                 "data_dir": args.data_dir,

@@ -467,10 +467,14 @@ class DockerShellSession(ShellSession):
         for that exec (a fork bomb), stopping the container is the only way to end the
         session's processes; its other shells could not start a command either.
         """
-        deadline = time.monotonic() + HANG_UP_PATIENCE
+        started = time.monotonic()
+        deadline = started + HANG_UP_PATIENCE
+        # A script that did start is waited for until close's own deadline nearly: under
+        # load its SIGHUP, wait and SIGKILL of what ignores SIGHUP (nohup) take seconds.
+        finish_by = started + CLOSE_DEADLINE - 1.0
         cmd = ["sh", "-c", HANGUP_SCRIPT, "cloudide-hangup", self.session_id]
         for delay in (0.2, 0.5, 1.0, None):
-            if self._run_hang_up(api, cmd, deadline):
+            if self._run_hang_up(api, cmd, finish_by):
                 return
             if delay is None or time.monotonic() + delay > deadline:
                 break
@@ -478,8 +482,8 @@ class DockerShellSession(ShellSession):
         if self._pids_exhausted(api) is not None:
             api.stop(self.container_id, timeout=1)
 
-    def _run_hang_up(self, api: docker.APIClient, cmd: list[str], deadline: float) -> bool:
-        """Run the hang-up script once; True when it ran to its end before ``deadline``.
+    def _run_hang_up(self, api: docker.APIClient, cmd: list[str], finish_by: float) -> bool:
+        """Run the hang-up script once; True when it ran to its end before ``finish_by``.
 
         Raises:
             docker.errors.NotFound, APIError: no such container, or it is not running.
@@ -495,7 +499,7 @@ class DockerShellSession(ShellSession):
             info = api.exec_inspect(ex["Id"])
             if not info.get("Running"):
                 return bool(info.get("ExitCode") == 0)
-            if time.monotonic() > deadline:
+            if time.monotonic() > finish_by:
                 return False
             time.sleep(0.02)
 

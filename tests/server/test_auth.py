@@ -250,3 +250,60 @@ async def test_a_connection_past_the_users_limit_is_429(
 
 
 __all__ = ["ConnectionClosed", "websockets"]
+
+
+def _server_cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cloudide_server", *argv],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+
+
+async def test_the_servers_options_work_before_the_token_command_as_well(
+    server: ServerProcess, user: str
+) -> None:
+    """``cloudide-server --data-dir D token create`` (git/docker order) makes a token the
+    running server of D takes, and ``--data-dir D token revoke`` voids it there."""
+    data_dir = str(server.data_dir)
+    made = _server_cli(
+        "--data-dir", data_dir, "--image", "some-image", "token", "create", "--user", user
+    )
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip().splitlines()[-1]
+    client = await ServerClient.connect(server.api_url, token)
+    await client.call(m.Ping)
+    token_id = (
+        auth.TokenChecker(server.secret(), auth.Revocations(server.data_dir)).check(token).token_id
+    )
+    revoked = _server_cli("--data-dir", data_dir, "token", "revoke", "--id", token_id)
+    assert revoked.returncode == 0, revoked.stderr
+    async with asyncio.timeout(15):
+        await client.wait_closed()
+    status, _ = await refused(server.api_url, {"Authorization": f"Bearer {token}"})
+    assert status == 401
+
+
+def test_options_after_the_token_command_win_over_those_before_it(
+    tmp_path: Path, user: str
+) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_bytes(b"s" * 40)
+    secret_file.chmod(0o600)
+    made = _server_cli(
+        "--data-dir", str(tmp_path / "elsewhere"), "--secret-file", str(tmp_path / "nothing"),
+        "token", "create", "--user", user,
+        "--data-dir", str(tmp_path / "data"), "--secret-file", str(secret_file),
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip().splitlines()[-1]
+    checked = auth.TokenChecker(b"s" * 40, auth.Revocations(tmp_path / "data")).check(token)
+    assert checked.user == user
+
+
+def test_a_bad_option_before_the_token_command_is_one_clear_line(tmp_path: Path) -> None:
+    result = _server_cli(
+        "--data-dir", str(tmp_path), "--no-such", "token", "create", "--user", "ann"
+    )
+    assert result.returncode == 2
+    assert "--no-such" in result.stderr
+    assert "Traceback" not in result.stderr
