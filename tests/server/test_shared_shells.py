@@ -128,10 +128,27 @@ async def test_resuming_from_an_offset_misses_nothing_and_repeats_nothing(
     await client.call(m.CreateProject, name="resume")
     first = Watcher(await client.open_shell("resume", 24, 80))
     await first.expect(r"\$ ")
-    await first.shell.write(b"for i in $(seq 1 3000); do echo line-$i; done; echo DONE\r")
+    # Lines 101.. are printed only once the app is gone (the file "go"), and all of them
+    # while nobody is attached (the file "finished" says they are): the resume must carry
+    # exactly them, however fast or slow this machine is.
+    await first.shell.write(
+        b"rm -f go finished; for i in $(seq 1 3000); do echo line-$i; "
+        b"if [ $i = 100 ]; then while [ ! -e go ]; do sleep 0.05; done; fi; done; "
+        b"echo DONE; touch finished\r"
+    )
     await first.expect(r"line-100\n")
     drop(client)
     again = await connect(user)
+    await again.call(m.WriteFile, project="resume", path="go", data=b"")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            await again.call(m.Stat, project="resume", path="finished")
+            break
+        except NotFound:
+            assert time.monotonic() < deadline, "the loop never finished"
+            await asyncio.sleep(0.1)
+    assert "line-101" not in plain(bytes(first.data)), "printed before the drop"
     second = Watcher(await again.attach_shell(first.shell.session_id, offset=first.shell.offset))
     assert second.shell.resumed and second.shell.snapshots == 0
     await second.expect(r"DONE\n")
