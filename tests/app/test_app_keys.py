@@ -35,7 +35,7 @@ async def test_the_prefix_key_then_t_opens_a_terminal_from_inside_a_terminal(
         first = await ide.create_project("prefixed")
         await ide.run_in_terminal("echo before", "before")
         await ide.pilot.press("ctrl+backslash")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, PrefixScreen), "the prefix panel")
+        await ide.wait_screen(PrefixScreen, "the prefix panel")
         # The panel lists what the next key can do; the terminal keeps its focus below.
         panel = ide.app.screen
         assert isinstance(panel, PrefixScreen)
@@ -122,7 +122,7 @@ async def test_a_prefix_key_of_ones_own_choosing(home: BackendHome) -> None:
         await ide.pilot.press("ctrl+backslash", "enter")
         await ide.wait_for(lambda: "^\\" in screen_text(term), "^\\ typed into cat")
         await ide.pilot.press("ctrl+g")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, PrefixScreen), "the prefix panel")
+        await ide.wait_screen(PrefixScreen, "the prefix panel")
         assert "Ctrl+G then" in str(ide.app.screen.query_one("#prefix-panel").border_title)
         await ide.pilot.press("ctrl+g", "enter")
         await ide.wait_for(lambda: "^G" in screen_text(term), "^G typed into cat")
@@ -151,7 +151,7 @@ async def test_the_footer_shows_the_keys_that_work_where_the_focus_is_and_fits(
 async def test_the_palette_has_one_entry_for_the_keys(home: BackendHome) -> None:
     async with running_ide(home) as ide:
         await ide.pilot.press("ctrl+p")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+        await ide.wait_screen(CommandPalette, "the palette")
         await type_text(ide.pilot, "keys")
         await ide.pilot.pause(0.5)
         results = ide.app.screen.query_one(OptionList)

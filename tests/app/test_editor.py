@@ -88,7 +88,7 @@ async def test_moving_finding_replacing_and_going_to_a_line(home: Home) -> None:
 
         # Ctrl+G: a line that does not exist is refused in the field; 25:4 goes there.
         await ide.pilot.press("ctrl+g")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the question")
+        await ide.wait_screen(TextInputDialog, "the question")
         await type_text(ide.pilot, "99")
         error = str(ide.app.screen.query_one("#error", Static).render())
         assert "lines 1 to 41" in error
@@ -112,11 +112,11 @@ async def test_reloading_from_disk_asks_only_when_there_are_changes(home: Home) 
         await type_text(ide.pilot, "mine ")
         await _make_file(ide, "r.txt", "from disk\n")
         await ide.pilot.press("f5")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.press("escape")  # keep my text
         assert editor.text == "mine first\n" and editor.dirty
         await ide.pilot.press("f5")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.click("#confirm")
         await ide.wait_for(lambda: editor.text == "from disk\n", "the text from disk")
         assert not editor.dirty
@@ -167,12 +167,12 @@ async def test_saving_a_file_deleted_on_disk_says_it_was_deleted(home: Home) -> 
         await ide.wait_for(lambda: "deleted on disk" in str(notice.render()), "the notice")
         # ... and saving asks whether to make it again, not whether to overwrite a change.
         await ide.pilot.press("ctrl+s")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         assert _title(ide) == "File deleted on disk"
         await ide.pilot.press("escape")
         assert editor.dirty and editor.text == "still kept\n"
         await ide.pilot.press("ctrl+s")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.click("#confirm")
         await ide.wait_for(lambda: not editor.dirty, "the save")
         assert (await ide.backend.read_file("deleted", "gone.txt")).data == b"still kept\n"
@@ -186,11 +186,11 @@ async def test_closing_an_unsaved_editor_can_save_it_first(home: Home) -> None:
         editor = await _open(ide, "closing", "c.txt")
         await type_text(ide.pilot, "more ")
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("escape")  # Cancel: nothing happens
         assert editor in ide.main.editors() and editor.dirty
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("enter")  # the first answer, focused: Save
         await ide.wait_for(lambda: editor not in ide.main.editors(), "the tab closed")
         assert (await ide.backend.read_file("closing", "c.txt")).data == b"more text\n"
@@ -204,7 +204,7 @@ async def test_quitting_can_save_every_editor_first(home: Home) -> None:
             await _open(ide, "savequit", name)
             await type_text(ide.pilot, "edited ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.click("#answer-0")  # Save all & quit
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     backend = home.backend()
@@ -223,9 +223,9 @@ async def test_quitting_stays_when_a_save_meets_a_change_on_disk(home: Home) -> 
         await type_text(ide.pilot, "mine ")
         await _make_file(ide, "s.txt", "theirs\n")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.click("#answer-0")  # Save all & quit: the save meets a conflict
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "overwrite?")
+        await ide.wait_screen(ConfirmDialog, "overwrite?")
         await ide.pilot.press("escape")
         assert ide.app.is_running and editor.dirty
         assert (await ide.backend.read_file("staying", "s.txt")).data == b"theirs\n"

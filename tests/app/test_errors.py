@@ -36,7 +36,7 @@ async def test_an_invalid_project_name_is_explained_before_anything_happens(
 ) -> None:
     async with running_ide(home) as ide:
         await ide.pilot.press("ctrl+n")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "Bad Name")
         dialog = ide.app.screen
         message = str(dialog.query_one("#error", Static).render())
@@ -73,14 +73,14 @@ async def test_saving_over_a_change_made_in_the_shell_asks_first(home: BackendHo
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor again")
 
         await ide.pilot.press("ctrl+s")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.press("escape")  # keep theirs for now
         await ide.pilot.pause(0.3)
         assert (await ide.backend.read_file("conflict", "shared.txt")).data == b"theirs\n"
         assert editor.dirty and editor.text == "mine original\n"  # nothing lost
 
         await ide.pilot.press("ctrl+s")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.click("#confirm")
         await ide.wait_for(lambda: not editor.dirty, "the overwrite")
         assert (await ide.backend.read_file("conflict", "shared.txt")).data == b"mine original\n"
@@ -95,7 +95,7 @@ async def test_an_unreachable_engine_is_one_dialog_with_a_retry_and_projects_sta
     socket = Path(f"/tmp/cloudide-dead-{secrets.token_hex(4)}.sock")
     dead = home.backend(docker_host=f"unix://{socket}")
     async with running_ide(home, backend=dead, wait_ready=False) as ide:
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error dialog")
+        await ide.wait_screen(ErrorDialog, "the error dialog")
         dialog = ide.app.screen
         assert isinstance(dialog, ErrorDialog)
         assert dialog.error_title == EngineUnavailable.title
@@ -117,7 +117,7 @@ async def test_an_unreachable_engine_is_one_dialog_with_a_retry_and_projects_sta
         # Ctrl+N in that state makes nothing: the engine is checked first.
         await ide.pilot.press("ctrl+n")
         await type_text(ide.pilot, "nowhere\n")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the dialog again")
+        await ide.wait_screen(ErrorDialog, "the dialog again")
         assert not (dead.workspaces / "nowhere").exists()
         assert "nowhere" not in browser.projects
 
@@ -183,7 +183,7 @@ async def test_a_bug_shows_a_generic_dialog_and_keeps_the_unsaved_text(home: Bac
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "precious ")
         await ide.pilot.press("ctrl+s")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error dialog")
+        await ide.wait_screen(ErrorDialog, "the error dialog")
         dialog = ide.app.screen
         assert isinstance(dialog, ErrorDialog)
         assert dialog.error_title == "Unexpected error"

@@ -90,7 +90,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         # Rename a file: F2, the old name is offered, type the new one.
         browser.move_cursor(browser.node_for("tidy", "old.txt"))
         await ide.pilot.press("f2")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await ide.wait_screen(TextInputDialog, "the dialog")
         assert ide.app.screen.query_one(Input).value == "old.txt"
         ide.app.screen.query_one(Input).value = ""
         await type_text(ide.pilot, "new.txt\n")
@@ -101,11 +101,11 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         # Delete a file: the dialog asks; Cancel keeps it, Delete removes it.
         browser.move_cursor(browser.node_for("tidy", "gone.txt"))
         await ide.pilot.press("delete")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.press("escape")
         assert "gone.txt" in {e.name for e in await ide.backend.list_dir("tidy")}
         await ide.pilot.press("delete")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.click("#confirm")
         await ide.wait_for(lambda: "gone.txt" not in ide.tree_paths("tidy"), "gone.txt gone")
         assert "gone.txt" not in {e.name for e in await ide.backend.list_dir("tidy")}
@@ -114,7 +114,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         browser.select_project("tidy", exact=True)
         await ide.pilot.pause()
         await ide.pilot.press("f2")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await ide.wait_screen(TextInputDialog, "the dialog")
         ide.app.screen.query_one(Input).value = ""
         await type_text(ide.pilot, "neat\n")
         await ide.wait_for(
@@ -127,7 +127,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         browser.select_project("neat", exact=True)
         await ide.pilot.pause()
         await ide.pilot.press("delete")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         dialog = ide.app.screen
         assert "WORKSPACE FILES" in str(dialog.query_one("#message").render())
         await ide.pilot.click("#confirm")
@@ -207,7 +207,7 @@ async def test_a_focused_terminal_gets_ctrl_q_ctrl_p_and_ctrl_c(home: Home) -> N
         await ide.run_in_terminal("echo still-here", "still-here")
         # Outside the terminal, Ctrl+P is the palette again.
         await ide.pilot.press("f12", "ctrl+p")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+        await ide.wait_screen(CommandPalette, "the palette")
 
 
 async def test_the_palette_finds_and_opens_any_file(home: Home) -> None:
@@ -217,7 +217,7 @@ async def test_the_palette_finds_and_opens_any_file(home: Home) -> None:
             "mkdir -p deep/down && echo found > deep/down/needle.py; echo ok", "ok"
         )
         await ide.pilot.press("f12", "ctrl+p")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+        await ide.wait_screen(CommandPalette, "the palette")
         await type_text(ide.pilot, "needle")
         await ide.pilot.pause(0.5)
         await ide.pilot.press("enter")
@@ -227,7 +227,7 @@ async def test_the_palette_finds_and_opens_any_file(home: Home) -> None:
 
         # Actions are there too: "New terminal" opens a second shell on the project.
         await ide.pilot.press("ctrl+p")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+        await ide.wait_screen(CommandPalette, "the palette")
         await type_text(ide.pilot, "new terminal")
         await ide.pilot.pause(0.5)
         await ide.pilot.press("enter")
@@ -260,12 +260,12 @@ async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("escape")  # changed my mind: nothing is lost
         await ide.pilot.pause(0.2)
         assert ide.app.is_running and editor.text.startswith("unsaved ")
         await ide.pilot.press("ctrl+q")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.click("#answer-1")  # Quit without saving
         await ide.wait_for(lambda: not ide.app.is_running, "the app to quit", timeout=60)
     state = await home.backend().container_state("leaving")
@@ -290,12 +290,12 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         browser.select_project("making", exact=True)
         await ide.pilot.pause()
         await ide.pilot.press("m")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "lib\n")
         await ide.wait_for(lambda: "lib" in ide.tree_paths("making"), "lib/ in the tree")
         browser.move_cursor(browser.node_for("making", "lib"))
         await ide.pilot.press("n")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "mod.py\n")
         # The new file opens in an editor, inside the folder under the cursor.
         await ide.wait_for(lambda: ide.main.editors(), "an editor on the new file")
@@ -306,11 +306,11 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
         await type_text(ide.pilot, "x = 1")
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("escape")
         assert editor in ide.main.editors() and editor.text == "x = 1"
         await ide.pilot.press("ctrl+f4")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.click("#answer-1")  # Close without saving
         await ide.wait_for(lambda: not ide.main.editors(), "the editor closed")
         assert (await ide.backend.read_file("making", "lib/mod.py")).data == b""
@@ -347,7 +347,7 @@ async def test_a_burst_of_keys_in_the_name_dialog_keeps_its_order(home: Home) ->
     run after the letters (they did: the field was cleared and submitted empty)."""
     async with running_ide(home) as ide:
         await ide.pilot.press("ctrl+n")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "junk")
         # Post the burst the way the driver does: all keys queued before any is handled.
         for key, char in [("ctrl+u", "\x15"), *((c, c) for c in "burst"), ("enter", "\r")]:
@@ -402,7 +402,7 @@ async def _create_the_first_project_from_the_empty_browser(fresh: Home) -> None:
             "Ctrl+N creates one",
         ]
         await ide.pilot.click(browser, offset=(4, 1))  # a click on "Ctrl+N creates one"
-        await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the dialog")
+        await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "first\n")
         await ide.wait_for(lambda: "first" in browser.projects, "the project")
         assert all(n.data is not None for n in browser.root.children), "the line stayed"

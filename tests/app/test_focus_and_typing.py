@@ -105,5 +105,5 @@ async def test_typing_into_the_browser_says_so_and_its_letter_keys_stay_letters(
         # After a pause, d is the browser's key again (asks to delete; Escape says no).
         await ide.pilot.pause(1.2)
         await ide.pilot.press("d")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the question")
+        await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.press("escape")

@@ -16,7 +16,7 @@ def _error(ide: Ide) -> str:
 
 async def _ask(ide: Ide, key: str) -> TextInputDialog:
     await ide.pilot.press(key)
-    await ide.wait_for(lambda: isinstance(ide.app.screen, TextInputDialog), "the name dialog")
+    await ide.wait_screen(TextInputDialog, "the name dialog")
     dialog = ide.app.screen
     assert isinstance(dialog, TextInputDialog)
     return dialog

@@ -36,7 +36,7 @@ def _alive(pid: int) -> bool:
 
 async def _agree_to_build(ide: Ide) -> None:
     """Answer "Build" to the question a name other than the default one raises."""
-    await ide.wait_for(lambda: isinstance(ide.app.screen, ConfirmDialog), "the build question")
+    await ide.wait_screen(ConfirmDialog, "the build question")
     await ide.pilot.click("#confirm")
 
 
@@ -138,9 +138,7 @@ async def test_a_failing_image_build_is_a_dialog_with_its_last_lines(
     )
     async with running_ide(home, backend=backend, wait_ready=False) as ide:
         await _agree_to_build(ide)
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error dialog")
-        dialog = ide.app.screen
-        assert isinstance(dialog, ErrorDialog)
+        dialog = await ide.wait_screen(ErrorDialog, "the error dialog")
         assert dialog.error_title == ImageError.title
         assert "no such base" in dialog.message and dialog.hint
         await ide.pilot.press("escape")

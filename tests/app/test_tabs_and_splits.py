@@ -87,7 +87,7 @@ async def test_a_click_on_x_or_the_middle_button_closes_a_tab(home: BackendHome)
         widget = content_tab(ide, ide.tab_of(editor))
         await ide.wait_for(lambda: "●" in str(widget.label), "the unsaved mark")
         await ide.pilot.click(widget, offset=(widget.outer_size.width - 2, 0))
-        await ide.wait_for(lambda: isinstance(ide.app.screen, QuestionDialog), "the question")
+        await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("escape")
         assert ide.main.editors() == [editor]
 

@@ -52,7 +52,7 @@ async def test_wss_refuses_an_untrusted_certificate_and_connects_once_it_is_trus
         monkeypatch.delenv("SSL_CERT_FILE", raising=False)
         monkeypatch.delenv("SSL_CERT_DIR", raising=False)
         async with running_ide(home, wait_ready=False) as ide:
-            await ide.wait_for(lambda: isinstance(ide.app.screen, ErrorDialog), "the error")
+            await ide.wait_screen(ErrorDialog, "the error")
             dialog = ide.app.screen
             assert isinstance(dialog, ErrorDialog)
             assert "certificate verify failed" in dialog.message
@@ -106,7 +106,7 @@ async def test_the_palette_lists_every_running_shell_of_the_project_newest_first
             ide.main.browser.select_project("many", exact=True)
             await ide.pilot.pause()
             await run_palette(ide, "attach a running shell")
-            await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the list")
+            await ide.wait_screen(ChoiceDialog, "the list")
             dialog = ide.app.screen
             assert isinstance(dialog, ChoiceDialog)
             assert len(dialog.items) == 2, dialog.items

@@ -25,7 +25,7 @@ async def quit_app(ide: Ide) -> None:
 
 async def run_palette(ide: Ide, command: str) -> None:
     await ide.pilot.press("f12", "ctrl+p")
-    await ide.wait_for(lambda: isinstance(ide.app.screen, CommandPalette), "the palette")
+    await ide.wait_screen(CommandPalette, "the palette")
     await type_text(ide.pilot, command)
     await ide.pilot.pause(0.5)
     await ide.pilot.press("enter")
@@ -89,7 +89,7 @@ async def test_closing_a_tab_leaves_its_shell_which_the_palette_attaches_again(
         ]
 
         await run_palette(ide, "attach a running shell")
-        await ide.wait_for(lambda: isinstance(ide.app.screen, ChoiceDialog), "the list")
+        await ide.wait_screen(ChoiceDialog, "the list")
         dialog = ide.app.screen
         assert isinstance(dialog, ChoiceDialog) and len(dialog.items) == 1
         assert "nobody attached" in dialog.items[0]
