@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from textual.app import App
 from bench.report import Report, percentile
 from cloudide_tui.backend import disks
 from cloudide_tui.backend.docker_backend import DockerBackend
+from cloudide_tui.widgets.terminal import Terminal
 from testkit.docker_helpers import remove_containers
 from testkit.terminal_support import screen_row_text, screen_shows_line
 
@@ -125,6 +127,34 @@ def _line_text(terminal: Any, y: int) -> str:
     return screen_row_text(terminal, y)
 
 
+async def until(condition: Callable[..., bool], timeout: float = 60) -> None:
+    """Poll ``condition`` every millisecond (a bench measures, so no event to wait on)."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("timed out")
+        await asyncio.sleep(0.001)
+
+
+async def keystroke_echo_samples(app: App[Any], terminal: Terminal, gap: float) -> list[float]:
+    """Keystroke to echo on the rendered screen: ``KEYS`` keys ``gap`` seconds apart
+    (the line is cleared every 50 keys)."""
+    emulator = terminal.emulator
+    samples = []
+    for i in range(KEYS):
+        await asyncio.sleep(gap)
+        y = emulator.cursor.y
+        before = _line_text(terminal, y).rstrip().count("a")
+        start = time.perf_counter()
+        app.post_message(events.Key("a", "a"))
+        await until(lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a") > before)
+        samples.append(time.perf_counter() - start)
+        if i % 50 == 49:
+            app.post_message(events.Key("ctrl+u", "\x15"))
+            await until(lambda y=y: "a" not in _line_text(terminal, y).split("$", 1)[-1])
+    return samples
+
+
 async def _bare_echo(backend: DockerBackend) -> list[float]:
     """The floor: one byte written to a shell session, read until it comes back."""
     session = await backend.open_shell("keys", 24, 80)
@@ -174,32 +204,7 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
         terminal = app.main.terminals()[0]
         emulator = terminal.emulator
 
-        async def until(condition: Any, timeout: float = 60) -> None:
-            deadline = time.perf_counter() + timeout
-            while not condition():
-                if time.perf_counter() > deadline:
-                    raise RuntimeError("timed out")
-                await asyncio.sleep(0.001)
-
         await until(lambda: "/workspace$" in _line_text(terminal, emulator.cursor.y))
-
-        async def echo_samples(gap: float) -> list[float]:
-            """Keystroke to echo on screen, ``gap`` seconds between keys."""
-            samples = []
-            for i in range(KEYS):
-                await asyncio.sleep(gap)
-                y = emulator.cursor.y
-                before = _line_text(terminal, y).rstrip().count("a")
-                start = time.perf_counter()
-                app.post_message(events.Key("a", "a"))
-                await until(
-                    lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a") > before
-                )
-                samples.append(time.perf_counter() - start)
-                if i % 50 == 49:
-                    app.post_message(events.Key("ctrl+u", "\x15"))
-                    await until(lambda y=y: "a" not in _line_text(terminal, y).split("$", 1)[-1])
-            return samples
 
         # A fast typist's pace (~30 keys a second), then keys back to back: the screen is
         # published at most once a frame (1/60 s), so keys faster than that wait for it.
@@ -207,7 +212,7 @@ async def bench_headless(report: Report, data_dir: Path, owner: str) -> None:
             (f"typing, {KEY_GAP * 1e3:.0f} ms apart", KEY_GAP, "p99 < 30 ms"),
             ("back to back", 0.0, ""),
         ]:
-            samples = await echo_samples(gap)
+            samples = await keystroke_echo_samples(app, terminal, gap)
             report.add(
                 f"keystroke to echo on screen, p50 ({label})",
                 percentile(samples, 50) * 1e3,

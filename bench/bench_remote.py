@@ -26,11 +26,16 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-from textual import events
-
-from bench.bench_app import CLI, KEY_GAP, KEYS, _line_text, _time_to_prompt
+from bench.bench_app import (
+    CLI,
+    KEY_GAP,
+    KEYS,
+    _line_text,
+    _time_to_prompt,
+    keystroke_echo_samples,
+    until,
+)
 from bench.report import Report, percentile
 from cloudide_tui.app import make_app
 from cloudide_tui.backend import disks
@@ -154,29 +159,8 @@ async def _app_echo(settings: Settings, backend: Backend, gap: float) -> list[fl
         assert isinstance(terminal, Terminal)
         emulator = terminal.emulator
 
-        async def until(condition: Any, timeout: float = 60) -> None:
-            deadline = time.perf_counter() + timeout
-            while not condition():
-                if time.perf_counter() > deadline:
-                    raise RuntimeError("timed out")
-                await asyncio.sleep(0.001)
-
         await until(lambda: "/workspace$" in _line_text(terminal, emulator.cursor.y))
-        samples = []
-        for i in range(KEYS):
-            await asyncio.sleep(gap)
-            y = emulator.cursor.y
-            before = _line_text(terminal, y).rstrip().count("a")
-            start = time.perf_counter()
-            app.post_message(events.Key("a", "a"))
-            await until(
-                lambda y=y, before=before: _line_text(terminal, y).rstrip().count("a") > before
-            )
-            samples.append(time.perf_counter() - start)
-            if i % 50 == 49:
-                app.post_message(events.Key("ctrl+u", "\x15"))
-                await until(lambda y=y: "a" not in _line_text(terminal, y).split("$", 1)[-1])
-    return samples
+        return await keystroke_echo_samples(app, terminal, gap)
 
 
 async def bench_echo(report: Report, data_dir: Path, server: ServerProcess, user: str) -> None:
