@@ -19,6 +19,7 @@ Measured in one run on this machine's engine:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import re
 import secrets
@@ -50,17 +51,36 @@ KEYS = 200
 KEY_GAP = 0.033
 """Seconds between keys when measuring echo at a typing pace (30 keys a second)."""
 WARM_RUNS = 7
-TMUX = f"cloudide-bench-{secrets.token_hex(3)}"
+TMUX = "measured"
+"""The session each start-up measurement runs in, on this run's own tmux server."""
+_TMUX_SOCKET = f"cloudide-bench-{secrets.token_hex(3)}"
 
 
 # -- start-up in a real terminal --------------------------------------------------------
 def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+    """A tmux command on this run's own server (``-L``): never a developer's tmux."""
+    return subprocess.run(
+        ["tmux", "-L", _TMUX_SOCKET, "-f", "/dev/null", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def _end_measured_session() -> None:
+    """End the measured session if one runs; start the server if none does. A keeper
+    session holds the server up, so ending the measured session never races the next
+    one's start against a server on its way out ("server exited unexpectedly")."""
+    tmux = ["tmux", "-L", _TMUX_SOCKET]
+    if subprocess.run([*tmux, "has-session", "-t", "keeper"], capture_output=True).returncode:
+        _tmux("new-session", "-d", "-s", "keeper")
+        atexit.register(subprocess.run, [*tmux, "kill-server"], capture_output=True)
+    subprocess.run([*tmux, "kill-session", "-t", TMUX], capture_output=True)
 
 
 def _time_to_prompt(command: str, timeout: float = 90.0) -> float:
     """Start ``command`` in a fresh 120x36 tmux session; seconds until a prompt shows."""
-    subprocess.run(["tmux", "kill-session", "-t", TMUX], capture_output=True)
+    _end_measured_session()
     start = time.perf_counter()
     _tmux("new-session", "-d", "-s", TMUX, "-x", "120", "-y", "36", command)
     try:
@@ -71,7 +91,7 @@ def _time_to_prompt(command: str, timeout: float = 90.0) -> float:
             time.sleep(0.01)
         raise RuntimeError(f"no prompt after {timeout:.0f} s from: {command}\n{screen}")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", TMUX], capture_output=True)
+        _end_measured_session()
 
 
 def bench_startup(report: Report, data_dir: Path, owner: str) -> None:

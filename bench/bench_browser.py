@@ -20,14 +20,13 @@ import asyncio
 import re
 import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from selenium.webdriver.common.keys import Keys
 
-from bench.bench_app import CLI, PROMPT, TMUX, _tmux
+from bench.bench_app import CLI, PROMPT, TMUX, _end_measured_session, _tmux
 from bench.report import Report
 from cloudide_tui.backend import disks
 from cloudide_tui.backend.remote_backend import RemoteBackend
@@ -69,7 +68,7 @@ def _descendants(pid: int) -> list[int]:
 
 def _tui_to_prompt(command: str, timeout: float = 90.0) -> tuple[float, float]:
     """Start the TUI in a fresh tmux session: (seconds to a prompt, its resident MiB)."""
-    subprocess.run(["tmux", "kill-session", "-t", TMUX], capture_output=True)
+    _end_measured_session()
     start = time.perf_counter()
     _tmux("new-session", "-d", "-s", TMUX, "-x", "120", "-y", "36", command)
     try:
@@ -86,7 +85,7 @@ def _tui_to_prompt(command: str, timeout: float = 90.0) -> tuple[float, float]:
         ]
         return took, max(_rss_mib(p) for p in tuis)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", TMUX], capture_output=True)
+        _end_measured_session()
 
 
 async def _end_shells(server: ServerProcess, user: str) -> None:
