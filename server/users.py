@@ -29,7 +29,7 @@ from cloudide_tui.backend.base import (
     ProgressCallback,
 )
 from cloudide_tui.backend.docker_backend import DockerBackend
-from cloudide_tui.backend.docker_shell import HANGUP_SCRIPT
+from cloudide_tui.backend.hang_up import CLOSE_DEADLINE, HangUp
 from cloudide_tui.errors import CloudIDEError, NotFound, ResourceLimit, SessionEnded
 from cloudide_tui.validation import display, validate_project_name
 
@@ -260,18 +260,9 @@ class Registry:
 
     @staticmethod
     async def _hang_up(backend: DockerBackend, container: str, session_id: str) -> None:
-        api = await backend.engine.api()
-        run_as = backend.account.user
-
-        def hang_up() -> None:
-            ex = api.exec_create(
-                container,
-                ["sh", "-c", HANGUP_SCRIPT, "cloudide-hangup", session_id],
-                user=run_as,
-            )
-            api.exec_start(ex["Id"])
-
-        await backend.engine.call("hanging up a shell left by the last run", hang_up)
+        hang_up = HangUp(container, session_id, backend.account.user)
+        what = "hanging up a shell left by the last run"
+        await backend.engine.call_within(CLOSE_DEADLINE, what, hang_up)
 
     # -- time -------------------------------------------------------------------------------
     def start_reaper(self) -> None:

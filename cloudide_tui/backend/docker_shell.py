@@ -38,6 +38,7 @@ import docker.errors
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.engine import Engine, is_connection_error
 from cloudide_tui.backend.handoff import StartedExec
+from cloudide_tui.backend.hang_up import CLOSE_DEADLINE, HangUp, pids_exhausted
 from cloudide_tui.errors import CloudIDEError, ContainerError, EngineUnavailable, ResourceLimit
 
 DETACH_KEYS = "ctrl-\\,ctrl-^,ctrl-@,ctrl-]"
@@ -56,43 +57,9 @@ LOW_WATER = 64 * 1024
 #: Most bytes one ``read()`` returns: a terminal parses that much between two frames.
 READ_MAX = 64 * 1024
 
-#: Hang up the session's processes: those in its POSIX session (pid recorded by the
-#: wrapper) and those whose environment carries its id (catches setsid / double forks);
-#: SIGHUP first, SIGKILL to what is left after ~1 s. $1 = the session id. Its exit
-#: status 0 says it ran to its end (it could not even start without a process slot).
-HANGUP_SCRIPT = r"""
-id="$1"; f="/tmp/.cloudide-sessions/$id"
-sid=$(cat "$f" 2>/dev/null)
-# A live leader without our id is another session that got the pid again: not ours.
-if [ -n "$sid" ] && [ -r "/proc/$sid/environ" ] &&
-   ! grep -qzx "CLOUDIDE_SESSION=$id" "/proc/$sid/environ" 2>/dev/null; then sid=""; fi
-targets() {
-    { [ -n "$sid" ] && pgrep -s "$sid"
-      grep -lzx "CLOUDIDE_SESSION=$id" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
-    } | grep -vx "$$" | sort -u
-}
-pids=$(targets)
-[ -n "$pids" ] && kill -HUP $pids 2>/dev/null
-i=0
-while [ $i -lt 10 ]; do
-    pids=$(targets)
-    [ -z "$pids" ] && break
-    sleep 0.1; i=$((i+1))
-done
-[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
-rm -f "$f"
-exit 0
-"""
-
 #: What the engine says when a container has no process slot left.
 _NO_PIDS = "resource temporarily unavailable"
 
-#: Seconds ``close`` gives the hang-up (retries, and stopping a container whose every
-#: process slot is taken, included) before it returns anyway.
-CLOSE_DEADLINE = 8.0
-#: Seconds the hang-up retries a script that could not start (no process slot) before
-#: it looks at stopping the container: within CLOSE_DEADLINE, leaving room for that.
-HANG_UP_PATIENCE = 3.0
 #: Seconds to learn how a session ended (exit code, container state, OOM events).
 SETTLE_DEADLINE = 10.0
 
@@ -421,7 +388,7 @@ class DockerShellSession(ShellSession):
         if status is not None and status >= 128 and self._had_oom(api):
             return "container ran out of memory"
         if status:
-            limit = self._pids_exhausted(api)
+            limit = pids_exhausted(api, self.container_id)
             if limit is not None:
                 return f"container ran out of processes (limit {limit})"
         failure = self._start_failure()
@@ -460,60 +427,8 @@ class DockerShellSession(ShellSession):
         return "could not start the shell: " + text.strip().splitlines()[-1][:200]
 
     def _hang_up(self, api: docker.APIClient) -> None:
-        """Hang up every process of this session (blocking: a bounded call's thread).
-
-        The script runs detached and we poll its end: an attached ``exec_start`` reads
-        its output without any timeout. When the container has no process slot left even
-        for that exec (a fork bomb), stopping the container is the only way to end the
-        session's processes; its other shells could not start a command either.
-        """
-        started = time.monotonic()
-        deadline = started + HANG_UP_PATIENCE
-        # A script that did start is waited for until close's own deadline nearly: under
-        # load its SIGHUP, wait and SIGKILL of what ignores SIGHUP (nohup) take seconds.
-        finish_by = started + CLOSE_DEADLINE - 1.0
-        cmd = ["sh", "-c", HANGUP_SCRIPT, "cloudide-hangup", self.session_id]
-        for delay in (0.2, 0.5, 1.0, None):
-            if self._run_hang_up(api, cmd, finish_by):
-                return
-            if delay is None or time.monotonic() + delay > deadline:
-                break
-            time.sleep(delay)  # maybe a slot frees up
-        if self._pids_exhausted(api) is not None:
-            api.stop(self.container_id, timeout=1)
-
-    def _run_hang_up(self, api: docker.APIClient, cmd: list[str], finish_by: float) -> bool:
-        """Run the hang-up script once; True when it ran to its end before ``finish_by``.
-
-        Raises:
-            docker.errors.NotFound, APIError: no such container, or it is not running.
-        """
-        ex = api.exec_create(self.container_id, cmd, user=self._user)
-        try:
-            api.exec_start(ex["Id"], detach=True)
-        except docker.errors.APIError as e:
-            if e.status_code in (404, 409):  # gone, or not running: nothing to hang up
-                raise
-            return False  # it could not start (no process slot left)
-        while True:
-            info = api.exec_inspect(ex["Id"])
-            if not info.get("Running"):
-                return bool(info.get("ExitCode") == 0)
-            if time.monotonic() > finish_by:
-                return False
-            time.sleep(0.02)
-
-    def _pids_exhausted(self, api: docker.APIClient) -> int | None:
-        """The container's pids limit when (nearly) every slot is taken, else None."""
-        try:
-            stats = api.stats(self.container_id, stream=False, one_shot=True)
-        except docker.errors.APIError:
-            return None
-        pids = stats.get("pids_stats") or {}
-        current, limit = pids.get("current"), pids.get("limit")
-        if isinstance(current, int) and isinstance(limit, int) and 0 < limit <= current + 2:
-            return limit
-        return None
+        """Hang up every process of this session (blocking: a bounded call's thread)."""
+        HangUp(self.container_id, self.session_id, self._user)(api)
 
 
 def _stream_socket(raw: Any) -> socket.socket:

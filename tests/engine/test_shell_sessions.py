@@ -15,12 +15,12 @@ import pytest
 from cloudide_tui.backend.base import ContainerState
 from cloudide_tui.backend.docker_backend import DockerBackend
 from cloudide_tui.backend.docker_shell import (
-    CLOSE_DEADLINE,
     HIGH_WATER,
     READ_MAX,
     SETTLE_DEADLINE,
     DockerShellSession,
 )
+from cloudide_tui.backend.hang_up import CLOSE_DEADLINE
 from testkit import docker_helpers
 from testkit.backends import BackendHome
 from testkit.docker_helpers import ShellDriver
