@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Input
 
 from cloudide_tui.app import CloudIDEApp, make_app
 from cloudide_tui.backend.base import Backend
@@ -105,6 +107,32 @@ class Ide:
         screen = self.app.screen
         assert isinstance(screen, kind)
         return screen
+
+    async def search_palette(self, query: str, shows: str) -> list[str]:
+        """Open the command palette, type ``query``, and wait until its search has ended
+        with ``shows`` in the highlighted option (Enter then runs that one); the options'
+        first lines, best first.
+
+        Results come from a worker, in batches: pressing Enter a guessed moment after
+        typing picks whatever the list held then (nothing, on a loaded machine)."""
+        await self.pilot.press("ctrl+p")
+        palette = await self.wait_screen(CommandPalette, "the command palette")
+        await type_text(self.pilot, query)
+        options = palette.query_one(CommandList)
+
+        def first_lines() -> list[str]:
+            prompts = (options.get_option_at_index(i).prompt for i in range(options.option_count))
+            return [str(prompt).split("\n")[0] for prompt in prompts]
+
+        def found() -> bool:
+            searching = any(w.node is palette and not w.is_finished for w in self.app.workers)
+            if searching or palette.query_one(Input).value != query:
+                return False
+            best = options.highlighted
+            return best is not None and shows.lower() in first_lines()[best].lower()
+
+        await self.wait_for(found, f"{shows!r} first in the palette's results for {query!r}")
+        return first_lines()
 
     async def wait_prompt(self, terminal: Terminal | None = None) -> Terminal:
         """Until the shell's prompt (``...$``) is on the terminal's screen (by default the

@@ -5,8 +5,6 @@ only what works where the focus is, and one help entry in the palette; on the re
 from __future__ import annotations
 
 import pytest
-from textual.command import CommandPalette
-from textual.widgets import OptionList
 from textual.widgets._footer import FooterKey
 
 from cloudide_tui.screens.prefix import PrefixScreen
@@ -150,13 +148,8 @@ async def test_the_footer_shows_the_keys_that_work_where_the_focus_is_and_fits(
 
 async def test_the_palette_has_one_entry_for_the_keys(home: BackendHome) -> None:
     async with running_ide(home) as ide:
-        await ide.pilot.press("ctrl+p")
-        await ide.wait_screen(CommandPalette, "the palette")
-        await type_text(ide.pilot, "keys")
-        await ide.pilot.pause(0.5)
-        results = ide.app.screen.query_one(OptionList)
-        titles = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
-        assert sum("Keys" in title.split("\n")[0] for title in titles) == 1, titles
+        titles = await ide.search_palette("keys", shows="Keys")
+        assert sum("Keys" in title for title in titles) == 1, titles
 
 
 async def test_searching_a_shells_history_and_opening_a_link_it_printed(

@@ -216,20 +216,15 @@ async def test_the_palette_finds_and_opens_any_file(home: Home) -> None:
         await ide.run_in_terminal(
             "mkdir -p deep/down && echo found > deep/down/needle.py; echo ok", "ok"
         )
-        await ide.pilot.press("f12", "ctrl+p")
-        await ide.wait_screen(CommandPalette, "the palette")
-        await type_text(ide.pilot, "needle")
-        await ide.pilot.pause(0.5)
+        await ide.pilot.press("f12")
+        await ide.search_palette("needle", shows="needle.py")
         await ide.pilot.press("enter")
         await ide.wait_for(lambda: ide.main.editors(), "an editor")
         editor = ide.main.editors()[0]
         assert editor.path == "deep/down/needle.py" and editor.text == "found\n"
 
         # Actions are there too: "New terminal" opens a second shell on the project.
-        await ide.pilot.press("ctrl+p")
-        await ide.wait_screen(CommandPalette, "the palette")
-        await type_text(ide.pilot, "new terminal")
-        await ide.pilot.pause(0.5)
+        await ide.search_palette("new terminal", shows="New terminal")
         await ide.pilot.press("enter")
         await ide.wait_for(lambda: len(ide.main.terminals()) == 2, "a second terminal")
         await ide.wait_prompt(ide.main.terminals()[1])

@@ -7,11 +7,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from textual.command import CommandPalette
-
 from cloudide_tui.dialogs import ChoiceDialog
 from cloudide_tui.widgets.terminal import Terminal
-from testkit.ide import Ide, notifications_shown, running_ide, screen_text, type_text
+from testkit.ide import Ide, notifications_shown, running_ide, screen_text
 from testkit.remote_ide import RemoteHome
 
 MakeHome = Callable[..., RemoteHome]
@@ -24,10 +22,8 @@ async def quit_app(ide: Ide) -> None:
 
 
 async def run_palette(ide: Ide, command: str) -> None:
-    await ide.pilot.press("f12", "ctrl+p")
-    await ide.wait_screen(CommandPalette, "the palette")
-    await type_text(ide.pilot, command)
-    await ide.pilot.pause(0.5)
+    await ide.pilot.press("f12")
+    await ide.search_palette(command, shows=command)
     await ide.pilot.press("enter")
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.command import CommandPalette
-
 from cloudide_tui.dialogs import ChoiceDialog, ConfirmDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.ide import Ide, notification_titles, running_ide, screen_text, type_text
@@ -93,10 +91,7 @@ async def test_a_read_only_view_shows_everything_and_types_nothing(
         await owner.run_in_terminal("echo before-$((5+5))", "before-10")
         async with running_ide(make_home(home.user)) as guest:
             guest.main.browser.select_project("show")
-            await guest.pilot.press("ctrl+p")
-            await guest.wait_for(lambda: isinstance(guest.app.screen, CommandPalette), "palette")
-            await type_text(guest.pilot, "watch a running shell")
-            await guest.pilot.pause(0.5)
+            await guest.search_palette("watch a running shell", shows="watch a running shell")
             await guest.pilot.press("enter")
             await guest.wait_for(lambda: isinstance(guest.app.screen, ChoiceDialog), "the list")
             await guest.pilot.press("enter")
