@@ -28,6 +28,7 @@ from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.screen import EmulatorScreen
 from cloudide_tui.terminal.scrollback import Scrollback, TextBlock
 from cloudide_tui.terminal.stream import EmulatorStream
+from testkit.tmux_replay import tmux_pane, tmux_showing
 
 COLUMNS, LINES = 200, 50
 CHUNK = 65536
@@ -114,52 +115,26 @@ def time_stock_pyte(data: bytes) -> float:
     return time.perf_counter() - start
 
 
-_RUNS = iter(range(1_000_000))
-
-
-def _tmux_run(path: str, base: str) -> tuple[float, list[str]]:
-    sock = f"{base}_{next(_RUNS)}"  # a fresh server each run: no race with the last one
+def _tmux_run(path: str) -> tuple[float, list[str]]:
+    """Seconds a fresh tmux takes to print ``path`` (start-up included), and its screen."""
     start = time.perf_counter()
-    subprocess.run(
-        [
-            "tmux",
-            "-L",
-            sock,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            str(COLUMNS),
-            "-y",
-            str(LINES),
-            f"cat {path}; tmux -L {sock} wait -S done; sleep 60",
-        ],
-        check=True,
-    )
-    subprocess.run(["tmux", "-L", sock, "wait", "done"], check=True)
-    elapsed = time.perf_counter() - start
-    pane = subprocess.run(
-        ["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True, check=False
-    ).stdout.split("\n")
-    subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
-    return elapsed, pane
+    with tmux_showing(path, COLUMNS, LINES, raw=False, timeout=600) as sock:
+        return time.perf_counter() - start, tmux_pane(sock, LINES)
 
 
 def time_tmux(data: bytes, runs: int = 3) -> tuple[float, list[str]] | None:
     """Median seconds tmux takes for ``data`` (start-up subtracted), and its last screen."""
     if shutil.which("tmux") is None:
         return None
-    sock = f"emubench{os.getpid()}"
     with tempfile.NamedTemporaryFile(suffix=".raw", delete=False) as f:
         f.write(data)
         path = f.name
     try:
-        startup = sorted(_tmux_run("/dev/null", sock)[0] for _ in range(3))[1]
+        startup = sorted(_tmux_run("/dev/null")[0] for _ in range(3))[1]
         times: list[float] = []
         pane: list[str] = []
         for _ in range(runs):
-            t, pane = _tmux_run(path, sock)
+            t, pane = _tmux_run(path)
             times.append(t)
         return max(1e-6, sorted(times)[len(times) // 2] - startup), pane
     finally:
