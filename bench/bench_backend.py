@@ -28,6 +28,7 @@ from typing import Any
 import docker
 
 from bench.report import Report, percentile
+from bench.shells import echo_marker, read_until
 from cloudide_tui.backend import disks
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
@@ -44,11 +45,6 @@ ROUND_TRIPS = 200
 CLOSES = 5
 FALL_BEHIND_SECONDS = 3.0
 PROJECT = "bench"
-
-
-def _marker(n: int) -> re.Pattern[bytes]:
-    # The output line, not the echo of the typed line ("echo xN"): preceded by CR or LF.
-    return re.compile(rb"[\r\n]x%d\r\n" % n)
 
 
 class BareShell:
@@ -90,7 +86,7 @@ class BareShell:
     def echo(self, n: int) -> None:
         assert self.sock is not None
         self.sock.sendall(b"echo x%d\r" % n)
-        self.until(_marker(n))
+        self.until(echo_marker(n))
 
     def close(self) -> None:
         if self.sock is not None:
@@ -102,18 +98,9 @@ class BareShell:
             self.raw._response.close()
 
 
-async def _until(session: ShellSession, pattern: re.Pattern[bytes]) -> None:
-    buf = b""
-    while not pattern.search(buf):
-        data = await session.read()
-        if not data:
-            raise EOFError(session.end_reason)
-        buf = buf[-64:] + data
-
-
 async def _echo_ours(session: ShellSession, n: int) -> None:
     await session.write(b"echo x%d\r" % n)
-    await _until(session, _marker(n))
+    await read_until(session, echo_marker(n))
 
 
 class ThreadReader:
@@ -140,7 +127,7 @@ class ThreadReader:
     async def echo(self, n: int) -> None:
         assert self.bare.sock is not None
         self.bare.sock.sendall(b"echo x%d\r" % n)  # a few bytes: never blocks in practice
-        pattern, buf = _marker(n), b""
+        pattern, buf = echo_marker(n), b""
         while not pattern.search(buf):
             data = await self.queue.get()
             if not data:
@@ -192,7 +179,7 @@ async def _measure(report: Report, data_dir: Path, owner: str) -> None:
 
     # Echo round trips, interleaved in blocks of 20.
     session = await backend.open_shell(PROJECT, 24, 80)
-    await _until(session, re.compile(rb"\$ "))
+    await read_until(session, re.compile(rb"\$ "))
     bare = BareShell(api, container)
     await asyncio.to_thread(bare.open)
     await asyncio.to_thread(bare.until, re.compile(rb"\$ "))
@@ -285,13 +272,13 @@ async def _closes(backend: DockerBackend) -> tuple[list[float], list[float]]:
     flood: list[float] = []
     for _ in range(CLOSES):
         session = await backend.open_shell(PROJECT, 24, 80)
-        await _until(session, re.compile(rb"\$ "))
+        await read_until(session, re.compile(rb"\$ "))
         start = time.perf_counter()
         await session.close()
         idle.append(time.perf_counter() - start)
 
         session = await backend.open_shell(PROJECT, 24, 80)
-        await _until(session, re.compile(rb"\$ "))
+        await read_until(session, re.compile(rb"\$ "))
         assert isinstance(session, DockerShellSession)
         await session.write(b"yes\r")
         begun = time.monotonic()

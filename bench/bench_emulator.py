@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pyte
@@ -28,6 +29,7 @@ from cloudide_tui.terminal.emulator import TerminalEmulator
 from cloudide_tui.terminal.screen import EmulatorScreen
 from cloudide_tui.terminal.scrollback import Scrollback, TextBlock
 from cloudide_tui.terminal.stream import EmulatorStream
+from testkit.tmux_replay import tmux_pane, tmux_showing
 
 COLUMNS, LINES = 200, 50
 CHUNK = 65536
@@ -114,108 +116,84 @@ def time_stock_pyte(data: bytes) -> float:
     return time.perf_counter() - start
 
 
-_RUNS = iter(range(1_000_000))
-
-
-def _tmux_run(path: str, base: str) -> tuple[float, list[str]]:
-    sock = f"{base}_{next(_RUNS)}"  # a fresh server each run: no race with the last one
+def _tmux_run(path: str) -> tuple[float, list[str]]:
+    """Seconds a fresh tmux takes to print ``path`` (start-up included), and its screen."""
     start = time.perf_counter()
-    subprocess.run(
-        [
-            "tmux",
-            "-L",
-            sock,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            str(COLUMNS),
-            "-y",
-            str(LINES),
-            f"cat {path}; tmux -L {sock} wait -S done; sleep 60",
-        ],
-        check=True,
-    )
-    subprocess.run(["tmux", "-L", sock, "wait", "done"], check=True)
-    elapsed = time.perf_counter() - start
-    pane = subprocess.run(
-        ["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True, check=False
-    ).stdout.split("\n")
-    subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
-    return elapsed, pane
+    with tmux_showing(path, COLUMNS, LINES, raw=False, timeout=600) as sock:
+        return time.perf_counter() - start, tmux_pane(sock, LINES)
 
 
 def time_tmux(data: bytes, runs: int = 3) -> tuple[float, list[str]] | None:
     """Median seconds tmux takes for ``data`` (start-up subtracted), and its last screen."""
     if shutil.which("tmux") is None:
         return None
-    sock = f"emubench{os.getpid()}"
     with tempfile.NamedTemporaryFile(suffix=".raw", delete=False) as f:
         f.write(data)
         path = f.name
     try:
-        startup = sorted(_tmux_run("/dev/null", sock)[0] for _ in range(3))[1]
+        startup = sorted(_tmux_run("/dev/null")[0] for _ in range(3))[1]
         times: list[float] = []
         pane: list[str] = []
         for _ in range(runs):
-            t, pane = _tmux_run(path, sock)
+            t, pane = _tmux_run(path)
             times.append(t)
         return max(1e-6, sorted(times)[len(times) // 2] - startup), pane
     finally:
         os.unlink(path)
 
 
+def _held_mb(fill: Callable[[], object]) -> float:
+    """MB that what ``fill()`` returns holds, allocated under tracemalloc."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = fill()
+    held = (tracemalloc.get_traced_memory()[0] - before) / 1e6
+    tracemalloc.stop()
+    del kept  # freed untraced
+    return held
+
+
 def scrollback_memory() -> dict[str, float]:
     """MB held by 10,000 rows of 200 columns, for each way rows are stored."""
     rows = 10_000
-    results = {}
-    # (a) coloured rows converted from pyte's buffer (the plain path)
     screen = EmulatorScreen(COLUMNS, 1)
     stream = EmulatorStream(screen)
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    store = Scrollback(rows)
-    for i in range(rows):
-        screen.buffer.clear()
-        screen.cursor.x = 0
-        stream.feed("".join(f"\x1b[3{k % 8}m{(i + k) % 10}word{k:03d}" for k in range(25)))
-        store.push_cells(screen.buffer.get(0), COLUMNS)
-    results["coloured rows, converted"] = (tracemalloc.get_traced_memory()[0] - before) / 1e6
-    tracemalloc.stop()
-    del store
-    # (a2) a colour per character (lolcat-like), converted: the worst case for spans
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    store = Scrollback(rows)
-    for i in range(rows):
-        screen.buffer.clear()
-        screen.cursor.x = 0
-        stream.feed("".join(f"\x1b[38;5;{(i + k) % 256}m{k % 10}" for k in range(COLUMNS)))
-        store.push_cells(screen.buffer.get(0), COLUMNS)
-    results["a colour per cell, converted"] = (tracemalloc.get_traced_memory()[0] - before) / 1e6
-    tracemalloc.stop()
-    del store
-    # (b) plain full-width rows from the fast path
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    store = Scrollback(rows)
-    store.push_texts([f"{i:0200d}" for i in range(rows)])
-    results["plain rows, raw"] = (tracemalloc.get_traced_memory()[0] - before) / 1e6
-    tracemalloc.stop()
-    del store
-    # (c) coloured rows from the fast path (raw text + codes, styled when read)
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    store = Scrollback(rows)
-    raw = [
-        "".join(f"\x1b[3{k % 8}m{(i + k) % 10}word{k:03d}" for k in range(25)) for i in range(rows)
-    ]
-    store.push_block(TextBlock(BLANK, raw, COLUMNS))
-    del raw
-    results["coloured rows, raw"] = (tracemalloc.get_traced_memory()[0] - before) / 1e6
-    tracemalloc.stop()
-    return results
+
+    def converted(row: Callable[[int], str]) -> Scrollback:
+        """Rows fed to pyte's buffer one at a time and converted (the plain path)."""
+        store = Scrollback(rows)
+        for i in range(rows):
+            screen.buffer.clear()
+            screen.cursor.x = 0
+            stream.feed(row(i))
+            store.push_cells(screen.buffer.get(0), COLUMNS)
+        return store
+
+    def coloured(i: int) -> str:
+        return "".join(f"\x1b[3{k % 8}m{(i + k) % 10}word{k:03d}" for k in range(25))
+
+    def plain_raw() -> Scrollback:
+        store = Scrollback(rows)
+        store.push_texts([f"{i:0200d}" for i in range(rows)])
+        return store
+
+    def coloured_raw() -> Scrollback:  # raw text + codes, styled when read
+        store = Scrollback(rows)
+        store.push_block(TextBlock(BLANK, [coloured(i) for i in range(rows)], COLUMNS))
+        return store
+
+    return {
+        "coloured rows, converted": _held_mb(lambda: converted(coloured)),
+        # a colour per character (lolcat-like), converted: the worst case for spans
+        "a colour per cell, converted": _held_mb(
+            lambda: converted(
+                lambda i: "".join(f"\x1b[38;5;{(i + k) % 256}m{k % 10}" for k in range(COLUMNS))
+            )
+        ),
+        # full-width rows and coloured rows from the fast path
+        "plain rows, raw": _held_mb(plain_raw),
+        "coloured rows, raw": _held_mb(coloured_raw),
+    }
 
 
 def one_feed_cases() -> dict[str, bytes]:

@@ -26,9 +26,9 @@ from pathlib import Path
 import docker
 
 from bench.report import Report, percentile
+from bench.shells import echo_marker, read_until
 from cloudide_tui import defaults
 from cloudide_tui.backend import disks
-from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
 from cloudide_tui.backend.docker_backend import DockerBackend
 
@@ -39,22 +39,10 @@ THROUGHPUT_BYTES = 32 << 20
 PROJECT = "iso"
 
 
-async def _until(session: ShellSession, pattern: re.Pattern[bytes], keep: int = 64) -> int:
-    """Read until ``pattern``; return the bytes read."""
-    buf, total = b"", 0
-    while not pattern.search(buf):
-        data = await session.read()
-        if not data:
-            raise EOFError(session.end_reason)
-        total += len(data)
-        buf = buf[-keep:] + data
-    return total
-
-
 async def _figures(backend: DockerBackend) -> dict[str, float]:
     start = time.perf_counter()
     session = await backend.open_shell(PROJECT, 24, 80)
-    await _until(session, re.compile(rb"\$ "))
+    await read_until(session, re.compile(rb"\$ "))
     cold = time.perf_counter() - start
     await session.close()
 
@@ -69,18 +57,18 @@ async def _figures(backend: DockerBackend) -> dict[str, float]:
 
     session = await backend.open_shell(PROJECT, 24, 80)
     try:
-        await _until(session, re.compile(rb"\$ "))
+        await read_until(session, re.compile(rb"\$ "))
         echoes = []
         for n in range(ROUND_TRIPS):
             start = time.perf_counter()
             await session.write(b"echo x%d\r" % n)
-            await _until(session, re.compile(rb"[\r\n]x%d\r\n" % n))
+            await read_until(session, echo_marker(n))
             echoes.append(time.perf_counter() - start)
         await session.write(b"head -c %d /dev/zero | tr '\\0' a; echo; echo done-$((6*7))\r" % (
             THROUGHPUT_BYTES
         ))  # fmt: skip
         start = time.perf_counter()
-        received = await _until(session, re.compile(rb"done-42"))
+        received = await read_until(session, re.compile(rb"done-42"))
         throughput = received / (time.perf_counter() - start) / (1 << 20)
     finally:
         await session.close()

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.report import Report, percentile
+from bench.shells import echo_marker, read_until
 from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.backend.containers import APP_LABEL, APP_NAME, OWNER_LABEL
 from cloudide_tui.backend.docker_backend import DockerBackend
@@ -57,26 +58,10 @@ PROJECT = "bench"
 MS = 1000.0
 
 
-def _marker(n: int) -> re.Pattern[bytes]:
-    return re.compile(rb"[\r\n]x%d\r\n" % n)
-
-
-async def _until(session: ShellSession, pattern: re.Pattern[bytes], keep: int = 64) -> int:
-    """Read until ``pattern``; return how many bytes were read."""
-    buf, total = b"", 0
-    while not pattern.search(buf):
-        data = await session.read()
-        if not data:
-            raise EOFError(session.end_reason)
-        total += len(data)
-        buf = buf[-keep:] + data
-    return total
-
-
 async def _echo(session: ShellSession, n: int) -> float:
     start = time.perf_counter()
     await session.write(b"echo x%d\r" % n)
-    await _until(session, _marker(n))
+    await read_until(session, echo_marker(n))
     return time.perf_counter() - start
 
 
@@ -201,7 +186,7 @@ class Bench:
         return self.counter
 
     async def prompt(self, session: ShellSession) -> None:
-        await _until(session, re.compile(rb"\$ "))
+        await read_until(session, re.compile(rb"\$ "))
 
     # -- echo --------------------------------------------------------------------------
     async def echo(self) -> None:
@@ -250,7 +235,7 @@ class Bench:
                 start = time.perf_counter()
                 await session.write(b"seq 1 3000000; echo END-$((%d+1))\r" % n)
                 # the end marker and the prompt after it (the same chunk, often)
-                size = await _until(session, re.compile(rb"END-%d\r\n[^\n]*\$ " % (n + 1)))
+                size = await read_until(session, re.compile(rb"END-%d\r\n[^\n]*\$ " % (n + 1)))
                 rates[name].append(size / (time.perf_counter() - start) / 1e6)
         self.report.add(
             "seq 1 3000000 throughput",
@@ -310,13 +295,13 @@ class Bench:
             order = [("remote", remote), ("local", local)]
             for name, session in order if i % 2 == 0 else order[::-1]:
                 await session.write(b"yes flood\r")
-                await _until(session, re.compile(rb"(flood\r\n){100}"), keep=10_000)
+                await read_until(session, re.compile(rb"(flood\r\n){100}"), keep=10_000)
                 await asyncio.sleep(1.0)  # a second of flood piles up
                 n = self.n()
                 start = time.perf_counter()
                 await session.write(b"\x03")
                 await session.write(b"echo C-$((%d+1))\r" % n)
-                await _until(session, re.compile(rb"C-%d\r\n" % (n + 1)), keep=10_000)
+                await read_until(session, re.compile(rb"C-%d\r\n" % (n + 1)), keep=10_000)
                 times[name].append(time.perf_counter() - start)
                 await asyncio.sleep(0.3)  # the prompt after it arrives; the next run types on
         self.report.add(
@@ -344,7 +329,7 @@ class Bench:
         shell = await owner.open_shell(PROJECT, 30, 100)
         await self.prompt(shell)
         await shell.write(b"seq 1 2000; vim -c 'help' \r")
-        await _until(shell, re.compile(rb"help\.txt"))
+        await read_until(shell, re.compile(rb"help\.txt"))
         await asyncio.sleep(0.5)
         times: list[float] = []
         attach_only: list[float] = []
@@ -506,7 +491,7 @@ class Bench:
         before_flood = _rss_kib(pid)
         for k, shell in enumerate(flooded):
             await shell.write(b"seq 1 400000; echo F-$((%d+1))\r" % k)
-            await _until(shell, re.compile(rb"F-%d\r\n" % (k + 1)))
+            await read_until(shell, re.compile(rb"F-%d\r\n" % (k + 1)))
         await _settle()
         self.report.add(
             "server memory per session after 3 MB of output",

@@ -19,11 +19,9 @@ import gc
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ from cloudide_tui.widgets.terminal import Terminal
 from cloudide_tui.widgets.terminal_render import row_text
 from testkit.memory_session import MemorySession
 from testkit.pty_session import PtySession
+from testkit.tmux_replay import tmux_pane, tmux_showing
 
 COLS, ROWS = 200, 50
 CHUNK = 4096  # what a PTY read hands out
@@ -76,33 +75,10 @@ def colour_command() -> list[str]:
 # -- tmux -------------------------------------------------------------------------------
 def tmux_run(path: Path) -> tuple[float, list[str]]:
     """Seconds tmux takes to process ``path`` in a 200x50 pane, and its final screen."""
-    sock = f"cloudide-bench-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    command = f"cat {path}; tmux -L {sock} wait -S done; sleep 600"
     start = time.perf_counter()
-    subprocess.run(
-        [
-            "tmux",
-            "-L",
-            sock,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            str(COLS),
-            "-y",
-            str(ROWS),
-            command,
-        ],
-        check=True,
-    )
-    subprocess.run(["tmux", "-L", sock, "wait", "done"], check=True)
-    elapsed = time.perf_counter() - start
-    screen = subprocess.run(
-        ["tmux", "-L", sock, "capture-pane", "-p"], check=True, capture_output=True, text=True
-    ).stdout.split("\n")
-    subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
-    return elapsed, [line.rstrip() for line in screen[:ROWS]]
+    with tmux_showing(str(path), COLS, ROWS, raw=False, timeout=600) as sock:
+        elapsed = time.perf_counter() - start
+        return elapsed, [line.rstrip() for line in tmux_pane(sock, ROWS)]
 
 
 def tmux_rate(data: bytes, workdir: Path) -> tuple[float, list[str]]:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cloudide_server import auth
@@ -150,3 +153,36 @@ class ServerProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no system trusts (made by openssl): its
+    ``cert.pem`` and ``key.pem`` in ``folder``.
+
+    Raises:
+        AssertionError: openssl is not installed.
+    """
+    assert shutil.which("openssl"), "openssl not found (Debian: apt-get install openssl)"
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@contextmanager
+def tls_server(folder: Path) -> Iterator[tuple[ServerProcess, Path]]:
+    """A server serving ``wss://`` itself (``--certfile``/``--keyfile``) with a
+    self-signed certificate, its data dir under ``folder``: yields it and the certificate
+    (for a client to trust); stopped on the way out."""
+    cert, key = self_signed(folder)
+    server = ServerProcess(
+        folder / "data", args=["--certfile", str(cert), "--keyfile", str(key)]
+    ).start()
+    try:
+        yield server, cert
+    finally:
+        server.stop()

@@ -3,21 +3,21 @@
 One server per module (a process on 127.0.0.1, the real engine), whose IDE pages run
 their app processes as the unprivileged test account (``scripts/ensure-browser.sh`` made
 it, as root; a server that is not root runs them as itself). Every test gets users of its
-own and a fresh browser profile; the module's containers go at its end.
+own and a fresh browser profile; the module's containers go at its end. The server,
+user and client fixtures are testkit's (``testkit/server_fixtures.py``).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
 
-from cloudide_tui.backend.remote_client import ServerClient
-from testkit import docker_helpers
 from testkit.browser import FIX, browser_problem, chromium, server_env
-from testkit.server_process import ServerProcess
+from testkit.server_fixtures import connect, new_user, owner_prefix, server, user
+
+__all__ = ["connect", "new_user", "owner_prefix", "server", "user"]
 
 
 @pytest.fixture(scope="session")
@@ -30,35 +30,9 @@ def browser_ready() -> None:
 
 
 @pytest.fixture(scope="module")
-def owner_prefix(docker_engine: None) -> Iterator[str]:
-    prefix = docker_helpers.new_owner()
-    try:
-        yield prefix
-    finally:
-        docker_helpers.remove_containers(prefix)
-
-
-@pytest.fixture(scope="module")
-def server(owner_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path_factory.mktemp("server") / "data", env=server_env())
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-_users = itertools.count(1)
-
-
-@pytest.fixture
-def new_user(owner_prefix: str) -> Callable[[], str]:
-    return lambda: f"{owner_prefix}-w{next(_users)}"
-
-
-@pytest.fixture
-def user(new_user: Callable[[], str]) -> str:
-    return new_user()
+def server_environment() -> dict[str, str]:
+    """The module's server runs its IDE pages' processes as the test account."""
+    return server_env()
 
 
 @pytest.fixture
@@ -66,20 +40,3 @@ def browser(browser_ready: None) -> Iterator[webdriver.Chrome]:
     """A headless Chromium with a fresh profile (no cookies from other tests)."""
     with chromium() as driver:
         yield driver
-
-
-@pytest.fixture
-async def connect(server: ServerProcess) -> AsyncIterator[Callable[..., Awaitable[ServerClient]]]:
-    """``await connect(user)``: an API client for ``user`` (closed after the test)."""
-    made: list[ServerClient] = []
-
-    async def make(user: str) -> ServerClient:
-        client = await ServerClient.connect(server.api_url, server.token(user))
-        made.append(client)
-        return client
-
-    try:
-        yield make
-    finally:
-        for client in made:
-            await client.close()

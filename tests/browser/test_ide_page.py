@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -41,14 +41,9 @@ PAGES_PER_USER = 2
 
 
 @pytest.fixture(scope="module")
-def server(owner_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server_environment() -> dict[str, str]:
     """This module's server allows two pages a user (the limit test opens a third)."""
-    env = {**server_env(), "CLOUDIDE_SERVER_BROWSER_SESSIONS_PER_USER": str(PAGES_PER_USER)}
-    process = ServerProcess(tmp_path_factory.mktemp("server") / "data", env=env).start()
-    try:
-        yield process
-    finally:
-        process.stop()
+    return {**server_env(), "CLOUDIDE_SERVER_BROWSER_SESSIONS_PER_USER": str(PAGES_PER_USER)}
 
 
 async def on_page(function: Callable[..., object], *args: object, **kwargs: object) -> object:

@@ -7,7 +7,8 @@ import asyncio
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,7 @@ PROJECT = "shells"
 @pytest.fixture
 async def project(backend: DockerBackend) -> str:
     """The module's project (made once; its container is shared by the module's tests)."""
-    if PROJECT not in {p.name for p in await backend.list_projects()}:
-        await backend.create_project(PROJECT)
+    await ensure_project(backend, PROJECT)
     return PROJECT
 
 
@@ -43,6 +43,40 @@ async def open_driver(
     driver = ShellDriver(session)
     await driver.prompt()
     return driver
+
+
+@asynccontextmanager
+async def shell_in(
+    backend: DockerBackend, project: str, rows: int = 24, cols: int = 80
+) -> AsyncIterator[ShellDriver]:
+    """A shell of ``project`` at its prompt, closed on the way out."""
+    driver = await open_driver(backend, project, rows, cols)
+    try:
+        yield driver
+    finally:
+        await driver.session.close()
+
+
+async def ensure_project(backend: DockerBackend, name: str) -> None:
+    """Make the project ``name`` unless it is there already."""
+    if name not in {p.name for p in await backend.list_projects()}:
+        await backend.create_project(name)
+
+
+@pytest.fixture
+async def relayed(
+    backend_home: BackendHome, tmp_path: Path
+) -> AsyncIterator[tuple[DockerBackend, docker_helpers.EngineProxy]]:
+    """A backend that reaches the engine through a relay the test can cut or freeze, with
+    the module's project made; the relay is cut and the backend closed at the end."""
+    proxy = await docker_helpers.EngineProxy(str(tmp_path / "engine.sock")).start()
+    backend = backend_home.backend(docker_host=proxy.address)
+    try:
+        await ensure_project(backend, PROJECT)
+        yield backend, proxy
+    finally:
+        await proxy.cut()
+        await backend.close()
 
 
 def session_processes(backend: DockerBackend, project: str, session_id: str) -> list[str]:
@@ -73,27 +107,21 @@ async def test_opening_a_shell_shows_a_prompt_naming_the_project(
 
 
 async def test_what_i_type_is_echoed_and_answered(backend: DockerBackend, project: str) -> None:
-    driver = await open_driver(backend, project)
-    try:
+    async with shell_in(backend, project) as driver:
         out = await driver.run("echo hello-$((6*7))")
         assert out.strip() == "hello-42"
-    finally:
-        await driver.session.close()
 
 
 async def test_the_shell_starts_at_the_size_it_was_opened_with(
     backend: DockerBackend, project: str
 ) -> None:
-    driver = await open_driver(backend, project, 50, 200)
-    try:
+    async with shell_in(backend, project, 50, 200) as driver:
         assert (await driver.run("stty size; tput lines; tput cols")).split() == [
             "50",
             "200",
             "50",
             "200",
         ]
-    finally:
-        await driver.session.close()
 
 
 async def test_the_very_first_command_sees_the_opening_size(
@@ -112,39 +140,30 @@ async def test_the_very_first_command_sees_the_opening_size(
 
 
 async def test_resizing_the_terminal_is_seen_inside(backend: DockerBackend, project: str) -> None:
-    driver = await open_driver(backend, project, 24, 80)
-    try:
+    async with shell_in(backend, project, 24, 80) as driver:
         assert (await driver.run("stty size")).strip() == "24 80"
         await driver.session.resize(40, 132)
         assert (await driver.run("stty size")).strip() == "40 132"
         await driver.session.resize(10, 33)
         assert (await driver.run("stty size")).strip() == "10 33"
-    finally:
-        await driver.session.close()
 
 
 async def test_a_burst_of_resizes_ends_at_the_last_size(
     backend: DockerBackend, project: str
 ) -> None:
     # Dragging a window edge: many sizes at once; the shell must end at the last one.
-    driver = await open_driver(backend, project, 24, 80)
-    try:
+    async with shell_in(backend, project, 24, 80) as driver:
         sizes = [(24 + i, 80 + 3 * i) for i in range(1, 16)]
         await asyncio.gather(*(driver.session.resize(r, c) for r, c in sizes))
         assert (await driver.run("stty size")).strip() == "39 125"
-    finally:
-        await driver.session.close()
 
 
 async def test_the_terminal_is_xterm_256color_with_truecolor_and_utf8(
     backend: DockerBackend, project: str
 ) -> None:
-    driver = await open_driver(backend, project)
-    try:
+    async with shell_in(backend, project) as driver:
         out = await driver.run("echo $TERM $COLORTERM $LANG; tput colors; printf 'é✓\\n'")
         assert out.split() == ["xterm-256color", "truecolor", "C.UTF-8", "256", "é✓"]
-    finally:
-        await driver.session.close()
 
 
 async def test_two_shells_on_one_project_at_once_are_independent(
@@ -255,8 +274,7 @@ async def test_closing_a_flooding_shell_with_a_slow_reader_returns_and_the_conta
 
 async def test_a_slow_reader_gets_everything_in_order(backend: DockerBackend, project: str) -> None:
     # Far more output than the session buffers: reading pauses the socket, nothing is lost.
-    driver = await open_driver(backend, project)
-    try:
+    async with shell_in(backend, project) as driver:
         session = driver.session
         assert isinstance(session, DockerShellSession)
         await session.write(b"seq 1 200000; printf '@@%s@@\\n' end\r")
@@ -269,8 +287,6 @@ async def test_a_slow_reader_gets_everything_in_order(backend: DockerBackend, pr
         text = await driver.expect(r"@@end@@", timeout=60)
         numbers = [int(n) for n in re.findall(r"^(\d+)$", text, re.M)]
         assert numbers == list(range(1, 200001))
-    finally:
-        await driver.session.close()
 
 
 async def test_stopping_the_container_ends_its_shells_and_reopening_starts_it(
@@ -283,12 +299,9 @@ async def test_stopping_the_container_ends_its_shells_and_reopening_starts_it(
     assert one.session.end_reason == two.session.end_reason == "container stopped"
     assert await backend.container_state(project) is ContainerState.STOPPED
     await asyncio.gather(one.session.close(), two.session.close())
-    again = await open_driver(backend, project)
-    try:
+    async with shell_in(backend, project) as again:
         assert (await again.run("echo back")).strip() == "back"
         assert await backend.container_state(project) is ContainerState.RUNNING
-    finally:
-        await again.session.close()
 
 
 async def test_a_container_stopped_from_outside_ends_the_shell_with_that_reason(
@@ -354,42 +367,28 @@ async def test_a_shell_killed_for_lack_of_memory_says_so(
 
 
 async def test_losing_the_engine_ends_the_shell_with_that_reason(
-    backend_home: BackendHome, tmp_path: Path
+    relayed: tuple[DockerBackend, docker_helpers.EngineProxy],
 ) -> None:
-    proxy = await docker_helpers.EngineProxy(str(tmp_path / "engine.sock")).start()
-    backend = backend_home.backend(docker_host=proxy.address)
-    try:
-        if PROJECT not in {p.name for p in await backend.list_projects()}:
-            await backend.create_project(PROJECT)
-        driver = await open_driver(backend, PROJECT)
-        assert (await driver.run("echo through-the-relay")).strip() == "through-the-relay"
-        await proxy.cut()
-        await driver.wait_end()
-        assert driver.session.end_reason == "connection to the Docker engine lost"
-        await driver.session.close()  # nothing to reach: still returns
-    finally:
-        await proxy.cut()
-        await backend.close()
+    backend, proxy = relayed
+    driver = await open_driver(backend, PROJECT)
+    assert (await driver.run("echo through-the-relay")).strip() == "through-the-relay"
+    await proxy.cut()
+    await driver.wait_end()
+    assert driver.session.end_reason == "connection to the Docker engine lost"
+    await driver.session.close()  # nothing to reach: still returns
 
 
 async def test_closing_a_shell_when_the_engine_stops_answering_still_returns(
-    backend_home: BackendHome, tmp_path: Path
+    relayed: tuple[DockerBackend, docker_helpers.EngineProxy],
 ) -> None:
-    proxy = await docker_helpers.EngineProxy(str(tmp_path / "engine.sock")).start()
-    backend = backend_home.backend(docker_host=proxy.address)
-    try:
-        if PROJECT not in {p.name for p in await backend.list_projects()}:
-            await backend.create_project(PROJECT)
-        driver = await open_driver(backend, PROJECT)
-        await driver.run("echo through-the-relay")
-        proxy.freeze()  # connections stay open, nothing comes back
-        # Every engine call of closing has a deadline: it returns, however late.
-        await asyncio.wait_for(driver.session.close(), CLOSE_DEADLINE + SETTLE_DEADLINE + 10)
-        assert driver.session.end_reason == "session closed"
-        assert await driver.session.read() == b""
-    finally:
-        await proxy.cut()
-        await backend.close()
+    backend, proxy = relayed
+    driver = await open_driver(backend, PROJECT)
+    await driver.run("echo through-the-relay")
+    proxy.freeze()  # connections stay open, nothing comes back
+    # Every engine call of closing has a deadline: it returns, however late.
+    await asyncio.wait_for(driver.session.close(), CLOSE_DEADLINE + SETTLE_DEADLINE + 10)
+    assert driver.session.end_reason == "session closed"
+    assert await driver.session.read() == b""
 
 
 async def test_what_an_exited_shell_left_running_goes_when_its_session_is_closed(
@@ -411,8 +410,7 @@ async def test_closing_the_backend_closes_its_open_sessions(
     backend_home: BackendHome,
 ) -> None:
     backend = backend_home.backend()
-    if PROJECT not in {p.name for p in await backend.list_projects()}:
-        await backend.create_project(PROJECT)
+    await ensure_project(backend, PROJECT)
     one, two = await open_driver(backend, PROJECT), await open_driver(backend, PROJECT)
     await one.run("sleep 1200 &")
     await two.run("sleep 1201 &")
@@ -426,8 +424,7 @@ async def test_closing_the_backend_closes_its_open_sessions(
 async def test_ctrl_p_reaches_the_shell_on_its_own(backend: DockerBackend, project: str) -> None:
     """Docker's default detach keys (Ctrl+P, Ctrl+Q) would hold a lone Ctrl+P back until
     the next key: bash's and emacs's previous-line would lag one key behind."""
-    driver = await open_driver(backend, project)
-    try:
+    async with shell_in(backend, project) as driver:
         # cat's own first words say it owns the terminal: a Ctrl+C sent before that would
         # reach bash (still handing the terminal over), and cat would then wait forever.
         await driver.session.write(b"sh -c 'printf \"@@%s@@\\n\" cat-reads; exec cat -v'\r")
@@ -436,8 +433,6 @@ async def test_ctrl_p_reaches_the_shell_on_its_own(backend: DockerBackend, proje
         await driver.expect(r"\^P", timeout=5)
         await driver.session.write(b"\x03")
         await driver.prompt()
-    finally:
-        await driver.session.close()
 
 
 async def test_history_outlives_a_shell_that_never_exits_cleanly(
@@ -451,10 +446,7 @@ async def test_history_outlives_a_shell_that_never_exits_cleanly(
     await backend.stop_container(project)  # the shell dies with it: no clean exit
     await driver.wait_end()
     await driver.session.close()
-    again = await open_driver(backend, project)
-    try:
+    async with shell_in(backend, project) as again:
         # "[h]" keeps this command's own line from matching itself.
         shown = await again.run(f"history | grep -c 'echo [h]{marker[1:]}'")
         assert re.search(r"^1\s*$", shown, re.M), shown
-    finally:
-        await again.session.close()

@@ -17,24 +17,18 @@ import select
 import shutil
 import struct
 import subprocess
-import tempfile
 import termios
 import time
 import uuid
 
 import pytest
-from pyte import charsets
 
 from cloudide_tui.terminal.emulator import TerminalEmulator
+from testkit.tmux_replay import TO_ACS, tmux_screen
 
 IMAGE = os.environ.get("CLOUDIDE_IMAGE", "cloudide-runner:latest")
 COLUMNS, LINES = 100, 30
 MARKER = "shell-before-the-program"
-
-# box characters → the VT100 letters tmux prints for them
-_TO_ACS = {
-    ord(charsets.VT100_MAP[i]): chr(i) for i in range(0x5F, 0x7F) if charsets.VT100_MAP[i] != chr(i)
-}
 
 
 def record(
@@ -106,60 +100,17 @@ def record(
     return bytes(out)
 
 
-def tmux_screen(data: bytes) -> tuple[list[str], tuple[int, int]]:
-    """What tmux shows after ``data`` (rows right-stripped, cursor)."""
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux not found: `make test` installs it")
-    sock = f"emutest{uuid.uuid4().hex[:8]}"
-    with tempfile.NamedTemporaryFile(suffix=".raw", delete=False) as f:
-        f.write(data)
-    try:
-        subprocess.run(
-            [
-                "tmux",
-                "-L",
-                sock,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                str(COLUMNS),
-                "-y",
-                str(LINES),
-                f"stty -onlcr -echo; cat {f.name}; tmux -L {sock} wait -S done; sleep 60",
-            ],
-            check=True,
-        )
-        subprocess.run(["tmux", "-L", sock, "wait", "done"], check=True, timeout=60)
-        pane = subprocess.run(
-            ["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True, check=True
-        ).stdout.split("\n")[:LINES]
-        cur = subprocess.run(
-            ["tmux", "-L", sock, "display", "-p", "#{cursor_x},#{cursor_y}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    finally:
-        subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, check=False)
-        os.unlink(f.name)
-    x, y = (int(v) for v in cur.split(","))
-    x = min(x, COLUMNS - 1)  # tmux reports the pending-wrap column; our cursor stays on screen
-    rows = [r.rstrip().translate(_TO_ACS) for r in pane]
-    return rows + [""] * (LINES - len(pane)), (x, y)
-
-
 def our_screen(data: bytes, fast_path: bool) -> tuple[list[str], tuple[int, int], int]:
     e = TerminalEmulator(COLUMNS, LINES, fast_path=fast_path)
     for i in range(0, len(data), 4096):
         e.feed(data[i : i + 4096])
-    rows = [r.translate(_TO_ACS) for r in e.screen_text()]
+    rows = [r.translate(TO_ACS) for r in e.screen_text()]
     return rows, (e.cursor.x, e.cursor.y), e.errors
 
 
 def assert_same_as_tmux(data: bytes) -> list[str]:
-    expected, cursor = tmux_screen(data)
+    tmux = tmux_screen(data, COLUMNS, LINES)
+    expected, cursor = tmux.rows, tmux.cursor
     for fast in (True, False):
         rows, our_cursor, errors = our_screen(data, fast)
         assert errors == 0

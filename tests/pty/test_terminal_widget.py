@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+
 import pytest
 from textual import events
+from textual.pilot import Pilot
 
+from cloudide_tui.backend.base import ShellSession
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.pty_session import PtySession
 from testkit.terminal_support import (
@@ -21,16 +27,84 @@ from testkit.terminal_support import (
 )
 
 
-async def test_typing_a_command_runs_it_and_shows_its_output() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
+@dataclass
+class Story:
+    """A TerminalApp under Pilot whose program is ready: what a test does and waits for."""
+
+    app: TerminalApp
+    pilot: Pilot[None]
+    terminal: Terminal
+
+    def lines(self) -> list[str]:
+        return screen_lines(self.terminal)
+
+    async def run(self, command: str) -> None:
+        """Type ``command`` and Enter."""
+        await self.pilot.press(*command, "enter")
+
+    async def until(self, predicate: Callable[[], object], what: str) -> None:
+        """Let the app run until ``predicate()`` holds (fails showing the screen if not)."""
+        await wait_until(self.pilot, predicate, what, self.terminal)
+
+    async def until_line(self, line: str, what: str = "") -> None:
+        """Wait until ``line`` is one of the lines on screen (the whole line)."""
+        await self.until(lambda: line in self.lines(), what or line)
+
+    async def until_received(self, expected: bytes, what: str = "") -> None:
+        """Wait until the key echo has received exactly ``expected``."""
+        await self.until(lambda: received(self.terminal) == expected, what or repr(expected))
+
+
+@asynccontextmanager
+async def started(
+    session: ShellSession,
+    ready: str,
+    size: tuple[int, int],
+    restart: Callable[[], ShellSession] | None = None,
+) -> AsyncIterator[Story]:
+    app = TerminalApp(session, restart=restart)
+    async with app.run_test(size=size) as pilot:
         terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"echo $((6 * 7))", "enter")
-        await wait_until(
-            pilot, lambda: "42" in screen_lines(terminal), "42 on its own line", terminal
-        )
-        assert screen_lines(terminal)[0] == "sh> echo $((6 * 7))"
+        await wait_for_text(pilot, terminal, ready)
+        yield Story(app, pilot, terminal)
+
+
+def shell(
+    size: tuple[int, int] = (60, 12), restart: Callable[[], ShellSession] | None = None
+) -> AbstractAsyncContextManager[Story]:
+    """bash at its prompt."""
+    return started(bash(), PROMPT.strip(), size, restart)
+
+
+def key_echo(modes: str = "") -> AbstractAsyncContextManager[Story]:
+    """The key echo (it prints the bytes it receives) on 80x24, after printing ``modes``."""
+    return started(hex_echo(modes), "READY", (80, 24))
+
+
+def wheel_up(terminal: Terminal) -> events.MouseScrollUp:
+    """One notch of the wheel up over the cell (2, 1)."""
+    return events.MouseScrollUp(terminal, 2, 1, 0, -1, 0, False, False, False)
+
+
+async def print_two_lines(t: Story) -> None:
+    """``alpha beta`` over ``gamma delta`` on screen, for the selection tests."""
+    await t.run("printf 'alpha beta\\ngamma delta\\n'")
+    await t.until_line("gamma delta", "output")
+
+
+async def drag(t: Story, start: tuple[int, int], end: tuple[int, int]) -> None:
+    """Press the mouse at ``start``, move to ``end`` and let go (cells of the terminal)."""
+    await t.pilot.mouse_down(Terminal, offset=start)
+    await t.pilot.hover(Terminal, offset=end)
+    await t.pilot.mouse_up(Terminal, offset=end)
+    await t.pilot.pause(0.05)
+
+
+async def test_typing_a_command_runs_it_and_shows_its_output() -> None:
+    async with shell() as t:
+        await t.run("echo $((6 * 7))")
+        await t.until_line("42", "42 on its own line")
+        assert t.lines()[0] == "sh> echo $((6 * 7))"
 
 
 @pytest.mark.parametrize(
@@ -52,92 +126,64 @@ async def test_typing_a_command_runs_it_and_shows_its_output() -> None:
     ],
 )
 async def test_keys_reach_the_program_as_xterm_sends_them(keys: list[str], expected: bytes) -> None:
-    app = TerminalApp(hex_echo())
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        await pilot.press(*keys)
-        await wait_until(
-            pilot, lambda: received(terminal) == expected, f"{expected!r} received", terminal
-        )
+    async with key_echo() as t:
+        await t.pilot.press(*keys)
+        await t.until_received(expected, f"{expected!r} received")
 
 
 async def test_backspace_sends_del_and_ctrl_h_stays_ctrl_h() -> None:
-    app = TerminalApp(hex_echo())
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
+    async with key_echo() as t:
         # what Textual delivers for a host's Backspace (DEL) and for Ctrl+H (^H)
-        terminal.post_message(events.Key("backspace", "\x7f"))
-        terminal.post_message(events.Key("backspace", "\x08"))
-        await wait_until(pilot, lambda: received(terminal) == b"\x7f\x08", "DEL, ^H", terminal)
+        t.terminal.post_message(events.Key("backspace", "\x7f"))
+        t.terminal.post_message(events.Key("backspace", "\x08"))
+        await t.until_received(b"\x7f\x08", "DEL, ^H")
 
 
 async def test_cursor_keys_follow_application_cursor_mode() -> None:
-    app = TerminalApp(hex_echo(r"\x1b[?1h"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        await pilot.press("up", "left", "home", "ctrl+up")
-        expected = b"\x1bOA\x1bOD\x1bOH\x1b[1;5A"
-        await wait_until(pilot, lambda: received(terminal) == expected, "SS3 arrows", terminal)
+    async with key_echo(r"\x1b[?1h") as t:
+        await t.pilot.press("up", "left", "home", "ctrl+up")
+        await t.until_received(b"\x1bOA\x1bOD\x1bOH\x1b[1;5A", "SS3 arrows")
 
 
 async def test_reserved_keys_are_not_sent_to_the_program() -> None:
-    app = TerminalApp(hex_echo())
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        await pilot.press(
+    async with key_echo() as t:
+        await t.pilot.press(
             "f12", "ctrl+pageup", "ctrl+pagedown", "shift+pageup", "shift+pagedown", "z"
         )
-        await wait_until(pilot, lambda: received(terminal) != b"", "input", terminal)
-        await pilot.pause(0.2)
-        assert received(terminal) == b"z"
+        await t.until(lambda: received(t.terminal) != b"", "input")
+        await t.pilot.pause(0.2)
+        assert received(t.terminal) == b"z"
         # the app's keys reached the app (its bindings), the scroll keys stayed in the widget
-        assert app.app_keys == ["f12", "ctrl+pageup", "ctrl+pagedown"]
+        assert t.app.app_keys == ["f12", "ctrl+pageup", "ctrl+pagedown"]
 
 
 async def test_ctrl_c_interrupts_a_running_command_and_the_prompt_returns() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"echo sleep-$((6*7)); sleep 100; echo not-interrupted", "enter")
+    async with shell() as t:
+        await t.run("echo sleep-$((6*7)); sleep 100; echo not-interrupted")
         # Ctrl+C once the command runs (its first line printed), not at a guessed moment:
         # earlier, it only cancels the line being typed.
-        await wait_until(pilot, lambda: "sleep-42" in screen_lines(terminal), "sleep", terminal)
-        await pilot.press("ctrl+c")
-        await wait_until(
-            pilot,
-            lambda: PROMPT.strip() in screen_lines(terminal)[2:4],
-            "the prompt back",
-            terminal,
-        )
-        await pilot.press(*"echo after", "enter")
-        await wait_until(pilot, lambda: "after" in screen_lines(terminal), "after", terminal)
-        assert "not-interrupted" not in screen_lines(terminal)
+        await t.until_line("sleep-42", "the command running")
+        await t.pilot.press("ctrl+c")
+        await t.until(lambda: PROMPT.strip() in t.lines()[2:4], "the prompt back")
+        await t.run("echo after")
+        await t.until_line("after")
+        assert "not-interrupted" not in t.lines()
 
 
 async def test_resizing_the_app_resizes_the_programs_terminal() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        width = terminal.scrollable_content_region.width
-        await pilot.press(*"stty size", "enter")
-        await wait_until(
-            pilot, lambda: f"24 {width}" in screen_lines(terminal), "24 rows", terminal
-        )
+    async with shell(size=(80, 24)) as t:
+        width = t.terminal.scrollable_content_region.width
+        await t.run("stty size")
+        await t.until_line(f"24 {width}", "24 rows")
         for size in ((90, 30), (100, 20), (70, 28)):  # a drag: only the last size matters
-            await pilot.resize_terminal(*size)
-        await pilot.pause(0.3)
-        width = terminal.scrollable_content_region.width
-        assert terminal.screen_size == (28, width)
-        await pilot.press(*"clear; stty size", "enter")
-        await wait_until(
-            pilot, lambda: f"28 {width}" in screen_lines(terminal), "28 rows", terminal
+            await t.pilot.resize_terminal(*size)
+        await t.until(
+            lambda: t.terminal.screen_size == (28, t.terminal.scrollable_content_region.width),
+            "the last size",
         )
+        width = t.terminal.scrollable_content_region.width
+        await t.run("clear; stty size")
+        await t.until_line(f"28 {width}", "28 rows")
 
 
 @pytest.mark.parametrize(
@@ -148,22 +194,15 @@ async def test_resizing_the_app_resizes_the_programs_terminal() -> None:
     ],
 )
 async def test_paste_is_bracketed_only_when_the_program_asked(modes: str, expected: bytes) -> None:
-    app = TerminalApp(hex_echo(modes))
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        terminal.post_message(events.Paste("one\ntwo"))
-        await wait_until(pilot, lambda: received(terminal) == expected, repr(expected), terminal)
+    async with key_echo(modes) as t:
+        t.terminal.post_message(events.Paste("one\ntwo"))
+        await t.until_received(expected)
 
 
 async def test_a_paste_cannot_end_the_bracket_early() -> None:
-    app = TerminalApp(hex_echo(r"\x1b[?2004h"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        terminal.post_message(events.Paste("a\x1b[201~rm -rf ~\n"))
-        expected = b"\x1b[200~a" + b"rm -rf ~\r" + b"\x1b[201~"
-        await wait_until(pilot, lambda: received(terminal) == expected, "sanitised", terminal)
+    async with key_echo(r"\x1b[?2004h") as t:
+        t.terminal.post_message(events.Paste("a\x1b[201~rm -rf ~\n"))
+        await t.until_received(b"\x1b[200~a" + b"rm -rf ~\r" + b"\x1b[201~", "sanitised")
 
 
 @pytest.mark.parametrize(
@@ -176,145 +215,107 @@ async def test_a_paste_cannot_end_the_bracket_early() -> None:
 async def test_clicks_are_reported_to_a_program_that_enabled_the_mouse(
     modes: str, expected: bytes
 ) -> None:
-    app = TerminalApp(hex_echo(modes))
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        await pilot.click(Terminal, offset=(5, 3))
-        await wait_until(pilot, lambda: received(terminal) == expected, repr(expected), terminal)
+    async with key_echo(modes) as t:
+        await t.pilot.click(Terminal, offset=(5, 3))
+        await t.until_received(expected)
 
 
 async def test_the_wheel_is_reported_to_a_program_that_enabled_the_mouse() -> None:
-    app = TerminalApp(hex_echo(r"\x1b[?1002h\x1b[?1006h"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        terminal.post_message(events.MouseScrollUp(terminal, 2, 1, 0, -1, 0, False, False, False))
-        terminal.post_message(events.MouseScrollDown(terminal, 2, 1, 0, 1, 0, False, False, True))
-        expected = b"\x1b[<64;3;2M\x1b[<81;3;2M"
-        await wait_until(pilot, lambda: received(terminal) == expected, "wheel reports", terminal)
+    async with key_echo(r"\x1b[?1002h\x1b[?1006h") as t:
+        t.terminal.post_message(wheel_up(t.terminal))
+        t.terminal.post_message(
+            events.MouseScrollDown(t.terminal, 2, 1, 0, 1, 0, False, False, True)
+        )
+        await t.until_received(b"\x1b[<64;3;2M\x1b[<81;3;2M", "wheel reports")
 
 
 async def test_the_wheel_and_shift_pageup_scroll_back_through_history() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"seq 1 200", "enter")
-        await wait_until(
-            pilot, lambda: screen_lines(terminal)[-2:] == ["200", "sh>"], "200", terminal
-        )
-        assert terminal.read_emulator(lambda e: e.history_size) >= 190
-        terminal.post_message(events.MouseScrollUp(terminal, 2, 1, 0, -1, 0, False, False, False))
-        await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "198", "3 lines up", terminal)
-        await pilot.press("shift+pageup")
-        await wait_until(pilot, lambda: screen_lines(terminal)[-1] == "187", "a page up", terminal)
+    async with shell() as t:
+        await t.run("seq 1 200")
+        await t.until(lambda: t.lines()[-2:] == ["200", "sh>"], "200")
+        assert t.terminal.read_emulator(lambda e: e.history_size) >= 190
+        t.terminal.post_message(wheel_up(t.terminal))
+        await t.until(lambda: t.lines()[-1] == "198", "3 lines up")
+        await t.pilot.press("shift+pageup")
+        await t.until(lambda: t.lines()[-1] == "187", "a page up")
         # output while scrolled back does not move the view
-        await pilot.press("shift+pagedown")
-        view = screen_lines(terminal)
-        await pilot.press("shift+pageup")
-        await pilot.pause(0.1)
-        view = screen_lines(terminal)
-        await pilot.press("x")  # any input snaps back to the bottom
-        await wait_until(
-            pilot, lambda: screen_lines(terminal)[-1] == "sh> x", "back at bottom", terminal
-        )
-        assert view != screen_lines(terminal)
+        await t.pilot.press("shift+pagedown")
+        view = t.lines()
+        await t.pilot.press("shift+pageup")
+        await t.pilot.pause(0.1)
+        view = t.lines()
+        await t.pilot.press("x")  # any input snaps back to the bottom
+        await t.until(lambda: t.lines()[-1] == "sh> x", "back at bottom")
+        assert view != t.lines()
 
 
 async def test_new_output_does_not_move_a_scrolled_back_view() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"seq 1 100; sleep 0.5; seq 101 150", "enter")
-        await wait_until(pilot, lambda: "100" in screen_lines(terminal), "100", terminal)
-        await pilot.press("shift+pageup")
-        await pilot.pause(0.05)
+    async with shell() as t:
+        await t.run("seq 1 100; sleep 0.5; seq 101 150")
+        await t.until_line("100")
+        await t.pilot.press("shift+pageup")
+        await t.pilot.pause(0.05)
 
         def text_shown() -> list[str]:  # without the "↑ N lines back" badge, which grows
-            return [line.split(" ↑ ")[0].rstrip() for line in screen_lines(terminal)]
+            return [line.split(" ↑ ")[0].rstrip() for line in t.lines()]
 
         view = text_shown()
-        back = terminal.scrolled_back
-        await wait_until(
-            pilot,
-            lambda: any(line == "150" for line in all_lines(terminal)),
-            "150 in the buffer",
-            terminal,
+        back = t.terminal.scrolled_back
+        await t.until(
+            lambda: any(line == "150" for line in all_lines(t.terminal)), "150 in the buffer"
         )
-        await pilot.pause(0.1)
+        await t.pilot.pause(0.1)
         assert text_shown() == view
-        assert terminal.scrolled_back == back + 50  # the badge counts the new lines
+        assert t.terminal.scrolled_back == back + 50  # the badge counts the new lines
 
 
 async def test_dragging_selects_text_and_copies_it() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"printf 'alpha beta\\ngamma delta\\n'", "enter")
-        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output", terminal)
-        await pilot.mouse_down(Terminal, offset=(6, 1))
-        await pilot.hover(Terminal, offset=(4, 2))
-        await pilot.mouse_up(Terminal, offset=(4, 2))
-        await pilot.pause(0.05)
-        assert app.clipboard == "beta\ngamma"
-        assert terminal.selected_text == "beta\ngamma"
+    async with shell() as t:
+        await print_two_lines(t)
+        await drag(t, (6, 1), (4, 2))
+        assert t.app.clipboard == "beta\ngamma"
+        assert t.terminal.selected_text == "beta\ngamma"
 
 
 async def test_the_title_a_program_sets_is_announced() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"printf '\\033]0;my build\\007'", "enter")
-        await wait_until(pilot, lambda: terminal.title == "my build", "title", terminal)
-        await pilot.pause(0.05)
-        titles = [m.title for m in app.messages if isinstance(m, Terminal.TitleChanged)]
+    async with shell() as t:
+        await t.run("printf '\\033]0;my build\\007'")
+        await t.until(lambda: t.terminal.title == "my build", "title")
+        await t.pilot.pause(0.05)
+        titles = [m.title for m in t.app.messages if isinstance(m, Terminal.TitleChanged)]
         assert titles[-1] == "my build"
 
 
 async def test_the_bell_flashes_and_is_announced() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"printf '\\a'", "enter")
-        await wait_until(
-            pilot, lambda: any(isinstance(m, Terminal.Bell) for m in app.messages), "bell", terminal
-        )
+    async with shell() as t:
+        await t.run("printf '\\a'")
+        await t.until(lambda: any(isinstance(m, Terminal.Bell) for m in t.app.messages), "bell")
 
 
 async def test_when_the_shell_exits_it_says_why_and_enter_restarts_it() -> None:
-    app = TerminalApp(bash(), restart=bash)
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"echo keep-me; exit 3", "enter")
-        await wait_for_text(pilot, terminal, "Press Enter to restart")
-        exited = [m for m in app.messages if isinstance(m, Terminal.Exited)]
+    async with shell(restart=bash) as t:
+        await t.run("echo keep-me; exit 3")
+        await wait_for_text(t.pilot, t.terminal, "Press Enter to restart")
+        exited = [m for m in t.app.messages if isinstance(m, Terminal.Exited)]
         assert [(m.status, m.reason) for m in exited] == [(3, "bash exited")]
-        assert "[bash exited (status 3)] Press Enter to restart" in screen_text(terminal)
-        assert "keep-me" in screen_lines(terminal)
-        await pilot.press("x")  # nothing happens but Enter
-        await pilot.press("enter")
+        assert "[bash exited (status 3)] Press Enter to restart" in screen_text(t.terminal)
+        assert "keep-me" in t.lines()
+        await t.pilot.press("x")  # nothing happens but Enter
+        await t.pilot.press("enter")
 
         def new_prompt() -> bool:
-            lines = screen_lines(terminal)
+            lines = t.lines()
             ended = next(i for i, line in enumerate(lines) if "Press Enter" in line)
             return lines[ended + 1] == PROMPT.strip()
 
-        await wait_until(pilot, new_prompt, "a new prompt below the message", terminal)
-        assert any(isinstance(m, Terminal.RestartRequested) for m in app.messages)
-        await pilot.press(*"echo again; stty size", "enter")
-        await wait_until(pilot, lambda: "again" in screen_lines(terminal), "again", terminal)
-        assert "keep-me" in screen_text(terminal)
+        await t.until(new_prompt, "a new prompt below the message")
+        assert any(isinstance(m, Terminal.RestartRequested) for m in t.app.messages)
+        await t.run("echo again; stty size")
+        await t.until_line("again")
+        assert "keep-me" in screen_text(t.terminal)
         # the new shell was told the terminal's size (its PTY started at 24x80)
-        width = terminal.scrollable_content_region.width
-        await wait_until(
-            pilot, lambda: f"12 {width}" in screen_lines(terminal), "its size", terminal
-        )
+        width = t.terminal.scrollable_content_region.width
+        await t.until_line(f"12 {width}", "its size")
 
 
 async def test_a_program_that_cannot_start_is_a_clear_error() -> None:
@@ -326,25 +327,17 @@ async def test_a_program_that_cannot_start_is_a_clear_error() -> None:
 
 async def test_the_wheel_scrolls_a_pager_on_the_alternate_screen() -> None:
     # xterm's "alternate scroll": no mouse reporting, alternate screen → arrow keys
-    app = TerminalApp(hex_echo(r"\x1b[?1049h"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, "READY")
-        terminal.post_message(events.MouseScrollDown(terminal, 2, 1, 0, 1, 0, False, False, False))
-        await wait_until(pilot, lambda: received(terminal) == b"\x1b[B" * 3, "3 downs", terminal)
+    async with key_echo(r"\x1b[?1049h") as t:
+        t.terminal.post_message(
+            events.MouseScrollDown(t.terminal, 2, 1, 0, 1, 0, False, False, False)
+        )
+        await t.until_received(b"\x1b[B" * 3, "3 downs")
 
 
 async def test_selecting_backwards_copies_the_same_text() -> None:
-    app = TerminalApp(bash())
-    async with app.run_test(size=(60, 12)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_for_text(pilot, terminal, PROMPT.strip())
-        await pilot.press(*"printf 'alpha beta\\ngamma delta\\n'", "enter")
-        await wait_until(pilot, lambda: "gamma delta" in screen_lines(terminal), "output", terminal)
-        await pilot.mouse_down(Terminal, offset=(4, 2))
-        await pilot.hover(Terminal, offset=(6, 1))
-        await pilot.mouse_up(Terminal, offset=(6, 1))
-        await pilot.pause(0.05)
-        assert app.clipboard == "beta\ngamma"
-        await pilot.click(Terminal, offset=(3, 3))  # a click clears it, copies nothing new
-        assert terminal.selected_text == ""
+    async with shell() as t:
+        await print_two_lines(t)
+        await drag(t, (4, 2), (6, 1))
+        assert t.app.clipboard == "beta\ngamma"
+        await t.pilot.click(Terminal, offset=(3, 3))  # a click clears it, copies nothing new
+        assert t.terminal.selected_text == ""

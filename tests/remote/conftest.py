@@ -1,8 +1,9 @@
 """The remote tier: the whole app (Pilot) in remote mode against a real
 ``cloudide-server`` process on 127.0.0.1 and the real engine.
 
-One server per module (``tests/server``'s fixtures); every test gets a user of its own
-(an owner unique to this run: an empty server for it), and a client data dir of its own.
+One server per module (testkit's server fixtures, as in ``tests/server``); every test
+gets a user of its own (an owner unique to this run: an empty server for it), and a
+client data dir of its own.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from testkit.remote_ide import RemoteHome
+from testkit.server_fixtures import new_user, owner_prefix, server, server_environment, user
 from testkit.server_process import ServerProcess
 from testkit.tcp_relay import TcpRelay
-from tests.server.conftest import new_user, owner_prefix, server, user
 
-__all__ = ["new_user", "owner_prefix", "server", "user"]
+__all__ = ["new_user", "owner_prefix", "server", "server_environment", "user"]
 
 
 @pytest.fixture

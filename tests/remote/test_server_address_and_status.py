@@ -6,8 +6,6 @@ and the palette lists every running shell of the project, newest first."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,21 +14,8 @@ from cloudide_tui.dialogs import ChoiceDialog, ErrorDialog
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.ide import Ide, running_ide, screen_text
 from testkit.remote_ide import RemoteHome
-from testkit.server_process import ServerProcess
+from testkit.server_process import tls_server
 from tests.remote.test_sessions_outlive_the_app import run_palette
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 that no system trusts (made by openssl)."""
-    assert shutil.which("openssl"), "openssl not found (Debian: apt-get install openssl)"
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 def status_text(ide: Ide) -> str:
@@ -41,11 +26,7 @@ def status_text(ide: Ide) -> str:
 async def test_wss_refuses_an_untrusted_certificate_and_connects_once_it_is_trusted(
     tmp_path: Path, user: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cert, key = self_signed(tmp_path)
-    server = ServerProcess(
-        tmp_path / "data", args=["--certfile", str(cert), "--keyfile", str(key)]
-    ).start()
-    try:
+    with tls_server(tmp_path) as (server, cert):
         assert server.base.startswith("wss://127.0.0.1:")
         home = RemoteHome(server, user, tmp_path / "client")
         # The system's CAs only (as on a laptop): the self-signed certificate is refused.
@@ -66,8 +47,6 @@ async def test_wss_refuses_an_untrusted_certificate_and_connects_once_it_is_trus
             shown = await ide.run_in_terminal("echo tls-$((6*7))", "tls-42")
             assert "tls-42" in shown.splitlines()
             assert f"{server.base} │ {user} │ ● connected" in status_text(ide)
-    finally:
-        server.stop()
 
 
 async def test_the_status_line_names_server_user_state_and_round_trip(home: RemoteHome) -> None:

@@ -4,7 +4,7 @@ clients as an event, so that the app can say what it cost them (as it does local
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -12,7 +12,6 @@ from cloudide_tui.backend.base import LimitHit
 from cloudide_tui.backend.remote_client import ServerClient
 from cloudide_tui.protocol import messages as m
 from testkit.remote_helpers import Watcher
-from testkit.server_process import ServerProcess
 
 Connect = Callable[..., Awaitable[ServerClient]]
 
@@ -20,15 +19,9 @@ HOG = b"python3 -c 'x = bytearray(300 << 20)'; echo status=$?\r"
 
 
 @pytest.fixture(scope="module")
-def server(owner_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server_environment() -> dict[str, str]:
     """This module's server gives containers 64 MiB of memory."""
-    process = ServerProcess(
-        tmp_path_factory.mktemp("server") / "data", env={"CLOUDIDE_SERVER_MEMORY": "64m"}
-    ).start()
-    try:
-        yield process
-    finally:
-        process.stop()
+    return {"CLOUDIDE_SERVER_MEMORY": "64m"}
 
 
 async def test_a_process_killed_for_memory_is_told_to_every_client(

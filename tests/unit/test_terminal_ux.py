@@ -24,27 +24,27 @@ async def shown(pilot: Pilot[Any], terminal: Terminal, session: MemorySession) -
     await pilot.pause()
 
 
-async def test_the_end_line_says_the_status_once() -> None:
-    # The Docker backend's reason already names the status ("shell exited (status 0)").
-    session = MemorySession([b"bye\r\n"], end=True, status=0, reason="shell exited (status 0)")
+async def end_line(session: MemorySession) -> str:
+    """The line the terminal shows once ``session`` has ended."""
     app = TerminalApp(session)
     async with app.run_test(size=(80, 6)) as pilot:
         terminal = app.query_one(Terminal)
         await wait_until(pilot, lambda: terminal.ended, "the end shown", terminal)
         await pilot.pause()
-        end = next(line for line in screen_lines(terminal) if "Press Enter" in line)
-        assert end == "[shell exited (status 0)] Press Enter to restart"
+        return next(line for line in screen_lines(terminal) if "Press Enter" in line)
+
+
+async def test_the_end_line_says_the_status_once() -> None:
+    # The Docker backend's reason already names the status ("shell exited (status 0)").
+    session = MemorySession([b"bye\r\n"], end=True, status=0, reason="shell exited (status 0)")
+    assert await end_line(session) == "[shell exited (status 0)] Press Enter to restart"
 
 
 async def test_the_end_line_adds_the_status_the_reason_does_not_name() -> None:
     session = MemorySession([], end=True, status=137, reason="the container was stopped")
-    app = TerminalApp(session)
-    async with app.run_test(size=(80, 6)) as pilot:
-        terminal = app.query_one(Terminal)
-        await wait_until(pilot, lambda: terminal.ended, "the end shown", terminal)
-        await pilot.pause()
-        end = next(line for line in screen_lines(terminal) if "Press Enter" in line)
-        assert end == "[the container was stopped (status 137)] Press Enter to restart"
+    assert (
+        await end_line(session) == "[the container was stopped (status 137)] Press Enter to restart"
+    )
 
 
 async def test_keys_typed_before_the_shell_is_there_reach_it_once_attached() -> None:
