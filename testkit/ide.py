@@ -174,6 +174,27 @@ class Ide:
         await self.wait_for(lambda: self.app.focused is term, "the terminal to have focus")
         return term
 
+    async def put_cursor(self, project: str, path: str | None = None) -> None:
+        """Put the browser's cursor on a project's own line (``path`` None) or on a listed
+        entry, and wait until it is there: a key for the browser acts on what it is on.
+
+        A node just listed has no line number until the tree's next render, and the
+        browser's ``select_project`` moves there only after that refresh: pressing a key a
+        guessed moment later acts on whatever the cursor was on (another project)."""
+        browser = self.main.browser
+
+        def there() -> bool:
+            item = browser.cursor_item
+            return item is not None and item.project == project and item.path == path
+
+        def moved() -> bool:
+            node = browser.node_for(project, path)
+            if not there() and node is not None and node.line >= 0:
+                browser.move_cursor(node)
+            return there()
+
+        await self.wait_for(moved, f"the browser's cursor on {project}:{path or ''}")
+
     def tab_of(self, widget: Widget) -> Tab:
         """The tab showing ``widget`` (which must be in one)."""
         tab = self.main.tab_of(widget)
