@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from testkit.pty_session import PtySession
@@ -60,7 +61,8 @@ async def test_closing_hangs_up_the_program_and_its_background_jobs() -> None:
     await session.close()
     assert await session.read() == b""
     assert session.end_reason == "session closed"
-    for _ in range(100):
+    deadline = time.monotonic() + 20  # the hang-up's way to the job, not a bound
+    while time.monotonic() < deadline:
         if not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text():
             break
         await asyncio.sleep(0.02)
@@ -71,7 +73,9 @@ async def test_closing_hangs_up_the_program_and_its_background_jobs() -> None:
 
 async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path) -> None:
     target = tmp_path / "pasted.txt"
-    session = PtySession(["sh", "-c", f"stty -echo -icanon; head -c 300000 > {target}"])
+    session = PtySession(
+        ["sh", "-c", f"stty -echo -icanon; echo raw-now; head -c 300000 > {target}"]
+    )
     data = b"x" * 300_000
     ticks = 0
 
@@ -82,7 +86,13 @@ async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path
             ticks += 1
 
     tick_task = asyncio.create_task(ticker())
-    await asyncio.sleep(0.2)  # let stty run first
+    # Write once stty has run (sh prints after it): in canonical mode the line discipline
+    # would drop all but 4 KB of a line this long. A fixed 0.2 s was a guess.
+    shown = b""
+    while b"raw-now" not in shown:
+        chunk = await asyncio.wait_for(session.read(), 20)
+        assert chunk, f"the program ended: {shown!r}"
+        shown += chunk
     ticks_before = ticks
     await session.write(data)  # far more than the PTY's input buffer holds
     ticks_during = ticks - ticks_before
