@@ -28,7 +28,7 @@ def drop(client: ServerClient) -> None:
     transport.abort()
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     """Wait for ``condition`` (updated by the client's reader) with a deadline."""
     async with asyncio.timeout(timeout):
         while not condition():
