@@ -392,7 +392,7 @@ async def _create_the_first_project_from_the_empty_browser(fresh: Home) -> None:
             "No projects yet.",
             "Ctrl+N creates one",
         ]
-        await ide.pilot.click(browser, offset=(4, 1))  # a click on "Ctrl+N creates one"
+        await ide.click_on(browser, 4, 1)  # a click on "Ctrl+N creates one"
         await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "first\n")
         await ide.wait_for(lambda: "first" in browser.projects, "the project")
