@@ -72,7 +72,7 @@ async def test_a_query_seen_by_two_viewers_gets_one_answer_from_who_typed_last(
     await a.expect(r"\$ ")
     bob = await connect(user, client="desktop")
     b = Watcher(await bob.attach_shell(a.shell.session_id))
-    await b.read_once(10)
+    await b.read_once(20)
 
     # alice typed last: her terminal's answer (1;1) is the one the program gets
     assert await answers_to_a_query(a, [a, b]) == (1, "1;1/")
@@ -89,7 +89,7 @@ async def test_with_nobody_writable_attached_the_server_answers(
     await shell.expect(r"\$ ")
     watcher_client = await connect(user, client="tv")
     tv = Watcher(await watcher_client.attach_shell(shell.shell.session_id, read_only=True))
-    await tv.read_once(10)
+    await tv.read_once(20)
     go = f"go-{secrets.token_hex(4)}"  # new: made only by the call below
     await shell.shell.write(f"until [ -e {go} ]; do sleep 0.05; done; ".encode() + COUNT_ANSWERS)
     await shell.shell.detach()  # only a read-only viewer is left when the query comes
@@ -134,7 +134,7 @@ async def test_who_has_a_file_open_is_told_to_the_other_clients(
 
     async def next_presence(who: str) -> FilePresence:
         while True:
-            event = await asyncio.wait_for(heard[who].get(), 10)
+            event = await asyncio.wait_for(heard[who].get(), 20)
             if isinstance(event, FilePresence):
                 return event
 
