@@ -51,8 +51,26 @@ def session_members(sid: int) -> list[int]:
     return members
 
 
+#: What a terminal's program must get with their default actions whatever this process
+#: ignores: a test run started in the background (``cmd &`` in a script, ``nohup``)
+#: ignores SIGINT and SIGQUIT, an ignored signal stays ignored across fork and exec, and
+#: Ctrl+C in a test's shell then interrupted nothing.
+_DEFAULT_SIGNALS = (
+    signal.SIGINT,
+    signal.SIGQUIT,
+    signal.SIGHUP,
+    signal.SIGTERM,
+    signal.SIGTSTP,
+    signal.SIGTTIN,
+    signal.SIGTTOU,
+    signal.SIGCHLD,
+)
+
+
 def _make_controlling_tty() -> None:  # runs in the child, after setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    for sig in _DEFAULT_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
 
 
 class PtySession(ShellSession):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -100,3 +101,16 @@ async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path
     tick_task.cancel()
     assert target.read_bytes() == data
     assert ticks_during > 0  # the loop ran while the write waited for room
+
+
+async def test_the_program_gets_ctrl_c_even_if_the_test_run_ignores_it() -> None:
+    """A run started in the background (``cmd &`` in a script, ``nohup``) ignores SIGINT,
+    and an ignored signal stays ignored across fork and exec: Ctrl+C in a test's shell then
+    interrupted nothing. A terminal gives its program the default dispositions."""
+    script = "import signal; print('ignored', signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        session = PtySession([sys.executable, "-c", script])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "ignored False" in (await read_all(session)).decode()
