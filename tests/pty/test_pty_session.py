@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -14,6 +15,15 @@ from testkit.pty_session import PtySession
 async def read_all(session: PtySession) -> bytes:
     out = b""
     while chunk := await session.read():
+        out += chunk
+    return out
+
+
+async def read_until(session: PtySession, marker: bytes) -> bytes:
+    out = b""
+    while marker not in out:
+        chunk = await asyncio.wait_for(session.read(), 30)
+        assert chunk, f"the program ended before printing {marker!r}: {out!r}"
         out += chunk
     return out
 
@@ -50,6 +60,20 @@ async def test_a_killed_program_reports_the_signal() -> None:
     assert session.end_reason == "sh was killed by SIGKILL"
 
 
+async def test_ctrl_c_interrupts_a_program_even_when_the_suite_ignores_sigint() -> None:
+    """Started in the background by a script (``cmd &``), this process ignores SIGINT, and
+    an ignored signal passes through exec: the terminal's program must not inherit it."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        session = PtySession(["sh", "-c", "echo ready; exec sleep 60"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    await read_until(session, b"ready")
+    await session.write(b"\x03")
+    await read_all(session)
+    assert session.exit_status == 128 + signal.SIGINT
+
+
 async def test_closing_hangs_up_the_program_and_its_background_jobs() -> None:
     session = PtySession(["bash", "--norc", "-i"], env={"PS1": "$ "})
     await session.write(b'sleep 300 & echo "p""id=$!"\r')
@@ -71,7 +95,7 @@ async def test_closing_hangs_up_the_program_and_its_background_jobs() -> None:
 
 async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path) -> None:
     target = tmp_path / "pasted.txt"
-    session = PtySession(["sh", "-c", f"stty -echo -icanon; head -c 300000 > {target}"])
+    session = PtySession(["sh", "-c", f"stty -echo -icanon; echo raw; head -c 300000 > {target}"])
     data = b"x" * 300_000
     ticks = 0
 
@@ -82,7 +106,8 @@ async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path
             ticks += 1
 
     tick_task = asyncio.create_task(ticker())
-    await asyncio.sleep(0.2)  # let stty run first
+    # Write once the terminal is raw: in canonical mode a line holds only 4 KiB.
+    await read_until(session, b"raw")
     ticks_before = ticks
     await session.write(data)  # far more than the PTY's input buffer holds
     ticks_during = ticks - ticks_before
