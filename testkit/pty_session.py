@@ -51,26 +51,27 @@ def session_members(sid: int) -> list[int]:
     return members
 
 
-#: What a terminal's program must get with their default actions whatever this process
-#: ignores: a test run started in the background (``cmd &`` in a script, ``nohup``)
-#: ignores SIGINT and SIGQUIT, an ignored signal stays ignored across fork and exec, and
-#: Ctrl+C in a test's shell then interrupted nothing.
-_DEFAULT_SIGNALS = (
+_RESET_SIGNALS = (
+    signal.SIGHUP,
     signal.SIGINT,
     signal.SIGQUIT,
-    signal.SIGHUP,
     signal.SIGTERM,
     signal.SIGTSTP,
     signal.SIGTTIN,
     signal.SIGTTOU,
-    signal.SIGCHLD,
 )
 
 
-def _make_controlling_tty() -> None:  # runs in the child, after setsid()
+def _prepare_child() -> None:  # runs in the child, after setsid()
+    """Make the PTY the controlling terminal, and give the program the signal state a
+    terminal emulator gives it (xterm and tmux do the same): default actions, nothing
+    blocked. Ignored signals pass through exec, so a suite started in the background
+    (``cmd &`` in a script ignores SIGINT and SIGQUIT) would run programs that Ctrl+C
+    cannot interrupt."""
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    for sig in _DEFAULT_SIGNALS:
+    for sig in _RESET_SIGNALS:
         signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 
 class PtySession(ShellSession):
@@ -116,7 +117,7 @@ class PtySession(ShellSession):
                 env=full_env,
                 cwd=cwd,
                 start_new_session=True,
-                preexec_fn=_make_controlling_tty,
+                preexec_fn=_prepare_child,
                 close_fds=True,
             )
         except OSError as exc:

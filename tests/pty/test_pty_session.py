@@ -20,6 +20,15 @@ async def read_all(session: PtySession) -> bytes:
     return out
 
 
+async def read_until(session: PtySession, marker: bytes) -> bytes:
+    out = b""
+    while marker not in out:
+        chunk = await asyncio.wait_for(session.read(), 30)
+        assert chunk, f"the program ended before printing {marker!r}: {out!r}"
+        out += chunk
+    return out
+
+
 async def test_the_program_sees_a_terminal_of_the_given_size_and_type() -> None:
     session = PtySession(["sh", "-c", "stty size; echo $TERM $COLORTERM; tty"], rows=33, cols=111)
     out = (await read_all(session)).decode()
@@ -52,6 +61,20 @@ async def test_a_killed_program_reports_the_signal() -> None:
     assert session.end_reason == "sh was killed by SIGKILL"
 
 
+async def test_ctrl_c_interrupts_a_program_even_when_the_suite_ignores_sigint() -> None:
+    """Started in the background by a script (``cmd &``), this process ignores SIGINT, and
+    an ignored signal passes through exec: the terminal's program must not inherit it."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        session = PtySession(["sh", "-c", "echo ready; exec sleep 60"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    await read_until(session, b"ready")
+    await session.write(b"\x03")
+    await read_all(session)
+    assert session.exit_status == 128 + signal.SIGINT
+
+
 async def test_closing_hangs_up_the_program_and_its_background_jobs() -> None:
     session = PtySession(["bash", "--norc", "-i"], env={"PS1": "$ "})
     await session.write(b'sleep 300 & echo "p""id=$!"\r')
@@ -74,9 +97,7 @@ async def test_closing_hangs_up_the_program_and_its_background_jobs() -> None:
 
 async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path) -> None:
     target = tmp_path / "pasted.txt"
-    session = PtySession(
-        ["sh", "-c", f"stty -echo -icanon; echo raw-now; head -c 300000 > {target}"]
-    )
+    session = PtySession(["sh", "-c", f"stty -echo -icanon; echo raw; head -c 300000 > {target}"])
     data = b"x" * 300_000
     ticks = 0
 
@@ -87,13 +108,8 @@ async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path
             ticks += 1
 
     tick_task = asyncio.create_task(ticker())
-    # Write once stty has run (sh prints after it): in canonical mode the line discipline
-    # would drop all but 4 KB of a line this long. A fixed 0.2 s was a guess.
-    shown = b""
-    while b"raw-now" not in shown:
-        chunk = await asyncio.wait_for(session.read(), 20)
-        assert chunk, f"the program ended: {shown!r}"
-        shown += chunk
+    # Write once the terminal is raw: in canonical mode a line holds only 4 KiB.
+    await read_until(session, b"raw")
     ticks_before = ticks
     await session.write(data)  # far more than the PTY's input buffer holds
     ticks_during = ticks - ticks_before
@@ -101,16 +117,3 @@ async def test_a_large_input_is_written_without_blocking_the_loop(tmp_path: Path
     tick_task.cancel()
     assert target.read_bytes() == data
     assert ticks_during > 0  # the loop ran while the write waited for room
-
-
-async def test_the_program_gets_ctrl_c_even_if_the_test_run_ignores_it() -> None:
-    """A run started in the background (``cmd &`` in a script, ``nohup``) ignores SIGINT,
-    and an ignored signal stays ignored across fork and exec: Ctrl+C in a test's shell then
-    interrupted nothing. A terminal gives its program the default dispositions."""
-    script = "import signal; print('ignored', signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        session = PtySession([sys.executable, "-c", script])
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert "ignored False" in (await read_all(session)).decode()
