@@ -119,7 +119,7 @@ def exec_in(container: str, command: str, user: str = "") -> tuple[int, str]:
         client.close()
 
 
-def _exit_code(client: docker.APIClient, exec_id: str, patience: float = 10.0) -> int:
+def _exit_code(client: docker.APIClient, exec_id: str, patience: float = 30.0) -> int:
     """An ended exec's exit code: the engine records it a moment after the output ends."""
     deadline = time.monotonic() + patience
     while True:

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from textual.app import App
 from textual.command import CommandList, CommandPalette
+from textual.errors import NoWidget
+from textual.geometry import Offset
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
@@ -173,6 +175,51 @@ class Ide:
         term = await self.wait_prompt()
         await self.wait_for(lambda: self.app.focused is term, "the terminal to have focus")
         return term
+
+    async def put_cursor(self, project: str, path: str | None = None) -> None:
+        """Put the browser's cursor on a project's own line (``path`` None) or on a listed
+        entry, and wait until it is there: a key for the browser acts on what it is on.
+
+        A node just listed has no line number until the tree's next render, and the
+        browser's ``select_project`` moves there only after that refresh: pressing a key a
+        guessed moment later acts on whatever the cursor was on (another project)."""
+        browser = self.main.browser
+
+        def there() -> bool:
+            item = browser.cursor_item
+            return item is not None and item.project == project and item.path == path
+
+        def moved() -> bool:
+            node = browser.node_for(project, path)
+            if not there() and node is not None and node.line >= 0:
+                browser.move_cursor(node)
+            return there()
+
+        await self.wait_for(moved, f"the browser's cursor on {project}:{path or ''}")
+
+    async def click_on(self, widget: Widget, x: int = 0, y: int = 0, **kwargs: Any) -> None:
+        """Click the cell (``x``, ``y``) of ``widget`` (a negative ``x`` counts from its
+        right edge: -2 is the last cell before one of padding) once that cell shows it.
+
+        A widget just mounted, or moved by a neighbour's going, is drawn at its new place
+        a refresh later: a click computed from its region before that lands on whatever
+        was there. ``kwargs``: as ``Pilot.click`` (``button``, ``control``...)."""
+
+        def cell() -> Offset:
+            region = widget.region
+            return region.offset + Offset(region.width + x if x < 0 else x, y)
+
+        def drawn_there() -> bool:
+            if not widget.region:
+                return False
+            try:
+                hit, _ = self.app.screen.get_widget_at(*cell())
+            except NoWidget:
+                return False
+            return hit is widget
+
+        await self.wait_for(drawn_there, f"{widget} drawn where it is to be clicked")
+        await self.pilot.click(widget, offset=cell() - widget.region.offset, **kwargs)
 
     def tab_of(self, widget: Widget) -> Tab:
         """The tab showing ``widget`` (which must be in one)."""

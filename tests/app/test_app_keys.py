@@ -20,10 +20,19 @@ def footer(ide: Ide) -> list[str]:
 
 
 async def show_keys_as_typed(ide: Ide) -> None:
-    """Run ``cat -v`` with signals off in the focused terminal: it shows every key sent."""
-    await type_text(ide.pilot, "stty -isig; cat -v\n")
-    await ide.wait_for(lambda: "cat -v" in screen_text(ide.terminal()), "cat to start")
-    await ide.pilot.pause(0.3)
+    """Run ``cat -v`` with signals off in the focused terminal: it shows every key sent.
+
+    Returns once a line printed by cat's own process (``sh`` before its ``exec``) is on
+    screen: by then stty has run and that process has the terminal. The echoed command
+    line says only that bash has read it; a key sent then could reach readline, or
+    interrupt stty before it turned signals off."""
+    await type_text(ide.pilot, "stty -isig; sh -c 'echo cat-ready; exec cat -v'\n")
+
+    def ready() -> bool:
+        lines = screen_text(ide.terminal()).splitlines()
+        return any("cat-ready" in line and "echo" not in line for line in lines)
+
+    await ide.wait_for(ready, "cat to start")
 
 
 async def test_the_prefix_key_then_t_opens_a_terminal_from_inside_a_terminal(

@@ -76,6 +76,7 @@ def test_a_warm_start_gives_a_shell_that_answers_resizes_and_hangs_up(home: Back
             time.sleep(0.1)
         leave_terminal(screen)
         screen.send("C-F4")  # close the tab: its shell and its jobs are hung up
+        deadline = time.monotonic() + TIMEOUT  # a deadline of its own, not the rest of one
         while "sleep 777" in _shell_processes(home, "warmcli"):
             assert time.monotonic() < deadline, "closing the tab left the shell's job running"
             time.sleep(0.1)

@@ -54,7 +54,7 @@ async def test_a_file_made_in_the_shell_shows_in_the_tree_then_edits_save_back(
 
         # Open notes.txt from the tree, type, save with Ctrl+S.
         await ide.pilot.press("f12")
-        ide.main.browser.move_cursor(ide.main.browser.node_for("files", "notes.txt"))
+        await ide.put_cursor("files", "notes.txt")
         await ide.pilot.press("enter")
         await ide.wait_for(lambda: ide.main.editors(), "an editor tab")
         editor = ide.main.editors()[0]
@@ -88,7 +88,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         await ide.wait_for(lambda: "old.txt" in ide.tree_paths("tidy"), "old.txt listed")
 
         # Rename a file: F2, the old name is offered, type the new one.
-        browser.move_cursor(browser.node_for("tidy", "old.txt"))
+        await ide.put_cursor("tidy", "old.txt")
         await ide.pilot.press("f2")
         await ide.wait_screen(TextInputDialog, "the dialog")
         assert ide.app.screen.query_one(Input).value == "old.txt"
@@ -99,7 +99,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         assert {"new.txt", "gone.txt"} <= names and "old.txt" not in names
 
         # Delete a file: the dialog asks; Cancel keeps it, Delete removes it.
-        browser.move_cursor(browser.node_for("tidy", "gone.txt"))
+        await ide.put_cursor("tidy", "gone.txt")
         await ide.pilot.press("delete")
         await ide.wait_screen(ConfirmDialog, "the question")
         await ide.pilot.press("escape")
@@ -111,8 +111,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         assert "gone.txt" not in {e.name for e in await ide.backend.list_dir("tidy")}
 
         # Rename the project (its shells end; its files stay).
-        browser.select_project("tidy", exact=True)
-        await ide.pilot.pause()
+        await ide.put_cursor("tidy")
         await ide.pilot.press("f2")
         await ide.wait_screen(TextInputDialog, "the dialog")
         ide.app.screen.query_one(Input).value = ""
@@ -124,8 +123,7 @@ async def test_renaming_and_deleting_ask_first_and_say_what_goes(home: Home) -> 
         assert "new.txt" in {e.name for e in await ide.backend.list_dir("neat")}
 
         # Delete the project: the question says the workspace files go too.
-        browser.select_project("neat", exact=True)
-        await ide.pilot.pause()
+        await ide.put_cursor("neat")
         await ide.pilot.press("delete")
         await ide.wait_screen(ConfirmDialog, "the question")
         dialog = ide.app.screen
@@ -257,7 +255,7 @@ async def test_quitting_with_unsaved_changes_asks_and_stops_the_container(
         await ide.pilot.press("ctrl+q")
         await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("escape")  # changed my mind: nothing is lost
-        await ide.pilot.pause(0.2)
+        await ide.wait_for(lambda: not isinstance(ide.app.screen, QuestionDialog), "no question")
         assert ide.app.is_running and editor.text.startswith("unsaved ")
         await ide.pilot.press("ctrl+q")
         await ide.wait_screen(QuestionDialog, "the question")
@@ -281,14 +279,12 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
     async with running_ide(home) as ide:
         await ide.create_project("making")
         await ide.pilot.press("f12")
-        browser = ide.main.browser
-        browser.select_project("making", exact=True)
-        await ide.pilot.pause()
+        await ide.put_cursor("making")
         await ide.pilot.press("m")
         await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "lib\n")
         await ide.wait_for(lambda: "lib" in ide.tree_paths("making"), "lib/ in the tree")
-        browser.move_cursor(browser.node_for("making", "lib"))
+        await ide.put_cursor("making", "lib")
         await ide.pilot.press("n")
         await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "mod.py\n")
@@ -303,6 +299,7 @@ async def test_new_file_and_folder_from_the_browser_and_closing_a_changed_editor
         await ide.pilot.press("ctrl+f4")
         await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("escape")
+        await ide.wait_for(lambda: not isinstance(ide.app.screen, QuestionDialog), "no question")
         assert editor in ide.main.editors() and editor.text == "x = 1"
         await ide.pilot.press("ctrl+f4")
         await ide.wait_screen(QuestionDialog, "the question")
@@ -324,13 +321,12 @@ async def test_an_opened_project_shows_its_files_without_expanding_it_by_hand(
         # Collapse it by hand, then open it again with Enter: its files show again
         # (and Enter on an open, expanded project does not fold it away).
         await ide.pilot.press("f12")
-        ide.main.browser.select_project("shown", exact=True)
-        await ide.pilot.pause()
+        await ide.put_cursor("shown")
         await ide.pilot.press("space")
         assert not node.is_expanded
         for _ in range(2):
             await ide.pilot.press("f12") if isinstance(ide.app.focused, Terminal) else None
-            ide.main.browser.move_cursor(node)
+            await ide.put_cursor("shown")
             await ide.pilot.press("enter")
             await ide.wait_for(lambda: isinstance(ide.app.focused, Terminal), "the terminal")
             assert node.is_expanded
@@ -396,7 +392,7 @@ async def _create_the_first_project_from_the_empty_browser(fresh: Home) -> None:
             "No projects yet.",
             "Ctrl+N creates one",
         ]
-        await ide.pilot.click(browser, offset=(4, 1))  # a click on "Ctrl+N creates one"
+        await ide.click_on(browser, 4, 1)  # a click on "Ctrl+N creates one"
         await ide.wait_screen(TextInputDialog, "the dialog")
         await type_text(ide.pilot, "first\n")
         await ide.wait_for(lambda: "first" in browser.projects, "the project")

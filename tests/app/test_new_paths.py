@@ -26,8 +26,7 @@ async def test_a_new_file_can_be_a_path_and_its_folders_are_made(home: Home) -> 
     async with running_ide(home) as ide:
         await ide.create_project("nested")
         await ide.pilot.press("f12")
-        ide.main.browser.select_project("nested", exact=True)
-        await ide.pilot.pause()
+        await ide.put_cursor("nested")
         await _ask(ide, "n")
         await type_text(ide.pilot, "src/pkg/main.py\n")
         await ide.wait_for(lambda: ide.main.editors(), "an editor on the new file")
@@ -40,8 +39,7 @@ async def test_a_new_file_can_be_a_path_and_its_folders_are_made(home: Home) -> 
 
         # A folder by path too, beside what exists (src is reused, not refused).
         await ide.pilot.press("f12")
-        ide.main.browser.select_project("nested", exact=True)
-        await ide.pilot.pause()
+        await ide.put_cursor("nested")
         await _ask(ide, "m")
         await type_text(ide.pilot, "src/tests/data\n")
         await ide.wait_for(lambda: "src/tests/data" in ide.tree_paths("nested"), "the folder")
@@ -53,8 +51,7 @@ async def test_a_name_that_exists_is_refused_while_typing(home: Home) -> None:
         await ide.create_project("taken")
         await ide.run_in_terminal("mkdir lib; echo x > lib/a.py; echo ok-made", "ok-made")
         await ide.pilot.press("f12")
-        ide.main.browser.select_project("taken", exact=True)
-        await ide.pilot.pause()
+        await ide.put_cursor("taken")
         dialog = await _ask(ide, "n")
         await type_text(ide.pilot, "lib/a.py")
         ok = dialog.query_one("#ok", Button)

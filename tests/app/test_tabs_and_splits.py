@@ -29,6 +29,15 @@ def content_tab(ide: Ide, tab: Tab) -> TabWidget:
     return ide.main.tabbed.get_tab(tab.pane_id)
 
 
+async def click_x(ide: Ide, tab: TabWidget) -> None:
+    """Click a tab's ×, its last cell before the one cell of padding, once the tab is laid
+    out for its label now (a label that grew, with ●, widens the tab a refresh later)."""
+    await ide.wait_for(
+        lambda: tab.region.width == tab.label.cell_length + 2, "the tab laid out for its label"
+    )
+    await ide.click_on(tab, -2)
+
+
 async def new_terminal(ide: Ide) -> Terminal:
     count = len(ide.main.terminals())
     await ide.pilot.press("ctrl+backslash", "t")
@@ -61,15 +70,14 @@ async def test_a_click_on_x_or_the_middle_button_closes_a_tab(home: BackendHome)
         second = await new_terminal(ide)
         third = await new_terminal(ide)
         # The middle button on the second tab's name.
-        await ide.pilot.click(content_tab(ide, ide.tab_of(second)), offset=(3, 0), button=2)
+        await ide.click_on(content_tab(ide, ide.tab_of(second)), 3, button=2)
         await ide.wait_for(lambda: second not in ide.main.terminals(), "the second closed")
         # Relabelled once the pane is gone: a moment after the tab leaves the list.
         await ide.wait_for(
             lambda: labels(ide) == ["1 closing ×", "2 closing #3 ×"], "the tabs relabelled"
         )
-        # A click on the third's ×: its last cell (after the tab's one cell of padding).
-        widget = content_tab(ide, ide.tab_of(third))
-        await ide.pilot.click(widget, offset=(widget.outer_size.width - 2, 0))
+        # A click on the third's ×.
+        await click_x(ide, content_tab(ide, ide.tab_of(third)))
         await ide.wait_for(lambda: third not in ide.main.terminals(), "the third closed")
         await ide.wait_for(lambda: labels(ide) == ["1 closing ×"], "the tabs relabelled")
         # A click on a name just shows that tab.
@@ -78,15 +86,15 @@ async def test_a_click_on_x_or_the_middle_button_closes_a_tab(home: BackendHome)
         await ide.wait_for(lambda: ide.main.editors(), "the editor")
         editor = ide.main.editors()[0]
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor's focus")
-        await ide.pilot.click(content_tab(ide, ide.tab_of(ide.terminal())), offset=(3, 0))
+        await ide.click_on(content_tab(ide, ide.tab_of(ide.terminal())), 3)
         await ide.wait_for(lambda: ide.app.focused is ide.terminal(), "the terminal")
         # An editor with unsaved text asks first, on a click on × too.
-        await ide.pilot.click(content_tab(ide, ide.tab_of(editor)), offset=(3, 0))
+        await ide.click_on(content_tab(ide, ide.tab_of(editor)), 3)
         await ide.wait_for(lambda: ide.app.focused is editor.text_area, "the editor again")
         await type_text(ide.pilot, "y = 2\n")
         widget = content_tab(ide, ide.tab_of(editor))
         await ide.wait_for(lambda: "●" in str(widget.label), "the unsaved mark")
-        await ide.pilot.click(widget, offset=(widget.outer_size.width - 2, 0))
+        await click_x(ide, widget)
         await ide.wait_screen(QuestionDialog, "the question")
         await ide.pilot.press("escape")
         assert ide.main.editors() == [editor]
@@ -108,7 +116,7 @@ async def test_tabs_that_do_not_fit_are_counted_and_one_click_away(home: Backend
         await ide.wait_for(lambda: not ide.main.hidden_tabs()[0], "the first tab shown")
         _, right = ide.main.hidden_tabs()
         await ide.wait_for(lambda: str(mark.render()) == f"{len(right)}▸", "the count")
-        await ide.pilot.click(mark)
+        await ide.click_on(mark)
         await ide.wait_for(lambda: ide.main.active_tab is right[0], "a hidden tab shown")
 
 

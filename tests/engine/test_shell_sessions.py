@@ -278,7 +278,14 @@ async def test_a_slow_reader_gets_everything_in_order(backend: DockerBackend, pr
         session = driver.session
         assert isinstance(session, DockerShellSession)
         await session.write(b"seq 1 200000; printf '@@%s@@\\n' end\r")
-        await asyncio.sleep(1.5)  # let it pile up while nobody reads
+        # Let it pile up while nobody reads: until the session's buffer is full (a fixed
+        # 1.5 s could end before the container printed anything, on a loaded machine),
+        # then a while longer, in which nothing more may come in.
+        deadline = time.monotonic() + 60
+        while session.unread_bytes < HIGH_WATER:
+            assert time.monotonic() < deadline, f"only {session.unread_bytes} bytes came"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
         # About 1.3 MB is printed; the session holds a bounded part and the rest waits.
         assert 0 < session.unread_bytes <= HIGH_WATER + 256 * 1024
         chunk = await session.read()
@@ -430,7 +437,7 @@ async def test_ctrl_p_reaches_the_shell_on_its_own(backend: DockerBackend, proje
         await driver.session.write(b"sh -c 'printf \"@@%s@@\\n\" cat-reads; exec cat -v'\r")
         await driver.expect(r"@@cat-reads@@\n")
         await driver.session.write(b"\x10")
-        await driver.expect(r"\^P", timeout=5)
+        await driver.expect(r"\^P")  # held back, it would never come
         await driver.session.write(b"\x03")
         await driver.prompt()
 

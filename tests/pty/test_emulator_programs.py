@@ -32,10 +32,17 @@ MARKER = "shell-before-the-program"
 
 
 def record(
-    command: str, keys: list[tuple[float, bytes]], idle: float = 0.6, limit: float = 40.0
+    command: str,
+    keys: list[tuple[float, bytes]],
+    idle: float = 0.6,
+    limit: float = 40.0,
+    running: bytes = b"\x1b[?1049h",
 ) -> bytes:
     """Run ``command`` in a throw-away runner container on a pty of our size; send each
-    key after the output has been quiet for ``idle`` seconds (or its own delay)."""
+    key after the output has been quiet for ``idle`` seconds (or its own delay), the
+    first only once the program printed ``running`` (by default: it took the alternate
+    screen): a quiet spell alone may come before the program even started, on a loaded
+    machine, and the key then goes to the tty still in the shell's cooked mode."""
     if shutil.which("docker") is None:
         pytest.fail("docker CLI not found: these tests need the Docker engine")
     name = f"cloudide-emutest-{uuid.uuid4().hex[:10]}"
@@ -88,7 +95,7 @@ def record(
                     break
                 out += data
                 last = now
-            elif pending and now - last >= max(idle, pending[0][0]) and MARKER.encode() in out:
+            elif pending and now - last >= max(idle, pending[0][0]) and started(out, running):
                 os.write(fd, pending.pop(0)[1])
                 last = now
     finally:
@@ -98,6 +105,12 @@ def record(
     if MARKER.encode() not in out:
         pytest.fail(f"the runner container did not start: {bytes(out[-500:])!r}")
     return bytes(out)
+
+
+def started(out: bytes | bytearray, ready: bytes) -> bool:
+    """Whether ``ready`` was printed after the shell's marker (by the program)."""
+    at = out.find(MARKER.encode())
+    return at >= 0 and out.find(ready, at) >= 0
 
 
 def our_screen(data: bytes, fast_path: bool) -> tuple[list[str], tuple[int, int], int]:
@@ -170,7 +183,7 @@ def test_htop_draws_like_tmux() -> None:
 
 
 def test_top_draws_like_tmux() -> None:
-    data = record("top -d 3", [(1.5, b"q")], idle=1.0)
+    data = record("top -d 3", [(1.5, b"q")], idle=1.0, running=b"PID")  # no alternate screen
     # procps top draws on the normal screen (no smcup here) and leaves its last frame
     screen = assert_same_as_tmux(while_on_screen(data, b"\x1b[?1l\x1b>"))
     assert any("PID" in row for row in screen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from textual import events
@@ -98,11 +99,14 @@ async def print_two_lines(t: Story) -> None:
 
 
 async def drag(t: Story, start: tuple[int, int], end: tuple[int, int]) -> None:
-    """Press the mouse at ``start``, move to ``end`` and let go (cells of the terminal)."""
+    """Press the mouse at ``start``, move to ``end`` and let go (cells of the terminal);
+    returns once the release has copied the selection (the events pass from the app to
+    the widget through queues: a guessed pause may end before that on a loaded machine)."""
+    copied = t.app.clipboard
     await t.pilot.mouse_down(Terminal, offset=start)
     await t.pilot.hover(Terminal, offset=end)
     await t.pilot.mouse_up(Terminal, offset=end)
-    await t.pilot.pause(0.05)
+    await t.until(lambda: t.app.clipboard != copied, "the selection copied")
 
 
 async def test_typing_a_command_runs_it_and_shows_its_output() -> None:
@@ -248,31 +252,35 @@ async def test_the_wheel_and_shift_pageup_scroll_back_through_history() -> None:
         await t.pilot.press("shift+pagedown")
         view = t.lines()
         await t.pilot.press("shift+pageup")
-        await t.pilot.pause(0.1)
+        await t.until(lambda: t.lines()[-1] == "187", "a page up again")
         view = t.lines()
         await t.pilot.press("x")  # any input snaps back to the bottom
         await t.until(lambda: t.lines()[-1] == "sh> x", "back at bottom")
         assert view != t.lines()
 
 
-async def test_new_output_does_not_move_a_scrolled_back_view() -> None:
+async def test_new_output_does_not_move_a_scrolled_back_view(tmp_path: Path) -> None:
+    go = tmp_path / "go"
     async with shell() as t:
-        await t.run("seq 1 100; sleep 0.5; seq 101 150")
+        # The new output comes when the test says so, once the view is scrolled back and
+        # read: after a fixed sleep in the command it could come before, on a loaded machine.
+        await t.run(f"seq 1 100; until [ -e {go} ]; do sleep 0.05; done; seq 101 150")
         await t.until_line("100")
         await t.pilot.press("shift+pageup")
-        await t.pilot.pause(0.05)
+        await t.until(lambda: t.terminal.scrolled_back > 0, "the view scrolled back")
 
         def text_shown() -> list[str]:  # without the "↑ N lines back" badge, which grows
             return [line.split(" ↑ ")[0].rstrip() for line in t.lines()]
 
         view = text_shown()
         back = t.terminal.scrolled_back
+        go.touch()
         await t.until(
             lambda: any(line == "150" for line in all_lines(t.terminal)), "150 in the buffer"
         )
-        await t.pilot.pause(0.1)
+        # the badge counts the new lines (once they are all parsed: 150 may be seen first)
+        await t.until(lambda: t.terminal.scrolled_back == back + 50, "50 more lines back")
         assert text_shown() == view
-        assert t.terminal.scrolled_back == back + 50  # the badge counts the new lines
 
 
 async def test_dragging_selects_text_and_copies_it() -> None:
@@ -286,8 +294,15 @@ async def test_dragging_selects_text_and_copies_it() -> None:
 async def test_the_title_a_program_sets_is_announced() -> None:
     async with shell() as t:
         await t.run("printf '\\033]0;my build\\007'")
-        await t.until(lambda: t.terminal.title == "my build", "title")
-        await t.pilot.pause(0.05)
+        # The message reaches the app after the widget has taken the title: wait for it.
+        await t.until(
+            lambda: any(
+                isinstance(m, Terminal.TitleChanged) and m.title == "my build"
+                for m in t.app.messages
+            ),
+            "the title announced",
+        )
+        assert t.terminal.title == "my build"
         titles = [m.title for m in t.app.messages if isinstance(m, Terminal.TitleChanged)]
         assert titles[-1] == "my build"
 
@@ -346,4 +361,5 @@ async def test_selecting_backwards_copies_the_same_text() -> None:
         await drag(t, (4, 2), (6, 1))
         assert t.app.clipboard == "beta\ngamma"
         await t.pilot.click(Terminal, offset=(3, 3))  # a click clears it, copies nothing new
-        assert t.terminal.selected_text == ""
+        await t.until(lambda: t.terminal.selected_text == "", "the selection cleared")
+        assert t.app.clipboard == "beta\ngamma"

@@ -82,8 +82,7 @@ async def test_the_palette_lists_every_running_shell_of_the_project_newest_first
             await ide.wait_for(lambda: len(ide.main.terminals()) == 1, "a tab closed")
             await ide.pilot.press("ctrl+backslash", "w")
             await ide.wait_for(lambda: not ide.main.terminals(), "the other closed")
-            ide.main.browser.select_project("many", exact=True)
-            await ide.pilot.pause()
+            await ide.put_cursor("many")
             await run_palette(ide, "attach a running shell")
             await ide.wait_screen(ChoiceDialog, "the list")
             dialog = ide.app.screen

@@ -90,10 +90,10 @@ async def test_a_read_only_view_shows_everything_and_types_nothing(
         mine = await owner.create_project("show")
         await owner.run_in_terminal("echo before-$((5+5))", "before-10")
         async with running_ide(make_home(home.user)) as guest:
-            guest.main.browser.select_project("show")
+            await guest.put_cursor("show")
             await guest.search_palette("watch a running shell", shows="watch a running shell")
             await guest.pilot.press("enter")
-            await guest.wait_for(lambda: isinstance(guest.app.screen, ChoiceDialog), "the list")
+            await guest.wait_screen(ChoiceDialog, "the list")
             await guest.pilot.press("enter")
             await guest.wait_for(lambda: guest.main.terminals(), "the view")
             view = guest.terminal()
@@ -135,7 +135,7 @@ async def test_an_editor_follows_a_save_in_the_other_app_and_a_dirty_one_asks(
             await one.pilot.press("ctrl+s")
             await one.wait_for(lambda: not mine.dirty, "the second save")
             await two.pilot.press("ctrl+s")
-            await two.wait_for(lambda: isinstance(two.app.screen, ConfirmDialog), "the question")
+            await two.wait_screen(ConfirmDialog, "the question")
             assert theirs.text.startswith("unsaved-in-two saved-in-one ")
             await two.pilot.press("escape")  # cancel: both texts stay
             assert theirs.dirty

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 
 from cloudide_tui.backend.base import BackendEvent, FilePresence
@@ -17,9 +18,12 @@ from testkit.remote_helpers import Watcher
 Connect = Callable[..., Awaitable[ServerClient]]
 
 # Asks the terminal where the cursor is, then counts the answers the shell got in 2 s.
+# The first answer is awaited as long as the test's deadline allows (a loaded machine may
+# take more than a moment to send it); a second one then has 2 s to come.
 COUNT_ANSWERS = (
     b"stty -echo; printf '\\033[6n'; n=0; got=; "
-    b'while IFS= read -t 2 -rs -d R x; do n=$((n+1)); got="$got${x#*[}/"; done; '
+    b'if IFS= read -t 60 -rs -d R x; then n=1; got="${x#*[}/"; '
+    b'while IFS= read -t 2 -rs -d R x; do n=$((n+1)); got="$got${x#*[}/"; done; fi; '
     b'stty echo; echo "answers=$n from=$got"\r'
 )
 ANSWERED = re.compile(r"answers=(\d+) from=(\S*)\n")
@@ -50,8 +54,9 @@ async def answers_to_a_query(typist: Watcher, viewers: list[Watcher]) -> tuple[i
     try:
         start = len(typist.text)
         await typist.shell.write(COUNT_ANSWERS)
-        while not (match := ANSWERED.search(typist.text, start)):
-            await asyncio.sleep(0.05)
+        async with asyncio.timeout(90):  # past the command's own 60 s for the first answer
+            while not (match := ANSWERED.search(typist.text, start)):
+                await asyncio.sleep(0.05)
         return int(match.group(1)), match.group(2)
     finally:
         stop.set()
@@ -67,7 +72,7 @@ async def test_a_query_seen_by_two_viewers_gets_one_answer_from_who_typed_last(
     await a.expect(r"\$ ")
     bob = await connect(user, client="desktop")
     b = Watcher(await bob.attach_shell(a.shell.session_id))
-    await b.read_once(10)
+    await b.read_once(20)
 
     # alice typed last: her terminal's answer (1;1) is the one the program gets
     assert await answers_to_a_query(a, [a, b]) == (1, "1;1/")
@@ -84,9 +89,13 @@ async def test_with_nobody_writable_attached_the_server_answers(
     await shell.expect(r"\$ ")
     watcher_client = await connect(user, client="tv")
     tv = Watcher(await watcher_client.attach_shell(shell.shell.session_id, read_only=True))
-    await tv.read_once(10)
-    await shell.shell.write(b"sleep 1; " + COUNT_ANSWERS)
+    await tv.read_once(20)
+    go = f"go-{secrets.token_hex(4)}"  # new: made only by the call below
+    await shell.shell.write(f"until [ -e {go} ]; do sleep 0.05; done; ".encode() + COUNT_ANSWERS)
     await shell.shell.detach()  # only a read-only viewer is left when the query comes
+    # The query comes once the detach is done (this connection's next call comes after it),
+    # not a guessed second later.
+    await client.call(m.WriteFile, project="alone", path=go, data=b"")
     stop = asyncio.Event()
     answering = asyncio.ensure_future(answer_queries(tv, b"\x1b[9;9R", stop))
     try:
@@ -125,7 +134,7 @@ async def test_who_has_a_file_open_is_told_to_the_other_clients(
 
     async def next_presence(who: str) -> FilePresence:
         while True:
-            event = await asyncio.wait_for(heard[who].get(), 10)
+            event = await asyncio.wait_for(heard[who].get(), 20)
             if isinstance(event, FilePresence):
                 return event
 

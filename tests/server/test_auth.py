@@ -186,12 +186,12 @@ async def test_a_share_token_watches_one_shell_read_only_and_nothing_else(
         with pytest.raises(NotAllowed):
             await viewer.call(m.ReadFile, project="shared", path="x")
         await watched.write(b"echo typed-by-viewer\r")
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(20):
             while not any(e.code == "not_allowed" for e in viewer.errors):
                 await asyncio.sleep(0.02)
         await shell.write(b"echo owner-typed\r")
         seen = b""
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(20):
             while b"owner-typed\r\n" not in seen:
                 seen += await watched.read()
         assert b"typed-by-viewer" not in seen

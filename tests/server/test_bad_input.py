@@ -36,7 +36,7 @@ async def raw(server: ServerProcess, user: str, hello: bool = True) -> ClientCon
 
 async def answer(ws: ClientConnection) -> dict[str, object]:
     """The next control message (frames of other kinds skipped)."""
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(20):
         while True:
             frame = await ws.recv()
             if isinstance(frame, str):

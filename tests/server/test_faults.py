@@ -103,11 +103,11 @@ async def test_sigterm_ends_shells_with_a_reason_closes_with_1001_and_keeps_file
         await watcher.expect(r"\$ ")
         code = await asyncio.to_thread(lambda: server.stop(signal.SIGTERM, release=False))
         assert code == 0
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(30):
             while not watcher.ended:
-                await watcher.read_once(10)
+                await watcher.read_once(30)
         assert watcher.shell.end_reason == "the server is shutting down"
-        await asyncio.wait_for(client.wait_closed(), 10)
+        await asyncio.wait_for(client.wait_closed(), 30)
         assert client.close_code == 1001
         workspace = tmp_path / "data" / "workspaces" / user / "term"
         assert (workspace / "on-disk.txt").read_text() == "kept\n"

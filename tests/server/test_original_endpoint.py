@@ -57,7 +57,7 @@ async def test_json_with_a_known_type_is_control_and_other_text_is_input(
 
 
 async def _next_json(ws: ClientConnection) -> str:
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(20):
         while True:
             frame = await ws.recv()
             if isinstance(frame, str) and frame.startswith('{"type": "error"'):
@@ -105,14 +105,14 @@ async def test_binary_and_oversized_frames_close_with_a_reason(
         await read_until(ws, r"\$ $")
         await ws.send(b"\x00binary")
         with pytest.raises(ConnectionClosed):
-            async with asyncio.timeout(10):
+            async with asyncio.timeout(20):
                 while True:
                     await ws.recv()
     assert ws.close_code == 1008 and "text" in (ws.close_reason or "")
     async with ws_connect(url, max_size=None) as ws:
         await ws.send("x" * (65 * 1024))
         with pytest.raises(ConnectionClosed):
-            async with asyncio.timeout(10):
+            async with asyncio.timeout(20):
                 while True:
                     await ws.recv()
     assert ws.close_code == 1009

@@ -28,7 +28,7 @@ def drop(client: ServerClient) -> None:
     transport.abort()
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     """Wait for ``condition`` (updated by the client's reader) with a deadline."""
     async with asyncio.timeout(timeout):
         while not condition():
@@ -47,7 +47,7 @@ async def reattach_and_compare(
     start = time.monotonic()
     second_client = await connect(user)
     second = Watcher(await second_client.attach_shell(session_id))
-    await second.read_once(10)
+    await second.read_once(20)
     took = time.monotonic() - start
     snapshot = second.shell.last_snapshot
     assert snapshot is not None and not second.shell.resumed
@@ -166,7 +166,7 @@ async def test_two_viewers_see_the_same_output_and_the_size_follows_the_last_typ
     await a.expect(r"\$ ")
     bob = await connect(user, client="desktop")
     b = Watcher(await bob.attach_shell(a.shell.session_id, rows=40, cols=120))
-    await b.read_once(10)
+    await b.read_once(20)
     await until(lambda: len(a.shell.viewers) == 2)
     assert {v.client for v in a.shell.viewers} == {"laptop", "desktop"}
     await a.shell.write(b"stty size\r")
@@ -205,7 +205,7 @@ async def test_a_slow_viewer_stalls_neither_the_shell_nor_the_others(
     # the slow one, coming back, gets the screen as it is now, not the backlog
     back = await connect(user)
     again = Watcher(await back.attach_shell(fast.shell.session_id, offset=slow.offset))
-    await again.read_once(10)
+    await again.read_once(20)
     assert again.shell.snapshots == 1 and not again.shell.resumed
     await again.screen_shows(r"still-42")
 

@@ -15,6 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from cloudide_tui.app import CloudIDEApp
+from cloudide_tui.dialogs import ErrorDialog
 from cloudide_tui.errors import EngineUnavailable
 from cloudide_tui.screens.prefix import PrefixScreen
 from testkit.fake_backend import FakeBackend
@@ -54,6 +55,11 @@ def then(
 
 async def open_demo_terminal(pilot: Pilot[Any]) -> None:
     app = ide(pilot)
+    await wait_for(
+        pilot,
+        lambda: (item := app.main.browser.cursor_item) is not None and item.is_project,
+        "the cursor on the first project",
+    )
     await pilot.press("enter")  # the cursor starts on the first project
 
     def shown() -> bool:
@@ -85,7 +91,11 @@ async def show_engine_error(pilot: Pilot[Any]) -> None:
             hint="Start it (sudo systemctl start docker, or make engine) and try again.",
         )
     )
-    await pilot.pause()
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, ErrorDialog) and app.screen.is_mounted,
+        "the dialog, mounted",
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -122,8 +132,11 @@ def test_an_error_dialog(snap_compare: Any, size: tuple[int, int]) -> None:
 
 async def press_the_prefix_key(pilot: Pilot[Any]) -> None:
     await pilot.press("ctrl+backslash")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PrefixScreen), "the panel")
-    await pilot.pause()
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, PrefixScreen) and pilot.app.screen.is_mounted,
+        "the panel, mounted",
+    )
 
 
 async def split_beside_the_terminal(pilot: Pilot[Any]) -> None:

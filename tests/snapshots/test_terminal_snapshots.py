@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from cloudide_tui.widgets.terminal import Terminal
 from testkit.memory_session import MemorySession
-from testkit.terminal_support import TerminalApp
+from testkit.terminal_support import TerminalApp, wait_until
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -71,14 +71,14 @@ def replay(data: bytes) -> TerminalApp:
 
 
 async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every recorded byte is parsed and drawn."""
+    """Wait until every recorded byte is parsed and drawn (failing if it never is: the
+    picture of a half-parsed screen would fail as a picture, far from the cause)."""
     terminal = pilot.app.query_one(Terminal)
     session = terminal.session
     assert isinstance(session, MemorySession)
-    for _ in range(200):
-        if session.unread == 0 and terminal.backlog == 0:
-            break
-        await pilot.pause(0.02)
+    await wait_until(
+        pilot, lambda: session.unread == 0 and terminal.backlog == 0, "all parsed", terminal
+    )
     await pilot.pause(0.1)
 
 

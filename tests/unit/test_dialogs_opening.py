@@ -22,6 +22,7 @@ from cloudide_tui.dialogs import (
     QuestionDialog,
     TextInputDialog,
 )
+from testkit.terminal_support import wait_until
 
 DIALOGS: dict[str, Callable[[], Screen[Any]]] = {
     "confirm": lambda: ConfirmDialog("Go on?", "It goes on.", confirm="Go"),
@@ -69,5 +70,10 @@ FOCUS_STARTS_ON: dict[str, Callable[[object], bool]] = {
 async def test_a_dialog_starts_with_the_focus_on_its_safe_choice(name: str) -> None:
     app = _Opener(DIALOGS[name](), quit_at_once=False)
     async with app.run_test() as pilot:
-        await pilot.pause()
-        assert app.screen is app.dialog and FOCUS_STARTS_ON[name](app.focused), app.focused
+        # The dialog is pushed at mount; its widgets and its first focus come after.
+        await wait_until(
+            pilot,
+            lambda: app.screen is app.dialog and app.dialog.is_mounted and app.focused,
+            "the dialog shown with something focused",
+        )
+        assert FOCUS_STARTS_ON[name](app.focused), app.focused

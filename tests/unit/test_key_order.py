@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.widget import Widget
 
 from cloudide_tui.widgets.ordered_keys import OrderedInput, OrderedTextArea
+from testkit.terminal_support import wait_until
 
 LEFT = ("left", None)
 
@@ -35,15 +36,21 @@ class OneWidget(App[None]):
         yield self.widget
 
 
-async def burst(make: Callable[[], Widget], keys: list[tuple[str, str | None]]) -> Any:
-    """The app around the widget ``make`` builds, after the burst of ``keys``."""
+async def burst(
+    make: Callable[[], Widget],
+    keys: list[tuple[str, str | None]],
+    last_done: Callable[[OneWidget], object],
+) -> Any:
+    """The app around the widget ``make`` builds, after the burst of ``keys``: once
+    ``last_done(app)`` shows the last key's effect (the keys pass through the app's
+    queue, then the widget's: a guessed pause may end before, on a loaded machine)."""
     app = OneWidget(make)
     async with app.run_test() as pilot:
         app.widget.focus()
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.focused is app.widget, "the widget focused")
         for key, character in keys:
             app.post_message(events.Key(key, character))
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: last_done(app), "the burst's last key handled")
     return app
 
 
@@ -53,7 +60,9 @@ def chars(text: str) -> list[tuple[str, str | None]]:
 
 async def test_clearing_then_typing_a_name_in_one_burst_keeps_the_name() -> None:
     app = await burst(
-        lambda: OrderedInput("old"), [("ctrl+u", "\x15"), *chars("new"), ("enter", "\r")]
+        lambda: OrderedInput("old"),
+        [("ctrl+u", "\x15"), *chars("new"), ("enter", "\r")],
+        lambda app: app.submitted,  # Enter is the last key
     )
     assert app.widget.value == "new"
     assert app.submitted == ["new"]
@@ -61,6 +70,8 @@ async def test_clearing_then_typing_a_name_in_one_burst_keeps_the_name() -> None
 
 async def test_moving_the_cursor_in_the_editor_mid_burst_inserts_where_it_moved() -> None:
     app = await burst(
-        OrderedTextArea, [*chars("abc"), LEFT, LEFT, *chars("X"), ("enter", "\r"), *chars("Y")]
+        OrderedTextArea,
+        [*chars("abc"), LEFT, LEFT, *chars("X"), ("enter", "\r"), *chars("Y")],
+        lambda app: "Y" in app.widget.text,  # Y is the last key
     )
     assert app.widget.text == "aX\nYbc"

@@ -29,8 +29,14 @@ async def end_line(session: MemorySession) -> str:
     app = TerminalApp(session)
     async with app.run_test(size=(80, 6)) as pilot:
         terminal = app.query_one(Terminal)
-        await wait_until(pilot, lambda: terminal.ended, "the end shown", terminal)
-        await pilot.pause()
+        await wait_until(
+            pilot,
+            lambda: (
+                terminal.ended and any("Press Enter" in line for line in screen_lines(terminal))
+            ),
+            "the end shown",
+            terminal,
+        )
         return next(line for line in screen_lines(terminal) if "Press Enter" in line)
 
 
@@ -112,9 +118,10 @@ async def test_searching_the_history_highlights_matches_and_steps_through_them()
         await printed_after_layout(pilot, terminal, session, numbered_lines(300) + b"$ ")
         pane = app.query_one(TerminalPane)
         pane.search()
-        await pilot.pause()
         bar = pane.search_bar
-        assert bar.is_open and app.focused is bar.input
+        await wait_until(
+            pilot, lambda: bar.is_open and app.focused is bar.input, "the search bar's focus"
+        )
         await pilot.press(*"line 1")  # lines 1, 10-19, 100-199: all in the history
         await wait_until(pilot, lambda: len(bar.matches) == 111, "the matches", terminal)
         count = bar.query_one("#search-count", Label)
