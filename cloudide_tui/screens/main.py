@@ -189,12 +189,17 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, SessionActions, EditorAct
         with contextlib.suppress(NoMatches):  # a shell still opening when quitting
             self.status.activity = text
 
-    def focus_tab_content(self, tab: Tab | None = None) -> None:
+    def focus_tab_content(self, tab: Tab | None = None, *, now: bool = False) -> None:
+        """Focus the tab's terminal or editor text. ``now``: before the next key is
+        handled (``Widget.focus`` waits for the message queue, so keys already read would
+        still go to the old focus); for a tab that is mounted."""
         tab = tab or self.active_tab
         if tab is None:
             return
         if isinstance(tab.widget, Editor):
-            tab.widget.focus_text()
+            tab.widget.focus_text(now=now)
+        elif now:
+            self.set_focus(tab.widget)
         else:
             tab.widget.focus()
 
@@ -474,15 +479,17 @@ class MainScreen(ReportWorkerErrors, WorkspaceActions, SessionActions, EditorAct
     # -- focus and panes ----------------------------------------------------------------
     def action_toggle_focus(self) -> None:
         """F12: from a terminal (or editor) to the browser, and back."""
+        # At once, not at the next message: keys typed right after F12 (read in the same
+        # batch) belong where F12 put the focus.
         if self.focused is self.browser or self.focused is None:
             if self.tabs:
-                self.focus_tab_content()
+                self.focus_tab_content(now=True)
         else:
             tab = self.active_tab
             if tab is not None:
                 self.browser.select_project(tab.project)
             self.browser.display = True
-            self.browser.focus()
+            self.set_focus(self.browser)
 
     def panes(self) -> list[Widget]:
         """What ``next_pane`` moves between, left to right: the browser (when shown) and

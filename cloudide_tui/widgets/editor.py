@@ -368,8 +368,13 @@ class Editor(Vertical):
             self._dirty = dirty
             self.post_message(self.DirtyChanged(self, dirty))
 
-    def focus_text(self) -> None:
-        self.text_area.focus()
+    def focus_text(self, *, now: bool = False) -> None:
+        """Focus the text; ``now``: before the next key is handled (see
+        ``MainScreen.focus_tab_content``)."""
+        if now and self.is_mounted:
+            self.screen.set_focus(self.text_area)
+        else:
+            self.text_area.focus()
 
     def retarget(self, project: str, path: str) -> None:
         """The file (or its project) was renamed: save to the new place from now on."""

@@ -798,9 +798,22 @@ class Terminal(ScrollView, can_focus=True):
     async def on_key(self, event: events.Key) -> None:
         key = event.key
         if key in APP_KEYS:
-            return  # the app's: let it bubble
+            # The app's. Run its binding now rather than let the key bubble: keys read in
+            # the same batch are already queued here, and must meet the focus it leaves.
+            bound = self.screen.active_bindings.get(key) if self.is_attached else None
+            if bound is not None and bound.enabled and bound.node is not self:
+                event.stop()
+                event.prevent_default()
+                await self.app.run_action(bound.binding.action, bound.node)
+            return  # (unbound here: let it bubble)
         event.stop()
         event.prevent_default()
+        if self.is_attached and self.screen.focused is not self:
+            # Read in one batch with a key that moved the focus away (F12, then Ctrl+P):
+            # it was queued here before the focus moved. It belongs to the new focus,
+            # never to the shell; the app hands it on in order.
+            self.app.post_message(events.Key(key, event.character))
+            return
         if key in SCROLL_KEYS:
             page = max(1, self.scrollable_content_region.height - 1)
             self.scroll_to(

@@ -62,6 +62,28 @@ def test_keys_typed_at_once_after_starting_reach_the_shell_in_a_real_terminal(
         pane.wait_for(lambda s: "Pane is dead" in s or "cloudide-tui" not in s, "the app to quit")
 
 
+def test_keys_typed_right_after_f12_go_where_f12_put_the_focus(home: BackendHome) -> None:
+    """F12 and Ctrl+P arriving together (a fast typist, the browser page's key batches):
+    Ctrl+P opens the palette; it used to reach the shell (its previous-history), as the
+    focus moved only after the keys already read."""
+    env = (
+        f"CLOUDIDE_CONFIG=/dev/null CLOUDIDE_OWNER={home.owner} "
+        f"CLOUDIDE_IMAGE={shlex.quote(TEST_IMAGE)}"
+    )
+    command = f"{env} {CLI} --data-dir {home.data_dir} --project quick"
+    with TmuxPane(command, width=100, height=30) as pane:
+        pane.wait_for(lambda s: "quick:/workspace$" in s, "the prompt")
+        pane.send_text("echo once-$((6*7))")
+        pane.send("Enter")
+        pane.wait_for(lambda s: "once-42" in s.replace("$((6*7))", ""), "the output")
+        pane.send("F12", "C-p")  # one write: both keys in one read
+        pane.wait_for(lambda s: "🔎" in s, "the command palette")
+        pane.send("Escape")
+        screen = pane.wait_for(lambda s: "🔎" not in s, "the palette closed")
+        prompts = [line for line in screen.splitlines() if "quick:/workspace$" in line]
+        assert prompts[-1].rstrip().endswith("quick:/workspace$"), screen  # nothing recalled
+
+
 def focus_marks(ide: Ide) -> tuple[bool, bool]:
     """(the browser's title is marked, the active tab's label is marked), as styled."""
     block = Color.parse(ide.app.get_css_variables()["block-cursor-background"])
