@@ -342,8 +342,25 @@ class ProjectBrowser(Tree[BrowserItem]):
             node.remove()
 
     # -- events ---------------------------------------------------------------------
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        if not self.is_attached:
+            return
+        if self.screen.focused is not self:
+            # Read in one batch with F12 and queued here before the focus moved: it
+            # belongs to the new focus (the shell), in order; the app hands it on.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
         if not event.is_printable:
+            # The screen's keys (F12, Ctrl+T ...) run now rather than after bubbling up:
+            # keys read in the same batch are queued here already and must meet the
+            # focus the key leaves.
+            bound = self.screen.active_bindings.get(event.key)
+            if bound is not None and bound.enabled and bound.node is not self:
+                event.stop()
+                event.prevent_default()
+                await self.app.run_action(bound.binding.action, bound.node)
             return
         now = time.monotonic()
         typing = now < self._typing_until

@@ -82,6 +82,9 @@ def test_keys_typed_right_after_f12_go_where_f12_put_the_focus(home: BackendHome
         screen = pane.wait_for(lambda s: "🔎" not in s, "the palette closed")
         prompts = [line for line in screen.splitlines() if "quick:/workspace$" in line]
         assert prompts[-1].rstrip().endswith("quick:/workspace$"), screen  # nothing recalled
+        # And back: F12 from the browser with a command in the same burst.
+        pane.send("F12", "echo back-$((6*7))", "Enter")
+        pane.wait_for(lambda s: "back-42" in s.replace("$((6*7))", ""), "the command's output")
 
 
 def focus_marks(ide: Ide) -> tuple[bool, bool]:
