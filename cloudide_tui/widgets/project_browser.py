@@ -25,6 +25,7 @@ from textual.widgets.tree import TreeNode
 
 from cloudide_tui.backend.base import ContainerState, FileEntry, ProjectInfo
 from cloudide_tui.keymap import BROWSER_BINDINGS
+from cloudide_tui.widgets.key_routing import hand_on_if_left, run_screen_binding
 
 ItemKind = Literal["project", "dir", "file", "symlink", "other"]
 
@@ -343,24 +344,10 @@ class ProjectBrowser(Tree[BrowserItem]):
 
     # -- events ---------------------------------------------------------------------
     async def on_key(self, event: events.Key) -> None:
-        if not self.is_attached:
-            return
-        if self.screen.focused is not self:
-            # Read in one batch with F12 and queued here before the focus moved: it
-            # belongs to the new focus (the shell), in order; the app hands it on.
-            event.stop()
-            event.prevent_default()
-            self.app.post_message(events.Key(event.key, event.character))
+        if not self.is_attached or hand_on_if_left(self, event):
             return
         if not event.is_printable:
-            # The screen's keys (F12, Ctrl+T ...) run now rather than after bubbling up:
-            # keys read in the same batch are queued here already and must meet the
-            # focus the key leaves.
-            bound = self.screen.active_bindings.get(event.key)
-            if bound is not None and bound.enabled and bound.node is not self:
-                event.stop()
-                event.prevent_default()
-                await self.app.run_action(bound.binding.action, bound.node)
+            await run_screen_binding(self, event)  # F12, Ctrl+T ...: at once
             return
         now = time.monotonic()
         typing = now < self._typing_until

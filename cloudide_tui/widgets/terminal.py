@@ -51,6 +51,7 @@ from cloudide_tui.terminal.keys import APP_KEYS, SCROLL_KEYS, encode_key
 from cloudide_tui.terminal.model import Cursor, Modes, Row
 from cloudide_tui.terminal.mouse import MouseAction, encode_mouse, wants_report
 from cloudide_tui.terminal.screen import Palette
+from cloudide_tui.widgets.key_routing import hand_on_if_left, run_screen_binding
 from cloudide_tui.widgets.terminal_find import link_at
 from cloudide_tui.widgets.terminal_pump import OutputPump
 from cloudide_tui.widgets.terminal_render import (
@@ -798,22 +799,12 @@ class Terminal(ScrollView, can_focus=True):
     async def on_key(self, event: events.Key) -> None:
         key = event.key
         if key in APP_KEYS:
-            # The app's. Run its binding now rather than let the key bubble: keys read in
-            # the same batch are already queued here, and must meet the focus it leaves.
-            bound = self.screen.active_bindings.get(key) if self.is_attached else None
-            if bound is not None and bound.enabled and bound.node is not self:
-                event.stop()
-                event.prevent_default()
-                await self.app.run_action(bound.binding.action, bound.node)
-            return  # (unbound here: let it bubble)
+            await run_screen_binding(self, event)  # the app's (unbound: it bubbles)
+            return
+        if hand_on_if_left(self, event):  # never to the shell once the focus has left
+            return
         event.stop()
         event.prevent_default()
-        if self.is_attached and self.screen.focused is not self:
-            # Read in one batch with a key that moved the focus away (F12, then Ctrl+P):
-            # it was queued here before the focus moved. It belongs to the new focus,
-            # never to the shell; the app hands it on in order.
-            self.app.post_message(events.Key(key, event.character))
-            return
         if key in SCROLL_KEYS:
             page = max(1, self.scrollable_content_region.height - 1)
             self.scroll_to(
